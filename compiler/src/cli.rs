@@ -1,0 +1,268 @@
+//! The `archc` command line: `check` and `explain`. The only module that reads files or
+//! writes to the terminal; everything it shows comes from the diagnostics' data.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::db::{RootDatabase, Workspace};
+use crate::diagnostics::{HostError, Severity, codes, did_you_mean, render};
+
+/// Exit status: no errors.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the input has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit status: bad command line, or files that could not be read.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "archc",
+    version,
+    about = "A compiler for cloud architecture: checks .arch designs against the design rules",
+    long_about = None,
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a workspace (a directory of .arch files, or one file) and report every problem.
+    Check {
+        /// The workspace directory or a single .arch file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// How to print diagnostics: for people, or one JSON object per line.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// When to colour the output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Explain a diagnostic code (`archc explain E1002`), or list every code.
+    Explain {
+        /// The code, e.g. E1002, or its name, e.g. unknown-field.
+        code: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs `archc` with `args` (including the program name). `terminal` says whether stderr is
+/// a terminal that wants colour (for `--color auto`).
+pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, terminal: bool) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => return clap_error(&error, stdout, stderr),
+    };
+    let result = match cli.command {
+        Command::Check { path, format, color } => {
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => terminal,
+            };
+            check(&path, format, color, stdout, stderr)
+        }
+        Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
+    };
+    // A closed pipe or full disk while printing: nothing more can be said, and the exit code
+    // still tells the caller.
+    result.unwrap_or(EXIT_USAGE)
+}
+
+fn clap_error(error: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    use clap::error::ErrorKind;
+    let text = error.render().to_string();
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = write!(stdout, "{text}");
+            EXIT_OK
+        }
+        _ => {
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let _ = write!(stderr, "error[{}]: {text}", codes::INVALID_ARGUMENTS.id);
+            EXIT_USAGE
+        }
+    }
+}
+
+fn check(
+    path: &Path,
+    format: Format,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let sources = match load(path) {
+        Ok(sources) => sources,
+        Err(error) => {
+            match format {
+                Format::Human => render::host_human(&error, stderr)?,
+                Format::Json => writeln!(stdout, "{}", render::host_json(&error))?,
+            }
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let file_count = sources.len();
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources);
+    let diagnostics = crate::check::diagnostics(&db, workspace);
+    for diagnostic in &diagnostics {
+        match format {
+            Format::Human => render::human(&db, diagnostic, color, stderr)?,
+            Format::Json => writeln!(stdout, "{}", render::json(&db, diagnostic))?,
+        }
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    if format == Format::Human {
+        let files = plural(file_count, "file");
+        match (errors, warnings) {
+            (0, 0) => writeln!(stderr, "checked {files}: no problems")?,
+            _ => writeln!(
+                stderr,
+                "checked {files}: {}, {}",
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            )?,
+        }
+    }
+    Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn explain(code: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+    let Some(query) = code else {
+        for code in codes::ALL {
+            writeln!(stdout, "{}  {}", code.id, code.name)?;
+        }
+        return Ok(EXIT_OK);
+    };
+    if let Some(code) = codes::lookup(query) {
+        write!(stdout, "{}", code.explanation)?;
+        return Ok(EXIT_OK);
+    }
+    let ids = codes::ALL.iter().flat_map(|c| [c.id, c.name]);
+    let help = match did_you_mean(&query.to_ascii_uppercase(), ids)
+        .or_else(|| did_you_mean(query, codes::ALL.iter().map(|c| c.name)))
+    {
+        Some(s) => format!("did you mean `{s}`? Run `archc explain` to list every code"),
+        None => "run `archc explain` to list every code".to_owned(),
+    };
+    render::host_human(
+        &HostError {
+            code: codes::UNKNOWN_CODE,
+            message: format!("there is no diagnostic code `{query}`"),
+            help,
+        },
+        stderr,
+    )?;
+    Ok(EXIT_USAGE)
+}
+
+/// Reads the workspace at `path`: one file, or every `.arch` file below a directory (hidden
+/// directories skipped), sorted by path.
+pub fn load(path: &Path) -> Result<Vec<(String, String)>, HostError> {
+    let metadata = std::fs::metadata(path).map_err(|error| io_error(path, &error))?;
+    let mut files = Vec::new();
+    if metadata.is_dir() {
+        collect_arch_files(path, &mut files)?;
+        if files.is_empty() {
+            return Err(HostError {
+                code: codes::NO_SOURCE_FILES,
+                message: format!("`{}` holds no .arch files", display(path)),
+                help: "point archc at the directory that holds your .arch files, e.g. `archc check examples/webapp`".into(),
+            });
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file).map_err(|error| io_error(&file, &error))?;
+            let text = String::from_utf8(bytes).map_err(|error| not_utf8(&file, &error))?;
+            Ok((display(&file), text))
+        })
+        .collect()
+}
+
+fn collect_arch_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), HostError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| io_error(dir, &error))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| io_error(dir, &error))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let file_type = entry.file_type().map_err(|error| io_error(&path, &error))?;
+        if file_type.is_dir() && !hidden {
+            collect_arch_files(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "arch") && !hidden {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+fn io_error(path: &Path, error: &std::io::Error) -> HostError {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        HostError {
+            code: codes::PATH_NOT_FOUND,
+            message: format!("`{}` does not exist", display(path)),
+            help: "check the path; `archc check` takes a directory of .arch files or one .arch file".into(),
+        }
+    } else {
+        HostError {
+            code: codes::UNREADABLE_FILE,
+            message: format!("cannot read `{}`: {error}", display(path)),
+            help: "check that the file exists and that you may read it".into(),
+        }
+    }
+}
+
+fn not_utf8(path: &Path, error: &std::string::FromUtf8Error) -> HostError {
+    let offset = error.utf8_error().valid_up_to();
+    let bytes = error.as_bytes();
+    let line = bytes
+        .get(..offset)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1;
+    HostError {
+        code: codes::NOT_UTF8,
+        message: format!(
+            "`{}` is not valid UTF-8 (first bad byte at offset {offset}, line {line})",
+            display(path)
+        ),
+        help: "save the file as UTF-8".into(),
+    }
+}

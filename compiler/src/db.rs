@@ -1,0 +1,118 @@
+//! The incremental database: the salsa inputs (`SourceFile`, `Workspace`) and the database
+//! type that the CLI and the language server share.
+//!
+//! Queries take `&dyn Db`; only drivers (the CLI, the LSP, tests, benches) name `RootDatabase`.
+//! Nothing here reads the disk: drivers read files and set inputs (see `cli.rs`).
+
+use std::sync::{Arc, Mutex};
+
+/// What every query sees.
+#[salsa::db]
+pub trait Db: salsa::Database {}
+
+/// The one concrete database. Cheap to clone; a clone is a snapshot for one request.
+#[salsa::db]
+#[derive(Clone)]
+pub struct RootDatabase {
+    storage: salsa::Storage<Self>,
+    /// Names of the queries executed since logging was switched on (tests only use this).
+    executed: Arc<Mutex<Option<Vec<String>>>>,
+}
+
+impl Default for RootDatabase {
+    fn default() -> Self {
+        let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let log = Arc::clone(&executed);
+        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut guard) = log.lock()
+                && let Some(entries) = guard.as_mut()
+            {
+                entries.push(format!("{database_key:?}"));
+            }
+        })));
+        Self { storage, executed }
+    }
+}
+
+impl RootDatabase {
+    /// Start recording which queries execute (`WillExecute` events), for incrementality tests.
+    pub fn start_logging(&self) {
+        if let Ok(mut guard) = self.executed.lock() {
+            *guard = Some(Vec::new());
+        }
+    }
+
+    /// The queries executed since the last call, as salsa prints their keys (`parse(Id(2))`).
+    pub fn take_executed(&self) -> Vec<String> {
+        match self.executed.lock() {
+            Ok(mut guard) => guard.as_mut().map(std::mem::take).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for RootDatabase {}
+
+#[salsa::db]
+impl Db for RootDatabase {}
+
+/// One `.arch` file: a user file or a stdlib file. The CLI sets `text` once; the LSP
+/// overwrites it on every edit.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    /// The path shown to the user (as given on the command line, or the stdlib's `<stdlib>/…`).
+    #[returns(deref)]
+    pub path: String,
+    #[returns(deref)]
+    pub text: String,
+}
+
+/// The set of files that make up one system, and the stdlib they are checked against.
+#[salsa::input(debug)]
+pub struct Workspace {
+    /// The user's `.arch` files, sorted by path.
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+    /// The embedded stdlib catalogue files (rarely change: HIGH durability).
+    #[returns(ref)]
+    pub stdlib: Vec<SourceFile>,
+}
+
+/// The stdlib files, embedded in the binary so `archc` works from any directory.
+pub const STDLIB_FILES: &[(&str, &str)] = &[
+    ("<stdlib>/core.arch", include_str!("../../stdlib/core.arch")),
+    ("<stdlib>/network.arch", include_str!("../../stdlib/network.arch")),
+    ("<stdlib>/edge.arch", include_str!("../../stdlib/edge.arch")),
+    ("<stdlib>/compute.arch", include_str!("../../stdlib/compute.arch")),
+    ("<stdlib>/data.arch", include_str!("../../stdlib/data.arch")),
+    (
+        "<stdlib>/monitoring.arch",
+        include_str!("../../stdlib/monitoring.arch"),
+    ),
+];
+
+impl Workspace {
+    /// A workspace of the given `(path, text)` files with the embedded stdlib.
+    pub fn from_sources(db: &dyn Db, sources: Vec<(String, String)>) -> Workspace {
+        use salsa::Durability;
+        let mut sources = sources;
+        sources.sort_by(|a, b| a.0.cmp(&b.0));
+        let files = sources
+            .into_iter()
+            .map(|(path, text)| SourceFile::new(db, path, text))
+            .collect();
+        let stdlib = STDLIB_FILES
+            .iter()
+            .map(|(path, text)| {
+                SourceFile::builder((*path).to_owned(), (*text).to_owned())
+                    .durability(Durability::HIGH)
+                    .new(db)
+            })
+            .collect();
+        Workspace::builder(files, stdlib)
+            .stdlib_durability(Durability::HIGH)
+            .new(db)
+    }
+}

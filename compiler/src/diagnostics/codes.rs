@@ -1,0 +1,85 @@
+//! The registry of diagnostic codes. Each code has exactly one explanation file,
+//! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
+//!
+//! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E9xxx` the host
+//! (command line and files).
+
+/// A diagnostic code with its short name and its explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub explanation: &'static str,
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+macro_rules! codes {
+    ($($konst:ident = $id:literal, $name:literal;)*) => {
+        $(
+            pub const $konst: Code = Code {
+                id: $id,
+                name: $name,
+                explanation: include_str!(concat!("codes/", $id, ".md")),
+            };
+        )*
+        /// Every code, in order.
+        pub const ALL: &[Code] = &[$($konst),*];
+    };
+}
+
+codes! {
+    SYNTAX_ERROR = "E0001", "syntax-error";
+    UNCLOSED_BRACE = "E0002", "unclosed-brace";
+    UNMATCHED_CLOSER = "E0003", "unmatched-closing-bracket";
+    UNTERMINATED_STRING = "E0004", "unterminated-string";
+
+    UNKNOWN_KIND = "E1001", "unknown-kind";
+    UNKNOWN_FIELD = "E1002", "unknown-field";
+    MISSING_FIELD = "E1003", "missing-required-field";
+    TYPE_MISMATCH = "E1004", "type-mismatch";
+    DUPLICATE_NAME = "E1005", "duplicate-name";
+    DUPLICATE_FIELD = "E1006", "duplicate-field";
+    UNKNOWN_FLOW_ENDPOINT = "E1007", "unknown-flow-endpoint";
+    UNKNOWN_TIER = "E1008", "unknown-tier";
+    UNKNOWN_OVERRIDE_PATH = "E1009", "unknown-override-path";
+    OVERRIDE_TYPE_MISMATCH = "E1010", "override-type-mismatch";
+    INVALID_CIDR = "E1011", "invalid-cidr";
+    CIDR_HOST_BITS = "E1012", "cidr-host-bits-set";
+    INVALID_DURATION = "E1013", "invalid-duration";
+    INVALID_PERCENTAGE = "E1014", "invalid-percentage";
+    INVALID_CRON = "E1015", "invalid-cron";
+    UNKNOWN_ENUM_VALUE = "E1016", "unknown-enum-value";
+    MISSING_SYSTEM = "E1017", "missing-system";
+    CONFLICTING_SYSTEMS = "E1018", "conflicting-systems";
+    UNKNOWN_FUNCTION = "E1019", "unknown-function";
+    ARGUMENT_COUNT = "E1020", "wrong-argument-count";
+    UNKNOWN_ITEM_KEYWORD = "E1021", "unknown-item-keyword";
+    UNKNOWN_REFERENCE = "E1022", "unknown-reference";
+    INVALID_ACCOUNT_ID = "E1023", "invalid-account-id";
+    KIND_CATEGORY_MISMATCH = "E1024", "kind-category-mismatch";
+    MISSING_PLACEMENT = "E1025", "missing-placement";
+    UNEXPECTED_PLACEMENT = "E1026", "unexpected-placement";
+    OUT_OF_RANGE = "E1027", "value-out-of-range";
+    UNKNOWN_MODULE = "E1028", "unknown-module";
+    MISPLACED_ITEM = "E1029", "misplaced-item";
+    UNKNOWN_METRIC = "E1030", "unknown-metric";
+
+    INVALID_ARGUMENTS = "E9001", "invalid-arguments";
+    PATH_NOT_FOUND = "E9002", "path-not-found";
+    UNREADABLE_FILE = "E9003", "unreadable-file";
+    NOT_UTF8 = "E9004", "not-utf8";
+    NO_SOURCE_FILES = "E9005", "no-source-files";
+    UNKNOWN_CODE = "E9006", "unknown-code";
+}
+
+/// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).
+pub fn lookup(query: &str) -> Option<Code> {
+    ALL.iter()
+        .copied()
+        .find(|code| code.id.eq_ignore_ascii_case(query) || code.name == query)
+}

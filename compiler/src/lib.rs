@@ -1,0 +1,25 @@
+//! archc: a compiler for cloud architecture.
+//!
+//! The pipeline, each step a salsa query so the CLI and the language server share one
+//! incremental database:
+//! - **syntax** (`syntax::parse`): `.arch` text → AST and syntax diagnostics, recovering per item;
+//! - **catalogue** (`catalogue::catalogue`): the stdlib's kinds, fields and types;
+//! - **resolve** (`resolve::workspace_symbols`): which names the workspace declares;
+//! - **types** (`types::check_file`): every item and value against the catalogue;
+//! - **check** (`check::diagnostics`): the sorted diagnostics of the whole workspace.
+//!
+//! Only `cli` touches the disk or the terminal.
+
+pub mod catalogue;
+pub mod check;
+pub mod cli;
+pub mod db;
+pub mod diagnostics;
+pub mod line_index;
+pub mod resolve;
+pub mod syntax;
+pub mod synthetic;
+pub mod types;
+
+pub use check::diagnostics;
+pub use db::{Db, RootDatabase, SourceFile, Workspace};

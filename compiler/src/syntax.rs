@@ -1,0 +1,300 @@
+//! Parsing: `.arch` text → AST plus syntax diagnostics. Parsing never fails.
+//!
+//! A file is first parsed whole (the fast path). When that fails, the splitter (`split.rs`)
+//! cuts it into items and each item is parsed alone; a broken block item is parsed again as
+//! its head plus its body's items, recursively, so the error is reported where it is and every
+//! healthy item around it survives. This module knows nothing of kinds, types or environments.
+
+pub mod ast;
+pub mod grammar;
+pub mod lower;
+pub mod split;
+
+use std::ops::Range;
+
+use pest::Parser as _;
+
+use crate::db::{Db, SourceFile};
+use crate::diagnostics::{Diagnostic, codes};
+use ast::{Ast, Body, Member, SchemaFile};
+use grammar::{ArchParser, Rule};
+use lower::Lowerer;
+
+/// The result of parsing one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Parsed {
+    pub ast: Ast,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse one user file.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
+    configure_pest();
+    let text = file.text(db);
+    let mut parser = ItemParser {
+        file,
+        text,
+        diagnostics: Vec::new(),
+    };
+    let members = parser.members(0..text.len()).members;
+    Parsed {
+        ast: Ast { members },
+        diagnostics: parser.diagnostics,
+    }
+}
+
+/// The result of parsing one stdlib file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ParsedSchema {
+    pub schema: SchemaFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse one stdlib catalogue file. The stdlib is ours, so there is no recovery: a test keeps
+/// it free of errors.
+#[salsa::tracked(returns(ref))]
+pub fn parse_schema(db: &dyn Db, file: SourceFile) -> ParsedSchema {
+    configure_pest();
+    let text = file.text(db);
+    let lowerer = Lowerer {
+        file_text: text,
+        offset: 0,
+    };
+    match ArchParser::parse(Rule::schema_file, text) {
+        Ok(mut pairs) => ParsedSchema {
+            schema: SchemaFile {
+                items: pairs
+                    .next()
+                    .map(|file_pair| lowerer.schema_items(file_pair.into_inner()))
+                    .unwrap_or_default(),
+            },
+            diagnostics: Vec::new(),
+        },
+        Err(error) => ParsedSchema {
+            schema: SchemaFile::default(),
+            diagnostics: vec![syntax_error(file, text, 0..text.len(), &error)],
+        },
+    }
+}
+
+/// Process-wide pest settings: record expected tokens for messages, and bound the work one
+/// parse may do so that hostile input cannot hang the language server.
+fn configure_pest() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        pest::set_error_detail(true);
+        pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
+    });
+}
+
+struct ItemParser<'a> {
+    file: SourceFile,
+    text: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ItemParser<'_> {
+    fn lowerer(&self, offset: usize) -> Lowerer<'_> {
+        Lowerer {
+            file_text: self.text,
+            offset,
+        }
+    }
+
+    fn slice(&self, range: &Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or_default()
+    }
+
+    /// Parses the members in `range`: whole if it can, item by item if it must.
+    fn members(&mut self, range: Range<usize>) -> Body {
+        let span = range.clone();
+        if let Ok(mut pairs) = ArchParser::parse(Rule::members, self.slice(&range)) {
+            let members = pairs
+                .next()
+                .map(|pair| self.lowerer(range.start).members(pair.into_inner()))
+                .unwrap_or_default();
+            return Body {
+                members,
+                span,
+                recovered: false,
+            };
+        }
+        let pieces = split::split(self.text, range.clone());
+        for &closer in &pieces.stray_closers {
+            let found = self.slice(&(closer..closer + 1)).to_owned();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::UNMATCHED_CLOSER,
+                    self.file,
+                    closer..closer + 1,
+                    format!("unexpected `{found}`: nothing here is open"),
+                )
+                .with_help("remove it, or add the opening bracket it was meant to close"),
+            );
+        }
+        let mut members = Vec::new();
+        for chunk in pieces.chunks {
+            if let Some(member) = self.item(chunk) {
+                members.push(member);
+            }
+        }
+        Body {
+            members,
+            span,
+            recovered: true,
+        }
+    }
+
+    /// Parses one item alone; on failure reports it and recovers what it can.
+    fn item(&mut self, chunk: split::Chunk) -> Option<Member> {
+        let range = chunk.range.clone();
+        let error = match ArchParser::parse(Rule::member_only, self.slice(&range)) {
+            Ok(mut pairs) => {
+                let pair = pairs.next()?.into_inner().next()?;
+                return self.lowerer(range.start).member(pair);
+            }
+            Err(error) => error,
+        };
+        if let Some(string) = chunk.unterminated_string {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::UNTERMINATED_STRING,
+                    self.file,
+                    string,
+                    "this string has no closing `\"`",
+                )
+                .with_help("close the string with `\"` on the same line"),
+            );
+            return None;
+        }
+        let Some(open) = chunk.open_brace else {
+            self.diagnostics
+                .push(syntax_error(self.file, self.text, range, &error));
+            return None;
+        };
+        let head_range = range.start..open;
+        let head = match ArchParser::parse(Rule::head, self.slice(&head_range)) {
+            Ok(mut pairs) => pairs
+                .next()
+                .and_then(|pair| pair.into_inner().next())
+                .and_then(|pair| self.lowerer(head_range.start).head(pair)),
+            Err(_) => None,
+        };
+        let Some(head) = head else {
+            self.diagnostics
+                .push(syntax_error(self.file, self.text, range, &error));
+            return None;
+        };
+        let errors_before = self.diagnostics.len();
+        let body_end = chunk.close_brace.unwrap_or(range.end);
+        let mut body = self.members(open + 1..body_end);
+        body.span = open..chunk.close_brace.map_or(range.end, |close| close + 1);
+        body.recovered = true;
+        match chunk.close_brace {
+            None => self.diagnostics.push(
+                Diagnostic::error(
+                    codes::UNCLOSED_BRACE,
+                    self.file,
+                    open..open + 1,
+                    "this `{` is never closed",
+                )
+                .with_help("add the missing `}` at the end of the block"),
+            ),
+            // The body alone parses, so the problem is elsewhere in the item: say what pest saw.
+            Some(_) if self.diagnostics.len() == errors_before => {
+                self.diagnostics
+                    .push(syntax_error(self.file, self.text, range.clone(), &error))
+            }
+            Some(_) => {}
+        }
+        Some(self.lowerer(range.start).with_body(head, body, range))
+    }
+}
+
+/// Turns a pest error on `text[range]` into an `E0001` diagnostic in words people use.
+fn syntax_error(
+    file: SourceFile,
+    text: &str,
+    range: Range<usize>,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let position = match error.location {
+        pest::error::InputLocation::Pos(pos) => pos,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let at = (range.start + position).min(range.end);
+    let found = token_at(text, at, range.end);
+    let mut expected: Vec<String> = Vec::new();
+    let mut add = |word: String| {
+        if !expected.contains(&word) {
+            expected.push(word);
+        }
+    };
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            add(grammar::describe(*rule).to_owned());
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            // Structural punctuation only: the tokens inside values, names and comments are
+            // covered by "a value" and "a name".
+            let token = token.to_string();
+            if STRUCTURAL_TOKENS.contains(&token.as_str()) {
+                add(format!("`{token}`"));
+            }
+        }
+    }
+    expected.retain(|word| word != "input");
+    let expected = match expected.split_last() {
+        None => "something else".to_owned(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    };
+    let (span, found_text) = match found {
+        Some(span) => {
+            let shown = text.get(span.clone()).unwrap_or_default().to_owned();
+            (span, format!("`{shown}`"))
+        }
+        None => (at..at, "the end of the item".to_owned()),
+    };
+    Diagnostic::error(
+        codes::SYNTAX_ERROR,
+        file,
+        span,
+        format!("expected {expected}, found {found_text}"),
+    )
+    .with_help(syntax_help(text.get(range).unwrap_or_default()))
+}
+
+/// The literal tokens worth naming in "expected …" messages.
+const STRUCTURAL_TOKENS: &[&str] = &["=", "{", "}", "->", ":", "(", ")", ",", "]", "|"];
+
+/// A hint chosen from the shape of the broken item.
+fn syntax_help(item: &str) -> &'static str {
+    let first_line = item.lines().next().unwrap_or_default();
+    if first_line.trim_start().starts_with("flow") {
+        "a flow reads `flow <from> -> <to> : <protocol>`, e.g. `flow api -> main : postgres`"
+    } else if first_line.contains('=') {
+        "a field reads `<name> = <value>`, one per line or separated by spaces inside `{ }`"
+    } else {
+        "items read `<keyword> <name> [: <kind>] [in <tier>] { … }` or `<name> = <value>`"
+    }
+}
+
+/// The span of the token starting at (or after white space from) `at`, if any.
+fn token_at(text: &str, at: usize, end: usize) -> Option<Range<usize>> {
+    let rest = text.get(at..end)?;
+    let skipped = rest.len() - rest.trim_start().len();
+    let start = at + skipped;
+    let rest = rest.trim_start();
+    let first = rest.chars().next()?;
+    let len = if first.is_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
+    } else {
+        first.len_utf8()
+    };
+    Some(start..start + len)
+}

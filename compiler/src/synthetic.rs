@@ -1,0 +1,57 @@
+//! Synthetic workspaces of any size, for benchmarks and stress tests: one file with the
+//! system, network and environments, and `files` more, each with `per_file` components
+//! (services, jobs, buckets, topics and alarms) and the flows between them.
+
+/// `(path, text)` pairs of a valid workspace with about `files * per_file` components.
+pub fn workspace(files: usize, per_file: usize) -> Vec<(String, String)> {
+    let mut out = vec![("main.arch".to_owned(), MAIN.to_owned())];
+    for f in 0..files {
+        out.push((format!("part_{f:04}.arch"), part(f, per_file)));
+    }
+    out
+}
+
+const MAIN: &str = r#"system bench {
+  region = "ap-northeast-1"
+  domain = "example.com"
+
+  network {
+    cidr  = 10.0.0.0/16
+    zones = ["a", "c", "d"]
+    tier ingress   { subnet = /24 }
+    tier container { subnet = /24  egress = nat }
+    tier db        { subnet = /24 }
+  }
+
+  database main : aurora_postgres in db { version = "16.4" }
+}
+
+env prd { account = "111111111111"  nat = regional }
+env stg { account = "222222222222"  cidr = 10.1.0.0/16  stage = staging  nat = instance("t3.micro") }
+"#;
+
+/// One part file: `per_file` components in a fixed rotation of kinds.
+pub fn part(index: usize, per_file: usize) -> String {
+    let mut text = String::from("system bench {\n");
+    for c in 0..per_file {
+        let name = format!("c{index}_{c}");
+        let item = match c % 5 {
+            0 => format!(
+                "  service {name} : fargate in container {{\n    image  = ecr(\"{name}\")\n    port   = 8080\n    cpu    = 512\n    memory = 1024\n    scale  {{ min = 2  max = 6  cpu = 60%  out = 60s  in = 600s }}\n    secret {{ API_KEY = secrets_manager(\"bench/{name}\") }}\n  }}\n  flow {name} -> main : postgres\n"
+            ),
+            1 => format!(
+                "  job {name} : ecs_task in container {{\n    image    = ecr(\"{name}\")\n    schedule = cron(\"0 18 * * ? *\")\n  }}\n"
+            ),
+            2 => format!("  bucket {name} : s3 {{ purpose = data  expire_after = 30d }}\n"),
+            3 => format!("  topic {name} : sns {{ email = [\"ops@example.com\"] }}\n"),
+            _ => {
+                let service = format!("c{index}_{}", c - c % 5);
+                let topic = format!("c{index}_{}", c - c % 5 + 3);
+                format!("  alarm {name} {{ on = {service}.cpu  above = 80%  for = 5m  notify = {topic} }}\n")
+            }
+        };
+        text.push_str(&item);
+    }
+    text.push_str("}\n");
+    text
+}
