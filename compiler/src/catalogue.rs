@@ -182,7 +182,7 @@ impl Catalogue {
                     .map(|f| format!("{}(…)", f.name))
                     .collect();
                 let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
-                format!("{} ({})", article(&name.replace('_', " ")), one_of(&calls))
+                format!("{} (from {})", article(&name.replace('_', " ")), one_of(&calls))
             }
             Type::Union(alternatives) => {
                 let words: Vec<String> = alternatives.iter().map(|t| self.describe(t)).collect();
@@ -192,7 +192,8 @@ impl Catalogue {
     }
 }
 
-fn article(noun: &str) -> String {
+/// "an image", "a certificate".
+pub fn article(noun: &str) -> String {
     match noun.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {noun}"),
         _ => format!("a {noun}"),

@@ -156,7 +156,13 @@ impl ItemParser<'_> {
             }
             Err(error) => error,
         };
-        if let Some(string) = chunk.unterminated_string {
+        // An unterminated string in the head (or in an item without a body) is this item's
+        // error; one inside the body is reported by the body's own item.
+        if let Some(string) = chunk
+            .unterminated_string
+            .clone()
+            .filter(|string| chunk.open_brace.is_none_or(|open| string.start < open))
+        {
             self.diagnostics.push(
                 Diagnostic::error(
                     codes::UNTERMINATED_STRING,
@@ -192,6 +198,8 @@ impl ItemParser<'_> {
         body.span = open..chunk.close_brace.map_or(range.end, |close| close + 1);
         body.recovered = true;
         match chunk.close_brace {
+            // The string ran over the `}`: its own error says so.
+            None if chunk.unterminated_string.is_some() => {}
             None => self.diagnostics.push(
                 Diagnostic::error(
                     codes::UNCLOSED_BRACE,
@@ -219,10 +227,17 @@ fn syntax_error(
     range: Range<usize>,
     error: &pest::error::Error<Rule>,
 ) -> Diagnostic {
-    let position = match error.location {
+    let mut position = match error.location {
         pest::error::InputLocation::Pos(pos) => pos,
         pest::error::InputLocation::Span((start, _)) => start,
     };
+    // pest moves its error position for failed rules only; the attempts also record failed
+    // literal tokens (`:`, `=`), which may lie further on and say more.
+    let attempts = error.parse_attempts();
+    let further = attempts.as_ref().filter(|a| a.max_position > position);
+    if let Some(attempts) = further {
+        position = attempts.max_position;
+    }
     let at = (range.start + position).min(range.end);
     let found = token_at(text, at, range.end);
     let mut expected: Vec<String> = Vec::new();
@@ -231,12 +246,12 @@ fn syntax_error(
             expected.push(word);
         }
     };
-    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+    if let (pest::error::ErrorVariant::ParsingError { positives, .. }, None) = (&error.variant, further) {
         for rule in positives {
             add(grammar::describe(*rule).to_owned());
         }
     }
-    if let Some(attempts) = error.parse_attempts() {
+    if let Some(attempts) = &attempts {
         for token in attempts.expected_tokens() {
             // Structural punctuation only: the tokens inside values, names and comments are
             // covered by "a value" and "a name".
@@ -248,7 +263,8 @@ fn syntax_error(
     }
     expected.retain(|word| word != "input");
     let expected = match expected.split_last() {
-        None => "something else".to_owned(),
+        None if at == range.start => "an item".to_owned(),
+        None => "the rest of the item".to_owned(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     };

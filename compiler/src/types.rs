@@ -12,11 +12,9 @@ use std::str::FromStr;
 
 use ipnet::Ipv4Net;
 
-use crate::catalogue::{
-    Catalogue, ENV_BLOCK, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type, catalogue,
-};
+use crate::catalogue::{Catalogue, ENV_BLOCK, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type};
 use crate::db::{Db, SourceFile, Workspace};
-use crate::diagnostics::{Code, Diagnostic, codes, did_you_mean, one_of};
+use crate::diagnostics::{Code, Diagnostic, all_of, codes, did_you_mean, one_of};
 use crate::resolve::{
     ENV_KEYWORD, INTERNET, NETWORK_BLOCK, Namespace, SYSTEM_KEYWORD, Site, SymbolTable, find_declaration,
     workspace_symbols,
@@ -30,7 +28,7 @@ pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
     let mut checker = Checker {
         db,
         file,
-        catalogue: catalogue(db, workspace),
+        catalogue: crate::catalogue::catalogue(db, workspace),
         symbols: workspace_symbols(db, workspace),
         diagnostics: Vec::new(),
         ordinals: BTreeMap::new(),
@@ -45,7 +43,7 @@ pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
 #[salsa::tracked(returns(ref))]
 pub fn check_workspace(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
     let symbols = workspace_symbols(db, workspace);
-    let catalogue = catalogue(db, workspace);
+    let catalogue = crate::catalogue::catalogue(db, workspace);
     let mut diagnostics = Vec::new();
     let Some(first) = symbols.systems.first() else {
         if let Some(&file) = workspace.files(db).first() {
@@ -155,7 +153,7 @@ impl Checker<'_> {
                         codes::UNKNOWN_MODULE,
                         module.span.clone(),
                         format!("there is no stdlib module `{}`", module.text),
-                        format!("the stdlib modules are {}", one_of(&names)),
+                        format!("the stdlib modules are {}", all_of(&names)),
                     );
                 }
             }
@@ -380,7 +378,7 @@ impl Checker<'_> {
             }
             None => {
                 let names: Vec<&str> = schema.field_names().collect();
-                format!("the fields of {} are {}", owner.description, one_of(&names))
+                format!("the fields of {} are {}", owner.description, all_of(&names))
             }
         };
         self.error(
@@ -634,7 +632,7 @@ impl Checker<'_> {
                 if tiers.is_empty() {
                     format!("add `in <tier>` after the name, and declare the tier in `network {{ tier <name> {{ … }} }}`")
                 } else {
-                    format!("add `in <tier>` after the name; the tiers are {}", one_of(&tiers))
+                    format!("add `in <tier>` after the name; the tiers are {}", all_of(&tiers))
                 },
             ),
             (Some(tier), false) => self.error(
@@ -653,7 +651,7 @@ impl Checker<'_> {
                     let help = match did_you_mean(&tier.text, tiers.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None if tiers.is_empty() => "declare tiers in `network { tier <name> { … } }`".to_owned(),
-                        None => format!("the tiers are {}", one_of(&tiers)),
+                        None => format!("the tiers are {}", all_of(&tiers)),
                     };
                     self.error(codes::UNKNOWN_TIER, tier.span.clone(), message, help);
                 }
@@ -837,7 +835,7 @@ impl Checker<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => {
                         let names: Vec<&str> = schema.field_names().collect();
-                        format!("the fields of {owner} are {}", one_of(&names))
+                        format!("the fields of {owner} are {}", all_of(&names))
                     }
                 };
                 self.error(
@@ -956,7 +954,7 @@ impl Checker<'_> {
                     self.error(
                         codes::OUT_OF_RANGE,
                         span,
-                        format!("{text} is out of range"),
+                        format!("`{text}` is out of range"),
                         format!("use {}", self.catalogue.describe(ty)),
                     );
                     false
@@ -1176,7 +1174,7 @@ impl Checker<'_> {
         let help = match did_you_mean(&metric.text, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None if names.is_empty() => format!("a {} has no metrics", kind.name),
-            None => format!("the metrics of a {} are {}", kind.name, one_of(&names)),
+            None => format!("the metrics of a {} are {}", kind.name, all_of(&names)),
         };
         self.error(
             codes::UNKNOWN_METRIC,
@@ -1224,7 +1222,7 @@ impl Checker<'_> {
                 let help = match did_you_mean(&name.text, candidates.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if candidates.is_empty() => format!("declare a {wanted} first"),
-                    None => format!("the candidates are {}", one_of(&candidates)),
+                    None => format!("the candidates are {}", all_of(&candidates)),
                 };
                 self.error(
                     codes::UNKNOWN_REFERENCE,
@@ -1249,8 +1247,8 @@ impl Checker<'_> {
             return true;
         }
         let help = match did_you_mean(&variant.text, variants.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? The values are {}", one_of(&variants)),
-            None => format!("the values are {}", one_of(&variants)),
+            Some(s) => format!("did you mean `{s}`? The values are {}", all_of(&variants)),
+            None => format!("the values are {}", all_of(&variants)),
         };
         self.error(
             codes::UNKNOWN_ENUM_VALUE,
@@ -1293,10 +1291,10 @@ impl Checker<'_> {
                 codes::TYPE_MISMATCH,
                 span,
                 format!(
-                    "`{}(…)` gives {}, expected {}",
+                    "`{}(…)` gives {}, but {} is expected here",
                     name.text,
-                    self.catalogue.describe(&Type::Produced(function.returns.clone())),
-                    self.catalogue.describe(&Type::Produced(produced.to_owned()))
+                    crate::catalogue::article(&function.returns.replace('_', " ")),
+                    crate::catalogue::article(&produced.replace('_', " ")),
                 ),
                 format!("here you can call {}", one_of(&producers)),
             );
@@ -1459,16 +1457,13 @@ fn missing_fields(
     let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
     let message = match names.as_slice() {
         [one] => format!("{owner} is missing the required field `{one}`"),
-        _ => format!(
-            "{owner} is missing the required fields {}",
-            one_of(&names).replace(" or ", " and ")
-        ),
+        _ => format!("{owner} is missing the required fields {}", all_of(&names)),
     };
     let lines: Vec<String> = missing
         .iter()
         .map(|f| match &f.ty {
             Type::Block(_) | Type::Map(_) => format!("`{} {{ … }}`", f.name),
-            ty @ (Type::Produced(_) | Type::Cidr | Type::AccountId | Type::Cron) => {
+            ty @ (Type::Produced(_) | Type::Cidr | Type::AccountId | Type::Cron | Type::String) => {
                 format!("`{} = {}`", f.name, example(catalogue, ty))
             }
             ty => format!("`{} = …` ({})", f.name, catalogue.describe(ty)),

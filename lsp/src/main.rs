@@ -11,6 +11,5 @@ fn main() -> ExitCode {
         "archc-lsp {}: the language server is not implemented yet; use `archc check`",
         env!("CARGO_PKG_VERSION")
     );
-    let _ = archc::db::STDLIB_FILES;
     ExitCode::from(2)
 }

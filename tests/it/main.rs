@@ -1,1 +1,16 @@
+//! archc's end-to-end tests, in one test binary (one link, parallel tests).
+//!
+//! - `cases`: every fixture under `tests/cases/` checked and snapshotted as the user sees it;
+//! - `codes`: every diagnostic code has an explanation and a fixture that produces it;
+//! - `cli`: the `archc` command line, in process and as a real binary;
+//! - `incremental`: an edit re-runs only the queries it must (salsa's event log);
+//! - `never_panics`: arbitrary and mutated input never panics the front end;
+//! - `example`: the reference design checks clean.
 
+mod cases;
+mod cli;
+mod codes;
+mod example;
+mod fixture;
+mod incremental;
+mod never_panics;

@@ -5,7 +5,9 @@
 //! brackets. An item ends where its brackets close at depth zero with a `}`, or at a line end
 //! at depth zero (unless the line ends in `=`, `->`, `:`, `,` or `|`, which continue it). A
 //! missing `}` is detected by indentation: a line that starts with a name at or left of the
-//! item's own column, while the item's brackets are still open, starts the next item.
+//! item's own column, while the item's brackets are still open, starts the next item; and a
+//! `}` that starts a line closes the bracket opened on a line of the same indentation, so the
+//! brackets opened on deeper lines and never closed do not steal it.
 
 use std::ops::Range;
 
@@ -41,7 +43,9 @@ pub fn split(text: &str, range: Range<usize>) -> Split {
     let bytes = text.as_bytes();
     let mut out = Split::default();
     let mut current: Option<Open> = None;
-    let mut depth: Vec<u8> = Vec::new();
+    // Open brackets, each with the indentation of the line that opened it.
+    let mut depth: Vec<(u8, usize)> = Vec::new();
+    let mut line_indent = 0;
     // End of the last byte that is not white space or comment.
     let mut last_significant = range.start;
     let mut line_start = range.start;
@@ -86,6 +90,10 @@ pub fn split(text: &str, range: Range<usize>) -> Split {
             _ => {}
         }
 
+        let first_on_line = at_line_start;
+        if first_on_line {
+            line_indent = i - line_start;
+        }
         // A name at or left of the open item's column starts a new item: the old one is
         // missing its closing brace.
         if at_line_start
@@ -100,6 +108,13 @@ pub fn split(text: &str, range: Range<usize>) -> Split {
         }
         at_line_start = false;
 
+        // A line-leading `}` belongs to the bracket opened at its own indentation: the ones
+        // opened deeper and still open were never closed.
+        if first_on_line && byte == b'}' {
+            while depth.last().is_some_and(|&(_, indent)| indent > line_indent) {
+                depth.pop();
+            }
+        }
         let is_closer = matches!(byte, b'}' | b')' | b']');
         if is_closer && depth.is_empty() {
             if let Some(open) = current.take() {
@@ -145,7 +160,7 @@ pub fn split(text: &str, range: Range<usize>) -> Split {
                 if byte == b'{' && depth.is_empty() && open.open_brace.is_none() {
                     open.open_brace = Some(i);
                 }
-                depth.push(byte);
+                depth.push((byte, line_indent));
             }
             b'}' | b')' | b']' => {
                 depth.pop();

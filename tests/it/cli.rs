@@ -1,0 +1,203 @@
+//! The `archc` command line, run in process through `cli::run`: exit codes, and what the
+//! user reads on stderr (snapshotted), for clean input, broken input and host errors.
+
+use std::path::Path;
+
+use archc::cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run};
+
+/// Runs archc; returns (exit code, stdout, stderr).
+fn archc(args: &[&str]) -> (u8, String, String) {
+    let mut argv = vec!["archc".to_owned()];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run(&argv, &mut out, &mut err, false);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn example() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp").to_owned()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Replaces the scratch directory in output with `<tmp>` so snapshots are stable.
+fn scrub(text: &str, dir: &Path) -> String {
+    text.replace(&dir.to_string_lossy().into_owned(), "<tmp>")
+}
+
+#[test]
+fn check_of_the_example_is_clean() {
+    let (code, out, err) = archc(&["check", &example()]);
+    assert_eq!((code, out.as_str()), (EXIT_OK, ""));
+    assert_eq!(err, "checked 6 files: no problems\n");
+}
+
+#[test]
+fn check_of_broken_input_exits_1_with_rendered_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.arch",
+        b"system webapp {\n  region = \"ap-northeast-1\"\n  network { cidr = 10.0.0.1/16 }\n  bucket b : s3 { purpose = statik }\n}\nenv prd { account = \"111111111111\" }\n",
+    );
+    let (code, out, err) = archc(&["check", &dir.path().to_string_lossy(), "--color", "never"]);
+    assert_eq!((code, out.as_str()), (EXIT_ERRORS, ""));
+    insta::assert_snapshot!(scrub(&err, dir.path()));
+}
+
+#[test]
+fn check_json_prints_one_object_per_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.arch",
+        "system webapp {\n  region = \"ap-northeast-1\"\n  network { cidr = 10.0.0.0/16 }\n  bucket b : s3 { purpose = statik }\n  bucket b : s3 { purpose = static }\n}\nenv prd { account = \"111111111111\" }\n".as_bytes(),
+    );
+    let (code, out, err) = archc(&["check", &dir.path().to_string_lossy(), "--format", "json"]);
+    assert_eq!((code, err.as_str()), (EXIT_ERRORS, ""));
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    insta::assert_snapshot!(scrub(&out, dir.path()));
+}
+
+#[test]
+fn check_of_a_single_file_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "one.arch",
+        b"system s {\n  region = \"ap-northeast-1\"\n  network { cidr = 10.0.0.0/16 }\n}\n",
+    );
+    let (code, _, err) = archc(&["check", &file]);
+    assert_eq!((code, err.as_str()), (EXIT_OK, "checked 1 file: no problems\n"));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let (code, _, err) = archc(&["check", "no/such/dir"]);
+    assert_eq!(code, EXIT_USAGE);
+    insta::assert_snapshot!(err, @r"
+    error[E9002]: `no/such/dir` does not exist
+      help: check the path; `archc check` takes a directory of .arch files or one .arch file
+    ");
+}
+
+#[test]
+fn missing_path_in_json_is_a_json_error() {
+    let (code, out, _) = archc(&["check", "no/such/dir", "--format", "json"]);
+    assert_eq!(code, EXIT_USAGE);
+    let value: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(value["code"], "E9002");
+}
+
+#[test]
+fn directory_without_arch_files_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "README.md", b"# not a workspace\n");
+    let (code, _, err) = archc(&["check", &dir.path().to_string_lossy()]);
+    assert_eq!(code, EXIT_USAGE);
+    insta::assert_snapshot!(scrub(&err, dir.path()), @r"
+    error[E9005]: `<tmp>` holds no .arch files
+      help: point archc at the directory that holds your .arch files, e.g. `archc check examples/webapp`
+    ");
+}
+
+#[test]
+fn file_that_is_not_utf8_is_a_usage_error_with_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "latin1.arch",
+        b"system s {\n  domain = \"caf\xe9\"\n}\n",
+    );
+    let (code, _, err) = archc(&["check", &dir.path().to_string_lossy()]);
+    assert_eq!(code, EXIT_USAGE);
+    insta::assert_snapshot!(scrub(&err, dir.path()), @r"
+    error[E9004]: `<tmp>/latin1.arch` is not valid UTF-8 (first bad byte at offset 26, line 2)
+      help: save the file as UTF-8
+    ");
+}
+
+#[test]
+fn unreadable_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("loop.arch");
+    std::os::unix::fs::symlink(&link, &link).unwrap();
+    let (code, _, err) = archc(&["check", &link.to_string_lossy()]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(err.starts_with("error[E9003]: cannot read `"), "{err}");
+}
+
+#[test]
+fn bad_flag_is_a_usage_error_with_a_code() {
+    let (code, _, err) = archc(&["check", "--format", "yaml"]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(
+        err.starts_with("error[E9001]: invalid value 'yaml' for '--format <FORMAT>'"),
+        "{err}"
+    );
+    assert!(err.contains("[possible values: human, json]"), "{err}");
+}
+
+#[test]
+fn unknown_subcommand_is_a_usage_error() {
+    let (code, _, err) = archc(&["chekc"]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(
+        err.starts_with("error[E9001]: unrecognized subcommand 'chekc'"),
+        "{err}"
+    );
+    assert!(err.contains("similar subcommand exists: 'check'"), "{err}");
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let (code, out, _) = archc(&["--help"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(out.contains("check") && out.contains("explain"), "{out}");
+    let (code, out, _) = archc(&["--version"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (EXIT_OK, concat!("archc ", env!("CARGO_PKG_VERSION"), "\n"))
+    );
+}
+
+#[test]
+fn explain_prints_the_explanation_by_code_or_name() {
+    let (code, by_id, _) = archc(&["explain", "E1002"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(by_id.starts_with("# E1002: unknown-field\n"), "{by_id}");
+    let (_, lower, _) = archc(&["explain", "e1002"]);
+    let (_, by_name, _) = archc(&["explain", "unknown-field"]);
+    assert_eq!(by_id, lower);
+    assert_eq!(by_id, by_name);
+}
+
+#[test]
+fn explain_without_a_code_lists_every_code() {
+    let (code, out, _) = archc(&["explain"]);
+    assert_eq!(code, EXIT_OK);
+    assert_eq!(out.lines().count(), archc::diagnostics::codes::ALL.len());
+    assert!(out.contains("E1002  unknown-field\n"));
+}
+
+#[test]
+fn explain_of_an_unknown_code_suggests_the_nearest() {
+    let (code, _, err) = archc(&["explain", "E1102"]);
+    assert_eq!(code, EXIT_USAGE);
+    insta::assert_snapshot!(err, @r"
+    error[E9006]: there is no diagnostic code `E1102`
+      help: did you mean `E1012`? Run `archc explain` to list every code
+    ");
+}
