@@ -1,1 +1,59 @@
-fn main() {}
+//! `cargo bench -p archc`: how long checking takes, cold and after an edit.
+//!
+//! - `example_cold`: a fresh database checks `examples/webapp` (what `archc check` does);
+//! - `synthetic_cold`: the same for generated workspaces of up to 10,000 components in 100 files;
+//! - `synthetic_recheck_after_one_edit`: one file of the 10,000-component workspace changes (a
+//!   value, back and forth) and the whole workspace's diagnostics are asked for again, as the
+//!   language server will on every keystroke.
+
+use archc::{RootDatabase, Workspace};
+use salsa::Setter as _;
+
+fn main() {
+    divan::main();
+}
+
+fn example_sources() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
+    archc::cli::load(std::path::Path::new(dir)).unwrap_or_default()
+}
+
+fn check_cold(sources: &[(String, String)]) -> usize {
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources.to_vec());
+    archc::diagnostics(&db, workspace).len()
+}
+
+#[divan::bench]
+fn example_cold(bencher: divan::Bencher) {
+    let sources = example_sources();
+    assert_eq!(check_cold(&sources), 0, "the example checks clean");
+    bencher.bench(|| check_cold(&sources));
+}
+
+/// (files, components per file)
+const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100)];
+
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn synthetic_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
+    let sources = archc::synthetic::workspace(files, per_file);
+    assert_eq!(check_cold(&sources), 0, "the synthetic workspace checks clean");
+    bencher.bench(|| check_cold(&sources));
+}
+
+#[divan::bench(args = SIZES, sample_count = 50)]
+fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
+    let mut db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, archc::synthetic::workspace(files, per_file));
+    assert!(archc::diagnostics(&db, workspace).is_empty());
+    let file = workspace.files(&db)[files / 2];
+    let original = file.text(&db).to_owned();
+    let edited = original.replacen("cpu    = 512", "cpu    = 1024", 1);
+    let mut flip = false;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let text = if flip { edited.clone() } else { original.clone() };
+        file.set_text(&mut db).to(text);
+        archc::diagnostics(&db, workspace).len()
+    });
+}

@@ -61,7 +61,9 @@ pub fn parse_schema(db: &dyn Db, file: SourceFile) -> ParsedSchema {
         file_text: text,
         offset: 0,
     };
-    match ArchParser::parse(Rule::schema_file, text) {
+    let parsed =
+        ArchParser::parse(Rule::schema_file, text).or_else(|_| parse_detailed(Rule::schema_file, text));
+    match parsed {
         Ok(mut pairs) => ParsedSchema {
             schema: SchemaFile {
                 items: pairs
@@ -78,14 +80,30 @@ pub fn parse_schema(db: &dyn Db, file: SourceFile) -> ParsedSchema {
     }
 }
 
-/// Process-wide pest settings: record expected tokens for messages, and bound the work one
-/// parse may do so that hostile input cannot hang the language server.
+/// Process-wide pest settings: bound the work one parse may do, so that hostile input cannot
+/// hang the language server.
 fn configure_pest() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        pest::set_error_detail(true);
         pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
     });
+}
+
+/// Parses with pest's error detail on, which records the tokens expected where parsing
+/// stopped (`=`, `:`) for the message. It costs a fifth of the parse time, so only the failure
+/// path pays for it. The setting is process-wide: the lock makes every detailed parse see it
+/// on, so messages do not depend on what other threads are doing (a fast parse that overlaps
+/// one only runs slower).
+fn parse_detailed(
+    rule: Rule,
+    text: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = ArchParser::parse(rule, text);
+    pest::set_error_detail(false);
+    result
 }
 
 struct ItemParser<'a> {
@@ -149,7 +167,7 @@ impl ItemParser<'_> {
     /// Parses one item alone; on failure reports it and recovers what it can.
     fn item(&mut self, chunk: split::Chunk) -> Option<Member> {
         let range = chunk.range.clone();
-        let error = match ArchParser::parse(Rule::member_only, self.slice(&range)) {
+        let error = match parse_detailed(Rule::member_only, self.slice(&range)) {
             Ok(mut pairs) => {
                 let pair = pairs.next()?.into_inner().next()?;
                 return self.lowerer(range.start).member(pair);

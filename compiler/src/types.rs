@@ -213,7 +213,6 @@ impl Checker<'_> {
 
     fn system(&mut self, decl: &Decl) {
         self.no_kind_or_tier(decl, "a system");
-        let ordinal = self.next_ordinal(Namespace::System as u8, &decl.name.text);
         if let Some(first) = self.symbols.systems.first()
             && first.item != decl.name.text
         {
@@ -237,7 +236,6 @@ impl Checker<'_> {
                 )),
             );
         }
-        let _ = ordinal;
         let Some(schema) = self.catalogue.block(SYSTEM_BLOCK) else {
             return;
         };
@@ -416,7 +414,6 @@ impl Checker<'_> {
 
     /// System fields may be split across files, but each is set once in the workspace.
     fn system_field_once(&mut self, name: &str, path: &Path) {
-        let ordinal = self.next_ordinal(Namespace::SystemField as u8, name);
         let Some(first) = self
             .symbols
             .system_fields
@@ -428,7 +425,6 @@ impl Checker<'_> {
         if first.file == self.file {
             return; // Duplicates within one file are reported by `not_twice`.
         }
-        let _ = ordinal;
         let first_span = find_declaration(self.db, first.file, Namespace::SystemField, name, first.ordinal)
             .unwrap_or(0..0);
         self.push(
@@ -623,16 +619,21 @@ impl Checker<'_> {
     }
 
     fn placement(&mut self, decl: &Decl, placed: bool, what: &str) {
-        let tiers: Vec<&str> = self.symbols.tier_names().collect();
+        // Only for messages: collected when something is wrong, never on the happy path.
+        let tiers = || -> Vec<&str> { self.symbols.tier_names().collect() };
         match (&decl.tier, placed) {
             (None, true) => self.error(
                 codes::MISSING_PLACEMENT,
                 decl.name.span.clone(),
                 format!("{what} `{}` is not placed in a tier", decl.name.text),
-                if tiers.is_empty() {
-                    format!("add `in <tier>` after the name, and declare the tier in `network {{ tier <name> {{ … }} }}`")
+                if tiers().is_empty() {
+                    "add `in <tier>` after the name, and declare the tier in `network { tier <name> { … } }`"
+                        .to_owned()
                 } else {
-                    format!("add `in <tier>` after the name; the tiers are {}", all_of(&tiers))
+                    format!(
+                        "add `in <tier>` after the name; the tiers are {}",
+                        all_of(&tiers())
+                    )
                 },
             ),
             (Some(tier), false) => self.error(
@@ -645,12 +646,19 @@ impl Checker<'_> {
                 Some(declared) if declared.category == "tier" => {}
                 found => {
                     let message = match found {
-                        Some(other) => format!("`{}` is a {}, not a tier", tier.text, other.category.replace('_', " ")),
+                        Some(other) => format!(
+                            "`{}` is a {}, not a tier",
+                            tier.text,
+                            other.category.replace('_', " ")
+                        ),
                         None => format!("there is no tier `{}`", tier.text),
                     };
+                    let tiers = tiers();
                     let help = match did_you_mean(&tier.text, tiers.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None if tiers.is_empty() => "declare tiers in `network { tier <name> { … } }`".to_owned(),
+                        None if tiers.is_empty() => {
+                            "declare tiers in `network { tier <name> { … } }`".to_owned()
+                        }
                         None => format!("the tiers are {}", all_of(&tiers)),
                     };
                     self.error(codes::UNKNOWN_TIER, tier.span.clone(), message, help);
