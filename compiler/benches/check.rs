@@ -46,7 +46,9 @@ fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): 
     let mut db = RootDatabase::default();
     let workspace = Workspace::from_sources(&db, archc::synthetic::workspace(files, per_file));
     assert!(archc::diagnostics(&db, workspace).is_empty());
-    let file = workspace.files(&db)[files / 2];
+    let Some(&file) = workspace.files(&db).get(files / 2) else {
+        return;
+    };
     let original = file.text(&db).to_owned();
     let edited = original.replacen("cpu    = 512", "cpu    = 1024", 1);
     let mut flip = false;
