@@ -75,24 +75,27 @@ pub struct HostError {
     pub help: String,
 }
 
-/// Joins names as "`a`, `b` or `c`".
-pub fn one_of(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.split_last() {
+/// Joins words as "a, b or c" (with `conjunction` "or") or "a, b and c".
+pub fn join(words: &[String], conjunction: &str) -> String {
+    match words.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
     }
+}
+
+fn quoted(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| format!("`{n}`")).collect()
+}
+
+/// Joins names as "`a`, `b` or `c`".
+pub fn one_of(names: &[&str]) -> String {
+    join(&quoted(names), "or")
 }
 
 /// Joins names as "`a`, `b` and `c`".
 pub fn all_of(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
+    join(&quoted(names), "and")
 }
 
 /// The closest candidate to `name`, if it is close enough to be a likely typo.

@@ -15,7 +15,7 @@ use std::ops::Range;
 use pest::Parser as _;
 
 use crate::db::{Db, SourceFile};
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{self, Diagnostic, codes};
 use ast::{Ast, Body, Member, SchemaFile};
 use grammar::{ArchParser, Rule};
 use lower::Lowerer;
@@ -280,11 +280,10 @@ fn syntax_error(
         }
     }
     expected.retain(|word| word != "input");
-    let expected = match expected.split_last() {
-        None if at == range.start => "an item".to_owned(),
-        None => "the rest of the item".to_owned(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    let expected = match expected.as_slice() {
+        [] if at == range.start => "an item".to_owned(),
+        [] => "the rest of the item".to_owned(),
+        words => diagnostics::join(words, "or"),
     };
     let (span, found_text) = match found {
         Some(span) => {

@@ -392,23 +392,28 @@ impl Checker<'_> {
         if field.repeated {
             return;
         }
-        if let Some(first) = seen.get(&field.name) {
+        self.set_once(seen, &field.name, &path.span, &owner.description);
+        if owner.is_system {
+            self.system_field_once(&field.name, path);
+        }
+    }
+
+    /// Records that `key` is set at `span` in one block, reporting a second setting.
+    fn set_once(&mut self, seen: &mut BTreeMap<String, Span>, key: &str, span: &Span, block: &str) {
+        if let Some(first) = seen.get(key) {
             let first = first.clone();
             self.push(
                 Diagnostic::error(
                     codes::DUPLICATE_FIELD,
                     self.file,
-                    path.span.clone(),
-                    format!("`{}` is set twice in {}", field.name, owner.description),
+                    span.clone(),
+                    format!("`{key}` is set twice in {block}"),
                 )
                 .with_label(self.file, first, "first set here")
                 .with_help("keep one of them"),
             );
         } else {
-            seen.insert(field.name.clone(), path.span.clone());
-        }
-        if owner.is_system {
-            self.system_field_once(&field.name, path);
+            seen.insert(key.to_owned(), span.clone());
         }
     }
 
@@ -457,7 +462,10 @@ impl Checker<'_> {
                 };
                 self.body(schema, body, container, &inner_owner, completeness);
             }
-            Type::Map(value_type) => self.map_body(value_type, body),
+            Type::Map(value_type) => {
+                let block = format!("the `{}` block of {}", field.name, owner.description);
+                self.map_body(value_type, body, &block);
+            }
             _ => self.error(
                 codes::TYPE_MISMATCH,
                 body.span.clone(),
@@ -472,27 +480,12 @@ impl Checker<'_> {
     }
 
     /// `secret { KEY = value … }`: free keys, each value of one type.
-    fn map_body(&mut self, value_type: &Type, body: &Body) {
+    fn map_body(&mut self, value_type: &Type, body: &Body, block: &str) {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         for member in &body.members {
             match &member.kind {
                 MemberKind::Attribute { path, value } if path.single().is_some() => {
-                    let key = path.dotted();
-                    if let Some(first) = seen.get(&key) {
-                        let first = first.clone();
-                        self.push(
-                            Diagnostic::error(
-                                codes::DUPLICATE_FIELD,
-                                self.file,
-                                path.span.clone(),
-                                format!("`{key}` is set twice"),
-                            )
-                            .with_label(self.file, first, "first set here")
-                            .with_help("keep one of them"),
-                        );
-                    } else {
-                        seen.insert(key, path.span.clone());
-                    }
+                    self.set_once(&mut seen, &path.dotted(), &path.span, block);
                     self.value(value_type, value);
                 }
                 _ => self.error(
