@@ -6,8 +6,11 @@
 //!   value, back and forth) and the whole workspace's diagnostics are asked for again, as the
 //!   language server will on every keystroke.
 
+use archc::date::Date;
 use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;
+
+const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
 
 fn main() {
     divan::main();
@@ -20,7 +23,7 @@ fn example_sources() -> Vec<(String, String)> {
 
 fn check_cold(sources: &[(String, String)]) -> usize {
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources.to_vec());
+    let workspace = Workspace::from_sources(&db, sources.to_vec(), TODAY);
     archc::diagnostics(&db, workspace).len()
 }
 
@@ -44,7 +47,7 @@ fn synthetic_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
 #[divan::bench(args = SIZES, sample_count = 50)]
 fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
     let mut db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, archc::synthetic::workspace(files, per_file));
+    let workspace = Workspace::from_sources(&db, archc::synthetic::workspace(files, per_file), TODAY);
     assert!(archc::diagnostics(&db, workspace).is_empty());
     let Some(&file) = workspace.files(&db).get(files / 2) else {
         return;

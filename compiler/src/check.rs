@@ -1,9 +1,12 @@
 //! The one boundary where diagnostics leave the queries: every file's syntax and type
-//! diagnostics plus the workspace-wide ones, sorted by file, position and code.
+//! diagnostics and the workspace-wide ones; then, for a workspace without front-end errors,
+//! lowering's and the design rules'. All sorted by file, position and code.
 
 use crate::catalogue::catalogue;
-use crate::db::{Db, Workspace};
-use crate::diagnostics::Diagnostic;
+use crate::db::{Db, SourceFile, Workspace};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::lower::lower;
+use crate::rules::run_rules;
 use crate::syntax::parse;
 use crate::types::{check_file, check_workspace};
 
@@ -15,8 +18,25 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
         all.extend(check_file(db, workspace, file).iter().cloned());
     }
     all.extend(check_workspace(db, workspace).iter().cloned());
-    let paths: Vec<(crate::db::SourceFile, String)> =
-        all.iter().map(|d| (d.file, d.file.path(db).to_owned())).collect();
+    // The design rules read a well-typed system; on a broken one they would only echo the
+    // front end's errors.
+    if !has_errors(&all) {
+        let lowered = &lower(db, workspace).diagnostics;
+        all.extend(lowered.iter().cloned());
+        if !has_errors(lowered) {
+            all.extend(run_rules(db, workspace).diagnostics.iter().cloned());
+        }
+    }
+    sort(db, &mut all);
+    all
+}
+
+fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+fn sort(db: &dyn Db, all: &mut Vec<Diagnostic>) {
+    let paths: Vec<(SourceFile, String)> = all.iter().map(|d| (d.file, d.file.path(db).to_owned())).collect();
     let path_of = |file| {
         paths
             .iter()
@@ -24,15 +44,6 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
             .map(|(_, p)| p.clone())
             .unwrap_or_default()
     };
-    all.sort_by_cached_key(|d| {
-        (
-            path_of(d.file),
-            d.span.start,
-            d.span.end,
-            d.code.id,
-            d.message.clone(),
-        )
-    });
+    all.sort_by_cached_key(|d| (path_of(d.file), d.span.start, d.span.end, d.code.id, d.message.clone()));
     all.dedup();
-    all
 }

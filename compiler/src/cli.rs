@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::date::Date;
 use crate::db::{RootDatabase, Workspace};
 use crate::diagnostics::{HostError, Severity, codes, did_you_mean, render};
 
@@ -41,6 +42,9 @@ enum Command {
         /// When to colour the output.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Explain a diagnostic code (`archc explain E1002`), or list every code.
     Explain {
@@ -70,13 +74,18 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
         Err(error) => return clap_error(&error, stdout, stderr),
     };
     let result = match cli.command {
-        Command::Check { path, format, color } => {
+        Command::Check {
+            path,
+            format,
+            color,
+            today,
+        } => {
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => terminal,
             };
-            check(&path, format, color, stdout, stderr)
+            check(&path, format, color, today.unwrap_or_else(today_utc), stdout, stderr)
         }
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
@@ -105,6 +114,7 @@ fn check(
     path: &Path,
     format: Format,
     color: bool,
+    today: Date,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
@@ -120,7 +130,7 @@ fn check(
     };
     let file_count = sources.len();
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources);
+    let workspace = Workspace::from_sources(&db, sources, today);
     let diagnostics = crate::check::diagnostics(&db, workspace);
     for diagnostic in &diagnostics {
         match format {
@@ -146,6 +156,18 @@ fn check(
         }
     }
     Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
+}
+
+/// Today in UTC, from the system clock.
+fn today_utc() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Date::from_unix_days(i64::try_from(seconds / 86_400).unwrap_or(0))
 }
 
 fn plural(n: usize, noun: &str) -> String {

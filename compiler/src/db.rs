@@ -6,6 +6,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::date::Date;
+
 /// What every query sees.
 #[salsa::db]
 pub trait Db: salsa::Database {}
@@ -78,6 +80,9 @@ pub struct Workspace {
     /// The embedded stdlib catalogue files (rarely change: HIGH durability).
     #[returns(ref)]
     pub stdlib: Vec<SourceFile>,
+    /// The date waivers' `until` dates are compared with (the CLI's clock, UTC).
+    #[returns(copy)]
+    pub today: Date,
 }
 
 /// The stdlib files, embedded in the binary so `archc` works from any directory.
@@ -94,8 +99,9 @@ pub const STDLIB_FILES: &[(&str, &str)] = &[
 ];
 
 impl Workspace {
-    /// A workspace of the given `(path, text)` files with the embedded stdlib.
-    pub fn from_sources(db: &dyn Db, sources: Vec<(String, String)>) -> Workspace {
+    /// A workspace of the given `(path, text)` files with the embedded stdlib, checked as of
+    /// `today`.
+    pub fn from_sources(db: &dyn Db, sources: Vec<(String, String)>, today: Date) -> Workspace {
         use salsa::Durability;
         let mut sources = sources;
         sources.sort_by(|a, b| a.0.cmp(&b.0));
@@ -111,7 +117,7 @@ impl Workspace {
                     .new(db)
             })
             .collect();
-        Workspace::builder(files, stdlib)
+        Workspace::builder(files, stdlib, today)
             .stdlib_durability(Durability::HIGH)
             .new(db)
     }

@@ -13,10 +13,16 @@
 pub mod catalogue;
 pub mod check;
 pub mod cli;
+pub mod date;
 pub mod db;
 pub mod diagnostics;
+pub mod ir;
 pub mod line_index;
+pub mod lower;
+pub mod model;
+pub mod parameters;
 pub mod resolve;
+pub mod rules;
 pub mod syntax;
 pub mod synthetic;
 pub mod types;

@@ -2,7 +2,11 @@
 //! line (as rust-analyzer's fixtures do), and the rendering of their diagnostics.
 
 use archc::diagnostics::render;
+use archc::date::Date;
 use archc::{RootDatabase, Workspace};
+
+/// The date every test checks as of, so waiver expiry does not depend on the clock.
+pub const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
 
 /// Splits a fixture into `(path, text)` files. Without markers it is one file, `main.arch`.
 pub fn files(fixture: &str) -> Vec<(String, String)> {
@@ -23,7 +27,7 @@ pub fn files(fixture: &str) -> Vec<(String, String)> {
 /// Checks the files and renders every diagnostic as `archc check --color never` would.
 pub fn render_check(files: Vec<(String, String)>) -> String {
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, files);
+    let workspace = Workspace::from_sources(&db, files, TODAY);
     let diagnostics = archc::diagnostics(&db, workspace);
     if diagnostics.is_empty() {
         return "(no diagnostics)\n".to_owned();
@@ -38,7 +42,7 @@ pub fn render_check(files: Vec<(String, String)>) -> String {
 /// The codes of the diagnostics of a workspace, in order.
 pub fn codes(files: Vec<(String, String)>) -> Vec<&'static str> {
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, files);
+    let workspace = Workspace::from_sources(&db, files, TODAY);
     archc::diagnostics(&db, workspace)
         .iter()
         .map(|d| d.code.id)

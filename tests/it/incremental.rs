@@ -4,7 +4,7 @@ use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;
 
 fn workspace(db: &RootDatabase) -> Workspace {
-    Workspace::from_sources(db, archc::synthetic::workspace(4, 10))
+    Workspace::from_sources(db, archc::synthetic::workspace(4, 10), crate::fixture::TODAY)
 }
 
 /// The names of the executed queries, e.g. `parse`, with their keys dropped.

@@ -16,4 +16,5 @@ mod codes;
 mod example;
 mod fixture;
 mod incremental;
+mod ir;
 mod never_panics;

@@ -18,7 +18,7 @@ fn example_text() -> String {
 
 fn check_everything(text: String) {
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), text)]);
+    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), text)], crate::fixture::TODAY);
     for diagnostic in archc::diagnostics(&db, workspace) {
         let file_text = diagnostic.file.text(&db);
         assert!(diagnostic.span.start <= diagnostic.span.end, "{diagnostic:?}");

@@ -1,8 +1,9 @@
 //! The registry of diagnostic codes. Each code has exactly one explanation file,
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
-//! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E9xxx` the host
-//! (command line and files).
+//! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
+//! the per-environment IR, `R001`–`R015` the design rules, `E9xxx` the host (command line and
+//! files).
 
 /// A diagnostic code with its short name and its explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +69,30 @@ codes! {
     UNKNOWN_MODULE = "E1028", "unknown-module";
     MISPLACED_ITEM = "E1029", "misplaced-item";
     UNKNOWN_METRIC = "E1030", "unknown-metric";
+    WAIVER_WITHOUT_REASON = "E1031", "waiver-without-reason";
+    EXPIRED_WAIVER = "E1032", "expired-waiver";
+    UNUSED_WAIVER = "E1033", "unused-waiver";
+    INVALID_WAIVER_CODE = "E1034", "invalid-waiver-code";
+    INVALID_DATE = "E1035", "invalid-date";
+
+    SUBNETS_DO_NOT_FIT = "E2001", "subnets-do-not-fit";
+    NO_ROUTE_TO_INTERNET = "E2002", "no-route-to-internet";
+
+    NO_PUBLIC_SUBNET = "R001", "no-public-subnet";
+    ONE_EXPOSURE_POINT = "R002", "one-exposure-point";
+    SG_REFERENCES_ONLY = "R003", "sg-references-only";
+    ONE_WAY_FLOWS = "R004", "one-way-flows";
+    CLOSED_DB_TIER = "R005", "closed-db-tier";
+    REGIONAL_NAT_SCOPE = "R006", "regional-nat-scope";
+    CIDR_PLAN = "R007", "cidr-plan";
+    MULTI_AZ = "R008", "multi-az";
+    CERTIFICATE_REGIONS = "R009", "certificate-regions";
+    CACHING = "R010", "caching";
+    SECRETS_MANAGER = "R011", "secrets-manager";
+    SCALING = "R012", "scaling";
+    ACCESS_LOGS = "R013", "access-logs";
+    DATA_PROTECTION = "R014", "data-protection";
+    NO_TASK_PUBLIC_IP = "R015", "no-task-public-ip";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

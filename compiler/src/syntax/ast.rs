@@ -64,6 +64,13 @@ pub enum MemberKind {
     Block { path: Path, body: Body },
     /// `service api : fargate in container { … }`
     Decl(Decl),
+    /// `allow R001 reason "…" until 2027-03-31`
+    Allow {
+        code: Ident,
+        reason: Option<StringLit>,
+        /// The date as written, with its span.
+        until: Option<Ident>,
+    },
     /// `flow api -> main : postgres`
     Flow { from: Ident, to: Ident, protocol: Value },
     /// `route "/images/*" -> assets { … }`

@@ -32,6 +32,10 @@ pub fn describe(rule: Rule) -> &'static str {
         | Rule::decl_head
         | Rule::block => "an item",
         Rule::kw_in => "`in`",
+        Rule::allow | Rule::kw_allow => "an item",
+        Rule::kw_reason => "`reason`",
+        Rule::kw_until => "`until`",
+        Rule::date => "a date such as `2027-03-31`",
         Rule::string_inner | Rule::escape => "the rest of the string",
         Rule::modifier => "`required` or `repeated`",
         Rule::type_expr | Rule::list_type | Rule::map_type | Rule::ref_type | Rule::int_range => "a type",

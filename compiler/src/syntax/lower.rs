@@ -44,6 +44,20 @@ impl Lowerer<'_> {
                     module: self.ident(inner.next()?),
                 }
             }
+            Rule::allow => {
+                let _kw = inner.next()?;
+                let code = self.ident(inner.next()?);
+                let mut reason = None;
+                let mut until = None;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::string => reason = Some(self.string(part)),
+                        Rule::date => until = Some(self.ident(part)),
+                        _ => {}
+                    }
+                }
+                MemberKind::Allow { code, reason, until }
+            }
             Rule::flow => {
                 let _kw = inner.next()?;
                 MemberKind::Flow {

@@ -1,0 +1,424 @@
+//! The IR: what will exist in AWS for one environment, with every value resolved (overrides
+//! applied, CIDRs allocated, security-group rules derived from flows, managed policies named).
+//!
+//! Rules and backends read only this. It carries everything they need, so none of them
+//! re-derives a fact, and each node keeps the `Origin` of the source it came from, so a rule can
+//! point at it. Collections are `Vec`s in a fixed order (declaration order, then zone order);
+//! nothing here iterates a hash map, so output built from it is deterministic.
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use crate::model::Origin;
+
+/// Every environment of the system.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Ir {
+    pub system: String,
+    pub domain: Option<String>,
+    pub envs: Vec<EnvIr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Production,
+    Staging,
+    Development,
+}
+
+/// A value with the place in the source that decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct EnvIr {
+    pub name: String,
+    pub stage: Spanned<Stage>,
+    pub account: String,
+    pub region: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub vpc: Vpc,
+    pub tiers: Vec<Tier>,
+    /// Public subnets, only where the NAT strategy needs them.
+    pub public_subnets: Vec<Subnet>,
+    /// Address space left unallocated, as the largest aligned blocks.
+    pub spare: Vec<Ipv4Net>,
+    pub internet_gateway: bool,
+    pub nat: Nat,
+    pub route_tables: Vec<RouteTable>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub ingress_rules: Vec<SgRule>,
+    pub egress_rules: Vec<SgRule>,
+    pub edge: Option<Edge>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub services: Vec<Service>,
+    pub jobs: Vec<Job>,
+    pub databases: Vec<Database>,
+    pub buckets: Vec<Bucket>,
+    pub topics: Vec<Topic>,
+    pub alarms: Vec<Alarm>,
+    pub flows: Vec<FlowIr>,
+    /// What Terraform publishes to SSM Parameter Store for the deploy side.
+    pub parameters: Vec<Parameter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Vpc {
+    pub cidr: Spanned<Ipv4Net>,
+    /// Full availability-zone names, e.g. `ap-northeast-1a`.
+    pub zones: Spanned<Vec<String>>,
+    /// Private connections declared by the network (peering, Transit Gateway, …).
+    pub connections: Spanned<Vec<String>>,
+    pub egress: Spanned<String>,
+}
+
+/// A tier of private subnets, one per zone, sharing one route table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Tier {
+    pub name: String,
+    pub egress: Spanned<TierEgress>,
+    /// The block the tier's subnets were allocated from (`None` for explicit CIDRs).
+    pub block: Option<Ipv4Net>,
+    pub subnets: Vec<Subnet>,
+    /// True when the subnets came from `cidrs = […]`.
+    pub explicit: bool,
+    #[serde(skip)]
+    pub origin: Origin,
+    /// Where the subnet size or the explicit CIDRs were written.
+    #[serde(skip)]
+    pub cidrs_origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierEgress {
+    Nat,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Subnet {
+    /// `container-a`, `public-a`
+    pub name: String,
+    pub zone: String,
+    pub cidr: Ipv4Net,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "strategy")]
+pub enum Nat {
+    /// One Regional NAT Gateway for the VPC; no public subnet.
+    Regional {
+        #[serde(skip)]
+        origin: Origin,
+    },
+    /// One NAT gateway per zone, each in that zone's public subnet.
+    Zonal {
+        subnets: Vec<String>,
+        #[serde(skip)]
+        origin: Origin,
+    },
+    /// One NAT instance in the first zone's public subnet.
+    Instance {
+        instance_type: String,
+        subnet: String,
+        #[serde(skip)]
+        origin: Origin,
+    },
+}
+
+impl Nat {
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Nat::Regional { origin } | Nat::Zonal { origin, .. } | Nat::Instance { origin, .. } => origin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct RouteTable {
+    /// The tier's name, or `public`.
+    pub name: String,
+    pub subnets: Vec<String>,
+    pub routes: Vec<RouteEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct RouteEntry {
+    pub destination: Ipv4Net,
+    pub target: RouteTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum RouteTarget {
+    InternetGateway,
+    RegionalNatGateway,
+    /// The NAT gateway in this zone's public subnet.
+    ZonalNatGateway(String),
+    NatInstance,
+}
+
+/// One security group per component in the VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SecurityGroup {
+    /// The component's name.
+    pub name: String,
+    pub category: String,
+    pub tier: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// The CloudFront origin-facing managed prefix list.
+pub const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
+/// The other side of a security-group rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum Peer {
+    SecurityGroup(String),
+    PrefixList(String),
+    Cidr(Ipv4Net),
+}
+
+/// One security-group rule: on `group`, to or from `peer`, TCP on `port`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SgRule {
+    pub group: String,
+    pub peer: Peer,
+    pub port: u16,
+    /// What the rule is for, e.g. `postgres from api`.
+    pub description: String,
+    /// The flow (or route) the rule was derived from.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct FlowIr {
+    pub from: String,
+    pub to: String,
+    /// `https`, `postgres`, `tcp`
+    pub protocol: String,
+    pub port: u16,
+    /// True for flows implied by an edge route, not written as `flow`.
+    pub implied: bool,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Certificate {
+    /// The domain of `acm("…")`, or `None` for a certificate given by ARN.
+    pub domain: Option<String>,
+    pub arn: Option<String>,
+    /// Where it is (or must be) issued.
+    pub region: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Edge {
+    pub name: String,
+    pub certificate: Certificate,
+    /// `security_headers` or `none`.
+    pub headers: String,
+    pub price_class: String,
+    pub access_logs: Option<Spanned<String>>,
+    pub origins: Vec<EdgeOrigin>,
+    pub behaviours: Vec<Behaviour>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeOriginKind {
+    /// The internal load balancer through a CloudFront VPC origin.
+    VpcOrigin,
+    /// A bucket through origin access control.
+    S3,
+    /// An S3 website endpoint (HTTP custom origin).
+    S3Website,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct EdgeOrigin {
+    /// The target component's name.
+    pub name: String,
+    pub kind: EdgeOriginKind,
+}
+
+/// A CloudFront cache behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Behaviour {
+    pub pattern: String,
+    pub target: String,
+    pub target_kind: EdgeOriginKind,
+    /// `static`, `access_logs`, … for bucket targets.
+    pub target_purpose: Option<String>,
+    /// `Managed-CachingDisabled` / `Managed-CachingOptimized`.
+    pub cache_policy: Spanned<String>,
+    /// `Managed-AllViewer` / `Managed-CORS-S3Origin`, or none.
+    pub origin_request_policy: Spanned<Option<String>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct LoadBalancer {
+    pub name: String,
+    pub tier: String,
+    pub internal: Spanned<bool>,
+    pub listen: u16,
+    pub certificate: Certificate,
+    pub access_logs: Option<Spanned<String>>,
+    pub health_check: String,
+    pub idle_timeout_seconds: u64,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Scaling {
+    pub min: Spanned<i64>,
+    pub max: Spanned<i64>,
+    pub cpu_target: Option<u8>,
+    pub memory_target: Option<u8>,
+    pub scale_out_cooldown_seconds: Spanned<u64>,
+    pub scale_in_cooldown_seconds: Spanned<u64>,
+}
+
+/// A secret injected from Secrets Manager.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Secret {
+    pub variable: String,
+    pub secret_name: String,
+}
+
+/// A plain environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub tier: String,
+    /// The ECR repository name.
+    pub image: String,
+    pub port: u16,
+    pub cpu: i64,
+    pub memory: i64,
+    pub scale: Scaling,
+    pub secrets: Vec<Secret>,
+    pub environment: Vec<EnvVar>,
+    pub migrate: Vec<String>,
+    pub command: Vec<String>,
+    pub health_check: Option<String>,
+    pub public_ip: Spanned<bool>,
+    /// The load balancer whose flow reaches this service, if any.
+    pub load_balancer: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Job {
+    pub name: String,
+    pub tier: String,
+    pub image: String,
+    /// `cron(0 18 * * ? *)` or `rate(1 hour)`, as EventBridge Scheduler writes it.
+    pub schedule: String,
+    pub command: Vec<String>,
+    pub cpu: i64,
+    pub memory: i64,
+    pub secrets: Vec<Secret>,
+    pub environment: Vec<EnvVar>,
+    pub public_ip: Spanned<bool>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Database {
+    pub name: String,
+    pub tier: String,
+    pub engine: String,
+    pub version: String,
+    pub writers: i64,
+    pub readers: i64,
+    pub instance_class: String,
+    pub port: u16,
+    pub deletion_protection: Spanned<bool>,
+    pub encrypted: Spanned<bool>,
+    pub final_snapshot: Spanned<bool>,
+    pub backup_retention_days: u64,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Bucket {
+    pub name: String,
+    /// `static`, `access_logs`, `terraform_state`, `data`, or `website`.
+    pub purpose: String,
+    pub versioning: bool,
+    pub expire_after_days: Option<u64>,
+    pub website: Option<Website>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Website {
+    pub index_document: String,
+    pub redirect_all_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Topic {
+    pub name: String,
+    pub email: Vec<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Alarm {
+    pub name: String,
+    pub component: String,
+    pub metric: String,
+    /// A percentage or a count, as written.
+    pub threshold: i64,
+    pub threshold_is_percent: bool,
+    pub period_seconds: u64,
+    pub topic: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An SSM parameter Terraform writes: `/<system>/<env>/<path>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    /// What the value is, e.g. `subnet_ids:container`, `security_group_id:api`.
+    pub value: String,
+}

@@ -1,0 +1,1019 @@
+//! Lowering: the model, once per environment, to the IR of what will exist in AWS.
+//!
+//! Per environment: apply the `env` overrides, allocate subnet CIDRs, choose the NAT and the
+//! route tables, derive one security group per placed component and one rule per flow, and
+//! resolve the edge, the load balancers and every component's values. Lowering runs only on a
+//! workspace without front-end errors; what it still cannot place (subnets that do not fit the
+//! VPC, an internet flow from a closed tier) it reports as `E2xxx` diagnostics.
+//!
+//! **Subnet allocation** is deterministic and stable as the design grows. Each tier gets an
+//! aligned block with room for four zones of its subnet size (or the next power of two above
+//! the zone count), in declaration order from the bottom of the VPC, so adding a zone or
+//! appending a tier moves nothing. Public subnets (only for a NAT instance or zonal NAT
+//! gateways) are `/28`s allocated from the top of the VPC. Explicit `cidrs` are honoured and
+//! allocation steps around them. What remains is reported as spare space.
+
+use ipnet::Ipv4Net;
+
+use crate::db::{Db, Workspace};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::*;
+use crate::model::{Component, Fields, Model, Origin, Setting, Val, model};
+use crate::parameters;
+
+/// The IR of every environment, and what lowering could not place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Lowered {
+    pub ir: Ir,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers every environment of the workspace's system.
+#[salsa::tracked(returns(ref))]
+pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
+    let model = model(db, workspace);
+    let mut lowered = Lowered {
+        ir: Ir {
+            system: model.system.clone(),
+            domain: model.settings.get("domain").and_then(|s| s.value.as_str()).map(str::to_owned),
+            envs: Vec::new(),
+        },
+        diagnostics: Vec::new(),
+    };
+    for env in &model.envs {
+        let mut lowerer = EnvLowerer {
+            model,
+            diagnostics: Vec::new(),
+        };
+        if let Some(env_ir) = lowerer.env(env) {
+            lowered.ir.envs.push(env_ir);
+        }
+        lowered.diagnostics.extend(lowerer.diagnostics);
+    }
+    lowered
+}
+
+/// The address size of public subnets (NAT instance, zonal NAT gateways): the smallest AWS allows.
+const PUBLIC_SUBNET_PREFIX: u8 = 28;
+const ANYWHERE: Ipv4Net = Ipv4Net::new_assert(std::net::Ipv4Addr::UNSPECIFIED, 0);
+
+struct EnvLowerer<'a> {
+    model: &'a Model,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads typed values out of resolved fields.
+struct Get<'a> {
+    fields: &'a Fields,
+    fallback: &'a Origin,
+}
+
+impl<'a> Get<'a> {
+    fn new(fields: &'a Fields, fallback: &'a Origin) -> Self {
+        Self { fields, fallback }
+    }
+    fn setting(&self, name: &str) -> Option<&'a Setting> {
+        self.fields.get(name)
+    }
+    fn origin(&self, name: &str) -> Origin {
+        self.setting(name).map_or_else(|| self.fallback.clone(), |s| s.origin.clone())
+    }
+    fn str(&self, name: &str) -> Option<String> {
+        self.setting(name).and_then(|s| s.value.as_str()).map(str::to_owned)
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        self.setting(name).and_then(|s| s.value.as_int())
+    }
+    fn bool(&self, name: &str) -> Option<bool> {
+        self.setting(name).and_then(|s| s.value.as_bool())
+    }
+    fn duration(&self, name: &str) -> Option<u64> {
+        match self.setting(name).map(|s| &s.value) {
+            Some(Val::Duration(seconds)) => Some(*seconds),
+            _ => None,
+        }
+    }
+    fn percent(&self, name: &str) -> Option<u8> {
+        match self.setting(name).map(|s| &s.value) {
+            Some(Val::Percent(p)) => Some(*p),
+            _ => None,
+        }
+    }
+    fn strings(&self, name: &str) -> Vec<String> {
+        match self.setting(name).map(|s| &s.value) {
+            Some(Val::List(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn block(&self, name: &str) -> Option<&'a Fields> {
+        self.setting(name).and_then(|s| s.value.as_block())
+    }
+    fn spanned_bool(&self, name: &str, default: bool) -> Spanned<bool> {
+        Spanned {
+            value: self.bool(name).unwrap_or(default),
+            origin: self.origin(name),
+        }
+    }
+    /// The first string argument of a call such as `ecr("webapp-api")`.
+    fn call_arg(&self, name: &str) -> Option<(String, String)> {
+        match self.setting(name).map(|s| &s.value) {
+            Some(Val::Call { function, args }) => {
+                let first = args.first().and_then(Val::as_str).unwrap_or_default().to_owned();
+                Some((function.clone(), first))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl EnvLowerer<'_> {
+    fn env(&mut self, env: &crate::model::Env) -> Option<EnvIr> {
+        let model = self.model;
+        let settings = Get::new(&env.settings, &env.origin);
+        let network_fields = model.network().cloned().unwrap_or_default();
+        let system_origin = model.system_origin.clone().unwrap_or_else(|| env.origin.clone());
+        let network = Get::new(&network_fields, &system_origin);
+        let system = Get::new(&model.settings, &system_origin);
+
+        let region = settings.str("region").or_else(|| system.str("region"))?;
+        let stage = match settings.str("stage").as_deref() {
+            Some("staging") => Stage::Staging,
+            Some("development") => Stage::Development,
+            _ => Stage::Production,
+        };
+        let (cidr, cidr_origin) = match settings.setting("cidr").map(|s| (&s.value, &s.origin)) {
+            Some((Val::Cidr(net), origin)) => (*net, origin.clone()),
+            _ => match network.setting("cidr").map(|s| (&s.value, &s.origin)) {
+                Some((Val::Cidr(net), origin)) => (*net, origin.clone()),
+                _ => return None,
+            },
+        };
+        let (zone_suffixes, zones_origin) = if settings.setting("zones").is_some() {
+            (settings.strings("zones"), settings.origin("zones"))
+        } else {
+            (network.strings("zones"), network.origin("zones"))
+        };
+        let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
+
+        let components = self.components_with_overrides(env);
+        let tiers = self.tiers_with_overrides(env);
+        let nat = self.nat(&settings);
+
+        let mut allocator = Allocator::new(cidr);
+        let tier_irs = self.allocate_tiers(&tiers, &zones, &mut allocator);
+        let needs_public = !matches!(nat, Nat::Regional { .. });
+        let public_subnets = if needs_public {
+            let count = if matches!(nat, Nat::Zonal { .. }) { zones.len() } else { 1 };
+            self.allocate_public(&zones, count, &mut allocator, nat.origin())
+        } else {
+            Vec::new()
+        };
+        let nat = match nat {
+            Nat::Zonal { origin, .. } => Nat::Zonal {
+                subnets: public_subnets.iter().map(|s| s.name.clone()).collect(),
+                origin,
+            },
+            Nat::Instance {
+                instance_type, origin, ..
+            } => Nat::Instance {
+                instance_type,
+                subnet: public_subnets.first().map(|s| s.name.clone()).unwrap_or_default(),
+                origin,
+            },
+            regional => regional,
+        };
+        let route_tables = route_tables(&tier_irs, &public_subnets, &nat);
+
+        let security_groups: Vec<SecurityGroup> = components
+            .iter()
+            .filter_map(|c| {
+                Some(SecurityGroup {
+                    name: c.name.clone(),
+                    category: c.category.clone(),
+                    tier: c.tier.clone()?,
+                    origin: c.origin.clone(),
+                })
+            })
+            .collect();
+
+        let edge = components
+            .iter()
+            .find(|c| c.category == "edge")
+            .map(|c| self.edge(c, &components));
+        let load_balancers: Vec<LoadBalancer> = components
+            .iter()
+            .filter(|c| c.category == "load_balancer")
+            .map(|c| self.load_balancer(c, &region, system.str("domain")))
+            .collect();
+        let flows = self.flows(&components, edge.as_ref(), &load_balancers);
+        let (ingress_rules, egress_rules) = sg_rules(&flows, &security_groups, &components);
+        self.internet_flows_have_routes(&flows, &components, &tier_irs);
+
+        let mut ir = EnvIr {
+            name: env.name.clone(),
+            stage: Spanned {
+                value: stage,
+                origin: settings.origin("stage"),
+            },
+            account: settings.str("account").unwrap_or_default(),
+            region,
+            origin: env.origin.clone(),
+            vpc: Vpc {
+                cidr: Spanned {
+                    value: cidr,
+                    origin: cidr_origin,
+                },
+                zones: Spanned {
+                    value: zones,
+                    origin: zones_origin,
+                },
+                connections: Spanned {
+                    value: network.strings("connections"),
+                    origin: network.origin("connections"),
+                },
+                egress: Spanned {
+                    value: network.str("egress").unwrap_or_else(|| "internet_only".into()),
+                    origin: network.origin("egress"),
+                },
+            },
+            spare: allocator.free_blocks(),
+            tiers: tier_irs,
+            public_subnets,
+            internet_gateway: true,
+            nat,
+            route_tables,
+            security_groups,
+            ingress_rules,
+            egress_rules,
+            edge,
+            services: components
+                .iter()
+                .filter(|c| c.category == "service")
+                .map(|c| service(c, &flows, &load_balancers))
+                .collect(),
+            load_balancers,
+            jobs: components.iter().filter(|c| c.category == "job").map(job).collect(),
+            databases: components.iter().filter(|c| c.category == "database").map(database).collect(),
+            buckets: components.iter().filter(|c| c.category == "bucket").map(bucket).collect(),
+            topics: components
+                .iter()
+                .filter(|c| c.category == "topic")
+                .map(|c| Topic {
+                    name: c.name.clone(),
+                    email: Get::new(&c.fields, &c.origin).strings("email"),
+                    origin: c.origin.clone(),
+                })
+                .collect(),
+            alarms: components.iter().filter(|c| c.category == "alarm").filter_map(alarm).collect(),
+            flows,
+            parameters: Vec::new(),
+        };
+        ir.parameters = parameters::publish(&model.system, &ir);
+        Some(ir)
+    }
+
+    /// The components with this environment's overrides applied.
+    fn components_with_overrides(&self, env: &crate::model::Env) -> Vec<Component> {
+        let mut components = self.model.components.clone();
+        apply_overrides(&mut components, env);
+        components
+    }
+
+    fn tiers_with_overrides(&self, env: &crate::model::Env) -> Vec<Component> {
+        let mut tiers = self.model.tiers.clone();
+        apply_overrides(&mut tiers, env);
+        tiers
+    }
+
+    fn nat(&self, settings: &Get<'_>) -> Nat {
+        let origin = settings.origin("nat");
+        match settings.setting("nat").map(|s| &s.value) {
+            Some(Val::Name(mode)) if mode == "zonal" => Nat::Zonal {
+                subnets: Vec::new(),
+                origin,
+            },
+            Some(Val::Call { args, .. }) => Nat::Instance {
+                instance_type: args.first().and_then(Val::as_str).unwrap_or("t3.micro").to_owned(),
+                subnet: String::new(),
+                origin,
+            },
+            _ => Nat::Regional { origin },
+        }
+    }
+
+    fn allocate_tiers(&mut self, tiers: &[Component], zones: &[String], allocator: &mut Allocator) -> Vec<Tier> {
+        // Explicit CIDRs first, so automatic allocation steps around them.
+        for tier in tiers {
+            if let Some(Val::List(cidrs)) = tier.fields.get("cidrs").map(|s| &s.value) {
+                for cidr in cidrs {
+                    if let Val::Cidr(net) = cidr {
+                        allocator.reserve(*net);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for tier in tiers {
+            let get = Get::new(&tier.fields, &tier.origin);
+            let egress = Spanned {
+                value: if get.str("egress").as_deref() == Some("nat") {
+                    TierEgress::Nat
+                } else {
+                    TierEgress::None
+                },
+                origin: get.origin("egress"),
+            };
+            let explicit: Vec<Ipv4Net> = match get.setting("cidrs").map(|s| &s.value) {
+                Some(Val::List(items)) => items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Val::Cidr(net) => Some(*net),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let (block, subnets, cidrs_origin) = if explicit.is_empty() {
+                let prefix = match get.setting("subnet").map(|s| &s.value) {
+                    Some(Val::Prefix(p)) => *p,
+                    _ => 24,
+                };
+                let slots = zones.len().max(4).next_power_of_two();
+                let block = allocator.allocate(prefix, slots, Direction::FromBottom);
+                if block.is_none() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::SUBNETS_DO_NOT_FIT,
+                            get.origin("subnet").file,
+                            get.origin("subnet").span,
+                            format!(
+                                "the {} subnets of tier `{}` (/{prefix}, {} zones) do not fit in the VPC {}",
+                                zones.len(),
+                                tier.name,
+                                zones.len(),
+                                allocator.vpc
+                            ),
+                        )
+                        .with_help("use a larger VPC CIDR, smaller subnets, or fewer tiers or zones"),
+                    );
+                }
+                let subnets = block
+                    .map(|b| subnets_of(b, prefix, zones, &tier.name))
+                    .unwrap_or_default();
+                (block, subnets, get.origin("subnet"))
+            } else {
+                let subnets = zones
+                    .iter()
+                    .zip(&explicit)
+                    .map(|(zone, cidr)| Subnet {
+                        name: subnet_name(&tier.name, zone),
+                        zone: zone.clone(),
+                        cidr: *cidr,
+                    })
+                    .collect();
+                (None, subnets, get.origin("cidrs"))
+            };
+            out.push(Tier {
+                name: tier.name.clone(),
+                egress,
+                block,
+                subnets,
+                explicit: !explicit.is_empty(),
+                origin: tier.origin.clone(),
+                cidrs_origin,
+            });
+        }
+        out
+    }
+
+    fn allocate_public(&mut self, zones: &[String], count: usize, allocator: &mut Allocator, origin: &Origin) -> Vec<Subnet> {
+        let Some(block) = allocator.allocate(PUBLIC_SUBNET_PREFIX, zones.len().max(4).next_power_of_two(), Direction::FromTop)
+        else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::SUBNETS_DO_NOT_FIT,
+                    origin.file,
+                    origin.span.clone(),
+                    format!("no room is left in the VPC {} for the public subnet this NAT needs", allocator.vpc),
+                )
+                .with_help("use a larger VPC CIDR, or smaller tier subnets"),
+            );
+            return Vec::new();
+        };
+        let zones: Vec<String> = zones.iter().take(count).cloned().collect();
+        subnets_of(block, PUBLIC_SUBNET_PREFIX, &zones, "public")
+    }
+
+    fn edge(&self, component: &Component, components: &[Component]) -> Edge {
+        let get = Get::new(&component.fields, &component.origin);
+        let mut origins: Vec<EdgeOrigin> = Vec::new();
+        let mut behaviours = Vec::new();
+        for route in &component.routes {
+            let target = components.iter().find(|c| c.name == route.target);
+            let target_kind = match target.map(|t| t.kind.as_str()) {
+                Some("s3_website") => EdgeOriginKind::S3Website,
+                Some("s3") => EdgeOriginKind::S3,
+                _ => EdgeOriginKind::VpcOrigin,
+            };
+            if !origins.iter().any(|o| o.name == route.target) {
+                origins.push(EdgeOrigin {
+                    name: route.target.clone(),
+                    kind: target_kind.clone(),
+                });
+            }
+            let route_get = Get::new(&route.fields, &route.origin);
+            let cache = match route_get.str("cache").as_deref() {
+                Some("optimized") => "Managed-CachingOptimized",
+                _ => "Managed-CachingDisabled",
+            };
+            let forward = match route_get.str("forward").as_deref() {
+                Some("all_viewer") => Some("Managed-AllViewer".to_owned()),
+                Some("cors_s3") => Some("Managed-CORS-S3Origin".to_owned()),
+                _ => None,
+            };
+            behaviours.push(Behaviour {
+                pattern: route.pattern.clone(),
+                target: route.target.clone(),
+                target_kind,
+                target_purpose: target.and_then(|t| match t.kind.as_str() {
+                    "s3_website" => Some("website".to_owned()),
+                    _ => Get::new(&t.fields, &t.origin).str("purpose"),
+                }),
+                cache_policy: Spanned {
+                    value: cache.to_owned(),
+                    origin: route_get.origin("cache"),
+                },
+                origin_request_policy: Spanned {
+                    value: forward,
+                    origin: route_get.origin("forward"),
+                },
+                origin: route.origin.clone(),
+            });
+        }
+        Edge {
+            name: component.name.clone(),
+            certificate: certificate(&get, "us-east-1", None),
+            headers: get.str("headers").unwrap_or_else(|| "security_headers".into()),
+            price_class: get.str("price_class").unwrap_or_else(|| "all".into()),
+            access_logs: get.str("access_logs").map(|bucket| Spanned {
+                value: bucket,
+                origin: get.origin("access_logs"),
+            }),
+            origins,
+            behaviours,
+            origin: component.origin.clone(),
+        }
+    }
+
+    fn load_balancer(&self, component: &Component, region: &str, domain: Option<String>) -> LoadBalancer {
+        let get = Get::new(&component.fields, &component.origin);
+        LoadBalancer {
+            name: component.name.clone(),
+            tier: component.tier.clone().unwrap_or_default(),
+            internal: get.spanned_bool("internal", true),
+            listen: port(get.int("listen").unwrap_or(443)),
+            certificate: certificate(&get, region, domain),
+            access_logs: get.str("access_logs").map(|bucket| Spanned {
+                value: bucket,
+                origin: get.origin("access_logs"),
+            }),
+            health_check: get.str("health_check").unwrap_or_else(|| "/health".into()),
+            idle_timeout_seconds: get.duration("idle_timeout").unwrap_or(60),
+            origin: component.origin.clone(),
+        }
+    }
+
+    /// Written flows, plus the flow each edge route to a load balancer implies.
+    fn flows(&self, components: &[Component], edge: Option<&Edge>, load_balancers: &[LoadBalancer]) -> Vec<FlowIr> {
+        let mut flows: Vec<FlowIr> = Vec::new();
+        for flow in &self.model.flows {
+            let target = components.iter().find(|c| c.name == flow.to);
+            let (protocol, port) = protocol_port(&flow.protocol, target, load_balancers);
+            flows.push(FlowIr {
+                from: flow.from.clone(),
+                to: flow.to.clone(),
+                protocol,
+                port,
+                implied: false,
+                origin: flow.origin.clone(),
+            });
+        }
+        if let Some(edge) = edge {
+            for behaviour in &edge.behaviours {
+                let Some(lb) = load_balancers.iter().find(|lb| lb.name == behaviour.target) else {
+                    continue;
+                };
+                if !flows.iter().any(|f| f.from == edge.name && f.to == lb.name) {
+                    flows.push(FlowIr {
+                        from: edge.name.clone(),
+                        to: lb.name.clone(),
+                        protocol: "https".into(),
+                        port: lb.listen,
+                        implied: true,
+                        origin: behaviour.origin.clone(),
+                    });
+                }
+            }
+        }
+        flows
+    }
+
+    /// A flow to the internet needs a default route from its tier (databases are R005's).
+    fn internet_flows_have_routes(&mut self, flows: &[FlowIr], components: &[Component], tiers: &[Tier]) {
+        for flow in flows.iter().filter(|f| f.to == crate::resolve::INTERNET) {
+            let Some(component) = components.iter().find(|c| c.name == flow.from) else {
+                continue;
+            };
+            if component.category == "database" {
+                continue;
+            }
+            let Some(tier) = tiers.iter().find(|t| Some(&t.name) == component.tier.as_ref()) else {
+                continue;
+            };
+            if tier.egress.value == TierEgress::None {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::NO_ROUTE_TO_INTERNET,
+                        flow.origin.file,
+                        flow.origin.span.clone(),
+                        format!(
+                            "`{}` flows to the internet, but its tier `{}` has no route out",
+                            flow.from, tier.name
+                        ),
+                    )
+                    .with_label(tier.egress.origin.file, tier.egress.origin.span.clone(), "no default route here")
+                    .with_help(format!("give tier `{}` `egress = nat`, or place `{}` in a tier that has it", tier.name, flow.from)),
+                );
+            }
+        }
+    }
+}
+
+/// Applies `api.scale.min = 1`-style overrides to the named components.
+fn apply_overrides(components: &mut [Component], env: &crate::model::Env) {
+    for item in &env.overrides {
+        let Some((name, path)) = item.path.split_first() else { continue };
+        let Some(component) = components.iter_mut().find(|c| &c.name == name) else {
+            continue;
+        };
+        set_path(&mut component.fields, path, item);
+    }
+}
+
+fn set_path(fields: &mut Fields, path: &[String], item: &crate::model::Override) {
+    match path {
+        [] => {}
+        [last] => {
+            fields.insert(
+                last.clone(),
+                Setting {
+                    value: item.value.clone(),
+                    origin: item.origin.clone(),
+                    written: true,
+                },
+            );
+        }
+        [head, rest @ ..] => {
+            let entry = fields.entry(head.clone()).or_insert_with(|| Setting {
+                value: Val::Block(Fields::new()),
+                origin: item.origin.clone(),
+                written: true,
+            });
+            if let Val::Block(inner) = &mut entry.value {
+                set_path(inner, rest, item);
+            }
+        }
+    }
+}
+
+fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Certificate {
+    let origin = get.origin("certificate");
+    match get.call_arg("certificate") {
+        Some((function, arn)) if function == "certificate_arn" => Certificate {
+            domain: None,
+            region: arn.split(':').nth(3).unwrap_or_default().to_owned(),
+            arn: Some(arn),
+            origin,
+        },
+        Some((_, domain)) => Certificate {
+            domain: Some(domain),
+            arn: None,
+            region: region.to_owned(),
+            origin,
+        },
+        None => Certificate {
+            domain,
+            arn: None,
+            region: region.to_owned(),
+            origin,
+        },
+    }
+}
+
+/// The protocol's name and port of a flow: named protocols have their well-known ports
+/// (`https` to a load balancer uses its listener, `postgres` to a database uses its port).
+fn protocol_port(protocol: &Val, target: Option<&Component>, load_balancers: &[LoadBalancer]) -> (String, u16) {
+    let target_port = |field: &str| {
+        target
+            .and_then(|t| t.fields.get(field))
+            .and_then(|s| s.value.as_int())
+            .map(port)
+    };
+    match protocol {
+        Val::Call { args, .. } => ("tcp".into(), args.first().and_then(Val::as_int).map_or(0, port)),
+        Val::Name(name) => {
+            let well_known = match name.as_str() {
+                "https" => 443,
+                "http" => 80,
+                "postgres" => 5432,
+                "mysql" => 3306,
+                "redis" => 6379,
+                _ => 0,
+            };
+            let port = match (name.as_str(), target.map(|t| t.category.as_str())) {
+                ("https", Some("load_balancer")) => target
+                    .and_then(|t| load_balancers.iter().find(|lb| lb.name == t.name))
+                    .map_or(well_known, |lb| lb.listen),
+                ("postgres" | "mysql", Some("database")) => target_port("port").unwrap_or(well_known),
+                _ => well_known,
+            };
+            (name.clone(), port)
+        }
+        _ => (String::new(), 0),
+    }
+}
+
+fn port(value: i64) -> u16 {
+    u16::try_from(value).unwrap_or(0)
+}
+
+/// One ingress rule on the target and one egress rule on the source per flow between groups;
+/// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`.
+fn sg_rules(flows: &[FlowIr], groups: &[SecurityGroup], components: &[Component]) -> (Vec<SgRule>, Vec<SgRule>) {
+    let has_group = |name: &str| groups.iter().any(|g| g.name == name);
+    let is_edge = |name: &str| components.iter().any(|c| c.name == name && c.category == "edge");
+    let mut ingress: Vec<SgRule> = Vec::new();
+    let mut egress: Vec<SgRule> = Vec::new();
+    let push = |rules: &mut Vec<SgRule>, rule: SgRule| {
+        if !rules.iter().any(|r| r.group == rule.group && r.peer == rule.peer && r.port == rule.port) {
+            rules.push(rule);
+        }
+    };
+    for flow in flows {
+        let internet = crate::resolve::INTERNET;
+        let description = format!("{} from {} to {}", flow.protocol, flow.from, flow.to);
+        if has_group(&flow.to) {
+            let peer = if flow.from == internet {
+                Some(Peer::Cidr(ANYWHERE))
+            } else if is_edge(&flow.from) {
+                Some(Peer::PrefixList(CLOUDFRONT_PREFIX_LIST.to_owned()))
+            } else if has_group(&flow.from) {
+                Some(Peer::SecurityGroup(flow.from.clone()))
+            } else {
+                None
+            };
+            if let Some(peer) = peer {
+                push(
+                    &mut ingress,
+                    SgRule {
+                        group: flow.to.clone(),
+                        peer,
+                        port: flow.port,
+                        description: description.clone(),
+                        origin: flow.origin.clone(),
+                    },
+                );
+            }
+        }
+        if has_group(&flow.from) {
+            let peer = if flow.to == internet {
+                Some(Peer::Cidr(ANYWHERE))
+            } else if has_group(&flow.to) {
+                Some(Peer::SecurityGroup(flow.to.clone()))
+            } else {
+                None
+            };
+            if let Some(peer) = peer {
+                push(
+                    &mut egress,
+                    SgRule {
+                        group: flow.from.clone(),
+                        peer,
+                        port: flow.port,
+                        description,
+                        origin: flow.origin.clone(),
+                    },
+                );
+            }
+        }
+    }
+    (ingress, egress)
+}
+
+fn route_tables(tiers: &[Tier], public: &[Subnet], nat: &Nat) -> Vec<RouteTable> {
+    let default_route = |target| RouteEntry {
+        destination: ANYWHERE,
+        target,
+    };
+    let mut tables = Vec::new();
+    for tier in tiers {
+        let names = |subnets: &[Subnet]| subnets.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        match (tier.egress.value, nat) {
+            (TierEgress::None, _) => tables.push(RouteTable {
+                name: tier.name.clone(),
+                subnets: names(&tier.subnets),
+                routes: Vec::new(),
+            }),
+            (TierEgress::Nat, Nat::Regional { .. }) => tables.push(RouteTable {
+                name: tier.name.clone(),
+                subnets: names(&tier.subnets),
+                routes: vec![default_route(RouteTarget::RegionalNatGateway)],
+            }),
+            (TierEgress::Nat, Nat::Instance { .. }) => tables.push(RouteTable {
+                name: tier.name.clone(),
+                subnets: names(&tier.subnets),
+                routes: vec![default_route(RouteTarget::NatInstance)],
+            }),
+            (TierEgress::Nat, Nat::Zonal { .. }) => {
+                // One table per zone: each zone's subnets leave through that zone's gateway.
+                for subnet in &tier.subnets {
+                    let gateway = public
+                        .iter()
+                        .find(|p| p.zone == subnet.zone)
+                        .map_or_else(String::new, |p| p.name.clone());
+                    tables.push(RouteTable {
+                        name: subnet.name.clone(),
+                        subnets: vec![subnet.name.clone()],
+                        routes: vec![default_route(RouteTarget::ZonalNatGateway(gateway))],
+                    });
+                }
+            }
+        }
+    }
+    if !public.is_empty() {
+        tables.push(RouteTable {
+            name: "public".into(),
+            subnets: public.iter().map(|s| s.name.clone()).collect(),
+            routes: vec![default_route(RouteTarget::InternetGateway)],
+        });
+    }
+    tables
+}
+
+fn subnet_name(tier: &str, zone: &str) -> String {
+    format!("{tier}-{}", zone.chars().last().unwrap_or('x'))
+}
+
+fn subnets_of(block: Ipv4Net, prefix: u8, zones: &[String], tier: &str) -> Vec<Subnet> {
+    let Ok(subnets) = block.subnets(prefix) else {
+        return Vec::new();
+    };
+    zones
+        .iter()
+        .zip(subnets)
+        .map(|(zone, cidr)| Subnet {
+            name: subnet_name(tier, zone),
+            zone: zone.clone(),
+            cidr,
+        })
+        .collect()
+}
+
+fn secrets_and_environment(get: &Get<'_>) -> (Vec<Secret>, Vec<EnvVar>) {
+    let secrets = get
+        .block("secret")
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|(variable, setting)| match &setting.value {
+                    Val::Call { args, .. } => Some(Secret {
+                        variable: variable.clone(),
+                        secret_name: args.first().and_then(Val::as_str).unwrap_or_default().to_owned(),
+                    }),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let environment = get
+        .block("environment")
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(name, setting)| EnvVar {
+                    name: name.clone(),
+                    value: setting.value.as_str().unwrap_or_default().to_owned(),
+                    origin: setting.origin.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (secrets, environment)
+}
+
+fn service(component: &Component, flows: &[FlowIr], load_balancers: &[LoadBalancer]) -> Service {
+    let get = Get::new(&component.fields, &component.origin);
+    let empty = Fields::new();
+    let scale_origin = get.origin("scale");
+    let scale = Get::new(get.block("scale").unwrap_or(&empty), &scale_origin);
+    let (secrets, environment) = secrets_and_environment(&get);
+    Service {
+        name: component.name.clone(),
+        tier: component.tier.clone().unwrap_or_default(),
+        image: get.call_arg("image").map(|(_, repo)| repo).unwrap_or_default(),
+        port: port(get.int("port").unwrap_or(0)),
+        cpu: get.int("cpu").unwrap_or(256),
+        memory: get.int("memory").unwrap_or(512),
+        scale: Scaling {
+            min: Spanned {
+                value: scale.int("min").unwrap_or(1),
+                origin: scale.origin("min"),
+            },
+            max: Spanned {
+                value: scale.int("max").unwrap_or(1),
+                origin: scale.origin("max"),
+            },
+            cpu_target: scale.percent("cpu"),
+            memory_target: scale.percent("memory"),
+            scale_out_cooldown_seconds: Spanned {
+                value: scale.duration("out").unwrap_or(60),
+                origin: scale.origin("out"),
+            },
+            scale_in_cooldown_seconds: Spanned {
+                value: scale.duration("in").unwrap_or(300),
+                origin: scale.origin("in"),
+            },
+        },
+        secrets,
+        environment,
+        migrate: get.strings("migrate"),
+        command: get.strings("command"),
+        health_check: get.str("health_check"),
+        public_ip: get.spanned_bool("public_ip", false),
+        load_balancer: flows
+            .iter()
+            .find(|f| f.to == component.name && load_balancers.iter().any(|lb| lb.name == f.from))
+            .map(|f| f.from.clone()),
+        origin: component.origin.clone(),
+    }
+}
+
+fn job(component: &Component) -> Job {
+    let get = Get::new(&component.fields, &component.origin);
+    let (secrets, environment) = secrets_and_environment(&get);
+    let schedule = match get.setting("schedule").map(|s| &s.value) {
+        Some(Val::Call { function, args }) if function == "cron" => {
+            format!("cron({})", args.first().and_then(Val::as_str).unwrap_or_default())
+        }
+        Some(Val::Call { args, .. }) => match args.first() {
+            Some(Val::Duration(seconds)) => rate(*seconds),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    Job {
+        name: component.name.clone(),
+        tier: component.tier.clone().unwrap_or_default(),
+        image: get.call_arg("image").map(|(_, repo)| repo).unwrap_or_default(),
+        schedule,
+        command: get.strings("command"),
+        cpu: get.int("cpu").unwrap_or(256),
+        memory: get.int("memory").unwrap_or(512),
+        secrets,
+        environment,
+        public_ip: get.spanned_bool("public_ip", false),
+        origin: component.origin.clone(),
+    }
+}
+
+/// EventBridge Scheduler's `rate(…)` in the largest whole unit.
+fn rate(seconds: u64) -> String {
+    let (amount, unit) = if seconds % 86_400 == 0 {
+        (seconds / 86_400, "day")
+    } else if seconds % 3_600 == 0 {
+        (seconds / 3_600, "hour")
+    } else {
+        (seconds.div_ceil(60).max(1), "minute")
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    format!("rate({amount} {unit}{plural})")
+}
+
+fn database(component: &Component) -> Database {
+    let get = Get::new(&component.fields, &component.origin);
+    Database {
+        name: component.name.clone(),
+        tier: component.tier.clone().unwrap_or_default(),
+        engine: "aurora-postgresql".into(),
+        version: get.str("version").unwrap_or_default(),
+        writers: get.int("writers").unwrap_or(1),
+        readers: get.int("readers").unwrap_or(0),
+        instance_class: get.str("instance_class").unwrap_or_default(),
+        port: port(get.int("port").unwrap_or(5432)),
+        deletion_protection: get.spanned_bool("deletion_protection", true),
+        encrypted: get.spanned_bool("encrypted", true),
+        final_snapshot: get.spanned_bool("final_snapshot", true),
+        backup_retention_days: get.duration("backup_retention").unwrap_or(7 * 86_400) / 86_400,
+        origin: component.origin.clone(),
+    }
+}
+
+fn bucket(component: &Component) -> Bucket {
+    let get = Get::new(&component.fields, &component.origin);
+    let website = (component.kind == "s3_website").then(|| Website {
+        index_document: get.str("index_document").unwrap_or_else(|| "index.html".into()),
+        redirect_all_to: get.str("redirect_all_to"),
+    });
+    Bucket {
+        name: component.name.clone(),
+        purpose: get.str("purpose").unwrap_or_else(|| "website".into()),
+        versioning: get.bool("versioning").unwrap_or(true),
+        expire_after_days: get.duration("expire_after").map(|s| s / 86_400),
+        website,
+        origin: component.origin.clone(),
+    }
+}
+
+fn alarm(component: &Component) -> Option<Alarm> {
+    let get = Get::new(&component.fields, &component.origin);
+    let Some(Val::Metric { component: target, metric }) = get.setting("on").map(|s| &s.value) else {
+        return None;
+    };
+    let (threshold, threshold_is_percent) = match get.setting("above").map(|s| &s.value) {
+        Some(Val::Percent(p)) => (i64::from(*p), true),
+        Some(Val::Int(n)) => (*n, false),
+        _ => (0, false),
+    };
+    Some(Alarm {
+        name: component.name.clone(),
+        component: target.clone(),
+        metric: metric.clone(),
+        threshold,
+        threshold_is_percent,
+        period_seconds: get.duration("for").unwrap_or(300),
+        topic: get.str("notify").unwrap_or_default(),
+        origin: component.origin.clone(),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Direction {
+    FromBottom,
+    FromTop,
+}
+
+/// Hands out aligned blocks of a VPC, avoiding what is already taken.
+struct Allocator {
+    vpc: Ipv4Net,
+    used: Vec<Ipv4Net>,
+}
+
+impl Allocator {
+    fn new(vpc: Ipv4Net) -> Self {
+        Self { vpc, used: Vec::new() }
+    }
+
+    /// Marks a block as taken (explicit CIDRs).
+    fn reserve(&mut self, net: Ipv4Net) {
+        self.used.push(net);
+    }
+
+    fn allocate(&mut self, prefix: u8, slots: usize, direction: Direction) -> Option<Ipv4Net> {
+        let extra = u8::try_from(slots.trailing_zeros()).ok()?;
+        let block_prefix = prefix.checked_sub(extra)?;
+        if block_prefix < self.vpc.prefix_len() {
+            return None;
+        }
+        let candidates = self.vpc.subnets(block_prefix).ok()?;
+        let free = |net: &Ipv4Net| !self.used.iter().any(|u| u.contains(net) || net.contains(u));
+        let found = match direction {
+            Direction::FromBottom => candidates.into_iter().find(free),
+            Direction::FromTop => candidates.into_iter().filter(free).last(),
+        }?;
+        self.used.push(found);
+        Some(found)
+    }
+
+    /// What is left, as the fewest aligned blocks.
+    fn free_blocks(&self) -> Vec<Ipv4Net> {
+        let mut free = vec![self.vpc];
+        for used in &self.used {
+            free = free.into_iter().flat_map(|block| subtract(block, *used)).collect();
+        }
+        Ipv4Net::aggregate(&free)
+    }
+}
+
+/// `block` minus `taken`, as aligned blocks.
+fn subtract(block: Ipv4Net, taken: Ipv4Net) -> Vec<Ipv4Net> {
+    if taken.contains(&block) {
+        return Vec::new();
+    }
+    if !block.contains(&taken) {
+        return vec![block];
+    }
+    let Ok(halves) = block.subnets(block.prefix_len().saturating_add(1)) else {
+        return vec![block];
+    };
+    halves.flat_map(|half| subtract(half, taken)).collect()
+}

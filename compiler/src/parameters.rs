@@ -1,0 +1,119 @@
+//! The names of the SSM parameters Terraform publishes for the deploy side (ecspresso and the
+//! workflow read them). This is the one place they are spelled, so the writer and the readers
+//! cannot disagree.
+
+use crate::ir::{EnvIr, Parameter};
+
+/// `/<system>/<env>`
+fn prefix(system: &str, env: &str) -> String {
+    format!("/{system}/{env}")
+}
+
+pub fn vpc_id(system: &str, env: &str) -> String {
+    format!("{}/vpc/id", prefix(system, env))
+}
+
+pub fn subnet_ids(system: &str, env: &str, tier: &str) -> String {
+    format!("{}/subnets/{tier}/ids", prefix(system, env))
+}
+
+pub fn security_group_id(system: &str, env: &str, component: &str) -> String {
+    format!("{}/security-groups/{component}/id", prefix(system, env))
+}
+
+pub fn cluster_name(system: &str, env: &str) -> String {
+    format!("{}/ecs/cluster/name", prefix(system, env))
+}
+
+pub fn target_group_arn(system: &str, env: &str, service: &str) -> String {
+    format!("{}/services/{service}/target-group/arn", prefix(system, env))
+}
+
+pub fn repository_url(system: &str, env: &str, repository: &str) -> String {
+    format!("{}/ecr/{repository}/url", prefix(system, env))
+}
+
+pub fn task_role_arn(system: &str, env: &str, task: &str) -> String {
+    format!("{}/tasks/{task}/task-role/arn", prefix(system, env))
+}
+
+pub fn execution_role_arn(system: &str, env: &str, task: &str) -> String {
+    format!("{}/tasks/{task}/execution-role/arn", prefix(system, env))
+}
+
+pub fn log_group(system: &str, env: &str, task: &str) -> String {
+    format!("{}/tasks/{task}/log-group/name", prefix(system, env))
+}
+
+pub fn image_tag(system: &str, env: &str, repository: &str) -> String {
+    format!("{}/ecr/{repository}/tag", prefix(system, env))
+}
+
+/// Every parameter of an environment, in a fixed order.
+pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
+    let name = env.name.as_str();
+    let mut out = vec![
+        Parameter {
+            name: vpc_id(system, name),
+            value: "vpc_id".into(),
+        },
+        Parameter {
+            name: cluster_name(system, name),
+            value: "ecs_cluster_name".into(),
+        },
+    ];
+    for tier in &env.tiers {
+        out.push(Parameter {
+            name: subnet_ids(system, name, &tier.name),
+            value: format!("subnet_ids:{}", tier.name),
+        });
+    }
+    for group in &env.security_groups {
+        out.push(Parameter {
+            name: security_group_id(system, name, &group.name),
+            value: format!("security_group_id:{}", group.name),
+        });
+    }
+    for service in &env.services {
+        if service.load_balancer.is_some() {
+            out.push(Parameter {
+                name: target_group_arn(system, name, &service.name),
+                value: format!("target_group_arn:{}", service.name),
+            });
+        }
+    }
+    let tasks = env
+        .services
+        .iter()
+        .map(|s| (&s.name, &s.image))
+        .chain(env.jobs.iter().map(|j| (&j.name, &j.image)));
+    let mut repositories: Vec<&String> = Vec::new();
+    for (task, image) in tasks {
+        out.push(Parameter {
+            name: task_role_arn(system, name, task),
+            value: format!("task_role_arn:{task}"),
+        });
+        out.push(Parameter {
+            name: execution_role_arn(system, name, task),
+            value: format!("execution_role_arn:{task}"),
+        });
+        out.push(Parameter {
+            name: log_group(system, name, task),
+            value: format!("log_group_name:{task}"),
+        });
+        if !repositories.contains(&image) {
+            repositories.push(image);
+        }
+    }
+    for repository in repositories {
+        out.push(Parameter {
+            name: repository_url(system, name, repository),
+            value: format!("repository_url:{repository}"),
+        });
+        out.push(Parameter {
+            name: image_tag(system, name, repository),
+            value: format!("image_tag:{repository}"),
+        });
+    }
+    out
+}

@@ -1,0 +1,48 @@
+//! R001 no-public-subnet: every subnet is private. The NAT strategy is the only thing that may
+//! need public subnets: a NAT instance (one) and zonal NAT gateways with private connectivity
+//! (one per zone) are trade-offs the seed accepts, reported as warnings that state them; zonal
+//! NAT without private connectivity has public subnets for nothing, an error.
+
+use super::{Finding, Findings};
+use crate::diagnostics::codes::NO_PUBLIC_SUBNET;
+use crate::ir::{EnvIr, Ir, Nat};
+
+pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let names: Vec<String> = env.public_subnets.iter().map(|s| format!("`{}` ({})", s.name, s.cidr)).collect();
+    if names.is_empty() {
+        return;
+    }
+    let subnets = names.join(", ");
+    match &env.nat {
+        Nat::Instance { instance_type, origin, .. } => out.push(
+            Finding::warning(
+                NO_PUBLIC_SUBNET,
+                origin,
+                format!("the NAT instance ({instance_type}) needs a public subnet: {subnets}"),
+            )
+            .help(
+                "the trade-off: about $10 a month instead of about $150 for a Regional NAT Gateway, \
+                 but single-AZ and self-managed (patching, failover); accepted outside production, \
+                 use `nat = regional` where availability matters",
+            ),
+        ),
+        Nat::Zonal { origin, .. } if !env.vpc.connections.value.is_empty() => out.push(
+            Finding::warning(
+                NO_PUBLIC_SUBNET,
+                origin,
+                format!("zonal NAT gateways need a public subnet in each zone: {subnets}"),
+            )
+            .label(&env.vpc.connections.origin, "private connectivity requires zonal NAT gateways")
+            .help("the trade-off: private connectivity rules out the Regional NAT Gateway, so the VPC has public subnets for the gateways"),
+        ),
+        Nat::Zonal { origin, .. } => out.push(
+            Finding::error(
+                NO_PUBLIC_SUBNET,
+                origin,
+                format!("zonal NAT gateways put public subnets in the VPC: {subnets}"),
+            )
+            .help("with internet-only egress, use `nat = regional`: the Regional NAT Gateway needs no public subnet"),
+        ),
+        Nat::Regional { .. } => {}
+    }
+}

@@ -1,0 +1,173 @@
+//! R004 one-way-flows: flows read edge → ingress (load balancers) → container (services,
+//! jobs) → db (databases). A flow to an earlier layer, a flow from the edge to anything but a
+//! load balancer, and a cycle between components are errors; a cycle labels each of its flows.
+
+use std::collections::BTreeMap;
+
+use super::{Finding, Findings};
+use crate::diagnostics::codes::ONE_WAY_FLOWS;
+use crate::ir::{EnvIr, FlowIr, Ir};
+
+/// The layer of a component category; `None` for what has no place in the chain.
+fn layer(env: &EnvIr, name: &str) -> Option<(u8, &'static str)> {
+    if env.edge.as_ref().is_some_and(|e| e.name == name) {
+        return Some((0, "the edge"));
+    }
+    if env.load_balancers.iter().any(|lb| lb.name == name) {
+        return Some((1, "the ingress tier"));
+    }
+    if env.services.iter().any(|s| s.name == name) || env.jobs.iter().any(|j| j.name == name) {
+        return Some((2, "the container tier"));
+    }
+    if env.databases.iter().any(|d| d.name == name) {
+        return Some((3, "the db tier"));
+    }
+    None
+}
+
+pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    for flow in &env.flows {
+        let (Some((from, from_layer)), Some((to, to_layer))) = (layer(env, &flow.from), layer(env, &flow.to)) else {
+            continue;
+        };
+        if to < from {
+            out.push(
+                Finding::error(
+                    ONE_WAY_FLOWS,
+                    &flow.origin,
+                    format!(
+                        "the flow `{}` -> `{}` runs backwards, from {from_layer} to {to_layer}",
+                        flow.from, flow.to
+                    ),
+                )
+                .help("flows read edge → ingress → container → db; reverse it, or let the inner side answer on the outer side's connection"),
+            );
+        } else if from == 0 && to != 1 {
+            out.push(
+                Finding::error(
+                    ONE_WAY_FLOWS,
+                    &flow.origin,
+                    format!("the edge reaches `{}` directly, bypassing the load balancer", flow.to),
+                )
+                .help("route the edge to a load balancer, and the load balancer to the service"),
+            );
+        }
+    }
+    for cycle in cycles(env) {
+        let Some(first) = cycle.first() else { continue };
+        let names: Vec<String> = cycle.iter().map(|f| format!("`{}`", f.from)).collect();
+        let mut finding = Finding::error(
+            ONE_WAY_FLOWS,
+            &first.origin,
+            format!("the flows between {} form a cycle", names.join(", ")),
+        )
+        .help("flows read one way; remove the flow that points back");
+        for flow in cycle.iter().skip(1) {
+            finding = finding.label(&flow.origin, format!("`{}` -> `{}`", flow.from, flow.to));
+        }
+        out.push(finding);
+    }
+}
+
+/// Each cycle of flows between components, as the flows along it.
+fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
+    let nodes: Vec<&str> = {
+        let mut names: Vec<&str> = env.flows.iter().flat_map(|f| [f.from.as_str(), f.to.as_str()]).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    };
+    let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let edges: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            env.flows
+                .iter()
+                .filter(|f| f.from == *n)
+                .filter_map(|f| index.get(f.to.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for component in strongly_connected(&edges) {
+        let cyclic = component.len() > 1
+            || component
+                .first()
+                .is_some_and(|&n| edges.get(n).is_some_and(|e| e.contains(&n)));
+        if !cyclic {
+            continue;
+        }
+        let members: Vec<&str> = component.iter().filter_map(|&i| nodes.get(i).copied()).collect();
+        let flows: Vec<&FlowIr> = env
+            .flows
+            .iter()
+            .filter(|f| members.contains(&f.from.as_str()) && members.contains(&f.to.as_str()))
+            .collect();
+        out.push(flows);
+    }
+    out
+}
+
+/// Tarjan's strongly connected components, iteratively (no recursion limit on big workspaces).
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for root in 0..n {
+        if index.get(root) != Some(&usize::MAX) {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some((v, child)) = work.pop() {
+            if child == 0 {
+                set(&mut index, v, next);
+                set(&mut low, v, next);
+                next += 1;
+                stack.push(v);
+                set(&mut on_stack, v, true);
+            }
+            let successors = edges.get(v).map(Vec::as_slice).unwrap_or_default();
+            if let Some(&w) = successors.get(child) {
+                work.push((v, child + 1));
+                if index.get(w) == Some(&usize::MAX) {
+                    work.push((w, 0));
+                } else if on_stack.get(w) == Some(&true) {
+                    let lowest = get(&low, v).min(get(&index, w));
+                    set(&mut low, v, lowest);
+                }
+                continue;
+            }
+            if let Some(&(parent, _)) = work.last() {
+                let lowest = get(&low, parent).min(get(&low, v));
+                set(&mut low, parent, lowest);
+            }
+            if get(&low, v) == get(&index, v) {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    set(&mut on_stack, w, false);
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                out.push(component);
+            }
+        }
+    }
+    out
+}
+
+fn get<T: Copy + Default>(values: &[T], i: usize) -> T {
+    values.get(i).copied().unwrap_or_default()
+}
+
+fn set<T>(values: &mut [T], i: usize, value: T) {
+    if let Some(slot) = values.get_mut(i) {
+        *slot = value;
+    }
+}
