@@ -10,7 +10,11 @@ use archc::date::Date;
 use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;
 
-const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
 
 fn main() {
     divan::main();

@@ -44,6 +44,14 @@ fn sort(db: &dyn Db, all: &mut Vec<Diagnostic>) {
             .map(|(_, p)| p.clone())
             .unwrap_or_default()
     };
-    all.sort_by_cached_key(|d| (path_of(d.file), d.span.start, d.span.end, d.code.id, d.message.clone()));
+    all.sort_by_cached_key(|d| {
+        (
+            path_of(d.file),
+            d.span.start,
+            d.span.end,
+            d.code.id,
+            d.message.clone(),
+        )
+    });
     all.dedup();
 }

@@ -85,7 +85,14 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 ColorChoice::Never => false,
                 ColorChoice::Auto => terminal,
             };
-            check(&path, format, color, today.unwrap_or_else(today_utc), stdout, stderr)
+            check(
+                &path,
+                format,
+                color,
+                today.unwrap_or_else(today_utc),
+                stdout,
+                stderr,
+            )
         }
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };

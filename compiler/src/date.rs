@@ -17,7 +17,11 @@ impl Date {
         let year: i32 = parts.next()?.parse().ok()?;
         let month: u32 = parts.next()?.parse().ok()?;
         let day: u32 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if parts.next().is_some()
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         Some(Date { year, month, day })
@@ -64,7 +68,14 @@ mod tests {
 
     #[test]
     fn parses_real_dates_only() {
-        assert_eq!(Date::parse("2027-03-31"), Some(Date { year: 2027, month: 3, day: 31 }));
+        assert_eq!(
+            Date::parse("2027-03-31"),
+            Some(Date {
+                year: 2027,
+                month: 3,
+                day: 31
+            })
+        );
         assert_eq!(Date::parse("2028-02-29").map(|d| d.day), Some(29));
         assert_eq!(Date::parse("2027-02-29"), None);
         assert_eq!(Date::parse("2027-13-01"), None);

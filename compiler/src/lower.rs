@@ -35,7 +35,11 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
     let mut lowered = Lowered {
         ir: Ir {
             system: model.system.clone(),
-            domain: model.settings.get("domain").and_then(|s| s.value.as_str()).map(str::to_owned),
+            domain: model
+                .settings
+                .get("domain")
+                .and_then(|s| s.value.as_str())
+                .map(str::to_owned),
             envs: Vec::new(),
         },
         diagnostics: Vec::new(),
@@ -76,10 +80,13 @@ impl<'a> Get<'a> {
         self.fields.get(name)
     }
     fn origin(&self, name: &str) -> Origin {
-        self.setting(name).map_or_else(|| self.fallback.clone(), |s| s.origin.clone())
+        self.setting(name)
+            .map_or_else(|| self.fallback.clone(), |s| s.origin.clone())
     }
     fn str(&self, name: &str) -> Option<String> {
-        self.setting(name).and_then(|s| s.value.as_str()).map(str::to_owned)
+        self.setting(name)
+            .and_then(|s| s.value.as_str())
+            .map(str::to_owned)
     }
     fn int(&self, name: &str) -> Option<i64> {
         self.setting(name).and_then(|s| s.value.as_int())
@@ -101,7 +108,10 @@ impl<'a> Get<'a> {
     }
     fn strings(&self, name: &str) -> Vec<String> {
         match self.setting(name).map(|s| &s.value) {
-            Some(Val::List(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(Val::List(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -163,7 +173,11 @@ impl EnvLowerer<'_> {
         let tier_irs = self.allocate_tiers(&tiers, &zones, &mut allocator);
         let needs_public = !matches!(nat, Nat::Regional { .. });
         let public_subnets = if needs_public {
-            let count = if matches!(nat, Nat::Zonal { .. }) { zones.len() } else { 1 };
+            let count = if matches!(nat, Nat::Zonal { .. }) {
+                zones.len()
+            } else {
+                1
+            };
             self.allocate_public(&zones, count, &mut allocator, nat.origin())
         } else {
             Vec::new()
@@ -174,7 +188,9 @@ impl EnvLowerer<'_> {
                 origin,
             },
             Nat::Instance {
-                instance_type, origin, ..
+                instance_type,
+                origin,
+                ..
             } => Nat::Instance {
                 instance_type,
                 subnet: public_subnets.first().map(|s| s.name.clone()).unwrap_or_default(),
@@ -252,9 +268,21 @@ impl EnvLowerer<'_> {
                 .map(|c| service(c, &flows, &load_balancers))
                 .collect(),
             load_balancers,
-            jobs: components.iter().filter(|c| c.category == "job").map(job).collect(),
-            databases: components.iter().filter(|c| c.category == "database").map(database).collect(),
-            buckets: components.iter().filter(|c| c.category == "bucket").map(bucket).collect(),
+            jobs: components
+                .iter()
+                .filter(|c| c.category == "job")
+                .map(job)
+                .collect(),
+            databases: components
+                .iter()
+                .filter(|c| c.category == "database")
+                .map(database)
+                .collect(),
+            buckets: components
+                .iter()
+                .filter(|c| c.category == "bucket")
+                .map(bucket)
+                .collect(),
             topics: components
                 .iter()
                 .filter(|c| c.category == "topic")
@@ -264,7 +292,11 @@ impl EnvLowerer<'_> {
                     origin: c.origin.clone(),
                 })
                 .collect(),
-            alarms: components.iter().filter(|c| c.category == "alarm").filter_map(alarm).collect(),
+            alarms: components
+                .iter()
+                .filter(|c| c.category == "alarm")
+                .filter_map(alarm)
+                .collect(),
             flows,
             parameters: Vec::new(),
         };
@@ -293,7 +325,11 @@ impl EnvLowerer<'_> {
                 origin,
             },
             Some(Val::Call { args, .. }) => Nat::Instance {
-                instance_type: args.first().and_then(Val::as_str).unwrap_or("t3.micro").to_owned(),
+                instance_type: args
+                    .first()
+                    .and_then(Val::as_str)
+                    .unwrap_or("t3.micro")
+                    .to_owned(),
                 subnet: String::new(),
                 origin,
             },
@@ -301,7 +337,12 @@ impl EnvLowerer<'_> {
         }
     }
 
-    fn allocate_tiers(&mut self, tiers: &[Component], zones: &[String], allocator: &mut Allocator) -> Vec<Tier> {
+    fn allocate_tiers(
+        &mut self,
+        tiers: &[Component],
+        zones: &[String],
+        allocator: &mut Allocator,
+    ) -> Vec<Tier> {
         // Explicit CIDRs first, so automatic allocation steps around them.
         for tier in tiers {
             if let Some(Val::List(cidrs)) = tier.fields.get("cidrs").map(|s| &s.value) {
@@ -347,8 +388,7 @@ impl EnvLowerer<'_> {
                             get.origin("subnet").file,
                             get.origin("subnet").span,
                             format!(
-                                "the {} subnets of tier `{}` (/{prefix}, {} zones) do not fit in the VPC {}",
-                                zones.len(),
+                                "tier `{}` needs {} subnets of /{prefix}, and they do not fit in the VPC {} beside the tiers before it",
                                 tier.name,
                                 zones.len(),
                                 allocator.vpc
@@ -386,15 +426,27 @@ impl EnvLowerer<'_> {
         out
     }
 
-    fn allocate_public(&mut self, zones: &[String], count: usize, allocator: &mut Allocator, origin: &Origin) -> Vec<Subnet> {
-        let Some(block) = allocator.allocate(PUBLIC_SUBNET_PREFIX, zones.len().max(4).next_power_of_two(), Direction::FromTop)
-        else {
+    fn allocate_public(
+        &mut self,
+        zones: &[String],
+        count: usize,
+        allocator: &mut Allocator,
+        origin: &Origin,
+    ) -> Vec<Subnet> {
+        let Some(block) = allocator.allocate(
+            PUBLIC_SUBNET_PREFIX,
+            zones.len().max(4).next_power_of_two(),
+            Direction::FromTop,
+        ) else {
             self.diagnostics.push(
                 Diagnostic::error(
                     codes::SUBNETS_DO_NOT_FIT,
                     origin.file,
                     origin.span.clone(),
-                    format!("no room is left in the VPC {} for the public subnet this NAT needs", allocator.vpc),
+                    format!(
+                        "no room is left in the VPC {} for the public subnet this NAT needs",
+                        allocator.vpc
+                    ),
                 )
                 .with_help("use a larger VPC CIDR, or smaller tier subnets"),
             );
@@ -484,7 +536,12 @@ impl EnvLowerer<'_> {
     }
 
     /// Written flows, plus the flow each edge route to a load balancer implies.
-    fn flows(&self, components: &[Component], edge: Option<&Edge>, load_balancers: &[LoadBalancer]) -> Vec<FlowIr> {
+    fn flows(
+        &self,
+        components: &[Component],
+        edge: Option<&Edge>,
+        load_balancers: &[LoadBalancer],
+    ) -> Vec<FlowIr> {
         let mut flows: Vec<FlowIr> = Vec::new();
         for flow in &self.model.flows {
             let target = components.iter().find(|c| c.name == flow.to);
@@ -541,8 +598,15 @@ impl EnvLowerer<'_> {
                             flow.from, tier.name
                         ),
                     )
-                    .with_label(tier.egress.origin.file, tier.egress.origin.span.clone(), "no default route here")
-                    .with_help(format!("give tier `{}` `egress = nat`, or place `{}` in a tier that has it", tier.name, flow.from)),
+                    .with_label(
+                        tier.egress.origin.file,
+                        tier.egress.origin.span.clone(),
+                        "no default route here",
+                    )
+                    .with_help(format!(
+                        "give tier `{}` `egress = nat`, or place `{}` in a tier that has it",
+                        tier.name, flow.from
+                    )),
                 );
             }
         }
@@ -552,7 +616,9 @@ impl EnvLowerer<'_> {
 /// Applies `api.scale.min = 1`-style overrides to the named components.
 fn apply_overrides(components: &mut [Component], env: &crate::model::Env) {
     for item in &env.overrides {
-        let Some((name, path)) = item.path.split_first() else { continue };
+        let Some((name, path)) = item.path.split_first() else {
+            continue;
+        };
         let Some(component) = components.iter_mut().find(|c| &c.name == name) else {
             continue;
         };
@@ -612,7 +678,11 @@ fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Certifica
 
 /// The protocol's name and port of a flow: named protocols have their well-known ports
 /// (`https` to a load balancer uses its listener, `postgres` to a database uses its port).
-fn protocol_port(protocol: &Val, target: Option<&Component>, load_balancers: &[LoadBalancer]) -> (String, u16) {
+fn protocol_port(
+    protocol: &Val,
+    target: Option<&Component>,
+    load_balancers: &[LoadBalancer],
+) -> (String, u16) {
     let target_port = |field: &str| {
         target
             .and_then(|t| t.fields.get(field))
@@ -649,13 +719,20 @@ fn port(value: i64) -> u16 {
 
 /// One ingress rule on the target and one egress rule on the source per flow between groups;
 /// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`.
-fn sg_rules(flows: &[FlowIr], groups: &[SecurityGroup], components: &[Component]) -> (Vec<SgRule>, Vec<SgRule>) {
+fn sg_rules(
+    flows: &[FlowIr],
+    groups: &[SecurityGroup],
+    components: &[Component],
+) -> (Vec<SgRule>, Vec<SgRule>) {
     let has_group = |name: &str| groups.iter().any(|g| g.name == name);
     let is_edge = |name: &str| components.iter().any(|c| c.name == name && c.category == "edge");
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
     let push = |rules: &mut Vec<SgRule>, rule: SgRule| {
-        if !rules.iter().any(|r| r.group == rule.group && r.peer == rule.peer && r.port == rule.port) {
+        if !rules
+            .iter()
+            .any(|r| r.group == rule.group && r.peer == rule.peer && r.port == rule.port)
+        {
             rules.push(rule);
         }
     };
@@ -888,9 +965,9 @@ fn job(component: &Component) -> Job {
 
 /// EventBridge Scheduler's `rate(…)` in the largest whole unit.
 fn rate(seconds: u64) -> String {
-    let (amount, unit) = if seconds % 86_400 == 0 {
+    let (amount, unit) = if seconds.is_multiple_of(86_400) {
         (seconds / 86_400, "day")
-    } else if seconds % 3_600 == 0 {
+    } else if seconds.is_multiple_of(3_600) {
         (seconds / 3_600, "hour")
     } else {
         (seconds.div_ceil(60).max(1), "minute")
@@ -936,7 +1013,11 @@ fn bucket(component: &Component) -> Bucket {
 
 fn alarm(component: &Component) -> Option<Alarm> {
     let get = Get::new(&component.fields, &component.origin);
-    let Some(Val::Metric { component: target, metric }) = get.setting("on").map(|s| &s.value) else {
+    let Some(Val::Metric {
+        component: target,
+        metric,
+    }) = get.setting("on").map(|s| &s.value)
+    else {
         return None;
     };
     let (threshold, threshold_is_percent) = match get.setting("above").map(|s| &s.value) {
@@ -970,7 +1051,10 @@ struct Allocator {
 
 impl Allocator {
     fn new(vpc: Ipv4Net) -> Self {
-        Self { vpc, used: Vec::new() }
+        Self {
+            vpc,
+            used: Vec::new(),
+        }
     }
 
     /// Marks a block as taken (explicit CIDRs).
@@ -998,7 +1082,10 @@ impl Allocator {
     fn free_blocks(&self) -> Vec<Ipv4Net> {
         let mut free = vec![self.vpc];
         for used in &self.used {
-            free = free.into_iter().flat_map(|block| subtract(block, *used)).collect();
+            free = free
+                .into_iter()
+                .flat_map(|block| subtract(block, *used))
+                .collect();
         }
         Ipv4Net::aggregate(&free)
     }

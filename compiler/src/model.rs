@@ -37,8 +37,14 @@ pub enum Val {
     List(Vec<Val>),
     /// An enum value or a reference: `internet_only`, `ops`.
     Name(String),
-    Metric { component: String, metric: String },
-    Call { function: String, args: Vec<Val> },
+    Metric {
+        component: String,
+        metric: String,
+    },
+    Call {
+        function: String,
+        args: Vec<Val>,
+    },
     /// A nested block or a map block: `scale { … }`, `secret { … }`.
     Block(Fields),
 }
@@ -59,7 +65,8 @@ pub type Fields = BTreeMap<String, Setting>;
 pub struct Waiver {
     pub code: String,
     pub reason: String,
-    pub until: Option<Date>,
+    /// The expiry date and where it is written.
+    pub until: Option<(Date, Origin)>,
     /// The `allow` item itself.
     pub origin: Origin,
     /// The item the waiver stands in; it waives diagnostics whose primary span lies inside.
@@ -204,7 +211,9 @@ impl Builder<'_> {
     }
 
     fn top_level(&mut self, file: SourceFile, member: &Member) {
-        let MemberKind::Decl(decl) = &member.kind else { return };
+        let MemberKind::Decl(decl) = &member.kind else {
+            return;
+        };
         match decl.keyword.text.as_str() {
             SYSTEM_KEYWORD => {
                 if self.model.system_origin.is_none() {
@@ -280,7 +289,9 @@ impl Builder<'_> {
             }
             MemberKind::Block { path, body } => {
                 let Some(name) = path.single() else { return };
-                let Some(field) = schema.field(&name.text) else { return };
+                let Some(field) = schema.field(&name.text) else {
+                    return;
+                };
                 let inner_schema = match &field.ty {
                     Type::Block(block) => self.catalogue.block(block).cloned().unwrap_or_default(),
                     _ => Schema::default(),
@@ -341,19 +352,34 @@ impl Builder<'_> {
         let Some(category) = self.catalogue.categories.get(&decl.keyword.text) else {
             return;
         };
-        let Some(kind_name) = decl.kind.as_ref().map(|k| k.text.clone()).or(category.default_kind.clone()) else {
+        let Some(kind_name) = decl
+            .kind
+            .as_ref()
+            .map(|k| k.text.clone())
+            .or(category.default_kind.clone())
+        else {
             return;
         };
-        let Some(kind) = self.catalogue.kinds.get(&kind_name) else { return };
+        let Some(kind) = self.catalogue.kinds.get(&kind_name) else {
+            return;
+        };
         let origin = self.origin(file, &decl.name.span);
         let scope = self.origin(file, &member.span);
         let mut fields = Fields::new();
         let mut routes = Vec::new();
         for inner in &decl.body.members {
             match &inner.kind {
-                MemberKind::Route { pattern, target, body } => {
+                MemberKind::Route {
+                    pattern,
+                    target,
+                    body,
+                } => {
                     let mut route_fields = Fields::new();
-                    let schema = self.catalogue.block(crate::catalogue::ROUTE_BLOCK).cloned().unwrap_or_default();
+                    let schema = self
+                        .catalogue
+                        .block(crate::catalogue::ROUTE_BLOCK)
+                        .cloned()
+                        .unwrap_or_default();
                     for route_member in body.iter().flat_map(|b| &b.members) {
                         self.setting(file, &schema, route_member, &mut route_fields);
                     }
@@ -414,7 +440,8 @@ impl Builder<'_> {
                         if let MemberKind::Attribute { path: key, value: v } = &entry.kind
                             && let Some(val) = value(&v.kind)
                         {
-                            let mut full: Vec<String> = path.segments.iter().map(|s| s.text.clone()).collect();
+                            let mut full: Vec<String> =
+                                path.segments.iter().map(|s| s.text.clone()).collect();
                             full.extend(key.segments.iter().map(|s| s.text.clone()));
                             overrides.push(Override {
                                 path: full,
@@ -444,7 +471,9 @@ impl Builder<'_> {
         self.model.waivers.push(Waiver {
             code: code.text.clone(),
             reason: reason.as_ref().map(|r| r.value.clone()).unwrap_or_default(),
-            until: until.as_ref().and_then(|u| Date::parse(&u.text)),
+            until: until
+                .as_ref()
+                .and_then(|u| Some((Date::parse(&u.text)?, self.origin(file, &u.span)))),
             origin: self.origin(file, &member.span),
             scope: scope.clone(),
         });

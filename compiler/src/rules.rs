@@ -58,6 +58,8 @@ pub struct Finding {
     pub message: String,
     pub labels: Vec<(Origin, String)>,
     pub help: String,
+    /// The finding is about several environments at once (it names them itself).
+    pub across_envs: bool,
 }
 
 impl Finding {
@@ -75,7 +77,13 @@ impl Finding {
             message,
             labels: Vec::new(),
             help: String::new(),
+            across_envs: false,
         }
+    }
+    /// Marks a finding that compares environments, so it is not attributed to one of them.
+    pub fn across_envs(mut self) -> Self {
+        self.across_envs = true;
+        self
     }
     pub fn label(mut self, origin: &Origin, message: impl Into<String>) -> Self {
         self.labels.push((origin.clone(), message.into()));
@@ -140,10 +148,13 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
             rule(ir, env, &mut findings);
         }
         for finding in findings.list {
-            let env_block = env_blocks.iter().find(|(name, _)| *name == env.name).map(|(_, o)| *o);
+            let env_block = env_blocks
+                .iter()
+                .find(|(name, _)| *name == env.name)
+                .map(|(_, o)| *o);
             let waiver = waivers.iter_mut().find(|w| {
                 w.waiver.code == finding.code.id
-                    && w.waiver.until.is_none_or(|until| until >= today)
+                    && w.waiver.until.as_ref().is_none_or(|(until, _)| *until >= today)
                     && (within(&finding.origin, &w.waiver.scope) || env_block == Some(&w.waiver.scope))
             });
             if let Some(waiver) = waiver {
@@ -164,7 +175,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
     let mut diagnostics: Vec<Diagnostic> = grouped
         .into_iter()
         .map(|(finding, envs)| {
-            let message = if envs.len() == all_envs {
+            let message = if envs.len() == all_envs || finding.across_envs {
                 finding.message
             } else {
                 let names: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
@@ -190,14 +201,31 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
             }
         })
         .collect();
-    for unused in waivers.iter().filter(|w| w.silenced == 0 && w.waiver.until.is_none_or(|u| u >= today)) {
+    for waiver in &waivers {
+        if let Some((until, origin)) = waiver.waiver.until.as_ref().filter(|(until, _)| *until < today) {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::EXPIRED_WAIVER,
+                    origin.file,
+                    origin.span.clone(),
+                    format!("the waiver of {} expired on {until}", waiver.waiver.code),
+                )
+                .with_help("fix what the rule reports, or renew the waiver with a new date and a reason"),
+            );
+        }
+    }
+    let active = |w: &&WaiverUse| w.waiver.until.as_ref().is_none_or(|(until, _)| *until >= today);
+    for unused in waivers.iter().filter(active).filter(|w| w.silenced == 0) {
         diagnostics.push(
             Diagnostic {
                 code: codes::UNUSED_WAIVER,
                 severity: Severity::Warning,
                 file: unused.waiver.origin.file,
                 span: unused.waiver.origin.span.clone(),
-                message: format!("this waiver of {} waives nothing: the rule reports nothing here", unused.waiver.code),
+                message: format!(
+                    "this waiver of {} waives nothing: the rule reports nothing here",
+                    unused.waiver.code
+                ),
                 labels: Vec::new(),
                 help: None,
             }

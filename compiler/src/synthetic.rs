@@ -27,7 +27,7 @@ const MAIN: &str = r#"system bench {
 }
 
 env prd { account = "111111111111"  nat = regional }
-env stg { account = "222222222222"  cidr = 10.1.0.0/16  stage = staging  nat = instance("t3.micro") }
+env stg { account = "222222222222"  cidr = 10.1.0.0/16  stage = staging}
 "#;
 
 /// One part file: `per_file` components in a fixed rotation of kinds.

@@ -13,13 +13,13 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 
 use crate::catalogue::{Catalogue, ENV_BLOCK, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type};
+use crate::date::Date;
 use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, all_of, codes, did_you_mean, one_of};
 use crate::resolve::{
     ENV_KEYWORD, INTERNET, NETWORK_BLOCK, Namespace, SYSTEM_KEYWORD, Site, SymbolTable, find_declaration,
     workspace_symbols,
 };
-use crate::date::Date;
 use crate::syntax::ast::{Body, Decl, Ident, Member, MemberKind, Path, Span, StringLit, Value, ValueKind};
 use crate::syntax::parse;
 
@@ -31,7 +31,6 @@ pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
         file,
         catalogue: crate::catalogue::catalogue(db, workspace),
         symbols: workspace_symbols(db, workspace),
-        today: workspace.today(db),
         diagnostics: Vec::new(),
         ordinals: BTreeMap::new(),
     };
@@ -87,7 +86,6 @@ struct Checker<'a> {
     file: SourceFile,
     catalogue: &'a Catalogue,
     symbols: &'a SymbolTable,
-    today: Date,
     diagnostics: Vec<Diagnostic>,
     /// How many declarations of each name this file has seen so far, per namespace.
     ordinals: BTreeMap<(u8, String), usize>,
@@ -331,7 +329,9 @@ impl Checker<'_> {
                     "`use` must stand at the top level of a file",
                     "move it to the top of the file",
                 ),
-                MemberKind::Allow { code, reason, until } => self.waiver(code, reason.as_ref(), until.as_ref()),
+                MemberKind::Allow { code, reason, until } => {
+                    self.waiver(code, reason.as_ref(), until.as_ref())
+                }
             }
         }
         if completeness == Completeness::Full && !body.recovered {
@@ -506,13 +506,15 @@ impl Checker<'_> {
     }
 
     /// `allow R001 reason "…" until 2027-03-31`: a waiver must name a design rule, give a
-    /// reason, and, if it has an expiry date, a real one that has not passed.
+    /// reason, and, if it has an expiry date, a real one.
     fn waiver(&mut self, code: &Ident, reason: Option<&StringLit>, until: Option<&Ident>) {
         if !codes::lookup(&code.text).is_some_and(|c| c.id == code.text && c.id.starts_with('R')) {
             let rules = codes::ALL.iter().filter(|c| c.id.starts_with('R')).map(|c| c.id);
             let help = match did_you_mean(&code.text, rules) {
                 Some(s) => format!("did you mean `{s}`? Only design rules can be waived"),
-                None => "only design rules (R001 to R015) can be waived; other errors must be fixed".to_owned(),
+                None => {
+                    "only design rules (R001 to R015) can be waived; other errors must be fixed".to_owned()
+                }
             };
             self.error(
                 codes::INVALID_WAIVER_CODE,
@@ -527,27 +529,22 @@ impl Checker<'_> {
                 codes::WAIVER_WITHOUT_REASON,
                 span,
                 format!("the waiver of {} gives no reason", code.text),
-                format!("say why the rule does not apply here: `allow {} reason \"…\"`", code.text),
+                format!(
+                    "say why the rule does not apply here: `allow {} reason \"…\"`",
+                    code.text
+                ),
             );
         }
         let Some(until) = until else { return };
-        match Date::parse(&until.text) {
-            None => self.error(
+        // Expiry is the rules' business: an expired waiver stops waiving, so the rule's own
+        // finding must show beside it.
+        if Date::parse(&until.text).is_none() {
+            self.error(
                 codes::INVALID_DATE,
                 until.span.clone(),
                 format!("`{}` is not a date", until.text),
                 "write the date as YYYY-MM-DD, e.g. `2027-03-31`",
-            ),
-            Some(date) if date < self.today => self.push(
-                Diagnostic::error(
-                    codes::EXPIRED_WAIVER,
-                    self.file,
-                    until.span.clone(),
-                    format!("the waiver of {} expired on {date}", code.text),
-                )
-                .with_help("fix what the rule reports, or renew the waiver with a new date and a reason"),
-            ),
-            Some(_) => {}
+            );
         }
     }
 

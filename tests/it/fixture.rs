@@ -1,12 +1,16 @@
 //! Fixtures: one `.arch` file that may hold several files, each started by a `//- /path.arch`
 //! line (as rust-analyzer's fixtures do), and the rendering of their diagnostics.
 
-use archc::diagnostics::render;
 use archc::date::Date;
+use archc::diagnostics::render;
 use archc::{RootDatabase, Workspace};
 
 /// The date every test checks as of, so waiver expiry does not depend on the clock.
-pub const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
+pub const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
 
 /// Splits a fixture into `(path, text)` files. Without markers it is one file, `main.arch`.
 pub fn files(fixture: &str) -> Vec<(String, String)> {

@@ -14,6 +14,9 @@ fn the_reference_design_lowers_to_the_expected_ir() {
     let ir = &archc::lower::lower(&db, workspace).ir;
     assert_eq!(ir.envs.len(), 2);
     for env in &ir.envs {
-        insta::assert_snapshot!(format!("webapp_{}", env.name), serde_json::to_string_pretty(env).unwrap());
+        insta::assert_snapshot!(
+            format!("webapp_{}", env.name),
+            serde_json::to_string_pretty(env).unwrap()
+        );
     }
 }

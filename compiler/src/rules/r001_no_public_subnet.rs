@@ -8,7 +8,11 @@ use crate::diagnostics::codes::NO_PUBLIC_SUBNET;
 use crate::ir::{EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let names: Vec<String> = env.public_subnets.iter().map(|s| format!("`{}` ({})", s.name, s.cidr)).collect();
+    let names: Vec<String> = env
+        .public_subnets
+        .iter()
+        .map(|s| format!("`{}` ({})", s.name, s.cidr))
+        .collect();
     if names.is_empty() {
         return;
     }

@@ -13,22 +13,38 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             Finding::error(
                 ONE_EXPOSURE_POINT,
                 &lb.internal.origin,
-                format!("load balancer `{}` is internet-facing: a second exposure point beside the edge", lb.name),
+                format!(
+                    "load balancer `{}` is internet-facing: a second exposure point beside the edge",
+                    lb.name
+                ),
             )
-            .help("set `internal = true`; CloudFront reaches it through its VPC origin, and nothing else can"),
+            .help(
+                "set `internal = true`; CloudFront reaches it through its VPC origin, and nothing else can",
+            ),
         );
     }
     let edge = env.edge.as_ref().map(|e| e.name.as_str());
-    for flow in env.flows.iter().filter(|f| f.from == INTERNET && Some(f.to.as_str()) != edge) {
+    for flow in env
+        .flows
+        .iter()
+        .filter(|f| f.from == INTERNET && Some(f.to.as_str()) != edge)
+    {
         out.push(
             Finding::error(
                 ONE_EXPOSURE_POINT,
                 &flow.origin,
-                format!("`{}` takes traffic from the internet: only the edge may face the internet", flow.to),
+                format!(
+                    "`{}` takes traffic from the internet: only the edge may face the internet",
+                    flow.to
+                ),
             )
             .help(match edge {
-                Some(edge) => format!("route requests through the edge: `route \"…\" -> …` on `{edge}` and a load balancer"),
-                None => "declare an edge (`edge cdn : cloudfront { … }`) and route requests through it".to_owned(),
+                Some(edge) => format!(
+                    "route requests through the edge: `route \"…\" -> …` on `{edge}` and a load balancer"
+                ),
+                None => {
+                    "declare an edge (`edge cdn : cloudfront { … }`) and route requests through it".to_owned()
+                }
             }),
         );
     }

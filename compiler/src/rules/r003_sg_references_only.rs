@@ -10,7 +10,9 @@ use crate::ir::{EnvIr, Ir, Peer};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for rule in &env.ingress_rules {
-        let Peer::PrefixList(list) = &rule.peer else { continue };
+        let Peer::PrefixList(list) = &rule.peer else {
+            continue;
+        };
         let is_load_balancer = env.load_balancers.iter().any(|lb| lb.name == rule.group);
         if !is_load_balancer {
             out.push(

@@ -26,11 +26,14 @@ fn layer(env: &EnvIr, name: &str) -> Option<(u8, &'static str)> {
 }
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let mut backwards: Vec<&FlowIr> = Vec::new();
     for flow in &env.flows {
-        let (Some((from, from_layer)), Some((to, to_layer))) = (layer(env, &flow.from), layer(env, &flow.to)) else {
+        let (Some((from, from_layer)), Some((to, to_layer))) = (layer(env, &flow.from), layer(env, &flow.to))
+        else {
             continue;
         };
         if to < from {
+            backwards.push(flow);
             out.push(
                 Finding::error(
                     ONE_WAY_FLOWS,
@@ -47,13 +50,20 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 Finding::error(
                     ONE_WAY_FLOWS,
                     &flow.origin,
-                    format!("the edge reaches `{}` directly, bypassing the load balancer", flow.to),
+                    format!(
+                        "the edge reaches `{}` directly, bypassing the load balancer",
+                        flow.to
+                    ),
                 )
                 .help("route the edge to a load balancer, and the load balancer to the service"),
             );
         }
     }
     for cycle in cycles(env) {
+        // A cycle closed by a backwards flow is that flow's error, already reported.
+        if cycle.iter().any(|flow| backwards.contains(flow)) {
+            continue;
+        }
         let Some(first) = cycle.first() else { continue };
         let names: Vec<String> = cycle.iter().map(|f| format!("`{}`", f.from)).collect();
         let mut finding = Finding::error(
@@ -72,7 +82,11 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 /// Each cycle of flows between components, as the flows along it.
 fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
     let nodes: Vec<&str> = {
-        let mut names: Vec<&str> = env.flows.iter().flat_map(|f| [f.from.as_str(), f.to.as_str()]).collect();
+        let mut names: Vec<&str> = env
+            .flows
+            .iter()
+            .flat_map(|f| [f.from.as_str(), f.to.as_str()])
+            .collect();
         names.sort_unstable();
         names.dedup();
         names

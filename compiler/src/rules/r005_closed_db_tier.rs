@@ -27,7 +27,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                     databases.join(", ")
                 ),
             )
-            .help(format!("set `egress = none` on tier `{}`: the db tier is fully closed", tier.name)),
+            .help(format!(
+                "set `egress = none` on tier `{}`: the db tier is fully closed",
+                tier.name
+            )),
         );
     }
     for flow in env.flows.iter().filter(|f| f.to == INTERNET) {
@@ -38,7 +41,9 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                     &flow.origin,
                     format!("database `{}` must not reach the internet", flow.from),
                 )
-                .help("remove the flow; a database that needs an AWS service reaches it through a VPC endpoint"),
+                .help(
+                    "remove the flow; a database that needs an AWS service reaches it through a VPC endpoint",
+                ),
             );
         }
     }

@@ -7,7 +7,9 @@ use crate::diagnostics::codes::REGIONAL_NAT_SCOPE;
 use crate::ir::{EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let Nat::Regional { origin } = &env.nat else { return };
+    let Nat::Regional { origin } = &env.nat else {
+        return;
+    };
     let connections = &env.vpc.connections;
     let private = env.vpc.egress.value == "private";
     if connections.value.is_empty() && !private {
@@ -16,7 +18,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let (what, where_) = if connections.value.is_empty() {
         ("private egress".to_owned(), &env.vpc.egress.origin)
     } else {
-        (connections.value.join(", ").replace('_', " "), &connections.origin)
+        (
+            connections.value.join(", ").replace('_', " "),
+            &connections.origin,
+        )
     };
     out.push(
         Finding::error(
@@ -25,6 +30,8 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             format!("a Regional NAT Gateway cannot serve a network with {what}"),
         )
         .label(where_, "private connectivity is declared here")
-        .help("set `nat = zonal` in this environment; the Regional NAT Gateway provides internet egress only"),
+        .help(
+            "set `nat = zonal` in this environment; the Regional NAT Gateway provides internet egress only",
+        ),
     );
 }

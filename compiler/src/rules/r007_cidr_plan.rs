@@ -17,10 +17,18 @@ pub fn check(ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 Finding::error(
                     CIDR_PLAN,
                     &other.vpc.cidr.origin,
-                    format!("the VPC of env `{}` ({theirs}) overlaps the VPC of env `{}` ({vpc})", other.name, env.name),
+                    format!(
+                        "the VPC of env `{}` ({theirs}) overlaps the VPC of env `{}` ({vpc})",
+                        other.name, env.name
+                    ),
                 )
                 .label(&env.vpc.cidr.origin, format!("env `{}` uses {vpc}", env.name))
-                .help(format!("give env `{}` its own range, e.g. `cidr = {}`", other.name, next_free(ir, vpc))),
+                .help(format!(
+                    "give env `{}` its own range, e.g. `cidr = {}`",
+                    other.name,
+                    next_free(ir, vpc)
+                ))
+                .across_envs(),
             );
         }
     }
@@ -38,7 +46,14 @@ pub fn check(ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 Finding::error(
                     CIDR_PLAN,
                     &tier.cidrs_origin,
-                    format!("tier `{}` lists {} CIDRs for {zones} zones", tier.name, tier.subnets.len()),
+                    format!(
+                        "tier `{}` lists {} for {zones} zones",
+                        tier.name,
+                        match tier.subnets.len() {
+                            1 => "1 CIDR".to_owned(),
+                            n => format!("{n} CIDRs"),
+                        }
+                    ),
                 )
                 .help("give one subnet CIDR per zone, in zone order"),
             );
@@ -49,28 +64,47 @@ pub fn check(ir: &Ir, env: &EnvIr, out: &mut Findings) {
                     Finding::error(
                         CIDR_PLAN,
                         &tier.cidrs_origin,
-                        format!("subnet {} of tier `{}` lies outside the VPC {vpc}", subnet.cidr, tier.name),
+                        format!(
+                            "subnet {} of tier `{}` lies outside the VPC {vpc}",
+                            subnet.cidr, tier.name
+                        ),
                     )
                     .label(&env.vpc.cidr.origin, "the VPC")
                     .help("use subnet CIDRs inside the VPC's range"),
                 );
             }
-            let overlapping = all_subnets.iter().find(|(name, other)| {
-                *name != subnet.name && (other.contains(&subnet.cidr) || subnet.cidr.contains(other))
-            });
+            // Each overlapping pair once, at the later subnet.
+            let position = all_subnets
+                .iter()
+                .position(|(name, _)| *name == subnet.name)
+                .unwrap_or(0);
+            let overlapping = all_subnets
+                .iter()
+                .take(position)
+                .find(|(_, other)| other.contains(&subnet.cidr) || subnet.cidr.contains(other));
             if let Some((name, other)) = overlapping {
                 out.push(
                     Finding::error(
                         CIDR_PLAN,
                         &tier.cidrs_origin,
-                        format!("subnet `{}` ({}) overlaps subnet `{name}` ({other})", subnet.name, subnet.cidr),
+                        format!(
+                            "subnet `{}` ({}) overlaps subnet `{name}` ({other})",
+                            subnet.name, subnet.cidr
+                        ),
                     )
-                    .help("subnets must not overlap; pick free ranges, or drop `cidrs` to let archc allocate"),
+                    .help(
+                        "subnets must not overlap; pick free ranges, or drop `cidrs` to let archc allocate",
+                    ),
                 );
             }
         }
     }
-    let largest = env.tiers.iter().filter_map(|t| t.block).map(|b| b.prefix_len()).min();
+    let largest = env
+        .tiers
+        .iter()
+        .filter_map(|t| t.block)
+        .map(|b| b.prefix_len())
+        .min();
     if let Some(largest) = largest
         && !env.spare.iter().any(|free| free.prefix_len() <= largest)
     {
@@ -88,8 +122,14 @@ pub fn check(ir: &Ir, env: &EnvIr, out: &mut Findings) {
 /// A suggestion: the first /16-sized range after every environment's VPC.
 fn next_free(ir: &Ir, vpc: ipnet::Ipv4Net) -> ipnet::Ipv4Net {
     let mut candidate = vpc;
-    while ir.envs.iter().any(|e| e.vpc.cidr.value.contains(&candidate) || candidate.contains(&e.vpc.cidr.value)) {
-        let Some(next) = candidate.broadcast().checked_add_one() else { break };
+    while ir
+        .envs
+        .iter()
+        .any(|e| e.vpc.cidr.value.contains(&candidate) || candidate.contains(&e.vpc.cidr.value))
+    {
+        let Some(next) = candidate.broadcast().checked_add_one() else {
+            break;
+        };
         candidate = ipnet::Ipv4Net::new(next, candidate.prefix_len()).map_or(candidate, |n| n.trunc());
     }
     candidate

@@ -15,7 +15,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             Finding::error(
                 MULTI_AZ,
                 &zones.origin,
-                format!("production env `{}` uses {} availability zone", env.name, zones.value.len()),
+                format!("production uses only {} availability zone", zones.value.len()),
             )
             .help("list at least two zones, e.g. `zones = [\"a\", \"c\", \"d\"]`"),
         );
@@ -25,7 +25,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             Finding::error(
                 MULTI_AZ,
                 origin,
-                format!("production env `{}` sends all egress through a single-AZ NAT instance", env.name),
+                "production sends all egress through a single-AZ NAT instance",
             )
             .help("use `nat = regional` in production: it spans the zones and fails over by itself"),
         );

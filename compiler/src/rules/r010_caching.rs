@@ -20,7 +20,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                         Finding::error(
                             CACHING,
                             &route.cache_policy.origin,
-                            format!("the dynamic route \"{}\" caches responses of `{}`", route.pattern, route.target),
+                            format!(
+                                "the dynamic route \"{}\" caches responses of `{}`",
+                                route.pattern, route.target
+                            ),
                         )
                         .help("use `cache = disabled`: dynamic content always comes fresh from the origin"),
                     );
@@ -45,7 +48,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                         Finding::error(
                             CACHING,
                             &route.cache_policy.origin,
-                            format!("the static route \"{}\" to `{}` is not cached", route.pattern, route.target),
+                            format!(
+                                "the static route \"{}\" to `{}` is not cached",
+                                route.pattern, route.target
+                            ),
                         )
                         .help("use `cache = optimized`: static content is cached at the edge on its URI"),
                     );

@@ -7,7 +7,15 @@ use crate::ir::{EnvIr, EnvVar, Ir};
 
 /// Parts of a variable name that mark it as a secret.
 const SECRET_WORDS: &[&str] = &[
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
 ];
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
@@ -22,7 +30,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 Finding::error(
                     SECRETS_MANAGER,
                     &variable.origin,
-                    format!("`{}` of `{task}` looks like a secret but is a plain environment value", variable.name),
+                    format!(
+                        "`{}` of `{task}` looks like a secret but is a plain environment value",
+                        variable.name
+                    ),
                 )
                 .help(format!(
                     "store it in Secrets Manager and write `secret {{ {} = secrets_manager(\"…\") }}`",

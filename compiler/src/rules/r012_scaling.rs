@@ -22,7 +22,10 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 .help("make `min` at most `max`"),
             );
         }
-        let (out_cooldown, in_cooldown) = (&scale.scale_out_cooldown_seconds, &scale.scale_in_cooldown_seconds);
+        let (out_cooldown, in_cooldown) = (
+            &scale.scale_out_cooldown_seconds,
+            &scale.scale_in_cooldown_seconds,
+        );
         if out_cooldown.value >= in_cooldown.value {
             out.push(
                 Finding::error(

@@ -11,9 +11,17 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     }
     for database in &env.databases {
         let settings = [
-            (&database.deletion_protection, "deletion_protection", "deletion protection is off"),
-            (&database.encrypted, "encrypted", "storage is not encrypted"),
-            (&database.final_snapshot, "final_snapshot", "no final snapshot is taken on deletion"),
+            (
+                &database.deletion_protection,
+                "deletion_protection",
+                "has deletion protection off",
+            ),
+            (&database.encrypted, "encrypted", "does not encrypt its storage"),
+            (
+                &database.final_snapshot,
+                "final_snapshot",
+                "takes no final snapshot on deletion",
+            ),
         ];
         for (setting, field, problem) in settings {
             if !setting.value {
@@ -21,7 +29,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                     Finding::error(
                         DATA_PROTECTION,
                         &setting.origin,
-                        format!("production database `{}`: {problem}", database.name),
+                        format!("database `{}` {problem} in production", database.name),
                     )
                     .help(format!("set `{field} = true` (the default) for production")),
                 );
