@@ -36,9 +36,13 @@ enum Command {
         /// The workspace directory or a single .arch file.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// How to print diagnostics: for people, or one JSON object per line.
+        /// How to print diagnostics: for people (with the exposure report), one JSON object per
+        /// line, or one SARIF 2.1.0 log.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Limit the exposure report to one environment.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
         /// When to colour the output.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
@@ -57,6 +61,7 @@ enum Command {
 enum Format {
     Human,
     Json,
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +82,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
         Command::Check {
             path,
             format,
+            env,
             color,
             today,
         } => {
@@ -85,14 +91,13 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 ColorChoice::Never => false,
                 ColorChoice::Auto => terminal,
             };
-            check(
-                &path,
+            let options = CheckOptions {
                 format,
+                env,
                 color,
-                today.unwrap_or_else(today_utc),
-                stdout,
-                stderr,
-            )
+                today: today.unwrap_or_else(today_utc),
+            };
+            check(&path, &options, stdout, stderr)
         }
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
@@ -117,49 +122,97 @@ fn clap_error(error: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Writ
     }
 }
 
-fn check(
-    path: &Path,
+struct CheckOptions {
     format: Format,
+    env: Option<String>,
     color: bool,
     today: Date,
+}
+
+fn check(
+    path: &Path,
+    options: &CheckOptions,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
+    let host_error =
+        |error: HostError, stdout: &mut dyn Write, stderr: &mut dyn Write| -> std::io::Result<u8> {
+            match options.format {
+                Format::Human => render::host_human(&error, stderr)?,
+                Format::Json | Format::Sarif => writeln!(stdout, "{}", render::host_json(&error))?,
+            }
+            Ok(EXIT_USAGE)
+        };
     let sources = match load(path) {
         Ok(sources) => sources,
-        Err(error) => {
-            match format {
-                Format::Human => render::host_human(&error, stderr)?,
-                Format::Json => writeln!(stdout, "{}", render::host_json(&error))?,
-            }
-            return Ok(EXIT_USAGE);
-        }
+        Err(error) => return host_error(error, stdout, stderr),
     };
     let file_count = sources.len();
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources, today);
+    let workspace = Workspace::from_sources(&db, sources, options.today);
     let diagnostics = crate::check::diagnostics(&db, workspace);
-    for diagnostic in &diagnostics {
-        match format {
-            Format::Human => render::human(&db, diagnostic, color, stderr)?,
-            Format::Json => writeln!(stdout, "{}", render::json(&db, diagnostic))?,
-        }
-    }
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
-    if format == Format::Human {
-        let files = plural(file_count, "file");
-        match (errors, warnings) {
-            (0, 0) => writeln!(stderr, "checked {files}: no problems")?,
-            _ => writeln!(
-                stderr,
-                "checked {files}: {}, {}",
-                plural(errors, "error"),
-                plural(warnings, "warning")
-            )?,
+    if let Some(env) = &options.env {
+        let names: Vec<&str> = crate::model::model(&db, workspace)
+            .envs
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        if !names.contains(&env.as_str()) {
+            let help = match did_you_mean(env, names.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{s}`? The environments are {}",
+                    crate::diagnostics::all_of(&names)
+                ),
+                None if names.is_empty() => {
+                    "this workspace declares no environment (`env <name> { … }`)".to_owned()
+                }
+                None => format!("the environments are {}", crate::diagnostics::all_of(&names)),
+            };
+            let error = HostError {
+                code: codes::UNKNOWN_ENVIRONMENT,
+                message: format!("there is no environment `{env}`"),
+                help,
+            };
+            return host_error(error, stdout, stderr);
+        }
+    }
+    match options.format {
+        Format::Human => {
+            for diagnostic in &diagnostics {
+                render::human(&db, diagnostic, options.color, stderr)?;
+            }
+            if errors == 0 {
+                let reports = crate::report::exposure(&db, workspace, options.env.as_deref());
+                write!(stdout, "{}", crate::report::render(&reports))?;
+            }
+            let files = plural(file_count, "file");
+            match (errors, warnings) {
+                (0, 0) => writeln!(stderr, "checked {files}: no problems")?,
+                _ => writeln!(
+                    stderr,
+                    "checked {files}: {}, {}",
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                )?,
+            }
+        }
+        Format::Json => {
+            for diagnostic in &diagnostics {
+                writeln!(stdout, "{}", render::json(&db, diagnostic))?;
+            }
+        }
+        Format::Sarif => {
+            let log = crate::diagnostics::sarif::log(&db, &diagnostics);
+            writeln!(
+                stdout,
+                "{}",
+                serde_json::to_string_pretty(&log).unwrap_or_default()
+            )?;
         }
     }
     Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })

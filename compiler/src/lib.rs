@@ -21,6 +21,7 @@ pub mod line_index;
 pub mod lower;
 pub mod model;
 pub mod parameters;
+pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod syntax;

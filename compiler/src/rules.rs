@@ -111,9 +111,15 @@ impl Findings {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WaiverUse {
     pub waiver: Waiver,
-    /// The environments in which it silenced something.
-    pub envs: Vec<String>,
-    pub silenced: usize,
+    /// The environment of each finding it silenced.
+    pub silenced: Vec<String>,
+}
+
+impl WaiverUse {
+    /// How many findings it silenced in `env`.
+    pub fn silenced_in(&self, env: &str) -> usize {
+        self.silenced.iter().filter(|e| *e == env).count()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -134,8 +140,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
         .filter(|w| codes::lookup(&w.code).is_some_and(|c| c.id == w.code && c.id.starts_with('R')))
         .map(|w| WaiverUse {
             waiver: w.clone(),
-            envs: Vec::new(),
-            silenced: 0,
+            silenced: Vec::new(),
         })
         .collect();
     let env_blocks: Vec<(&str, &Origin)> = model.envs.iter().map(|e| (e.name.as_str(), &e.block)).collect();
@@ -158,10 +163,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
                     && (within(&finding.origin, &w.waiver.scope) || env_block == Some(&w.waiver.scope))
             });
             if let Some(waiver) = waiver {
-                waiver.silenced += 1;
-                if !waiver.envs.contains(&env.name) {
-                    waiver.envs.push(env.name.clone());
-                }
+                waiver.silenced.push(env.name.clone());
                 continue;
             }
             match grouped.iter_mut().find(|(f, _)| *f == finding) {
@@ -215,7 +217,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
         }
     }
     let active = |w: &&WaiverUse| w.waiver.until.as_ref().is_none_or(|(until, _)| *until >= today);
-    for unused in waivers.iter().filter(active).filter(|w| w.silenced == 0) {
+    for unused in waivers.iter().filter(active).filter(|w| w.silenced.is_empty()) {
         diagnostics.push(
             Diagnostic {
                 code: codes::UNUSED_WAIVER,

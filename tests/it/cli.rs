@@ -34,14 +34,100 @@ fn scrub(text: &str, dir: &Path) -> String {
 }
 
 #[test]
-fn check_of_the_example_exits_0_with_its_documented_warning() {
-    let (code, out, err) = archc(&["check", &example(), "--color", "never"]);
-    assert_eq!((code, out.as_str()), (EXIT_OK, ""));
+fn check_of_the_example_exits_0_with_its_documented_warning_and_the_exposure_report() {
+    let (code, out, err) = archc(&["check", &example(), "--color", "never", "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_OK);
     assert!(
         err.starts_with("[R001] Warning: env `stg`: the NAT instance"),
         "{err}"
     );
-    assert!(err.contains("checked 6 files: 0 errors, 1 warning\n"), "{err}");
+    assert!(err.ends_with("checked 6 files: 0 errors, 1 warning\n"), "{err}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn env_limits_the_exposure_report() {
+    let (code, out, _) = archc(&["check", &example(), "--env", "prd"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(out.starts_with("env prd (production"), "{out}");
+    assert!(!out.contains("env stg"), "{out}");
+}
+
+#[test]
+fn unknown_env_is_a_usage_error_with_a_suggestion() {
+    let (code, _, err) = archc(&["check", &example(), "--env", "prod"]);
+    assert_eq!(code, EXIT_USAGE);
+    insta::assert_snapshot!(err, @r"
+    error[E9007]: there is no environment `prod`
+      help: did you mean `prd`? The environments are `prd` and `stg`
+    ");
+}
+
+#[test]
+fn waivers_are_listed_in_the_exposure_report() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/cases/waivers/pass_waiver_silences_its_rule.arch"
+    );
+    let (code, out, _) = archc(&["check", fixture, "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(out.contains("waivers   R015 at "), "{out}");
+    assert!(
+        out.contains(
+            "\"the vendor agent needs a public IP until its VPC endpoint ships\", until 2027-03-31 (1 finding silenced)"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn today_decides_whether_a_waiver_has_expired() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/cases/waivers/pass_waiver_silences_its_rule.arch"
+    );
+    let (code, _, _) = archc(&["check", fixture, "--today", "2027-03-31"]);
+    assert_eq!(code, EXIT_OK, "the waiver holds on its last day");
+    let (code, out, _) = archc(&["check", fixture, "--today", "2027-04-01", "--format", "json"]);
+    let codes: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        (code, codes),
+        (EXIT_ERRORS, vec!["R015".to_owned(), "E1032".to_owned()])
+    );
+}
+
+#[test]
+fn sarif_is_one_log_with_rules_and_located_results() {
+    // Relative to the package directory, where cargo runs tests, so the URIs are stable.
+    let fixture = "cases/rules/r004_one_way_flows/fail.arch";
+    let (code, out, _) = archc(&["check", fixture, "--format", "sarif"]);
+    assert_eq!(code, EXIT_ERRORS);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), archc::diagnostics::codes::ALL.len());
+    let result = &run["results"][0];
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], result["ruleId"]);
+    assert_eq!(result["ruleId"], "R004");
+    assert_eq!(result["level"], "error");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert!(region["startLine"].as_u64().unwrap() > 0);
+    assert_eq!(
+        result["relatedLocations"].as_array().unwrap().len(),
+        1,
+        "the cycle's other flow"
+    );
+    insta::assert_json_snapshot!(run["results"]);
 }
 
 #[test]
@@ -151,7 +237,7 @@ fn bad_flag_is_a_usage_error_with_a_code() {
         err.starts_with("error[E9001]: invalid value 'yaml' for '--format <FORMAT>'"),
         "{err}"
     );
-    assert!(err.contains("[possible values: human, json]"), "{err}");
+    assert!(err.contains("[possible values: human, json, sarif]"), "{err}");
 }
 
 #[test]

@@ -10,6 +10,7 @@
 // A failed unwrap in a test is a failed test, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod allocation;
 mod cases;
 mod cli;
 mod codes;

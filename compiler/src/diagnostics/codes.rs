@@ -100,6 +100,7 @@ codes! {
     NOT_UTF8 = "E9004", "not-utf8";
     NO_SOURCE_FILES = "E9005", "no-source-files";
     UNKNOWN_CODE = "E9006", "unknown-code";
+    UNKNOWN_ENVIRONMENT = "E9007", "unknown-environment";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).
