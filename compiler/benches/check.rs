@@ -1,6 +1,8 @@
 //! `cargo bench -p archc`: how long checking takes, cold and after an edit.
 //!
-//! - `example_cold`: a fresh database checks `examples/webapp` (what `archc check` does);
+//! - `example_cold`: a fresh database checks `examples/webapp` (what `archc check` does:
+//!   parse and type-check every file on all cores, lower every environment, run the design
+//!   rules);
 //! - `synthetic_cold`: the same for generated workspaces of up to 10,000 components in 100 files;
 //! - `synthetic_recheck_after_one_edit`: one file of the 10,000-component workspace changes (a
 //!   value, back and forth) and the whole workspace's diagnostics are asked for again, as the
@@ -25,16 +27,21 @@ fn example_sources() -> Vec<(String, String)> {
     archc::cli::load(std::path::Path::new(dir)).unwrap_or_default()
 }
 
+/// Checks a fresh workspace (parse, check, lower, rules); returns the number of errors.
 fn check_cold(sources: &[(String, String)]) -> usize {
     let db = RootDatabase::default();
     let workspace = Workspace::from_sources(&db, sources.to_vec(), TODAY);
-    archc::diagnostics(&db, workspace).len()
+    archc::check::prime(&db, workspace);
+    archc::diagnostics(&db, workspace)
+        .iter()
+        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
+        .count()
 }
 
 #[divan::bench]
 fn example_cold(bencher: divan::Bencher) {
     let sources = example_sources();
-    assert_eq!(check_cold(&sources), 0, "the example checks clean");
+    assert_eq!(check_cold(&sources), 0, "the example has no errors");
     bencher.bench(|| check_cold(&sources));
 }
 

@@ -3,7 +3,7 @@
 //! lowering's and the design rules'. All sorted by file, position and code.
 
 use crate::catalogue::catalogue;
-use crate::db::{Db, SourceFile, Workspace};
+use crate::db::{Db, RootDatabase, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lower::lower;
 use crate::rules::run_rules;
@@ -29,6 +29,37 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
     }
     sort(db, &mut all);
     all
+}
+
+/// Parses and type-checks every file on all cores, so that `diagnostics` then finds those
+/// results memoized. Each thread works on its own clone of the database (clones share the
+/// memo storage, as rust-analyzer's cache priming does); the clones are gone when this
+/// returns, so no setter can wait on them.
+pub fn prime(db: &RootDatabase, workspace: Workspace) {
+    let files = workspace.files(db);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    if threads < 2 {
+        return;
+    }
+    let chunk = files.len().div_ceil(threads);
+    let in_parallel = |work: &(dyn Fn(&RootDatabase, SourceFile) + Sync)| {
+        std::thread::scope(|scope| {
+            for part in files.chunks(chunk) {
+                let db = db.clone();
+                scope.spawn(move || part.iter().for_each(|&file| work(&db, file)));
+            }
+        });
+    };
+    // Two stages: every check needs the workspace's symbol table, which needs every file
+    // parsed, so checking in the same pass would serialise on the first thread to ask.
+    in_parallel(&|db, file| {
+        let _ = crate::resolve::file_symbols(db, file);
+    });
+    in_parallel(&|db, file| {
+        let _ = check_file(db, workspace, file);
+    });
 }
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {

@@ -150,6 +150,7 @@ fn check(
     let file_count = sources.len();
     let db = RootDatabase::default();
     let workspace = Workspace::from_sources(&db, sources, options.today);
+    crate::check::prime(&db, workspace);
     let diagnostics = crate::check::diagnostics(&db, workspace);
     let errors = diagnostics
         .iter()

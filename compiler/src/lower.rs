@@ -13,6 +13,9 @@
 //! gateways) are `/28`s allocated from the top of the VPC. Explicit `cidrs` are honoured and
 //! allocation steps around them. What remains is reported as spare space.
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
 use ipnet::Ipv4Net;
 
 use crate::db::{Db, Workspace};
@@ -56,6 +59,9 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
     }
     lowered
 }
+
+/// A component or tier as one environment sees it.
+type Resolved<'a> = Cow<'a, Component>;
 
 /// The address size of public subnets (NAT instance, zonal NAT gateways): the smallest AWS allows.
 const PUBLIC_SUBNET_PREFIX: u8 = 28;
@@ -165,8 +171,8 @@ impl EnvLowerer<'_> {
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 
-        let components = self.components_with_overrides(env);
-        let tiers = self.tiers_with_overrides(env);
+        let components = with_overrides(&self.model.components, env);
+        let tiers = with_overrides(&self.model.tiers, env);
         let nat = self.nat(&settings);
 
         let mut allocator = Allocator::new(cidr);
@@ -262,26 +268,29 @@ impl EnvLowerer<'_> {
             ingress_rules,
             egress_rules,
             edge,
-            services: components
-                .iter()
-                .filter(|c| c.category == "service")
-                .map(|c| service(c, &flows, &load_balancers))
-                .collect(),
+            services: {
+                let fronted = fronted_by(&flows, &load_balancers);
+                components
+                    .iter()
+                    .filter(|c| c.category == "service")
+                    .map(|c| service(c, fronted.get(c.name.as_str()).map(|lb| (*lb).to_owned())))
+                    .collect()
+            },
             load_balancers,
             jobs: components
                 .iter()
                 .filter(|c| c.category == "job")
-                .map(job)
+                .map(|c| job(c))
                 .collect(),
             databases: components
                 .iter()
                 .filter(|c| c.category == "database")
-                .map(database)
+                .map(|c| database(c))
                 .collect(),
             buckets: components
                 .iter()
                 .filter(|c| c.category == "bucket")
-                .map(bucket)
+                .map(|c| bucket(c))
                 .collect(),
             topics: components
                 .iter()
@@ -295,26 +304,13 @@ impl EnvLowerer<'_> {
             alarms: components
                 .iter()
                 .filter(|c| c.category == "alarm")
-                .filter_map(alarm)
+                .filter_map(|c| alarm(c))
                 .collect(),
             flows,
             parameters: Vec::new(),
         };
         ir.parameters = parameters::publish(&model.system, &ir);
         Some(ir)
-    }
-
-    /// The components with this environment's overrides applied.
-    fn components_with_overrides(&self, env: &crate::model::Env) -> Vec<Component> {
-        let mut components = self.model.components.clone();
-        apply_overrides(&mut components, env);
-        components
-    }
-
-    fn tiers_with_overrides(&self, env: &crate::model::Env) -> Vec<Component> {
-        let mut tiers = self.model.tiers.clone();
-        apply_overrides(&mut tiers, env);
-        tiers
     }
 
     fn nat(&self, settings: &Get<'_>) -> Nat {
@@ -339,7 +335,7 @@ impl EnvLowerer<'_> {
 
     fn allocate_tiers(
         &mut self,
-        tiers: &[Component],
+        tiers: &[Resolved<'_>],
         zones: &[String],
         allocator: &mut Allocator,
     ) -> Vec<Tier> {
@@ -456,7 +452,7 @@ impl EnvLowerer<'_> {
         subnets_of(block, PUBLIC_SUBNET_PREFIX, &zones, "public")
     }
 
-    fn edge(&self, component: &Component, components: &[Component]) -> Edge {
+    fn edge(&self, component: &Component, components: &[Resolved<'_>]) -> Edge {
         let get = Get::new(&component.fields, &component.origin);
         let mut origins: Vec<EdgeOrigin> = Vec::new();
         let mut behaviours = Vec::new();
@@ -538,13 +534,15 @@ impl EnvLowerer<'_> {
     /// Written flows, plus the flow each edge route to a load balancer implies.
     fn flows(
         &self,
-        components: &[Component],
+        components: &[Resolved<'_>],
         edge: Option<&Edge>,
         load_balancers: &[LoadBalancer],
     ) -> Vec<FlowIr> {
+        let by_name: BTreeMap<&str, &Component> =
+            components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
         let mut flows: Vec<FlowIr> = Vec::new();
         for flow in &self.model.flows {
-            let target = components.iter().find(|c| c.name == flow.to);
+            let target = by_name.get(flow.to.as_str()).copied();
             let (protocol, port) = protocol_port(&flow.protocol, target, load_balancers);
             flows.push(FlowIr {
                 from: flow.from.clone(),
@@ -576,7 +574,7 @@ impl EnvLowerer<'_> {
     }
 
     /// A flow to the internet needs a default route from its tier (databases are R005's).
-    fn internet_flows_have_routes(&mut self, flows: &[FlowIr], components: &[Component], tiers: &[Tier]) {
+    fn internet_flows_have_routes(&mut self, flows: &[FlowIr], components: &[Resolved<'_>], tiers: &[Tier]) {
         for flow in flows.iter().filter(|f| f.to == crate::resolve::INTERNET) {
             let Some(component) = components.iter().find(|c| c.name == flow.from) else {
                 continue;
@@ -613,17 +611,31 @@ impl EnvLowerer<'_> {
     }
 }
 
-/// Applies `api.scale.min = 1`-style overrides to the named components.
-fn apply_overrides(components: &mut [Component], env: &crate::model::Env) {
-    for item in &env.overrides {
-        let Some((name, path)) = item.path.split_first() else {
-            continue;
-        };
-        let Some(component) = components.iter_mut().find(|c| &c.name == name) else {
-            continue;
-        };
-        set_path(&mut component.fields, path, item);
-    }
+/// The items with this environment's overrides applied; only overridden items are copied.
+fn with_overrides<'a>(items: &'a [Component], env: &crate::model::Env) -> Vec<Resolved<'a>> {
+    let overridden: BTreeSet<&str> = env
+        .overrides
+        .iter()
+        .filter_map(|o| o.path.first())
+        .map(String::as_str)
+        .collect();
+    items
+        .iter()
+        .map(|item| {
+            if !overridden.contains(item.name.as_str()) {
+                return Cow::Borrowed(item);
+            }
+            let mut item = item.clone();
+            for o in env
+                .overrides
+                .iter()
+                .filter(|o| o.path.first() == Some(&item.name))
+            {
+                set_path(&mut item.fields, o.path.get(1..).unwrap_or_default(), o);
+            }
+            Cow::Owned(item)
+        })
+        .collect()
 }
 
 fn set_path(fields: &mut Fields, path: &[String], item: &crate::model::Override) {
@@ -722,17 +734,22 @@ fn port(value: i64) -> u16 {
 fn sg_rules(
     flows: &[FlowIr],
     groups: &[SecurityGroup],
-    components: &[Component],
+    components: &[Resolved<'_>],
 ) -> (Vec<SgRule>, Vec<SgRule>) {
-    let has_group = |name: &str| groups.iter().any(|g| g.name == name);
-    let is_edge = |name: &str| components.iter().any(|c| c.name == name && c.category == "edge");
+    let group_names: BTreeSet<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    let edges: BTreeSet<&str> = components
+        .iter()
+        .filter(|c| c.category == "edge")
+        .map(|c| c.name.as_str())
+        .collect();
+    let has_group = |name: &str| group_names.contains(name);
+    let is_edge = |name: &str| edges.contains(name);
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
-    let push = |rules: &mut Vec<SgRule>, rule: SgRule| {
-        if !rules
-            .iter()
-            .any(|r| r.group == rule.group && r.peer == rule.peer && r.port == rule.port)
-        {
+    // One rule per (group, peer, port), in flow order.
+    let mut seen: BTreeSet<(bool, String, Peer, u16)> = BTreeSet::new();
+    let mut push = |rules: &mut Vec<SgRule>, is_ingress: bool, rule: SgRule| {
+        if seen.insert((is_ingress, rule.group.clone(), rule.peer.clone(), rule.port)) {
             rules.push(rule);
         }
     };
@@ -752,6 +769,7 @@ fn sg_rules(
             if let Some(peer) = peer {
                 push(
                     &mut ingress,
+                    true,
                     SgRule {
                         group: flow.to.clone(),
                         peer,
@@ -773,6 +791,7 @@ fn sg_rules(
             if let Some(peer) = peer {
                 push(
                     &mut egress,
+                    false,
                     SgRule {
                         group: flow.from.clone(),
                         peer,
@@ -888,7 +907,17 @@ fn secrets_and_environment(get: &Get<'_>) -> (Vec<Secret>, Vec<EnvVar>) {
     (secrets, environment)
 }
 
-fn service(component: &Component, flows: &[FlowIr], load_balancers: &[LoadBalancer]) -> Service {
+/// For each component a load balancer sends traffic to, the first such load balancer.
+fn fronted_by<'a>(flows: &'a [FlowIr], load_balancers: &[LoadBalancer]) -> BTreeMap<&'a str, &'a str> {
+    let balancers: BTreeSet<&str> = load_balancers.iter().map(|lb| lb.name.as_str()).collect();
+    let mut fronted = BTreeMap::new();
+    for flow in flows.iter().filter(|f| balancers.contains(f.from.as_str())) {
+        fronted.entry(flow.to.as_str()).or_insert(flow.from.as_str());
+    }
+    fronted
+}
+
+fn service(component: &Component, load_balancer: Option<String>) -> Service {
     let get = Get::new(&component.fields, &component.origin);
     let empty = Fields::new();
     let scale_origin = get.origin("scale");
@@ -927,10 +956,7 @@ fn service(component: &Component, flows: &[FlowIr], load_balancers: &[LoadBalanc
         command: get.strings("command"),
         health_check: get.str("health_check"),
         public_ip: get.spanned_bool("public_ip", false),
-        load_balancer: flows
-            .iter()
-            .find(|f| f.to == component.name && load_balancers.iter().any(|lb| lb.name == f.from))
-            .map(|f| f.from.clone()),
+        load_balancer,
         origin: component.origin.clone(),
     }
 }

@@ -88,6 +88,7 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
         .map(|s| (&s.name, &s.image))
         .chain(env.jobs.iter().map(|j| (&j.name, &j.image)));
     let mut repositories: Vec<&String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for (task, image) in tasks {
         out.push(Parameter {
             name: task_role_arn(system, name, task),
@@ -101,7 +102,7 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
             name: log_group(system, name, task),
             value: format!("log_group_name:{task}"),
         });
-        if !repositories.contains(&image) {
+        if seen.insert(image) {
             repositories.push(image);
         }
     }

@@ -8,27 +8,35 @@ use super::{Finding, Findings};
 use crate::diagnostics::codes::ONE_WAY_FLOWS;
 use crate::ir::{EnvIr, FlowIr, Ir};
 
-/// The layer of a component category; `None` for what has no place in the chain.
-fn layer(env: &EnvIr, name: &str) -> Option<(u8, &'static str)> {
-    if env.edge.as_ref().is_some_and(|e| e.name == name) {
-        return Some((0, "the edge"));
+/// The layer of every component that has a place in the chain (what is absent has none).
+fn layers(env: &EnvIr) -> BTreeMap<&str, (u8, &'static str)> {
+    let mut layers = BTreeMap::new();
+    if let Some(edge) = &env.edge {
+        layers.insert(edge.name.as_str(), (0, "the edge"));
     }
-    if env.load_balancers.iter().any(|lb| lb.name == name) {
-        return Some((1, "the ingress tier"));
+    for lb in &env.load_balancers {
+        layers.insert(lb.name.as_str(), (1, "the ingress tier"));
     }
-    if env.services.iter().any(|s| s.name == name) || env.jobs.iter().any(|j| j.name == name) {
-        return Some((2, "the container tier"));
+    let containers = env
+        .services
+        .iter()
+        .map(|s| &s.name)
+        .chain(env.jobs.iter().map(|j| &j.name));
+    for name in containers {
+        layers.insert(name.as_str(), (2, "the container tier"));
     }
-    if env.databases.iter().any(|d| d.name == name) {
-        return Some((3, "the db tier"));
+    for database in &env.databases {
+        layers.insert(database.name.as_str(), (3, "the db tier"));
     }
-    None
+    layers
 }
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let layers = layers(env);
     let mut backwards: Vec<&FlowIr> = Vec::new();
     for flow in &env.flows {
-        let (Some((from, from_layer)), Some((to, to_layer))) = (layer(env, &flow.from), layer(env, &flow.to))
+        let (Some(&(from, from_layer)), Some(&(to, to_layer))) =
+            (layers.get(flow.from.as_str()), layers.get(flow.to.as_str()))
         else {
             continue;
         };
