@@ -231,6 +231,13 @@ impl EnvLowerer<'_> {
         let (ingress_rules, egress_rules) = sg_rules(&flows, &security_groups, &components);
         self.internet_flows_have_routes(&flows, &components, &tier_irs);
 
+        // The components of one category, as this environment sees them.
+        let of = |category: &'static str| {
+            components
+                .iter()
+                .filter(move |c| c.category == category)
+                .map(AsRef::as_ref)
+        };
         let mut ir = EnvIr {
             name: env.name.clone(),
             stage: Spanned {
@@ -270,42 +277,22 @@ impl EnvLowerer<'_> {
             edge,
             services: {
                 let fronted = fronted_by(&flows, &load_balancers);
-                components
-                    .iter()
-                    .filter(|c| c.category == "service")
+                of("service")
                     .map(|c| service(c, fronted.get(c.name.as_str()).map(|lb| (*lb).to_owned())))
                     .collect()
             },
             load_balancers,
-            jobs: components
-                .iter()
-                .filter(|c| c.category == "job")
-                .map(|c| job(c))
-                .collect(),
-            databases: components
-                .iter()
-                .filter(|c| c.category == "database")
-                .map(|c| database(c))
-                .collect(),
-            buckets: components
-                .iter()
-                .filter(|c| c.category == "bucket")
-                .map(|c| bucket(c))
-                .collect(),
-            topics: components
-                .iter()
-                .filter(|c| c.category == "topic")
+            jobs: of("job").map(job).collect(),
+            databases: of("database").map(database).collect(),
+            buckets: of("bucket").map(bucket).collect(),
+            topics: of("topic")
                 .map(|c| Topic {
                     name: c.name.clone(),
                     email: Get::new(&c.fields, &c.origin).strings("email"),
                     origin: c.origin.clone(),
                 })
                 .collect(),
-            alarms: components
-                .iter()
-                .filter(|c| c.category == "alarm")
-                .filter_map(|c| alarm(c))
-                .collect(),
+            alarms: of("alarm").filter_map(alarm).collect(),
             flows,
             parameters: Vec::new(),
         };
