@@ -1,8 +1,10 @@
-//! The `archc` command line: `check` and `explain`. The only module that reads files or
+//! The `archc` command line: `check`, `build` and `explain`. The only module that reads files or
 //! writes to the terminal; everything it shows comes from the diagnostics' data.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -49,6 +51,30 @@ enum Command {
         /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+    },
+    /// Check the workspace and write Terraform for every environment into `--out`.
+    Build {
+        /// The workspace directory or a single .arch file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The output directory; archc writes only inside it.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Build one environment only.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        /// Write even if the output directory holds files archc did not generate (they stay).
+        #[arg(long)]
+        force: bool,
+        /// Write nothing; fail if the output on disk is missing, stale or edited by hand.
+        #[arg(long)]
+        check: bool,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// When to colour diagnostics.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
     },
     /// Explain a diagnostic code (`archc explain E1002`), or list every code.
     Explain {
@@ -98,6 +124,29 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 today: today.unwrap_or_else(today_utc),
             };
             check(&path, &options, stdout, stderr)
+        }
+        Command::Build {
+            path,
+            out,
+            env,
+            force,
+            check,
+            today,
+            color,
+        } => {
+            let options = BuildOptions {
+                out,
+                env,
+                force,
+                check,
+                today: today.unwrap_or_else(today_utc),
+                color: match color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => terminal,
+                },
+            };
+            build(&path, &options, stdout, stderr)
         }
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
@@ -157,30 +206,10 @@ fn check(
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
-    if let Some(env) = &options.env {
-        let names: Vec<&str> = crate::model::model(&db, workspace)
-            .envs
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
-        if !names.contains(&env.as_str()) {
-            let help = match did_you_mean(env, names.iter().copied()) {
-                Some(s) => format!(
-                    "did you mean `{s}`? The environments are {}",
-                    crate::diagnostics::all_of(&names)
-                ),
-                None if names.is_empty() => {
-                    "this workspace declares no environment (`env <name> { … }`)".to_owned()
-                }
-                None => format!("the environments are {}", crate::diagnostics::all_of(&names)),
-            };
-            let error = HostError {
-                code: codes::UNKNOWN_ENVIRONMENT,
-                message: format!("there is no environment `{env}`"),
-                help,
-            };
-            return host_error(error, stdout, stderr);
-        }
+    if let Some(env) = &options.env
+        && let Err(error) = known_env(&db, workspace, env)
+    {
+        return host_error(error, stdout, stderr);
     }
     match options.format {
         Format::Human => {
@@ -217,6 +246,104 @@ fn check(
         }
     }
     Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })
+}
+
+struct BuildOptions {
+    out: PathBuf,
+    env: Option<String>,
+    force: bool,
+    check: bool,
+    today: Date,
+    color: bool,
+}
+
+fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+    let sources = match load(path) {
+        Ok(sources) => sources,
+        Err(error) => {
+            render::host_human(&error, stderr)?;
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources, options.today);
+    crate::check::prime(&db, workspace);
+    let diagnostics = crate::check::diagnostics(&db, workspace);
+    for diagnostic in &diagnostics {
+        render::human(&db, diagnostic, options.color, stderr)?;
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    if errors > 0 {
+        writeln!(stderr, "build stopped: {}; nothing was written", plural(errors, "error"))?;
+        return Ok(EXIT_ERRORS);
+    }
+    if let Some(env) = &options.env
+        && let Err(error) = known_env(&db, workspace, env)
+    {
+        render::host_human(&error, stderr)?;
+        return Ok(EXIT_USAGE);
+    }
+    let files = crate::backend::build(&db, workspace, options.env.as_deref());
+    if options.check {
+        return match output::compare(&options.out, &files) {
+            Ok(problems) if problems.is_empty() => {
+                writeln!(stdout, "{}: up to date ({})", options.out.display(), plural(files.len(), "file"))?;
+                Ok(EXIT_OK)
+            }
+            Ok(problems) => {
+                let error = HostError {
+                    code: codes::STALE_OUTPUT,
+                    message: format!(
+                        "the output in `{}` does not match the sources:\n  {}",
+                        options.out.display(),
+                        problems.join("\n  ")
+                    ),
+                    help: "run `archc build` and commit the result; never edit generated files by hand".into(),
+                };
+                render::host_human(&error, stderr)?;
+                Ok(EXIT_ERRORS)
+            }
+            Err(error) => {
+                render::host_human(&error, stderr)?;
+                Ok(EXIT_USAGE)
+            }
+        };
+    }
+    match output::write(&options.out, &files, options.force) {
+        Ok(written) => {
+            writeln!(
+                stdout,
+                "wrote {} to {} ({} unchanged, {} removed)",
+                plural(written.written, "file"),
+                options.out.display(),
+                written.unchanged,
+                written.removed
+            )?;
+            Ok(EXIT_OK)
+        }
+        Err(error) => {
+            render::host_human(&error, stderr)?;
+            Ok(EXIT_USAGE)
+        }
+    }
+}
+
+/// `Ok` when the workspace declares environment `env`; otherwise an E9007 error with the names.
+fn known_env(db: &RootDatabase, workspace: Workspace, env: &str) -> Result<(), HostError> {
+    let names: Vec<&str> = crate::model::model(db, workspace).envs.iter().map(|e| e.name.as_str()).collect();
+    if names.contains(&env) {
+        return Ok(());
+    }
+    let help = match did_you_mean(env, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? The environments are {}", crate::diagnostics::all_of(&names)),
+        None if names.is_empty() => "this workspace declares no environment (`env <name> { … }`)".to_owned(),
+        None => format!("the environments are {}", crate::diagnostics::all_of(&names)),
+    };
+    Err(HostError {
+        code: codes::UNKNOWN_ENVIRONMENT,
+        message: format!("there is no environment `{env}`"),
+        help,
+    })
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {

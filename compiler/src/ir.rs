@@ -419,6 +419,23 @@ pub struct Alarm {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Parameter {
     pub name: String,
-    /// What the value is, e.g. `subnet_ids:container`, `security_group_id:api`.
-    pub value: String,
+    pub value: ParameterValue,
+}
+
+/// What a parameter holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "of")]
+pub enum ParameterValue {
+    VpcId,
+    ClusterName,
+    /// The tier's subnet IDs, comma-separated (a `StringList`).
+    SubnetIds(String),
+    SecurityGroupId(String),
+    TargetGroupArn(String),
+    TaskRoleArn(String),
+    ExecutionRoleArn(String),
+    LogGroupName(String),
+    RepositoryUrl(String),
+    /// The image tag the deploy workflow publishes.
+    ImageTag(String),
 }

@@ -10,6 +10,7 @@
 //!
 //! Only `cli` touches the disk or the terminal.
 
+pub mod backend;
 pub mod catalogue;
 pub mod check;
 pub mod cli;

@@ -2,7 +2,7 @@
 //! workflow read them). This is the one place they are spelled, so the writer and the readers
 //! cannot disagree.
 
-use crate::ir::{EnvIr, Parameter};
+use crate::ir::{EnvIr, Parameter, ParameterValue};
 
 /// `/<system>/<env>`
 fn prefix(system: &str, env: &str) -> String {
@@ -55,30 +55,30 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     let mut out = vec![
         Parameter {
             name: vpc_id(system, name),
-            value: "vpc_id".into(),
+            value: ParameterValue::VpcId,
         },
         Parameter {
             name: cluster_name(system, name),
-            value: "ecs_cluster_name".into(),
+            value: ParameterValue::ClusterName,
         },
     ];
     for tier in &env.tiers {
         out.push(Parameter {
             name: subnet_ids(system, name, &tier.name),
-            value: format!("subnet_ids:{}", tier.name),
+            value: ParameterValue::SubnetIds(tier.name.clone()),
         });
     }
     for group in &env.security_groups {
         out.push(Parameter {
             name: security_group_id(system, name, &group.name),
-            value: format!("security_group_id:{}", group.name),
+            value: ParameterValue::SecurityGroupId(group.name.clone()),
         });
     }
     for service in &env.services {
         if service.load_balancer.is_some() {
             out.push(Parameter {
                 name: target_group_arn(system, name, &service.name),
-                value: format!("target_group_arn:{}", service.name),
+                value: ParameterValue::TargetGroupArn(service.name.clone()),
             });
         }
     }
@@ -92,15 +92,15 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     for (task, image) in tasks {
         out.push(Parameter {
             name: task_role_arn(system, name, task),
-            value: format!("task_role_arn:{task}"),
+            value: ParameterValue::TaskRoleArn(task.clone()),
         });
         out.push(Parameter {
             name: execution_role_arn(system, name, task),
-            value: format!("execution_role_arn:{task}"),
+            value: ParameterValue::ExecutionRoleArn(task.clone()),
         });
         out.push(Parameter {
             name: log_group(system, name, task),
-            value: format!("log_group_name:{task}"),
+            value: ParameterValue::LogGroupName(task.clone()),
         });
         if seen.insert(image) {
             repositories.push(image);
@@ -109,11 +109,11 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     for repository in repositories {
         out.push(Parameter {
             name: repository_url(system, name, repository),
-            value: format!("repository_url:{repository}"),
+            value: ParameterValue::RepositoryUrl(repository.clone()),
         });
         out.push(Parameter {
             name: image_tag(system, name, repository),
-            value: format!("image_tag:{repository}"),
+            value: ParameterValue::ImageTag(repository.clone()),
         });
     }
     out

@@ -101,6 +101,8 @@ codes! {
     NO_SOURCE_FILES = "E9005", "no-source-files";
     UNKNOWN_CODE = "E9006", "unknown-code";
     UNKNOWN_ENVIRONMENT = "E9007", "unknown-environment";
+    FOREIGN_OUTPUT = "E9008", "foreign-output";
+    STALE_OUTPUT = "E9009", "stale-output";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).

@@ -1,0 +1,310 @@
+//! A small HCL writer whose output is laid out as `terraform fmt` lays it out: two-space
+//! indentation, and the `=` of each run of single-line arguments aligned. Multi-line values
+//! (objects, long lists) stand apart from their neighbours with blank lines, so every alignment
+//! run is exactly one `terraform fmt` would form (it never adds or removes blank lines).
+
+use std::fmt::Write as _;
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    Str(String),
+    Num(i64),
+    Bool(bool),
+    /// A reference or function call, written as is: `aws_vpc.main.id`, `jsonencode(…)`.
+    Raw(String),
+    List(Vec<Expr>),
+    Object(Vec<(String, Expr)>),
+}
+
+/// A string literal.
+pub fn s(text: impl Into<String>) -> Expr {
+    Expr::Str(text.into())
+}
+
+/// A reference or function call.
+pub fn r(text: impl Into<String>) -> Expr {
+    Expr::Raw(text.into())
+}
+
+/// A list of string literals.
+pub fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Expr {
+    Expr::List(items.into_iter().map(|item| Expr::Str(item.into())).collect())
+}
+
+/// A list of references.
+pub fn refs<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Expr {
+    Expr::List(items.into_iter().map(|item| Expr::Raw(item.into())).collect())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Attribute(String, Expr),
+    Block(Block),
+    Comment(String),
+}
+
+/// `kind "label" … { body }`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    kind: String,
+    labels: Vec<String>,
+    items: Vec<Item>,
+}
+
+impl Block {
+    pub fn new(kind: &str, labels: &[&str]) -> Block {
+        Block {
+            kind: kind.to_owned(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            items: Vec::new(),
+        }
+    }
+
+    /// `resource "type" "name" { … }`
+    pub fn resource(kind: &str, name: &str) -> Block {
+        Block::new("resource", &[kind, name])
+    }
+
+    /// `data "type" "name" { … }`
+    pub fn data(kind: &str, name: &str) -> Block {
+        Block::new("data", &[kind, name])
+    }
+
+    pub fn attr(mut self, name: &str, value: Expr) -> Block {
+        self.items.push(Item::Attribute(name.to_owned(), value));
+        self
+    }
+
+    /// Adds the argument only when there is a value.
+    pub fn attr_opt(self, name: &str, value: Option<Expr>) -> Block {
+        match value {
+            Some(value) => self.attr(name, value),
+            None => self,
+        }
+    }
+
+    pub fn block(mut self, block: Block) -> Block {
+        self.items.push(Item::Block(block));
+        self
+    }
+
+    pub fn blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> Block {
+        self.items.extend(blocks.into_iter().map(Item::Block));
+        self
+    }
+
+    /// A `#` comment line, e.g. a `checkov:skip=…` with its reason.
+    pub fn comment(mut self, text: &str) -> Block {
+        self.items.push(Item::Comment(text.to_owned()));
+        self
+    }
+
+    /// Renders the block at `indent` levels.
+    pub fn render(&self, out: &mut String, indent: usize) {
+        let pad = "  ".repeat(indent);
+        let _ = write!(out, "{pad}{}", self.kind);
+        for label in &self.labels {
+            let _ = write!(out, " {}", quote(label));
+        }
+        if self.items.is_empty() {
+            out.push_str(" {}\n");
+            return;
+        }
+        out.push_str(" {\n");
+        render_items(&self.items, out, indent + 1);
+        let _ = writeln!(out, "{pad}}}");
+    }
+}
+
+/// Renders blocks as a file body, one blank line between them.
+pub fn render_file(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for (i, block) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        block.render(&mut out, 0);
+    }
+    out
+}
+
+fn render_items(items: &[Item], out: &mut String, indent: usize) {
+    let pad = "  ".repeat(indent);
+    let mut i = 0;
+    let mut previous_kind: Option<u8> = None;
+    while let Some(item) = items.get(i) {
+        match item {
+            Item::Comment(text) => {
+                let _ = writeln!(out, "{pad}# {text}");
+                previous_kind = Some(0);
+                i += 1;
+            }
+            Item::Block(block) => {
+                if previous_kind.is_some() {
+                    out.push('\n');
+                }
+                block.render(out, indent);
+                previous_kind = Some(2);
+                i += 1;
+            }
+            Item::Attribute(..) => {
+                // A run of attributes: single-line ones aligned together, multi-line ones apart.
+                let run: Vec<(&String, &Expr)> = items
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map_while(|item| match item {
+                        Item::Attribute(name, value) => Some((name, value)),
+                        _ => None,
+                    })
+                    .collect();
+                i += run.len();
+                if previous_kind == Some(2) {
+                    out.push('\n');
+                }
+                render_attributes(&run, out, indent);
+                previous_kind = Some(1);
+            }
+        }
+    }
+}
+
+fn render_attributes(run: &[(&String, &Expr)], out: &mut String, indent: usize) {
+    let pad = "  ".repeat(indent);
+    let mut group: Vec<(&String, String)> = Vec::new();
+    let mut need_blank = false;
+    let flush = |group: &mut Vec<(&String, String)>, out: &mut String| {
+        let width = group.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        for (name, value) in group.drain(..) {
+            let _ = writeln!(out, "{pad}{name:<width$} = {value}");
+        }
+    };
+    for (name, value) in run {
+        match inline(value) {
+            Some(text) => {
+                if need_blank {
+                    out.push('\n');
+                    need_blank = false;
+                }
+                group.push((name, text));
+            }
+            None => {
+                let had_group = !group.is_empty();
+                flush(&mut group, out);
+                if had_group || need_blank {
+                    out.push('\n');
+                }
+                let _ = write!(out, "{pad}{name} = ");
+                multiline(value, out, indent);
+                out.push('\n');
+                need_blank = true;
+            }
+        }
+    }
+    flush(&mut group, out);
+}
+
+/// The one-line form of a value, if it has one.
+fn inline(value: &Expr) -> Option<String> {
+    match value {
+        Expr::Str(text) => Some(quote(text)),
+        Expr::Num(n) => Some(n.to_string()),
+        Expr::Bool(b) => Some(b.to_string()),
+        Expr::Raw(text) if !text.contains('\n') => Some(text.clone()),
+        Expr::Raw(_) => None,
+        Expr::List(items) if items.is_empty() => Some("[]".into()),
+        Expr::List(items) => {
+            let parts: Option<Vec<String>> = items
+                .iter()
+                .map(|item| match item {
+                    Expr::List(_) | Expr::Object(_) => None,
+                    other => inline(other),
+                })
+                .collect();
+            let text = format!("[{}]", parts?.join(", "));
+            (text.len() <= 100).then_some(text)
+        }
+        Expr::Object(fields) if fields.is_empty() => Some("{}".into()),
+        Expr::Object(_) => None,
+    }
+}
+
+/// Writes a multi-line value starting at the current column of an attribute at `indent`.
+fn multiline(value: &Expr, out: &mut String, indent: usize) {
+    let pad = "  ".repeat(indent);
+    let inner = "  ".repeat(indent + 1);
+    match value {
+        Expr::List(items) => {
+            out.push_str("[\n");
+            for item in items {
+                out.push_str(&inner);
+                match inline(item) {
+                    Some(text) => out.push_str(&text),
+                    None => multiline(item, out, indent + 1),
+                }
+                out.push_str(",\n");
+            }
+            let _ = write!(out, "{pad}]");
+        }
+        Expr::Object(fields) => {
+            out.push_str("{\n");
+            let run: Vec<(&String, &Expr)> = fields.iter().map(|(k, v)| (k, v)).collect();
+            let mut keyed = String::new();
+            render_attributes(&run, &mut keyed, indent + 1);
+            out.push_str(&keyed);
+            let _ = write!(out, "{pad}}}");
+        }
+        Expr::Raw(text) => out.push_str(text),
+        other => out.push_str(&inline(other).unwrap_or_default()),
+    }
+}
+
+/// A quoted HCL string: escapes quotes, backslashes, control characters and template markers.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_runs_and_sets_multiline_values_apart() {
+        let block = Block::resource("aws_vpc", "main")
+            .attr("cidr_block", s("10.0.0.0/16"))
+            .attr("enable_dns_support", Expr::Bool(true))
+            .attr("tags", Expr::Object(vec![("Name".into(), s("x")), ("System".into(), s("y"))]))
+            .attr("id", r("aws_x.y.id"))
+            .block(Block::new("lifecycle", &[]).attr("prevent_destroy", Expr::Bool(true)));
+        let mut out = String::new();
+        block.render(&mut out, 0);
+        assert_eq!(
+            out,
+            "resource \"aws_vpc\" \"main\" {\n  cidr_block         = \"10.0.0.0/16\"\n  enable_dns_support = true\n\n  tags = {\n    Name   = \"x\"\n    System = \"y\"\n  }\n\n  id = aws_x.y.id\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+        );
+    }
+
+    #[test]
+    fn quotes_template_markers() {
+        assert_eq!(quote("a\"b\\c${d}%{e}\n"), "\"a\\\"b\\\\c$${d}%%{e}\\n\"");
+    }
+}
