@@ -257,7 +257,12 @@ struct BuildOptions {
     color: bool,
 }
 
-fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+fn build(
+    path: &Path,
+    options: &BuildOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
     let sources = match load(path) {
         Ok(sources) => sources,
         Err(error) => {
@@ -272,9 +277,16 @@ fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &m
     for diagnostic in &diagnostics {
         render::human(&db, diagnostic, options.color, stderr)?;
     }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     if errors > 0 {
-        writeln!(stderr, "build stopped: {}; nothing was written", plural(errors, "error"))?;
+        writeln!(
+            stderr,
+            "build stopped: {}; nothing was written",
+            plural(errors, "error")
+        )?;
         return Ok(EXIT_ERRORS);
     }
     if let Some(env) = &options.env
@@ -287,7 +299,12 @@ fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &m
     if options.check {
         return match output::compare(&options.out, &files) {
             Ok(problems) if problems.is_empty() => {
-                writeln!(stdout, "{}: up to date ({})", options.out.display(), plural(files.len(), "file"))?;
+                writeln!(
+                    stdout,
+                    "{}: up to date ({})",
+                    options.out.display(),
+                    plural(files.len(), "file")
+                )?;
                 Ok(EXIT_OK)
             }
             Ok(problems) => {
@@ -298,7 +315,8 @@ fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &m
                         options.out.display(),
                         problems.join("\n  ")
                     ),
-                    help: "run `archc build` and commit the result; never edit generated files by hand".into(),
+                    help: "run `archc build` and commit the result; never edit generated files by hand"
+                        .into(),
                 };
                 render::host_human(&error, stderr)?;
                 Ok(EXIT_ERRORS)
@@ -330,12 +348,19 @@ fn build(path: &Path, options: &BuildOptions, stdout: &mut dyn Write, stderr: &m
 
 /// `Ok` when the workspace declares environment `env`; otherwise an E9007 error with the names.
 fn known_env(db: &RootDatabase, workspace: Workspace, env: &str) -> Result<(), HostError> {
-    let names: Vec<&str> = crate::model::model(db, workspace).envs.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = crate::model::model(db, workspace)
+        .envs
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     if names.contains(&env) {
         return Ok(());
     }
     let help = match did_you_mean(env, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`? The environments are {}", crate::diagnostics::all_of(&names)),
+        Some(s) => format!(
+            "did you mean `{s}`? The environments are {}",
+            crate::diagnostics::all_of(&names)
+        ),
         None if names.is_empty() => "this workspace declares no environment (`env <name> { … }`)".to_owned(),
         None => format!("the environments are {}", crate::diagnostics::all_of(&names)),
     };

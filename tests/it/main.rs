@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod allocation;
+mod build;
 mod cases;
 mod cli;
 mod codes;
@@ -19,3 +20,4 @@ mod fixture;
 mod incremental;
 mod ir;
 mod never_panics;
+mod terraform;

@@ -292,7 +292,10 @@ mod tests {
         let block = Block::resource("aws_vpc", "main")
             .attr("cidr_block", s("10.0.0.0/16"))
             .attr("enable_dns_support", Expr::Bool(true))
-            .attr("tags", Expr::Object(vec![("Name".into(), s("x")), ("System".into(), s("y"))]))
+            .attr(
+                "tags",
+                Expr::Object(vec![("Name".into(), s("x")), ("System".into(), s("y"))]),
+            )
             .attr("id", r("aws_x.y.id"))
             .block(Block::new("lifecycle", &[]).attr("prevent_destroy", Expr::Bool(true)));
         let mut out = String::new();

@@ -33,9 +33,12 @@ impl Ctx<'_> {
 
     /// Bucket names are global: the account keeps them unique.
     fn bucket_name(&self, bucket: &str) -> String {
-        format!("{}-{}-{}-{}", self.ir.system, self.env.name, self.env.account, bucket)
-            .replace('_', "-")
-            .to_lowercase()
+        format!(
+            "{}-{}-{}-{}",
+            self.ir.system, self.env.name, self.env.account, bucket
+        )
+        .replace('_', "-")
+        .to_lowercase()
     }
 
     fn production(&self) -> bool {
@@ -51,8 +54,18 @@ impl Ctx<'_> {
     }
 
     fn subnet_ids(&self, tier: &str) -> Expr {
-        let subnets = self.env.tiers.iter().find(|t| t.name == tier).map(|t| t.subnets.as_slice()).unwrap_or_default();
-        refs(subnets.iter().map(|s| format!("aws_subnet.{}.id", ident(&s.name))))
+        let subnets = self
+            .env
+            .tiers
+            .iter()
+            .find(|t| t.name == tier)
+            .map(|t| t.subnets.as_slice())
+            .unwrap_or_default();
+        refs(
+            subnets
+                .iter()
+                .map(|s| format!("aws_subnet.{}.id", ident(&s.name))),
+        )
     }
 
     fn log_bucket(&self) -> Option<&Bucket> {
@@ -102,7 +115,10 @@ fn versions(ctx: &Ctx<'_>) -> Vec<Block> {
     let providers = Block::new("required_providers", &[])
         .attr(
             "aws",
-            Expr::Object(vec![("source".into(), s("hashicorp/aws")), ("version".into(), s(AWS_PROVIDER))]),
+            Expr::Object(vec![
+                ("source".into(), s("hashicorp/aws")),
+                ("version".into(), s(AWS_PROVIDER)),
+            ]),
         )
         .attr(
             "archive",
@@ -123,7 +139,10 @@ fn versions(ctx: &Ctx<'_>) -> Vec<Block> {
         .block(
             Block::new("backend", &["s3"])
                 .attr("bucket", s(state_bucket))
-                .attr("key", s(format!("{}/{}/terraform.tfstate", ctx.ir.system, env.name)))
+                .attr(
+                    "key",
+                    s(format!("{}/{}/terraform.tfstate", ctx.ir.system, env.name)),
+                )
                 .attr("region", s(&env.region))
                 .attr("encrypt", Expr::Bool(true))
                 .attr("use_lockfile", Expr::Bool(true)),
@@ -135,7 +154,13 @@ fn versions(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("allowed_account_ids", strings([env.account.clone()]))
             .block(
                 Block::new("assume_role", &[])
-                    .attr("role_arn", s(format!("arn:aws:iam::{}:role/{}-terraform", env.account, ctx.ir.system)))
+                    .attr(
+                        "role_arn",
+                        s(format!(
+                            "arn:aws:iam::{}:role/{}-terraform",
+                            env.account, ctx.ir.system
+                        )),
+                    )
                     .attr("session_name", s(format!("archc-{}-{}", ctx.ir.system, env.name))),
             )
             .block(Block::new("default_tags", &[]).attr(
@@ -195,9 +220,16 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         for route in &table.routes {
             let target = match &route.target {
                 RouteTarget::InternetGateway => ("gateway_id", "aws_internet_gateway.main.id".to_owned()),
-                RouteTarget::RegionalNatGateway => ("nat_gateway_id", "aws_nat_gateway.regional.id".to_owned()),
-                RouteTarget::ZonalNatGateway(subnet) => ("nat_gateway_id", format!("aws_nat_gateway.{}.id", ident(subnet))),
-                RouteTarget::NatInstance => ("network_interface_id", "aws_instance.nat.primary_network_interface_id".to_owned()),
+                RouteTarget::RegionalNatGateway => {
+                    ("nat_gateway_id", "aws_nat_gateway.regional.id".to_owned())
+                }
+                RouteTarget::ZonalNatGateway(subnet) => {
+                    ("nat_gateway_id", format!("aws_nat_gateway.{}.id", ident(subnet)))
+                }
+                RouteTarget::NatInstance => (
+                    "network_interface_id",
+                    "aws_instance.nat.primary_network_interface_id".to_owned(),
+                ),
             };
             blocks.push(
                 Block::resource("aws_route", &format!("{name}_default"))
@@ -214,16 +246,27 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
             );
         }
     }
-    blocks.push(Block::data("aws_ec2_managed_prefix_list", "cloudfront").attr("name", s(CLOUDFRONT_PREFIX_LIST)));
+    blocks.push(
+        Block::data("aws_ec2_managed_prefix_list", "cloudfront").attr("name", s(CLOUDFRONT_PREFIX_LIST)),
+    );
     for group in &env.security_groups {
         let mut block = Block::resource("aws_security_group", &ident(&group.name));
         if matches!(group.category.as_str(), "service" | "job") {
-            block = block.comment("checkov:skip=CKV2_AWS_5:attached to the tasks by ecspresso's service and task definitions");
+            block = block.comment(
+                "checkov:skip=CKV2_AWS_5:attached to the tasks by ecspresso's service and task definitions",
+            );
         }
         blocks.push(
             block
                 .attr("name", s(ctx.name(&group.name)))
-                .attr("description", s(format!("{} {} (archc)", group.category.replace('_', " "), group.name)))
+                .attr(
+                    "description",
+                    s(format!(
+                        "{} {} (archc)",
+                        group.category.replace('_', " "),
+                        group.name
+                    )),
+                )
                 .attr("vpc_id", r("aws_vpc.main.id"))
                 .attr("tags", tags(ctx.name(&group.name))),
         );
@@ -264,20 +307,34 @@ fn sg_rule(rule: &SgRule, ingress: bool) -> Block {
     } else {
         ("aws_vpc_security_group_egress_rule", "to")
     };
-    let name = format!("{}_{direction}_{}_{}", ident(&rule.group), peer_label(&rule.peer), rule.port);
+    let name = format!(
+        "{}_{direction}_{}_{}",
+        ident(&rule.group),
+        peer_label(&rule.peer),
+        rule.port
+    );
     let mut block = Block::resource(kind, &name);
     if let (Peer::Cidr(_), false) = (&rule.peer, ingress) {
         block = block.comment("checkov:skip=CKV_AWS_382:egress to the internet is the declared `flow … -> internet`, on its port only");
     }
     block = block
-        .attr("security_group_id", r(format!("aws_security_group.{}.id", ident(&rule.group))))
+        .attr(
+            "security_group_id",
+            r(format!("aws_security_group.{}.id", ident(&rule.group))),
+        )
         .attr("description", s(&rule.description))
         .attr("ip_protocol", s("tcp"))
         .attr("from_port", Expr::Num(i64::from(rule.port)))
         .attr("to_port", Expr::Num(i64::from(rule.port)));
     match &rule.peer {
-        Peer::SecurityGroup(peer) => block.attr("referenced_security_group_id", r(format!("aws_security_group.{}.id", ident(peer)))),
-        Peer::PrefixList(_) => block.attr("prefix_list_id", r("data.aws_ec2_managed_prefix_list.cloudfront.id")),
+        Peer::SecurityGroup(peer) => block.attr(
+            "referenced_security_group_id",
+            r(format!("aws_security_group.{}.id", ident(peer))),
+        ),
+        Peer::PrefixList(_) => block.attr(
+            "prefix_list_id",
+            r("data.aws_ec2_managed_prefix_list.cloudfront.id"),
+        ),
         Peer::Cidr(cidr) => block.attr("cidr_ipv4", s(cidr.to_string())),
     }
 }
@@ -347,7 +404,9 @@ fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
             })
             .collect(),
         Nat::Instance {
-            instance_type, subnet, ..
+            instance_type,
+            subnet,
+            ..
         } => nat_instance(ctx, instance_type, subnet),
     }
 }
@@ -370,7 +429,9 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
             .attr("vpc_id", r("aws_vpc.main.id"))
             .attr("tags", tags(ctx.name("nat"))),
         Block::resource("aws_instance", "nat")
-            .comment("checkov:skip=CKV2_AWS_41:the NAT instance calls no AWS API, so it has no instance profile")
+            .comment(
+                "checkov:skip=CKV2_AWS_41:the NAT instance calls no AWS API, so it has no instance profile",
+            )
             .comment("checkov:skip=CKV_AWS_88:a NAT instance needs a public address to forward traffic")
             .attr("ami", r("data.aws_ami.nat.id"))
             .attr("instance_type", s(instance_type))
@@ -390,28 +451,47 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
             .block(Block::new("root_block_device", &[]).attr("encrypted", Expr::Bool(true))),
     ];
     let mut ports: BTreeSet<u16> = BTreeSet::new();
-    for rule in ctx.env.egress_rules.iter().filter(|r| matches!(r.peer, Peer::Cidr(_))) {
+    for rule in ctx
+        .env
+        .egress_rules
+        .iter()
+        .filter(|r| matches!(r.peer, Peer::Cidr(_)))
+    {
         ports.insert(rule.port);
         blocks.push(
-            Block::resource("aws_vpc_security_group_ingress_rule", &format!("nat_from_{}_{}", ident(&rule.group), rule.port))
-                .attr("security_group_id", r("aws_security_group.nat.id"))
-                .attr("description", s(format!("egress of {} through the NAT", rule.group)))
-                .attr("ip_protocol", s("tcp"))
-                .attr("from_port", Expr::Num(i64::from(rule.port)))
-                .attr("to_port", Expr::Num(i64::from(rule.port)))
-                .attr("referenced_security_group_id", r(format!("aws_security_group.{}.id", ident(&rule.group)))),
+            Block::resource(
+                "aws_vpc_security_group_ingress_rule",
+                &format!("nat_from_{}_{}", ident(&rule.group), rule.port),
+            )
+            .attr("security_group_id", r("aws_security_group.nat.id"))
+            .attr(
+                "description",
+                s(format!("egress of {} through the NAT", rule.group)),
+            )
+            .attr("ip_protocol", s("tcp"))
+            .attr("from_port", Expr::Num(i64::from(rule.port)))
+            .attr("to_port", Expr::Num(i64::from(rule.port)))
+            .attr(
+                "referenced_security_group_id",
+                r(format!("aws_security_group.{}.id", ident(&rule.group))),
+            ),
         );
     }
     for port in ports {
         blocks.push(
-            Block::resource("aws_vpc_security_group_egress_rule", &format!("nat_to_internet_{port}"))
-                .comment("checkov:skip=CKV_AWS_382:the NAT forwards the declared internet egress, on its ports only")
-                .attr("security_group_id", r("aws_security_group.nat.id"))
-                .attr("description", s("forwarded egress"))
-                .attr("ip_protocol", s("tcp"))
-                .attr("from_port", Expr::Num(i64::from(port)))
-                .attr("to_port", Expr::Num(i64::from(port)))
-                .attr("cidr_ipv4", s("0.0.0.0/0")),
+            Block::resource(
+                "aws_vpc_security_group_egress_rule",
+                &format!("nat_to_internet_{port}"),
+            )
+            .comment(
+                "checkov:skip=CKV_AWS_382:the NAT forwards the declared internet egress, on its ports only",
+            )
+            .attr("security_group_id", r("aws_security_group.nat.id"))
+            .attr("description", s("forwarded egress"))
+            .attr("ip_protocol", s("tcp"))
+            .attr("from_port", Expr::Num(i64::from(port)))
+            .attr("to_port", Expr::Num(i64::from(port)))
+            .attr("cidr_ipv4", s("0.0.0.0/0")),
         );
     }
     blocks
@@ -433,7 +513,12 @@ const NAT_USER_DATA: &str = "<<-EOT
 // -- edge --------------------------------------------------------------------------------------
 
 /// An ACM certificate validated by DNS in the domain's zone, or the ARN given.
-fn certificate(ctx: &Ctx<'_>, name: &str, certificate: &Certificate, provider: Option<&str>) -> (Vec<Block>, Expr) {
+fn certificate(
+    ctx: &Ctx<'_>,
+    name: &str,
+    certificate: &Certificate,
+    provider: Option<&str>,
+) -> (Vec<Block>, Expr) {
     let (Some(domain), None) = (&certificate.domain, &certificate.arn) else {
         return (Vec::new(), s(certificate.arn.clone().unwrap_or_default()));
     };
@@ -466,11 +551,16 @@ fn certificate(ctx: &Ctx<'_>, name: &str, certificate: &Certificate, provider: O
                 r(format!("[for record in aws_route53_record.{name}_validation : record.fqdn]")),
             ),
     ];
-    (blocks, r(format!("aws_acm_certificate_validation.{name}.certificate_arn")))
+    (
+        blocks,
+        r(format!("aws_acm_certificate_validation.{name}.certificate_arn")),
+    )
 }
 
 fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
-    let Some(edge) = &ctx.env.edge else { return Vec::new() };
+    let Some(edge) = &ctx.env.edge else {
+        return Vec::new();
+    };
     let name = ident(&edge.name);
     let mut blocks = Vec::new();
     if ctx.ir.domain.is_some() {
@@ -480,12 +570,22 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("private_zone", Expr::Bool(false)),
         );
     }
-    let (cert_blocks, cert_arn) = certificate(ctx, &format!("{name}_certificate"), &edge.certificate, Some("us_east_1"));
+    let (cert_blocks, cert_arn) = certificate(
+        ctx,
+        &format!("{name}_certificate"),
+        &edge.certificate,
+        Some("us_east_1"),
+    );
     blocks.extend(cert_blocks);
 
-    let used_cache: BTreeSet<&str> = edge.behaviours.iter().map(|b| b.cache_policy.value.as_str()).collect();
+    let used_cache: BTreeSet<&str> = edge
+        .behaviours
+        .iter()
+        .map(|b| b.cache_policy.value.as_str())
+        .collect();
     for policy in &used_cache {
-        blocks.push(Block::data("aws_cloudfront_cache_policy", &policy_ident(policy)).attr("name", s(*policy)));
+        blocks
+            .push(Block::data("aws_cloudfront_cache_policy", &policy_ident(policy)).attr("name", s(*policy)));
     }
     let used_request: BTreeSet<&str> = edge
         .behaviours
@@ -493,7 +593,10 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .filter_map(|b| b.origin_request_policy.value.as_deref())
         .collect();
     for policy in &used_request {
-        blocks.push(Block::data("aws_cloudfront_origin_request_policy", &policy_ident(policy)).attr("name", s(*policy)));
+        blocks.push(
+            Block::data("aws_cloudfront_origin_request_policy", &policy_ident(policy))
+                .attr("name", s(*policy)),
+        );
     }
     let headers = edge.headers == "security_headers";
     if headers {
@@ -520,7 +623,11 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     ),
                 );
                 // The Host and SNI name must be on the ALB's certificate; no DNS record points at it.
-                let domain = ctx.ir.domain.clone().map_or_else(|| r(format!("aws_lb.{id}.dns_name")), s);
+                let domain = ctx
+                    .ir
+                    .domain
+                    .clone()
+                    .map_or_else(|| r(format!("aws_lb.{id}.dns_name")), s);
                 origins.push(
                     Block::new("origin", &[])
                         .attr("origin_id", s(&origin.name))
@@ -544,14 +651,25 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 origins.push(
                     Block::new("origin", &[])
                         .attr("origin_id", s(&origin.name))
-                        .attr("domain_name", r(format!("aws_s3_bucket.{id}.bucket_regional_domain_name")))
-                        .attr("origin_access_control_id", r(format!("aws_cloudfront_origin_access_control.{id}.id"))),
+                        .attr(
+                            "domain_name",
+                            r(format!("aws_s3_bucket.{id}.bucket_regional_domain_name")),
+                        )
+                        .attr(
+                            "origin_access_control_id",
+                            r(format!("aws_cloudfront_origin_access_control.{id}.id")),
+                        ),
                 );
             }
             EdgeOriginKind::S3Website => origins.push(
                 Block::new("origin", &[])
                     .attr("origin_id", s(&origin.name))
-                    .attr("domain_name", r(format!("aws_s3_bucket_website_configuration.{id}.website_endpoint")))
+                    .attr(
+                        "domain_name",
+                        r(format!(
+                            "aws_s3_bucket_website_configuration.{id}.website_endpoint"
+                        )),
+                    )
                     .block(
                         Block::new("custom_origin_config", &[])
                             .attr("http_port", Expr::Num(80))
@@ -563,7 +681,11 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         }
     }
     let behaviour = |b: &Behaviour, default: bool| {
-        let kind = if default { "default_cache_behavior" } else { "ordered_cache_behavior" };
+        let kind = if default {
+            "default_cache_behavior"
+        } else {
+            "ordered_cache_behavior"
+        };
         let dynamic = b.target_kind == EdgeOriginKind::VpcOrigin;
         let methods: &[&str] = if dynamic {
             &["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -582,14 +704,19 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("compress", Expr::Bool(true))
             .attr(
                 "cache_policy_id",
-                r(format!("data.aws_cloudfront_cache_policy.{}.id", policy_ident(&b.cache_policy.value))),
+                r(format!(
+                    "data.aws_cloudfront_cache_policy.{}.id",
+                    policy_ident(&b.cache_policy.value)
+                )),
             )
             .attr_opt(
                 "origin_request_policy_id",
-                b.origin_request_policy
-                    .value
-                    .as_deref()
-                    .map(|p| r(format!("data.aws_cloudfront_origin_request_policy.{}.id", policy_ident(p)))),
+                b.origin_request_policy.value.as_deref().map(|p| {
+                    r(format!(
+                        "data.aws_cloudfront_origin_request_policy.{}.id",
+                        policy_ident(p)
+                    ))
+                }),
             )
             .attr_opt(
                 "response_headers_policy_id",
@@ -602,7 +729,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .find(|b| b.pattern == "/*")
         .or_else(|| edge.behaviours.first());
     let mut distribution = Block::resource("aws_cloudfront_distribution", &name)
-        .comment("checkov:skip=CKV_AWS_68:WAF is not part of the reference design; add it with a waiver-free rule set when needed")
+        .comment("checkov:skip=CKV_AWS_68:WAF is not part of the reference design; the distribution is the one exposure point and can take a web ACL later")
         .comment("checkov:skip=CKV2_AWS_47:no WAF (see CKV_AWS_68)")
         .comment("checkov:skip=CKV_AWS_310:one origin per behaviour; the internal ALB spans every zone")
         .comment("checkov:skip=CKV_AWS_374:the application serves every country")
@@ -634,7 +761,10 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     if let Some(logs) = &edge.access_logs {
         distribution = distribution.block(
             Block::new("logging_config", &[])
-                .attr("bucket", r(format!("aws_s3_bucket.{}.bucket_domain_name", ident(&logs.value))))
+                .attr(
+                    "bucket",
+                    r(format!("aws_s3_bucket.{}.bucket_domain_name", ident(&logs.value))),
+                )
                 .attr("prefix", s("cloudfront/"))
                 .attr("include_cookies", Expr::Bool(false)),
         );
@@ -649,8 +779,14 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     .attr("type", s(record))
                     .block(
                         Block::new("alias", &[])
-                            .attr("name", r(format!("aws_cloudfront_distribution.{name}.domain_name")))
-                            .attr("zone_id", r(format!("aws_cloudfront_distribution.{name}.hosted_zone_id")))
+                            .attr(
+                                "name",
+                                r(format!("aws_cloudfront_distribution.{name}.domain_name")),
+                            )
+                            .attr(
+                                "zone_id",
+                                r(format!("aws_cloudfront_distribution.{name}.hosted_zone_id")),
+                            )
                             .attr("evaluate_target_health", Expr::Bool(false)),
                     ),
             );
@@ -660,7 +796,10 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
 }
 
 fn policy_ident(policy: &str) -> String {
-    policy.trim_start_matches("Managed-").replace('-', "_").to_lowercase()
+    policy
+        .trim_start_matches("Managed-")
+        .replace('-', "_")
+        .to_lowercase()
 }
 
 fn price_class(class: &str) -> &'static str {
@@ -691,7 +830,10 @@ fn response_headers_policy(ctx: &Ctx<'_>) -> Block {
                 )
                 .block(
                     Block::new("content_security_policy", &[])
-                        .attr("content_security_policy", s("default-src 'self'; frame-ancestors 'none'"))
+                        .attr(
+                            "content_security_policy",
+                            s("default-src 'self'; frame-ancestors 'none'"),
+                        )
                         .attr("override", Expr::Bool(true)),
                 ),
         )
@@ -803,7 +945,12 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
         .iter()
         .filter(|f| f.from == task.name)
         .filter(|f| env.databases.iter().any(|d| d.name == f.to))
-        .map(|f| format!("aws_rds_cluster.{}.master_user_secret[0].secret_arn", ident(&f.to)))
+        .map(|f| {
+            format!(
+                "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
+                ident(&f.to)
+            )
+        })
         .collect();
     let mut execution = Block::data("aws_iam_policy_document", &format!("{id}_execution"))
         .block(
@@ -817,15 +964,25 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
                 .attr("sid", s("PullImage"))
                 .attr(
                     "actions",
-                    strings(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]),
+                    strings([
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ]),
                 )
-                .attr("resources", refs([format!("aws_ecr_repository.{}.arn", ident(task.image))])),
+                .attr(
+                    "resources",
+                    refs([format!("aws_ecr_repository.{}.arn", ident(task.image))]),
+                ),
         )
         .block(
             Block::new("statement", &[])
                 .attr("sid", s("WriteLogs"))
                 .attr("actions", strings(["logs:CreateLogStream", "logs:PutLogEvents"]))
-                .attr("resources", refs([format!("\"${{aws_cloudwatch_log_group.{id}.arn}}:*\"")])),
+                .attr(
+                    "resources",
+                    refs([format!("\"${{aws_cloudwatch_log_group.{id}.arn}}:*\"")]),
+                ),
         );
     if !secret_arns.is_empty() || !database_secrets.is_empty() {
         let mut resources: Vec<Expr> = secret_arns.into_iter().map(Expr::Str).collect();
@@ -872,7 +1029,10 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         .attr("subnets", ctx.subnet_ids(&lb.tier))
         .attr("security_groups", refs([format!("aws_security_group.{id}.id")]))
         .attr("drop_invalid_header_fields", Expr::Bool(true))
-        .attr("idle_timeout", Expr::Num(i64::try_from(lb.idle_timeout_seconds).unwrap_or(60)))
+        .attr(
+            "idle_timeout",
+            Expr::Num(i64::try_from(lb.idle_timeout_seconds).unwrap_or(60)),
+        )
         .attr("enable_deletion_protection", Expr::Bool(ctx.production()));
     if let Some(logs) = &lb.access_logs {
         alb = alb.block(
@@ -907,14 +1067,17 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         );
     }
     let action = match services.first() {
-        Some(service) => Block::new("default_action", &[])
-            .attr("type", s("forward"))
-            .attr("target_group_arn", r(format!("aws_lb_target_group.{}.arn", ident(&service.name)))),
-        None => Block::new("default_action", &[]).attr("type", s("fixed-response")).block(
-            Block::new("fixed_response", &[])
-                .attr("content_type", s("text/plain"))
-                .attr("status_code", s("404")),
+        Some(service) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
+            "target_group_arn",
+            r(format!("aws_lb_target_group.{}.arn", ident(&service.name))),
         ),
+        None => Block::new("default_action", &[])
+            .attr("type", s("fixed-response"))
+            .block(
+                Block::new("fixed_response", &[])
+                    .attr("content_type", s("text/plain"))
+                    .attr("status_code", s("404")),
+            ),
     };
     blocks.push(
         Block::resource("aws_lb_listener", &format!("{id}_https"))
@@ -930,7 +1093,11 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
 
 /// Target group names have at most 32 characters.
 fn short_name(name: &str) -> String {
-    name.chars().take(32).collect::<String>().trim_end_matches('-').to_owned()
+    name.chars()
+        .take(32)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
 }
 
 fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
@@ -940,13 +1107,20 @@ fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
         Block::resource("aws_appautoscaling_target", &id)
             .attr("service_namespace", s("ecs"))
             .attr("scalable_dimension", s("ecs:service:DesiredCount"))
-            .attr("resource_id", s(format!("service/{}/{}", ctx.cluster_name(), service.name)))
+            .attr(
+                "resource_id",
+                s(format!("service/{}/{}", ctx.cluster_name(), service.name)),
+            )
             .attr("min_capacity", Expr::Num(scale.min.value))
             .attr("max_capacity", Expr::Num(scale.max.value)),
     ];
     let targets = [
         ("cpu", scale.cpu_target, "ECSServiceAverageCPUUtilization"),
-        ("memory", scale.memory_target, "ECSServiceAverageMemoryUtilization"),
+        (
+            "memory",
+            scale.memory_target,
+            "ECSServiceAverageMemoryUtilization",
+        ),
     ];
     for (metric, target, predefined) in targets {
         let Some(target) = target else { continue };
@@ -954,9 +1128,18 @@ fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
             Block::resource("aws_appautoscaling_policy", &format!("{id}_{metric}"))
                 .attr("name", s(ctx.name(&format!("{}-{metric}", service.name))))
                 .attr("policy_type", s("TargetTrackingScaling"))
-                .attr("service_namespace", r(format!("aws_appautoscaling_target.{id}.service_namespace")))
-                .attr("scalable_dimension", r(format!("aws_appautoscaling_target.{id}.scalable_dimension")))
-                .attr("resource_id", r(format!("aws_appautoscaling_target.{id}.resource_id")))
+                .attr(
+                    "service_namespace",
+                    r(format!("aws_appautoscaling_target.{id}.service_namespace")),
+                )
+                .attr(
+                    "scalable_dimension",
+                    r(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
+                )
+                .attr(
+                    "resource_id",
+                    r(format!("aws_appautoscaling_target.{id}.resource_id")),
+                )
                 .block(
                     Block::new("target_tracking_scaling_policy_configuration", &[])
                         .attr("target_value", Expr::Num(i64::from(target)))
@@ -969,7 +1152,8 @@ fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
                             Expr::Num(i64::try_from(scale.scale_in_cooldown_seconds.value).unwrap_or(300)),
                         )
                         .block(
-                            Block::new("predefined_metric_specification", &[]).attr("predefined_metric_type", s(predefined)),
+                            Block::new("predefined_metric_specification", &[])
+                                .attr("predefined_metric_type", s(predefined)),
                         ),
                 ),
         );
@@ -983,7 +1167,14 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
     let families: Vec<String> = env
         .jobs
         .iter()
-        .map(|j| format!("arn:aws:ecs:{}:{}:task-definition/{}", env.region, env.account, ctx.family(&j.name)))
+        .map(|j| {
+            format!(
+                "arn:aws:ecs:{}:{}:task-definition/{}",
+                env.region,
+                env.account,
+                ctx.family(&j.name)
+            )
+        })
         .collect();
     let mut run_task: Vec<String> = families.clone();
     run_task.extend(families.iter().map(|f| format!("{f}:*")));
@@ -992,7 +1183,10 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
         .iter()
         .flat_map(|j| {
             let id = ident(&j.name);
-            [format!("aws_iam_role.{id}_execution.arn"), format!("aws_iam_role.{id}_task.arn")]
+            [
+                format!("aws_iam_role.{id}_execution.arn"),
+                format!("aws_iam_role.{id}_task.arn"),
+            ]
         })
         .collect();
     let mut blocks = vec![
@@ -1007,7 +1201,10 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
         ),
         Block::resource("aws_iam_role", "scheduler")
             .attr("name", s(ctx.name("scheduler")))
-            .attr("assume_role_policy", r("data.aws_iam_policy_document.scheduler_assume.json")),
+            .attr(
+                "assume_role_policy",
+                r("data.aws_iam_policy_document.scheduler_assume.json"),
+            ),
         Block::data("aws_iam_policy_document", "scheduler")
             .block(
                 Block::new("statement", &[])
@@ -1046,7 +1243,10 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
                                 .block(
                                     Block::new("network_configuration", &[])
                                         .attr("subnets", ctx.subnet_ids(&job.tier))
-                                        .attr("security_groups", refs([format!("aws_security_group.{id}.id")]))
+                                        .attr(
+                                            "security_groups",
+                                            refs([format!("aws_security_group.{id}.id")]),
+                                        )
                                         .attr("assign_public_ip", Expr::Bool(job.public_ip.value)),
                                 ),
                         )
@@ -1102,7 +1302,9 @@ fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
     }
     let major = database.version.split('.').next().unwrap_or_default();
     let parameter = |name: &str, value: &str| {
-        Block::new("parameter", &[]).attr("name", s(name)).attr("value", s(value))
+        Block::new("parameter", &[])
+            .attr("name", s(name))
+            .attr("value", s(value))
     };
     let mut blocks = vec![
         Block::resource("aws_db_subnet_group", &id)
@@ -1146,10 +1348,13 @@ fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         .comment("checkov:skip=CKV_AWS_144:one region by design; versioning and the state of the source are the recovery path")
         .comment("checkov:skip=CKV2_AWS_62:nothing consumes object events");
     if logs {
-        main = main.comment("checkov:skip=CKV_AWS_18:this is the access-log bucket; logging it into itself would loop");
+        main = main.comment(
+            "checkov:skip=CKV_AWS_18:this is the access-log bucket; logging it into itself would loop",
+        );
     }
     if logs || served {
-        main = main.comment("checkov:skip=CKV_AWS_145:SSE-S3: ALB log delivery and CloudFront OAC reads need it");
+        main = main
+            .comment("checkov:skip=CKV_AWS_145:SSE-S3: ALB log delivery and CloudFront OAC reads need it");
     }
     main = main.attr("bucket", s(ctx.bucket_name(&bucket.name)));
     if ctx.production() {
@@ -1171,7 +1376,8 @@ fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                 Block::new("rule", &[])
                     .attr("bucket_key_enabled", Expr::Bool(algorithm == "aws:kms"))
                     .block(
-                        Block::new("apply_server_side_encryption_by_default", &[]).attr("sse_algorithm", s(algorithm)),
+                        Block::new("apply_server_side_encryption_by_default", &[])
+                            .attr("sse_algorithm", s(algorithm)),
                     ),
             ),
         Block::resource("aws_s3_bucket_versioning", &id)
@@ -1185,12 +1391,16 @@ fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         .attr("id", s("housekeeping"))
         .attr("status", s("Enabled"))
         .block(Block::new("filter", &[]))
-        .block(Block::new("abort_incomplete_multipart_upload", &[]).attr("days_after_initiation", Expr::Num(7)));
+        .block(
+            Block::new("abort_incomplete_multipart_upload", &[]).attr("days_after_initiation", Expr::Num(7)),
+        );
     if let Some(days) = bucket.expire_after_days {
-        lifecycle = lifecycle.block(Block::new("expiration", &[]).attr("days", Expr::Num(i64::try_from(days).unwrap_or(90))));
+        lifecycle = lifecycle
+            .block(Block::new("expiration", &[]).attr("days", Expr::Num(i64::try_from(days).unwrap_or(90))));
     }
     if bucket.versioning {
-        lifecycle = lifecycle.block(Block::new("noncurrent_version_expiration", &[]).attr("noncurrent_days", Expr::Num(90)));
+        lifecycle = lifecycle
+            .block(Block::new("noncurrent_version_expiration", &[]).attr("noncurrent_days", Expr::Num(90)));
     }
     blocks.push(
         Block::resource("aws_s3_bucket_lifecycle_configuration", &id)
@@ -1201,19 +1411,25 @@ fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_s3_bucket_logging", &id)
                 .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
-                .attr("target_bucket", r(format!("aws_s3_bucket.{}.id", ident(&log_bucket.name))))
+                .attr(
+                    "target_bucket",
+                    r(format!("aws_s3_bucket.{}.id", ident(&log_bucket.name))),
+                )
                 .attr("target_prefix", s(format!("s3/{}/", bucket.name))),
         );
     }
     if let Some(website) = &bucket.website {
-        let mut config = Block::resource("aws_s3_bucket_website_configuration", &id).attr("bucket", r(format!("aws_s3_bucket.{id}.id")));
+        let mut config = Block::resource("aws_s3_bucket_website_configuration", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")));
         config = match &website.redirect_all_to {
             Some(host) => config.block(
                 Block::new("redirect_all_requests_to", &[])
                     .attr("host_name", s(host))
                     .attr("protocol", s("https")),
             ),
-            None => config.block(Block::new("index_document", &[]).attr("suffix", s(&website.index_document))),
+            None => {
+                config.block(Block::new("index_document", &[]).attr("suffix", s(&website.index_document)))
+            }
         };
         blocks.push(config);
     }
@@ -1227,10 +1443,16 @@ fn ownership_controls(id: &str, logs: bool) -> Block {
         block = block.comment("checkov:skip=CKV2_AWS_65:CloudFront standard logs are delivered with ACLs, so the log bucket keeps them");
     }
     // CloudFront's standard logs are delivered with an ACL; every other bucket disables ACLs.
-    block.attr("bucket", r(format!("aws_s3_bucket.{id}.id"))).block(Block::new("rule", &[]).attr(
-        "object_ownership",
-        s(if logs { "BucketOwnerPreferred" } else { "BucketOwnerEnforced" }),
-    ))
+    block
+        .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+        .block(Block::new("rule", &[]).attr(
+            "object_ownership",
+            s(if logs {
+                "BucketOwnerPreferred"
+            } else {
+                "BucketOwnerEnforced"
+            }),
+        ))
 }
 
 /// TLS only for everyone; CloudFront (through OAC) may read static buckets; the region's load
@@ -1258,7 +1480,11 @@ fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     );
     let mut extra = Vec::new();
     let edge = ctx.env.edge.as_ref();
-    let read_by_edge = edge.is_some_and(|e| e.origins.iter().any(|o| o.name == bucket.name && o.kind == EdgeOriginKind::S3));
+    let read_by_edge = edge.is_some_and(|e| {
+        e.origins
+            .iter()
+            .any(|o| o.name == bucket.name && o.kind == EdgeOriginKind::S3)
+    });
     if let (true, Some(edge)) = (read_by_edge, edge) {
         document = document.block(
             Block::new("statement", &[])
@@ -1274,7 +1500,10 @@ fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                     Block::new("condition", &[])
                         .attr("test", s("StringEquals"))
                         .attr("variable", s("AWS:SourceArn"))
-                        .attr("values", refs([format!("aws_cloudfront_distribution.{}.arn", ident(&edge.name))])),
+                        .attr(
+                            "values",
+                            refs([format!("aws_cloudfront_distribution.{}.arn", ident(&edge.name))]),
+                        ),
                 ),
         );
     }
@@ -1296,7 +1525,10 @@ fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     extra.push(
         Block::resource("aws_s3_bucket_policy", &id)
             .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
-            .attr("policy", r(format!("data.aws_iam_policy_document.{id}_bucket.json"))),
+            .attr(
+                "policy",
+                r(format!("data.aws_iam_policy_document.{id}_bucket.json")),
+            ),
     );
     extra
 }
@@ -1337,8 +1569,17 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
     let component = alarm.component.as_str();
     let cluster = ("ClusterName".to_owned(), r("aws_ecs_cluster.main.name"));
     if env.services.iter().any(|s| s.name == component) || env.jobs.iter().any(|j| j.name == component) {
-        let name = if alarm.metric == "memory" { "MemoryUtilization" } else { "CPUUtilization" };
-        return (false, "AWS/ECS", name, vec![cluster, ("ServiceName".into(), s(component))]);
+        let name = if alarm.metric == "memory" {
+            "MemoryUtilization"
+        } else {
+            "CPUUtilization"
+        };
+        return (
+            false,
+            "AWS/ECS",
+            name,
+            vec![cluster, ("ServiceName".into(), s(component))],
+        );
     }
     if env.load_balancers.iter().any(|lb| lb.name == component) {
         let name = match alarm.metric.as_str() {
@@ -1346,7 +1587,15 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
             "latency" => "TargetResponseTime",
             _ => "HTTPCode_Target_5XX_Count",
         };
-        return (false, "AWS/ApplicationELB", name, vec![("LoadBalancer".into(), r(format!("aws_lb.{}.arn_suffix", ident(component))))]);
+        return (
+            false,
+            "AWS/ApplicationELB",
+            name,
+            vec![(
+                "LoadBalancer".into(),
+                r(format!("aws_lb.{}.arn_suffix", ident(component))),
+            )],
+        );
     }
     if env.databases.iter().any(|d| d.name == component) {
         let name = match alarm.metric.as_str() {
@@ -1354,16 +1603,31 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
             "freeable_memory" => "FreeableMemory",
             _ => "CPUUtilization",
         };
-        return (false, "AWS/RDS", name, vec![("DBClusterIdentifier".into(), r(format!("aws_rds_cluster.{}.cluster_identifier", ident(component))))]);
+        return (
+            false,
+            "AWS/RDS",
+            name,
+            vec![(
+                "DBClusterIdentifier".into(),
+                r(format!("aws_rds_cluster.{}.cluster_identifier", ident(component))),
+            )],
+        );
     }
     // CloudFront publishes its metrics in us-east-1.
-    let name = if alarm.metric == "requests" { "Requests" } else { "TotalErrorRate" };
+    let name = if alarm.metric == "requests" {
+        "Requests"
+    } else {
+        "TotalErrorRate"
+    };
     (
         true,
         "AWS/CloudFront",
         name,
         vec![
-            ("DistributionId".into(), r(format!("aws_cloudfront_distribution.{}.id", ident(component)))),
+            (
+                "DistributionId".into(),
+                r(format!("aws_cloudfront_distribution.{}.id", ident(component))),
+            ),
             ("Region".into(), s("Global")),
         ],
     )
@@ -1376,11 +1640,28 @@ fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
     Block::resource("aws_cloudwatch_metric_alarm", &ident(&alarm.name))
         .attr_opt("provider", global.then(|| r("aws.us_east_1")))
         .attr("alarm_name", s(ctx.name(&alarm.name)))
-        .attr("alarm_description", s(format!("{}.{} above {}{} (notifies {})", alarm.component, alarm.metric, alarm.threshold, if alarm.threshold_is_percent { "%" } else { "" }, alarm.topic)))
+        .attr(
+            "alarm_description",
+            s(format!(
+                "{}.{} above {}{} (notifies {})",
+                alarm.component,
+                alarm.metric,
+                alarm.threshold,
+                if alarm.threshold_is_percent { "%" } else { "" },
+                alarm.topic
+            )),
+        )
         .attr("namespace", s(namespace))
         .attr("metric_name", s(metric_name))
         .attr("dimensions", Expr::Object(dimensions))
-        .attr("statistic", s(if metric_name.ends_with("Count") || metric_name == "Requests" { "Sum" } else { "Average" }))
+        .attr(
+            "statistic",
+            s(if metric_name.ends_with("Count") || metric_name == "Requests" {
+                "Sum"
+            } else {
+                "Average"
+            }),
+        )
         .attr("period", Expr::Num(period))
         .attr("evaluation_periods", Expr::Num(evaluation))
         .attr("threshold", Expr::Num(alarm.threshold))
@@ -1394,9 +1675,18 @@ fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
     let topics: Vec<(String, Expr)> = env
         .alarms
         .iter()
-        .map(|a| (ctx.name(&a.name), r(format!("aws_sns_topic.{}.arn", ident(&a.topic)))))
+        .map(|a| {
+            (
+                ctx.name(&a.name),
+                r(format!("aws_sns_topic.{}.arn", ident(&a.topic))),
+            )
+        })
         .collect();
-    let topic_arns: BTreeSet<String> = env.alarms.iter().map(|a| format!("aws_sns_topic.{}.arn", ident(&a.topic))).collect();
+    let topic_arns: BTreeSet<String> = env
+        .alarms
+        .iter()
+        .map(|a| format!("aws_sns_topic.{}.arn", ident(&a.topic)))
+        .collect();
     vec![
         Block::data("archive_file", "alarm_notifier")
             .attr("type", s("zip"))
@@ -1541,11 +1831,14 @@ fn parameter_blocks(ctx: &Ctx<'_>) -> Vec<Block> {
         .iter()
         .map(|parameter| {
             let (kind, value, ignore) = parameter_value(ctx, &parameter.value);
-            let mut block = Block::resource("aws_ssm_parameter", &ident(parameter.name.trim_start_matches('/')))
-                .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
-                .attr("name", s(&parameter.name))
-                .attr("type", s(kind))
-                .attr("value", value);
+            let mut block = Block::resource(
+                "aws_ssm_parameter",
+                &ident(parameter.name.trim_start_matches('/')),
+            )
+            .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
+            .attr("name", s(&parameter.name))
+            .attr("type", s(kind))
+            .attr("value", value);
             if ignore {
                 // The deploy workflow publishes new image tags; Terraform only creates the parameter.
                 block = block.block(Block::new("lifecycle", &[]).attr("ignore_changes", refs(["value"])));
@@ -1571,16 +1864,42 @@ fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'static str, Expr
                     _ => None,
                 })
                 .collect();
-            ("StringList", r(format!("join(\",\", [{}])", ids.join(", "))), false)
+            (
+                "StringList",
+                r(format!("join(\",\", [{}])", ids.join(", "))),
+                false,
+            )
         }
-        ParameterValue::SecurityGroupId(group) => ("String", r(format!("aws_security_group.{}.id", ident(group))), false),
-        ParameterValue::TargetGroupArn(service) => ("String", r(format!("aws_lb_target_group.{}.arn", ident(service))), false),
-        ParameterValue::TaskRoleArn(task) => ("String", r(format!("aws_iam_role.{}_task.arn", ident(task))), false),
-        ParameterValue::ExecutionRoleArn(task) => ("String", r(format!("aws_iam_role.{}_execution.arn", ident(task))), false),
-        ParameterValue::LogGroupName(task) => ("String", r(format!("aws_cloudwatch_log_group.{}.name", ident(task))), false),
-        ParameterValue::RepositoryUrl(repository) => {
-            ("String", r(format!("aws_ecr_repository.{}.repository_url", ident(repository))), false)
-        }
+        ParameterValue::SecurityGroupId(group) => (
+            "String",
+            r(format!("aws_security_group.{}.id", ident(group))),
+            false,
+        ),
+        ParameterValue::TargetGroupArn(service) => (
+            "String",
+            r(format!("aws_lb_target_group.{}.arn", ident(service))),
+            false,
+        ),
+        ParameterValue::TaskRoleArn(task) => (
+            "String",
+            r(format!("aws_iam_role.{}_task.arn", ident(task))),
+            false,
+        ),
+        ParameterValue::ExecutionRoleArn(task) => (
+            "String",
+            r(format!("aws_iam_role.{}_execution.arn", ident(task))),
+            false,
+        ),
+        ParameterValue::LogGroupName(task) => (
+            "String",
+            r(format!("aws_cloudwatch_log_group.{}.name", ident(task))),
+            false,
+        ),
+        ParameterValue::RepositoryUrl(repository) => (
+            "String",
+            r(format!("aws_ecr_repository.{}.repository_url", ident(repository))),
+            false,
+        ),
         ParameterValue::ImageTag(_) => ("String", s("unset"), true),
     }
 }
@@ -1592,10 +1911,13 @@ fn outputs(ctx: &Ctx<'_>) -> Vec<Block> {
         Block::new("output", &["ecs_cluster_name"]).attr("value", r("aws_ecs_cluster.main.name")),
     ];
     if let Some(edge) = &env.edge {
-        blocks.push(
-            Block::new("output", &["cloudfront_domain_name"])
-                .attr("value", r(format!("aws_cloudfront_distribution.{}.domain_name", ident(&edge.name)))),
-        );
+        blocks.push(Block::new("output", &["cloudfront_domain_name"]).attr(
+            "value",
+            r(format!(
+                "aws_cloudfront_distribution.{}.domain_name",
+                ident(&edge.name)
+            )),
+        ));
     }
     blocks.push(
         Block::new("output", &["parameter_names"])

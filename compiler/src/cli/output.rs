@@ -22,10 +22,22 @@ pub struct Written {
 pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<Written, HostError> {
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
     let existing = scan(out)?;
-    let foreign: Vec<&PathBuf> = existing.iter().filter(|(_, ours)| !ours).map(|(p, _)| p).collect();
+    let foreign: Vec<&PathBuf> = existing
+        .iter()
+        .filter(|(_, ours)| !ours)
+        .map(|(p, _)| p)
+        .collect();
     if !foreign.is_empty() && !force {
-        let shown: Vec<String> = foreign.iter().take(5).map(|p| format!("`{}`", p.display())).collect();
-        let more = if foreign.len() > 5 { format!(" and {} more", foreign.len() - 5) } else { String::new() };
+        let shown: Vec<String> = foreign
+            .iter()
+            .take(5)
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        let more = if foreign.len() > 5 {
+            format!(" and {} more", foreign.len() - 5)
+        } else {
+            String::new()
+        };
         return Err(HostError {
             code: codes::FOREIGN_OUTPUT,
             message: format!(
@@ -46,7 +58,10 @@ pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<Written, H
         }
         let parent = path.parent().unwrap_or(out);
         std::fs::create_dir_all(parent).map_err(|e| io(parent, &e))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temporary = parent.join(format!(".{name}.archc-{}", std::process::id()));
         std::fs::write(&temporary, &file.contents).map_err(|e| io(&temporary, &e))?;
         std::fs::rename(&temporary, &path).map_err(|e| io(&path, &e))?;
@@ -70,7 +85,9 @@ pub fn compare(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, HostErro
         let path = out.join(&file.path);
         match std::fs::read(&path) {
             Err(_) => problems.push(format!("missing: {}", path.display())),
-            Ok(bytes) if bytes != file.contents.as_bytes() => problems.push(format!("differs: {}", path.display())),
+            Ok(bytes) if bytes != file.contents.as_bytes() => {
+                problems.push(format!("differs: {}", path.display()))
+            }
             Ok(_) => {}
         }
     }
@@ -112,7 +129,9 @@ fn scan(dir: &Path) -> Result<Vec<(PathBuf, bool)>, HostError> {
 
 /// Whether the file's first line carries archc's header.
 fn is_generated(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else { return false };
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
     String::from_utf8_lossy(first_line).contains(GENERATED_MARK)
 }
