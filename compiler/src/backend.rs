@@ -40,12 +40,11 @@ pub fn header(style: CommentStyle, source_hash: &str) -> String {
     )
 }
 
-/// SHA-256 over every source file's path and text, in path order.
+/// SHA-256 over every source file's text, in path order. Paths themselves are left out: the
+/// output must not depend on where the checkout sits.
 pub fn source_hash(db: &dyn Db, workspace: Workspace) -> String {
     let mut hasher = Sha256::new();
     for &file in workspace.files(db) {
-        hasher.update(file.path(db).as_bytes());
-        hasher.update([0]);
         hasher.update(file.text(db).as_bytes());
         hasher.update([0]);
     }
