@@ -71,6 +71,15 @@ pub struct EnvIr {
     pub flows: Vec<FlowIr>,
     /// What Terraform publishes to SSM Parameter Store for the deploy side.
     pub parameters: Vec<Parameter>,
+    /// Items renamed in the source (`was = "old"`), so backends can move their state.
+    pub renames: Vec<Rename>,
+}
+
+/// A component or tier that was called `from` and is now called `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

@@ -295,6 +295,17 @@ impl EnvLowerer<'_> {
             alarms: of("alarm").filter_map(alarm).collect(),
             flows,
             parameters: Vec::new(),
+            renames: components
+                .iter()
+                .chain(&tiers)
+                .filter_map(|c| {
+                    let was = c.fields.get("was")?.value.as_str()?;
+                    Some(Rename {
+                        from: was.to_owned(),
+                        to: c.name.clone(),
+                    })
+                })
+                .collect(),
         };
         ir.parameters = parameters::publish(&model.system, &ir);
         Some(ir)

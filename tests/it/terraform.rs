@@ -173,3 +173,102 @@ fn every_checkov_skip_gives_a_reason() {
         }
     }
 }
+
+/// The example with service `api` renamed to `web` and tier `container` to `app`, each with
+/// `was = "<old name>"`.
+fn renamed_example() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
+    let sources = archc::cli::load(Path::new(dir)).unwrap();
+    sources
+        .into_iter()
+        .map(|(path, text)| {
+            let text = text
+                .replace(
+                    "service api : fargate in container {",
+                    "service web : fargate in app {\n    was = \"api\"",
+                )
+                .replace(
+                    "tier container { subnet = /24  egress = nat }",
+                    "tier app { subnet = /24  egress = nat  was = \"container\" }",
+                )
+                .replace("in container {", "in app {")
+                .replace("-> api ", "-> web ")
+                .replace("flow api ->", "flow web ->")
+                .replace("api.cpu", "web.cpu")
+                .replace("api.memory", "web.memory")
+                .replace("api.scale", "web.scale");
+            (path, text)
+        })
+        .collect()
+}
+
+fn resource_addresses(files: &[OutputFile]) -> std::collections::BTreeSet<String> {
+    files
+        .iter()
+        .filter(|f| f.path.ends_with(".tf") && f.path.starts_with("prd/"))
+        .flat_map(|f| f.contents.lines())
+        .filter_map(|line| {
+            let rest = line.strip_prefix("resource \"")?;
+            let (kind, rest) = rest.split_once("\" \"")?;
+            let (name, _) = rest.split_once('"')?;
+            Some(format!("{kind}.{name}"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_rename_with_was_moves_every_resource_instead_of_replacing_it() {
+    let before = example_files();
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, renamed_example(), TODAY);
+    let errors: Vec<String> = archc::diagnostics(&db, workspace)
+        .iter()
+        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let after = archc::backend::build(&db, workspace, None);
+    let moved = after
+        .iter()
+        .find(|f| f.path == "prd/terraform/moved.tf")
+        .expect("a moved.tf");
+    let pairs: Vec<(String, String)> = moved
+        .contents
+        .split("moved {")
+        .skip(1)
+        .filter_map(|block| {
+            let field = |key: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(key))
+                    .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
+            };
+            Some((field("from")?, field("to")?))
+        })
+        .collect();
+    let (old, new) = (resource_addresses(&before), resource_addresses(&after));
+    let gone: std::collections::BTreeSet<&String> = old.difference(&new).collect();
+    let added: std::collections::BTreeSet<&String> = new.difference(&old).collect();
+    let from: std::collections::BTreeSet<&String> = pairs.iter().map(|(f, _)| f).collect();
+    let to: std::collections::BTreeSet<&String> = pairs.iter().map(|(_, t)| t).collect();
+    assert!(!pairs.is_empty());
+    assert_eq!(gone, from, "every address that would be destroyed is moved");
+    assert_eq!(added, to, "every new address is a move target");
+    assert!(pairs.contains(&("aws_security_group.api".into(), "aws_security_group.web".into())));
+    assert!(pairs.contains(&("aws_subnet.container_a".into(), "aws_subnet.app_a".into())));
+    insta::assert_snapshot!(moved.contents);
+    // The moved blocks parse with HashiCorp's parser, beside everything else.
+    let tools = tools();
+    let out = write_all(&after);
+    let result = Command::new("node")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/terraform-check.cjs"))
+        .arg(out.path().join("prd/terraform"))
+        .env("NODE_PATH", tools.join("npm/node_modules"))
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stdout)
+    );
+}

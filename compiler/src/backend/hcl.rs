@@ -100,6 +100,14 @@ impl Block {
         self
     }
 
+    /// `type.name` of a `resource` block (what Terraform keeps state under).
+    pub fn resource_address(&self) -> Option<String> {
+        match (self.kind.as_str(), self.labels.as_slice()) {
+            ("resource", [kind, name]) => Some(format!("{kind}.{name}")),
+            _ => None,
+        }
+    }
+
     /// Renders the block at `indent` levels.
     pub fn render(&self, out: &mut String, indent: usize) {
         let pad = "  ".repeat(indent);

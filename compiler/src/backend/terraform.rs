@@ -23,9 +23,28 @@ const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 struct Ctx<'a> {
     ir: &'a Ir,
     env: &'a EnvIr,
+    /// Label renamed items by their old names (the pass that finds what `moved` blocks need).
+    old_labels: bool,
 }
 
 impl Ctx<'_> {
+    /// The Terraform label for an item's name. In the old-labels pass, a renamed item (and the
+    /// subnets and route tables of a renamed tier) gets its old name.
+    fn ident(&self, name: &str) -> String {
+        if self.old_labels {
+            for rename in &self.env.renames {
+                if name == rename.to {
+                    return ident(&rename.from);
+                }
+                let is_tier = self.env.tiers.iter().any(|t| t.name == rename.to);
+                if let (true, Some(zone)) = (is_tier, name.strip_prefix(&format!("{}-", rename.to))) {
+                    return ident(&format!("{}-{zone}", rename.from));
+                }
+            }
+        }
+        ident(name)
+    }
+
     /// `webapp-prd-<part>`, in the character set AWS names accept.
     fn name(&self, part: &str) -> String {
         format!("{}-{}-{}", self.ir.system, self.env.name, part).replace('_', "-")
@@ -64,7 +83,7 @@ impl Ctx<'_> {
         refs(
             subnets
                 .iter()
-                .map(|s| format!("aws_subnet.{}.id", ident(&s.name))),
+                .map(|s| format!("aws_subnet.{}.id", self.ident(&s.name))),
         )
     }
 
@@ -73,32 +92,41 @@ impl Ctx<'_> {
     }
 }
 
-/// A Terraform identifier from an `.arch` or AWS name.
+/// A Terraform identifier from an `.arch` or AWS name: letters, digits and underscores.
 fn ident(name: &str) -> String {
-    name.replace(['-', '.'], "_")
+    let text: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    text.trim_start_matches(|c: char| c == '_' || c.is_ascii_digit())
+        .to_owned()
 }
 
 /// The files of one environment.
 pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
-    let ctx = Ctx { ir, env };
+    let ctx = Ctx {
+        ir,
+        env,
+        old_labels: false,
+    };
     let dir = format!("{}/terraform", env.name);
     let head = header(CommentStyle::Hash, source_hash);
-    let file = |name: &str, blocks: Vec<Block>| OutputFile {
-        path: format!("{dir}/{name}"),
-        contents: format!("{head}\n{}", render_file(&blocks)),
-    };
-    let mut out = vec![
-        file("versions.tf", versions(&ctx)),
-        file("network.tf", network(&ctx)),
-        file("compute.tf", compute(&ctx)),
-        file("data.tf", data(&ctx)),
-        file("monitoring.tf", monitoring(&ctx)),
-        file("parameters.tf", parameter_blocks(&ctx)),
-        file("outputs.tf", outputs(&ctx)),
-    ];
-    if env.edge.is_some() {
-        out.push(file("edge.tf", edge(&ctx)));
-    }
+    let modules = modules(&ctx);
+    let moved = moved_blocks(&modules, &modules_with_old_labels(ir, env));
+    let mut out: Vec<OutputFile> = modules
+        .into_iter()
+        .chain((!moved.is_empty()).then_some(("moved.tf", moved)))
+        .map(|(name, blocks)| OutputFile {
+            path: format!("{dir}/{name}"),
+            contents: format!("{head}\n{}", render_file(&blocks)),
+        })
+        .collect();
     if !env.alarms.is_empty() {
         out.push(OutputFile {
             path: format!("{dir}/lambda/alarm_notifier.py"),
@@ -106,6 +134,52 @@ pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
         });
     }
     out
+}
+
+/// Every `.tf` file of the environment, by name.
+fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
+    let mut modules = vec![
+        ("versions.tf", versions(ctx)),
+        ("network.tf", network(ctx)),
+        ("compute.tf", compute(ctx)),
+        ("data.tf", data(ctx)),
+        ("monitoring.tf", monitoring(ctx)),
+        ("parameters.tf", parameter_blocks(ctx)),
+        ("outputs.tf", outputs(ctx)),
+    ];
+    if ctx.env.edge.is_some() {
+        modules.push(("edge.tf", edge(ctx)));
+    }
+    modules
+}
+
+fn modules_with_old_labels(ir: &Ir, env: &EnvIr) -> Vec<(&'static str, Vec<Block>)> {
+    if env.renames.is_empty() {
+        return Vec::new();
+    }
+    modules(&Ctx {
+        ir,
+        env,
+        old_labels: true,
+    })
+}
+
+/// `moved` blocks from each resource's address under the old names to its address now. Both
+/// passes emit the same blocks in the same order (the order follows the IR, not the labels),
+/// so addresses pair up by position.
+fn moved_blocks(now: &[(&str, Vec<Block>)], before: &[(&str, Vec<Block>)]) -> Vec<Block> {
+    let addresses = |modules: &[(&str, Vec<Block>)]| -> Vec<String> {
+        modules
+            .iter()
+            .flat_map(|(_, blocks)| blocks.iter().filter_map(Block::resource_address))
+            .collect()
+    };
+    addresses(before)
+        .into_iter()
+        .zip(addresses(now))
+        .filter(|(from, to)| from != to)
+        .map(|(from, to)| Block::new("moved", &[]).attr("from", r(from)).attr("to", r(to)))
+        .collect()
 }
 
 // -- versions, providers, backend ------------------------------------------------------------
@@ -211,7 +285,7 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
     }
     blocks.extend(nat(ctx));
     for table in &env.route_tables {
-        let name = ident(&table.name);
+        let name = ctx.ident(&table.name);
         blocks.push(
             Block::resource("aws_route_table", &name)
                 .attr("vpc_id", r("aws_vpc.main.id"))
@@ -223,9 +297,10 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
                 RouteTarget::RegionalNatGateway => {
                     ("nat_gateway_id", "aws_nat_gateway.regional.id".to_owned())
                 }
-                RouteTarget::ZonalNatGateway(subnet) => {
-                    ("nat_gateway_id", format!("aws_nat_gateway.{}.id", ident(subnet)))
-                }
+                RouteTarget::ZonalNatGateway(subnet) => (
+                    "nat_gateway_id",
+                    format!("aws_nat_gateway.{}.id", ctx.ident(subnet)),
+                ),
                 RouteTarget::NatInstance => (
                     "network_interface_id",
                     "aws_instance.nat.primary_network_interface_id".to_owned(),
@@ -240,8 +315,8 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         }
         for subnet in &table.subnets {
             blocks.push(
-                Block::resource("aws_route_table_association", &ident(subnet))
-                    .attr("subnet_id", r(format!("aws_subnet.{}.id", ident(subnet))))
+                Block::resource("aws_route_table_association", &ctx.ident(subnet))
+                    .attr("subnet_id", r(format!("aws_subnet.{}.id", ctx.ident(subnet))))
                     .attr("route_table_id", r(format!("aws_route_table.{name}.id"))),
             );
         }
@@ -250,7 +325,7 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         Block::data("aws_ec2_managed_prefix_list", "cloudfront").attr("name", s(CLOUDFRONT_PREFIX_LIST)),
     );
     for group in &env.security_groups {
-        let mut block = Block::resource("aws_security_group", &ident(&group.name));
+        let mut block = Block::resource("aws_security_group", &ctx.ident(&group.name));
         if matches!(group.category.as_str(), "service" | "job") {
             block = block.comment(
                 "checkov:skip=CKV2_AWS_5:attached to the tasks by ecspresso's service and task definitions",
@@ -272,16 +347,16 @@ fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         );
     }
     for rule in &env.ingress_rules {
-        blocks.push(sg_rule(rule, true));
+        blocks.push(sg_rule(ctx, rule, true));
     }
     for rule in &env.egress_rules {
-        blocks.push(sg_rule(rule, false));
+        blocks.push(sg_rule(ctx, rule, false));
     }
     blocks
 }
 
 fn subnet_block(ctx: &Ctx<'_>, subnet: &Subnet, public: bool) -> Block {
-    let mut block = Block::resource("aws_subnet", &ident(&subnet.name));
+    let mut block = Block::resource("aws_subnet", &ctx.ident(&subnet.name));
     if public {
         block = block.comment("checkov:skip=CKV_AWS_130:the NAT's public subnet; the NAT needs a public address, nothing else lives here");
     }
@@ -293,15 +368,15 @@ fn subnet_block(ctx: &Ctx<'_>, subnet: &Subnet, public: bool) -> Block {
         .attr("tags", tags(ctx.name(&subnet.name)))
 }
 
-fn peer_label(peer: &Peer) -> String {
+fn peer_label(ctx: &Ctx<'_>, peer: &Peer) -> String {
     match peer {
-        Peer::SecurityGroup(name) => ident(name),
+        Peer::SecurityGroup(name) => ctx.ident(name),
         Peer::PrefixList(_) => "cloudfront".into(),
         Peer::Cidr(_) => "internet".into(),
     }
 }
 
-fn sg_rule(rule: &SgRule, ingress: bool) -> Block {
+fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
     let (kind, direction) = if ingress {
         ("aws_vpc_security_group_ingress_rule", "from")
     } else {
@@ -309,8 +384,8 @@ fn sg_rule(rule: &SgRule, ingress: bool) -> Block {
     };
     let name = format!(
         "{}_{direction}_{}_{}",
-        ident(&rule.group),
-        peer_label(&rule.peer),
+        ctx.ident(&rule.group),
+        peer_label(ctx, &rule.peer),
         rule.port
     );
     let mut block = Block::resource(kind, &name);
@@ -320,7 +395,7 @@ fn sg_rule(rule: &SgRule, ingress: bool) -> Block {
     block = block
         .attr(
             "security_group_id",
-            r(format!("aws_security_group.{}.id", ident(&rule.group))),
+            r(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
         )
         .attr("description", s(&rule.description))
         .attr("ip_protocol", s("tcp"))
@@ -329,7 +404,7 @@ fn sg_rule(rule: &SgRule, ingress: bool) -> Block {
     match &rule.peer {
         Peer::SecurityGroup(peer) => block.attr(
             "referenced_security_group_id",
-            r(format!("aws_security_group.{}.id", ident(peer))),
+            r(format!("aws_security_group.{}.id", ctx.ident(peer))),
         ),
         Peer::PrefixList(_) => block.attr(
             "prefix_list_id",
@@ -390,7 +465,7 @@ fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
         Nat::Zonal { subnets, .. } => subnets
             .iter()
             .flat_map(|subnet| {
-                let name = ident(subnet);
+                let name = ctx.ident(subnet);
                 [
                     Block::resource("aws_eip", &name)
                         .attr("domain", s("vpc"))
@@ -435,7 +510,7 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
             .comment("checkov:skip=CKV_AWS_88:a NAT instance needs a public address to forward traffic")
             .attr("ami", r("data.aws_ami.nat.id"))
             .attr("instance_type", s(instance_type))
-            .attr("subnet_id", r(format!("aws_subnet.{}.id", ident(subnet))))
+            .attr("subnet_id", r(format!("aws_subnet.{}.id", ctx.ident(subnet))))
             .attr("vpc_security_group_ids", refs(["aws_security_group.nat.id"]))
             .attr("associate_public_ip_address", Expr::Bool(true))
             .attr("source_dest_check", Expr::Bool(false))
@@ -461,7 +536,7 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
         blocks.push(
             Block::resource(
                 "aws_vpc_security_group_ingress_rule",
-                &format!("nat_from_{}_{}", ident(&rule.group), rule.port),
+                &format!("nat_from_{}_{}", ctx.ident(&rule.group), rule.port),
             )
             .attr("security_group_id", r("aws_security_group.nat.id"))
             .attr(
@@ -473,7 +548,7 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
             .attr("to_port", Expr::Num(i64::from(rule.port)))
             .attr(
                 "referenced_security_group_id",
-                r(format!("aws_security_group.{}.id", ident(&rule.group))),
+                r(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
             ),
         );
     }
@@ -561,7 +636,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     let Some(edge) = &ctx.env.edge else {
         return Vec::new();
     };
-    let name = ident(&edge.name);
+    let name = ctx.ident(&edge.name);
     let mut blocks = Vec::new();
     if ctx.ir.domain.is_some() {
         blocks.push(
@@ -604,7 +679,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     }
     let mut origins = Vec::new();
     for origin in &edge.origins {
-        let id = ident(&origin.name);
+        let id = ctx.ident(&origin.name);
         match origin.kind {
             EdgeOriginKind::VpcOrigin => {
                 blocks.push(
@@ -763,7 +838,10 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             Block::new("logging_config", &[])
                 .attr(
                     "bucket",
-                    r(format!("aws_s3_bucket.{}.bucket_domain_name", ident(&logs.value))),
+                    r(format!(
+                        "aws_s3_bucket.{}.bucket_domain_name",
+                        ctx.ident(&logs.value)
+                    )),
                 )
                 .attr("prefix", s("cloudfront/"))
                 .attr("include_cookies", Expr::Bool(false)),
@@ -889,7 +967,7 @@ fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
         repositories.insert(task.image);
     }
     for repository in &repositories {
-        let id = ident(repository);
+        let id = ctx.ident(repository);
         blocks.push(
             Block::resource("aws_ecr_repository", &id)
                 .attr("name", s(*repository))
@@ -928,7 +1006,7 @@ const ECR_LIFECYCLE: &str = "jsonencode({
   })";
 
 fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
-    let id = ident(task.name);
+    let id = ctx.ident(task.name);
     let env = ctx.env;
     let secret_arns: Vec<String> = task
         .secrets
@@ -948,7 +1026,7 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
         .map(|f| {
             format!(
                 "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
-                ident(&f.to)
+                ctx.ident(&f.to)
             )
         })
         .collect();
@@ -972,7 +1050,7 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
                 )
                 .attr(
                     "resources",
-                    refs([format!("aws_ecr_repository.{}.arn", ident(task.image))]),
+                    refs([format!("aws_ecr_repository.{}.arn", ctx.ident(task.image))]),
                 ),
         )
         .block(
@@ -1015,7 +1093,7 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
 
 fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
     let env = ctx.env;
-    let id = ident(&lb.name);
+    let id = ctx.ident(&lb.name);
     let (mut blocks, cert_arn) = certificate(ctx, &format!("{id}_certificate"), &lb.certificate, None);
     let mut alb = Block::resource("aws_lb", &id)
         .comment("checkov:skip=CKV2_AWS_28:no WAF in the reference design; the ALB is internal and reached only through CloudFront");
@@ -1037,7 +1115,10 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
     if let Some(logs) = &lb.access_logs {
         alb = alb.block(
             Block::new("access_logs", &[])
-                .attr("bucket", r(format!("aws_s3_bucket.{}.id", ident(&logs.value))))
+                .attr(
+                    "bucket",
+                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&logs.value))),
+                )
                 .attr("prefix", s(format!("alb/{}", lb.name)))
                 .attr("enabled", Expr::Bool(true)),
         );
@@ -1049,7 +1130,7 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         .filter(|s| s.load_balancer.as_deref() == Some(lb.name.as_str()))
         .collect();
     for service in &services {
-        let sid = ident(&service.name);
+        let sid = ctx.ident(&service.name);
         blocks.push(
             Block::resource("aws_lb_target_group", &sid)
                 .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
@@ -1069,7 +1150,7 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
     let action = match services.first() {
         Some(service) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
             "target_group_arn",
-            r(format!("aws_lb_target_group.{}.arn", ident(&service.name))),
+            r(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
         ),
         None => Block::new("default_action", &[])
             .attr("type", s("fixed-response"))
@@ -1101,7 +1182,7 @@ fn short_name(name: &str) -> String {
 }
 
 fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
-    let id = ident(&service.name);
+    let id = ctx.ident(&service.name);
     let scale = &service.scale;
     let mut blocks = vec![
         Block::resource("aws_appautoscaling_target", &id)
@@ -1182,7 +1263,7 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
         .jobs
         .iter()
         .flat_map(|j| {
-            let id = ident(&j.name);
+            let id = ctx.ident(&j.name);
             [
                 format!("aws_iam_role.{id}_execution.arn"),
                 format!("aws_iam_role.{id}_task.arn"),
@@ -1223,7 +1304,7 @@ fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("policy", r("data.aws_iam_policy_document.scheduler.json")),
     ];
     for (job, family) in env.jobs.iter().zip(&families) {
-        let id = ident(&job.name);
+        let id = ctx.ident(&job.name);
         blocks.push(
             Block::resource("aws_scheduler_schedule", &id)
                 .comment("checkov:skip=CKV_AWS_297:the schedule holds no secret; the service key is enough")
@@ -1271,7 +1352,7 @@ fn data(ctx: &Ctx<'_>) -> Vec<Block> {
 }
 
 fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
-    let id = ident(&database.name);
+    let id = ctx.ident(&database.name);
     let identifier = ctx.name(&database.name);
     let mut cluster = Block::resource("aws_rds_cluster", &id)
         .comment("checkov:skip=CKV_AWS_327:encrypted with the RDS service key; a customer key is not part of the design")
@@ -1341,7 +1422,7 @@ fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
 }
 
 fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
-    let id = ident(&bucket.name);
+    let id = ctx.ident(&bucket.name);
     let logs = bucket.purpose == "access_logs";
     let served = matches!(bucket.purpose.as_str(), "static" | "website");
     let mut main = Block::resource("aws_s3_bucket", &id)
@@ -1413,7 +1494,7 @@ fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                 .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
                 .attr(
                     "target_bucket",
-                    r(format!("aws_s3_bucket.{}.id", ident(&log_bucket.name))),
+                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&log_bucket.name))),
                 )
                 .attr("target_prefix", s(format!("s3/{}/", bucket.name))),
         );
@@ -1458,7 +1539,7 @@ fn ownership_controls(id: &str, logs: bool) -> Block {
 /// TLS only for everyone; CloudFront (through OAC) may read static buckets; the region's load
 /// balancer account may write access logs.
 fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
-    let id = ident(&bucket.name);
+    let id = ctx.ident(&bucket.name);
     let arn = format!("aws_s3_bucket.{id}.arn");
     let mut document = Block::data("aws_iam_policy_document", &format!("{id}_bucket")).block(
         Block::new("statement", &[])
@@ -1502,7 +1583,10 @@ fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                         .attr("variable", s("AWS:SourceArn"))
                         .attr(
                             "values",
-                            refs([format!("aws_cloudfront_distribution.{}.arn", ident(&edge.name))]),
+                            refs([format!(
+                                "aws_cloudfront_distribution.{}.arn",
+                                ctx.ident(&edge.name)
+                            )]),
                         ),
                 ),
         );
@@ -1539,7 +1623,7 @@ fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
     let env = ctx.env;
     let mut blocks = Vec::new();
     for topic in &env.topics {
-        let id = ident(&topic.name);
+        let id = ctx.ident(&topic.name);
         blocks.push(
             Block::resource("aws_sns_topic", &id)
                 .attr("name", s(ctx.name(&topic.name)))
@@ -1593,7 +1677,7 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
             name,
             vec![(
                 "LoadBalancer".into(),
-                r(format!("aws_lb.{}.arn_suffix", ident(component))),
+                r(format!("aws_lb.{}.arn_suffix", ctx.ident(component))),
             )],
         );
     }
@@ -1609,7 +1693,10 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
             name,
             vec![(
                 "DBClusterIdentifier".into(),
-                r(format!("aws_rds_cluster.{}.cluster_identifier", ident(component))),
+                r(format!(
+                    "aws_rds_cluster.{}.cluster_identifier",
+                    ctx.ident(component)
+                )),
             )],
         );
     }
@@ -1626,7 +1713,7 @@ fn metric(ctx: &Ctx<'_>, alarm: &Alarm) -> (bool, &'static str, &'static str, Ve
         vec![
             (
                 "DistributionId".into(),
-                r(format!("aws_cloudfront_distribution.{}.id", ident(component))),
+                r(format!("aws_cloudfront_distribution.{}.id", ctx.ident(component))),
             ),
             ("Region".into(), s("Global")),
         ],
@@ -1637,7 +1724,7 @@ fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
     let (global, namespace, metric_name, dimensions) = metric(ctx, alarm);
     let period = 60;
     let evaluation = i64::try_from(alarm.period_seconds / 60).unwrap_or(1).max(1);
-    Block::resource("aws_cloudwatch_metric_alarm", &ident(&alarm.name))
+    Block::resource("aws_cloudwatch_metric_alarm", &ctx.ident(&alarm.name))
         .attr_opt("provider", global.then(|| r("aws.us_east_1")))
         .attr("alarm_name", s(ctx.name(&alarm.name)))
         .attr(
@@ -1678,14 +1765,14 @@ fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
         .map(|a| {
             (
                 ctx.name(&a.name),
-                r(format!("aws_sns_topic.{}.arn", ident(&a.topic))),
+                r(format!("aws_sns_topic.{}.arn", ctx.ident(&a.topic))),
             )
         })
         .collect();
     let topic_arns: BTreeSet<String> = env
         .alarms
         .iter()
-        .map(|a| format!("aws_sns_topic.{}.arn", ident(&a.topic)))
+        .map(|a| format!("aws_sns_topic.{}.arn", ctx.ident(&a.topic)))
         .collect();
     vec![
         Block::data("archive_file", "alarm_notifier")
@@ -1831,14 +1918,11 @@ fn parameter_blocks(ctx: &Ctx<'_>) -> Vec<Block> {
         .iter()
         .map(|parameter| {
             let (kind, value, ignore) = parameter_value(ctx, &parameter.value);
-            let mut block = Block::resource(
-                "aws_ssm_parameter",
-                &ident(parameter.name.trim_start_matches('/')),
-            )
-            .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
-            .attr("name", s(&parameter.name))
-            .attr("type", s(kind))
-            .attr("value", value);
+            let mut block = Block::resource("aws_ssm_parameter", &parameter_label(ctx, &parameter.value))
+                .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
+                .attr("name", s(&parameter.name))
+                .attr("type", s(kind))
+                .attr("value", value);
             if ignore {
                 // The deploy workflow publishes new image tags; Terraform only creates the parameter.
                 block = block.block(Block::new("lifecycle", &[]).attr("ignore_changes", refs(["value"])));
@@ -1846,6 +1930,26 @@ fn parameter_blocks(ctx: &Ctx<'_>) -> Vec<Block> {
             block
         })
         .collect()
+}
+
+/// The label of a parameter's resource: what it holds and of which item (`security_group_id_api`).
+fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
+    let (what, of) = match value {
+        ParameterValue::VpcId => ("vpc_id", None),
+        ParameterValue::ClusterName => ("cluster_name", None),
+        ParameterValue::SubnetIds(tier) => ("subnet_ids", Some(tier)),
+        ParameterValue::SecurityGroupId(group) => ("security_group_id", Some(group)),
+        ParameterValue::TargetGroupArn(service) => ("target_group_arn", Some(service)),
+        ParameterValue::TaskRoleArn(task) => ("task_role_arn", Some(task)),
+        ParameterValue::ExecutionRoleArn(task) => ("execution_role_arn", Some(task)),
+        ParameterValue::LogGroupName(task) => ("log_group_name", Some(task)),
+        ParameterValue::RepositoryUrl(repository) => ("repository_url", Some(repository)),
+        ParameterValue::ImageTag(repository) => ("image_tag", Some(repository)),
+    };
+    match of {
+        Some(item) => format!("{what}_{}", ctx.ident(item)),
+        None => what.to_owned(),
+    }
 }
 
 /// The SSM type, value and whether the deploy side owns later values.
@@ -1872,32 +1976,35 @@ fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'static str, Expr
         }
         ParameterValue::SecurityGroupId(group) => (
             "String",
-            r(format!("aws_security_group.{}.id", ident(group))),
+            r(format!("aws_security_group.{}.id", ctx.ident(group))),
             false,
         ),
         ParameterValue::TargetGroupArn(service) => (
             "String",
-            r(format!("aws_lb_target_group.{}.arn", ident(service))),
+            r(format!("aws_lb_target_group.{}.arn", ctx.ident(service))),
             false,
         ),
         ParameterValue::TaskRoleArn(task) => (
             "String",
-            r(format!("aws_iam_role.{}_task.arn", ident(task))),
+            r(format!("aws_iam_role.{}_task.arn", ctx.ident(task))),
             false,
         ),
         ParameterValue::ExecutionRoleArn(task) => (
             "String",
-            r(format!("aws_iam_role.{}_execution.arn", ident(task))),
+            r(format!("aws_iam_role.{}_execution.arn", ctx.ident(task))),
             false,
         ),
         ParameterValue::LogGroupName(task) => (
             "String",
-            r(format!("aws_cloudwatch_log_group.{}.name", ident(task))),
+            r(format!("aws_cloudwatch_log_group.{}.name", ctx.ident(task))),
             false,
         ),
         ParameterValue::RepositoryUrl(repository) => (
             "String",
-            r(format!("aws_ecr_repository.{}.repository_url", ident(repository))),
+            r(format!(
+                "aws_ecr_repository.{}.repository_url",
+                ctx.ident(repository)
+            )),
             false,
         ),
         ParameterValue::ImageTag(_) => ("String", s("unset"), true),
@@ -1915,7 +2022,7 @@ fn outputs(ctx: &Ctx<'_>) -> Vec<Block> {
             "value",
             r(format!(
                 "aws_cloudfront_distribution.{}.domain_name",
-                ident(&edge.name)
+                ctx.ident(&edge.name)
             )),
         ));
     }
