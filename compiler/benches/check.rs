@@ -6,7 +6,9 @@
 //! - `synthetic_cold`: the same for generated workspaces of up to 10,000 components in 100 files;
 //! - `synthetic_recheck_after_one_edit`: one file of the 10,000-component workspace changes (a
 //!   value, back and forth) and the whole workspace's diagnostics are asked for again, as the
-//!   language server will on every keystroke.
+//!   language server will on every keystroke;
+//! - `build_cold`: check and generate every environment's Terraform, in memory, for the
+//!   example (`(0, 0)`) and the 10,000-component workspace.
 
 use archc::date::Date;
 use archc::{RootDatabase, Workspace};
@@ -71,5 +73,22 @@ fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): 
         let text = if flip { edited.clone() } else { original.clone() };
         file.set_text(&mut db).to(text);
         archc::diagnostics(&db, workspace).len()
+    });
+}
+
+/// `archc build` without the disk: check, then generate every environment's Terraform.
+#[divan::bench(args = [(0, 0), (100, 100)], sample_count = 10)]
+fn build_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
+    let sources = if files == 0 {
+        example_sources()
+    } else {
+        archc::synthetic::workspace(files, per_file)
+    };
+    bencher.bench(|| {
+        let db = RootDatabase::default();
+        let workspace = Workspace::from_sources(&db, sources.clone(), TODAY);
+        archc::check::prime(&db, workspace);
+        let _ = archc::diagnostics(&db, workspace);
+        archc::backend::build(&db, workspace, None).len()
     });
 }
