@@ -297,7 +297,8 @@ fn build(
     }
     let files = crate::backend::build(&db, workspace, options.env.as_deref());
     if options.check {
-        return match output::compare(&options.out, &files) {
+        let scope = crate::backend::scope(options.env.as_deref());
+        return match output::compare(&options.out, &files, &scope) {
             Ok(problems) if problems.is_empty() => {
                 writeln!(
                     stdout,
@@ -327,7 +328,12 @@ fn build(
             }
         };
     }
-    match output::write(&options.out, &files, options.force) {
+    match output::write(
+        &options.out,
+        &files,
+        &crate::backend::scope(options.env.as_deref()),
+        options.force,
+    ) {
         Ok(written) => {
             writeln!(
                 stdout,

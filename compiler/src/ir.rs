@@ -447,4 +447,8 @@ pub enum ParameterValue {
     RepositoryUrl(String),
     /// The image tag the deploy workflow publishes.
     ImageTag(String),
+    /// The database cluster's writer endpoint.
+    DatabaseEndpoint(String),
+    /// The ARN of the Secrets Manager secret holding the database's master credentials.
+    DatabaseSecretArn(String),
 }

@@ -230,6 +230,7 @@ impl EnvLowerer<'_> {
         let flows = self.flows(&components, edge.as_ref(), &load_balancers);
         let (ingress_rules, egress_rules) = sg_rules(&flows, &security_groups, &components);
         self.internet_flows_have_routes(&flows, &components, &tier_irs);
+        self.deployable(&components, &flows);
 
         // The components of one category, as this environment sees them.
         let of = |category: &'static str| {
@@ -569,6 +570,56 @@ impl EnvLowerer<'_> {
             }
         }
         flows
+    }
+
+    /// What the deploy side needs to make sense: a service port that some flow uses, and a
+    /// migration only where the service has a database to migrate.
+    fn deployable(&mut self, components: &[Resolved<'_>], flows: &[FlowIr]) {
+        for service in components.iter().filter(|c| c.category == "service") {
+            let get = Get::new(&service.fields, &service.origin);
+            let port = get.int("port").map(port);
+            let used = flows.iter().any(|f| f.to == service.name && Some(f.port) == port);
+            if let (false, Some(port)) = (used, port) {
+                let origin = get.origin("port");
+                self.diagnostics.push(
+                    Diagnostic {
+                        severity: crate::diagnostics::Severity::Warning,
+                        ..Diagnostic::error(
+                            codes::PORT_UNUSED,
+                            origin.file,
+                            origin.span,
+                            format!("no flow reaches `{}` on its port {port}", service.name),
+                        )
+                    }
+                    .with_help(format!(
+                        "add the flow that calls it, e.g. `flow alb -> {} : tcp({port})`, or change the port to the one its callers use",
+                        service.name
+                    )),
+                );
+            }
+            let migrates = !get.strings("migrate").is_empty();
+            let has_database = flows.iter().any(|f| {
+                f.from == service.name
+                    && components
+                        .iter()
+                        .any(|c| c.name == f.to && c.category == "database")
+            });
+            if migrates && !has_database {
+                let origin = get.origin("migrate");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::MIGRATION_WITHOUT_DATABASE,
+                        origin.file,
+                        origin.span,
+                        format!("`{}` runs a migration but has no flow to a database", service.name),
+                    )
+                    .with_help(format!(
+                        "add the flow to the database it migrates, e.g. `flow {} -> main : postgres`, or remove `migrate`",
+                        service.name
+                    )),
+                );
+            }
+        }
     }
 
     /// A flow to the internet needs a default route from its tier (databases are R005's).

@@ -49,6 +49,14 @@ pub fn image_tag(system: &str, env: &str, repository: &str) -> String {
     format!("{}/ecr/{repository}/tag", prefix(system, env))
 }
 
+pub fn database_endpoint(system: &str, env: &str, database: &str) -> String {
+    format!("{}/databases/{database}/endpoint", prefix(system, env))
+}
+
+pub fn database_secret_arn(system: &str, env: &str, database: &str) -> String {
+    format!("{}/databases/{database}/secret/arn", prefix(system, env))
+}
+
 /// Every parameter of an environment, in a fixed order.
 pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     let name = env.name.as_str();
@@ -105,6 +113,16 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
         if seen.insert(image) {
             repositories.push(image);
         }
+    }
+    for database in &env.databases {
+        out.push(Parameter {
+            name: database_endpoint(system, name, &database.name),
+            value: ParameterValue::DatabaseEndpoint(database.name.clone()),
+        });
+        out.push(Parameter {
+            name: database_secret_arn(system, name, &database.name),
+            value: ParameterValue::DatabaseSecretArn(database.name.clone()),
+        });
     }
     for repository in repositories {
         out.push(Parameter {

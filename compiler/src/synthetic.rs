@@ -24,6 +24,8 @@ const MAIN: &str = r#"system bench {
   }
 
   database main : aurora_postgres in db { version = "16.4" }
+  load_balancer lb in ingress { access_logs = logs }
+  bucket logs : s3 { purpose = access_logs }
 }
 
 env prd { account = "111111111111"  nat = regional }
@@ -37,7 +39,7 @@ pub fn part(index: usize, per_file: usize) -> String {
         let name = format!("c{index}_{c}");
         let item = match c % 5 {
             0 => format!(
-                "  service {name} : fargate in container {{\n    image  = ecr(\"{name}\")\n    port   = 8080\n    cpu    = 512\n    memory = 1024\n    scale  {{ min = 2  max = 6  cpu = 60%  out = 60s  in = 600s }}\n    secret {{ API_KEY = secrets_manager(\"bench/{name}\") }}\n  }}\n  flow {name} -> main : postgres\n"
+                "  service {name} : fargate in container {{\n    image  = ecr(\"{name}\")\n    port   = 8080\n    cpu    = 512\n    memory = 1024\n    scale  {{ min = 2  max = 6  cpu = 60%  out = 60s  in = 600s }}\n    secret {{ API_KEY = secrets_manager(\"bench/{name}\") }}\n  }}\n  flow lb -> {name} : tcp(8080)\n  flow {name} -> main : postgres\n"
             ),
             1 => format!(
                 "  job {name} : ecs_task in container {{\n    image    = ecr(\"{name}\")\n    schedule = cron(\"0 18 * * ? *\")\n  }}\n"

@@ -15,6 +15,7 @@ mod build;
 mod cases;
 mod cli;
 mod codes;
+mod deploy;
 mod example;
 mod fixture;
 mod incremental;

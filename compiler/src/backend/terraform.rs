@@ -1945,6 +1945,8 @@ fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
         ParameterValue::LogGroupName(task) => ("log_group_name", Some(task)),
         ParameterValue::RepositoryUrl(repository) => ("repository_url", Some(repository)),
         ParameterValue::ImageTag(repository) => ("image_tag", Some(repository)),
+        ParameterValue::DatabaseEndpoint(database) => ("database_endpoint", Some(database)),
+        ParameterValue::DatabaseSecretArn(database) => ("database_secret_arn", Some(database)),
     };
     match of {
         Some(item) => format!("{what}_{}", ctx.ident(item)),
@@ -2008,6 +2010,19 @@ fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'static str, Expr
             false,
         ),
         ParameterValue::ImageTag(_) => ("String", s("unset"), true),
+        ParameterValue::DatabaseEndpoint(database) => (
+            "String",
+            r(format!("aws_rds_cluster.{}.endpoint", ctx.ident(database))),
+            false,
+        ),
+        ParameterValue::DatabaseSecretArn(database) => (
+            "String",
+            r(format!(
+                "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
+                ctx.ident(database)
+            )),
+            false,
+        ),
     }
 }
 

@@ -1,13 +1,14 @@
 //! Writing generated files: only inside the output directory, each through a temporary file
-//! and a rename, removing only files that carry archc's header, and refusing a directory that
-//! holds files archc did not write (unless forced). Hidden entries (`.terraform/`,
-//! `.terraform.lock.hcl`, `.build/`) belong to the tools that made them: never read, never
-//! removed, never in the way.
+//! and a rename, removing only files archc wrote (they carry its header, or for JSON, its
+//! per-environment manifest lists them), and refusing a directory that holds files archc did
+//! not write (unless forced). Hidden entries (`.terraform/`, `.terraform.lock.hcl`, `.build/`)
+//! belong to the tools that made them: never read, never removed, never in the way; `.github/`
+//! is the exception, since the deploy workflows live there.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{GENERATED_MARK, OutputFile};
+use crate::backend::{GENERATED_MARK, MANIFEST, OutputFile};
 use crate::diagnostics::{HostError, codes};
 
 /// What a build changed.
@@ -18,8 +19,9 @@ pub struct Written {
     pub removed: usize,
 }
 
-/// Writes `files` under `out`, removing the archc files that are no longer generated.
-pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<Written, HostError> {
+/// Writes `files` under `out`, removing the archc files under the `scope` prefixes that are no
+/// longer generated.
+pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) -> Result<Written, HostError> {
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
     let existing = scan(out)?;
     let foreign: Vec<&PathBuf> = existing
@@ -67,8 +69,16 @@ pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<Written, H
         std::fs::rename(&temporary, &path).map_err(|e| io(&path, &e))?;
         written.written += 1;
     }
+    let in_scope = |path: &Path| {
+        let relative = path
+            .strip_prefix(out)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        scope.iter().any(|prefix| relative.starts_with(prefix.as_str()))
+    };
     for (path, ours) in &existing {
-        if *ours && !wanted.contains(path) {
+        if *ours && !wanted.contains(path) && in_scope(path) {
             std::fs::remove_file(path).map_err(|e| io(path, &e))?;
             written.removed += 1;
             remove_empty_parents(path, out);
@@ -79,7 +89,7 @@ pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<Written, H
 
 /// The differences between `files` and what is on disk: missing, changed (stale or edited by
 /// hand) and left-over archc files. Empty when the output is current.
-pub fn compare(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, HostError> {
+pub fn compare(out: &Path, files: &[OutputFile], scope: &[String]) -> Result<Vec<String>, HostError> {
     let mut problems = Vec::new();
     for file in files {
         let path = out.join(&file.path);
@@ -94,7 +104,13 @@ pub fn compare(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, HostErro
     if out.is_dir() {
         let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
         for (path, ours) in scan(out)? {
-            if ours && !wanted.contains(&path) {
+            let relative = path
+                .strip_prefix(out)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let in_scope = scope.iter().any(|prefix| relative.starts_with(prefix.as_str()));
+            if ours && in_scope && !wanted.contains(&path) {
                 problems.push(format!("no longer generated: {}", path.display()));
             }
         }
@@ -102,15 +118,17 @@ pub fn compare(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, HostErro
     Ok(problems)
 }
 
-/// Every visible file under `dir`, and whether archc wrote it.
+/// Every visible file under `dir` (and under `.github/`), and whether archc wrote it.
 fn scan(dir: &Path) -> Result<Vec<(PathBuf, bool)>, HostError> {
+    let listed = manifests(dir);
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
         let entries = std::fs::read_dir(&current).map_err(|e| io(&current, &e))?;
         for entry in entries {
             let entry = entry.map_err(|e| io(&current, &e))?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && !(current == dir && name == ".github") {
                 continue;
             }
             let path = entry.path();
@@ -118,13 +136,38 @@ fn scan(dir: &Path) -> Result<Vec<(PathBuf, bool)>, HostError> {
             if kind.is_dir() {
                 stack.push(path);
             } else {
-                let ours = is_generated(&path);
+                let ours = listed.contains(&path) || is_generated(&path);
                 out.push((path, ours));
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// The files the per-environment manifests (`<env>/archc-manifest.txt`) list, if archc wrote
+/// those manifests.
+fn manifests(dir: &Path) -> BTreeSet<PathBuf> {
+    let mut listed = BTreeSet::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return listed;
+    };
+    for entry in entries.flatten() {
+        let manifest = entry.path().join(MANIFEST);
+        if !is_generated(&manifest) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        listed.extend(
+            text.lines()
+                .skip(1)
+                .filter(|line| !line.is_empty() && !line.contains(".."))
+                .map(|line| dir.join(line)),
+        );
+    }
+    listed
 }
 
 /// Whether the file's first line carries archc's header.

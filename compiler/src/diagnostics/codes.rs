@@ -77,6 +77,8 @@ codes! {
 
     SUBNETS_DO_NOT_FIT = "E2001", "subnets-do-not-fit";
     NO_ROUTE_TO_INTERNET = "E2002", "no-route-to-internet";
+    PORT_UNUSED = "E2003", "port-unused";
+    MIGRATION_WITHOUT_DATABASE = "E2004", "migration-without-database";
 
     NO_PUBLIC_SUBNET = "R001", "no-public-subnet";
     ONE_EXPOSURE_POINT = "R002", "one-exposure-point";
