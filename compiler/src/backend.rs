@@ -5,6 +5,7 @@
 
 pub mod ecspresso;
 pub mod hcl;
+pub mod mermaid;
 pub mod terraform;
 
 use sha2::{Digest, Sha256};
@@ -39,8 +40,13 @@ pub fn header(style: CommentStyle, source_hash: &str) -> String {
     let prefix = match style {
         CommentStyle::Hash => "#",
     };
+    format!("{prefix} {}", header_line(source_hash))
+}
+
+/// The header's words, for a file type to put behind its own comment marker.
+pub fn header_line(source_hash: &str) -> String {
     format!(
-        "{prefix} {GENERATED_MARK} {} from the .arch sources; do not edit (run `archc build`). source-hash: {source_hash}\n",
+        "{GENERATED_MARK} {} from the .arch sources; do not edit (run `archc build`). source-hash: {source_hash}\n",
         env!("CARGO_PKG_VERSION")
     )
 }
@@ -67,6 +73,7 @@ pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<Outpu
     for env in ir.envs.iter().filter(|e| only.is_none_or(|name| e.name == name)) {
         let mut env_files = terraform::files(ir, env, &hash);
         env_files.extend(ecspresso::files(ir, env, &hash));
+        env_files.extend(mermaid::files(env, &hash));
         let listed: Vec<&str> = env_files.iter().map(|f| f.path.as_str()).collect();
         let manifest = OutputFile {
             path: format!("{}/{MANIFEST}", env.name),

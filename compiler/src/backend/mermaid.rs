@@ -1,0 +1,367 @@
+//! The Mermaid backend: four diagrams per environment, read only from the IR.
+//!
+//! - `architecture.mmd`: the VPC as a boundary, tiers as subgraphs, the edge and the buckets
+//!   outside, every flow labelled with its protocol and port. The Regional NAT Gateway is drawn
+//!   at the VPC boundary, not in a subnet (it belongs to the VPC), as the seed document asks;
+//!   a NAT instance or zonal gateways sit in their public subnets.
+//! - `inbound.mmd`: internet → edge → (VPC origin) → load balancer → services, and the
+//!   edge's routes to buckets.
+//! - `outbound.mmd`: each tier's way out, or that it has none.
+//! - `security-groups.mmd`: the security-group chain, one edge per ingress rule.
+//!
+//! Node ids are `.arch` names with a prefix (`c_api`, `t_container`), so they are stable and
+//! never collide with Mermaid keywords such as `end`.
+
+use std::fmt::Write as _;
+
+use super::{OutputFile, header_line};
+use crate::ir::*;
+use crate::resolve::INTERNET;
+
+/// The diagrams of one environment, as `(file name, Mermaid text)`.
+pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
+    vec![
+        ("architecture.mmd", architecture(env)),
+        ("inbound.mmd", inbound(env)),
+        ("outbound.mmd", outbound(env)),
+        ("security-groups.mmd", security_groups(env)),
+    ]
+}
+
+/// The diagram files of one environment, each with the generated-by header as a comment.
+pub fn files(env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
+    diagrams(env)
+        .into_iter()
+        .map(|(name, text)| OutputFile {
+            path: format!("{}/diagrams/{name}", env.name),
+            contents: format!("%% {}{text}", header_line(source_hash)),
+        })
+        .collect()
+}
+
+fn node(name: &str) -> String {
+    format!("c_{name}")
+}
+
+/// Text for a label: quotes and angle brackets would break Mermaid's syntax.
+fn text(label: &str) -> String {
+    label.replace('"', "'").replace('<', "‹").replace('>', "›")
+}
+
+/// A node declaration: shape by what the component is.
+fn component_node(env: &EnvIr, name: &str) -> String {
+    let id = node(name);
+    if let Some(edge) = env.edge.as_ref().filter(|e| e.name == name) {
+        return format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name));
+    }
+    if let Some(lb) = env.load_balancers.iter().find(|l| l.name == name) {
+        let exposure = if lb.internal.value {
+            "internal"
+        } else {
+            "internet-facing"
+        };
+        return format!("{id}[\"ALB ({exposure})<br/>{}\"]", text(&lb.name));
+    }
+    if let Some(service) = env.services.iter().find(|s| s.name == name) {
+        return format!(
+            "{id}[\"ECS Fargate service<br/>{} · {}–{} tasks\"]",
+            text(&service.name),
+            service.scale.min.value,
+            service.scale.max.value
+        );
+    }
+    if let Some(job) = env.jobs.iter().find(|j| j.name == name) {
+        return format!(
+            "{id}[\"ECS task on a schedule<br/>{} · {}\"]",
+            text(&job.name),
+            text(&job.schedule)
+        );
+    }
+    if let Some(database) = env.databases.iter().find(|d| d.name == name) {
+        let instances = database.writers + database.readers;
+        return format!(
+            "{id}[(\"Aurora PostgreSQL {}<br/>{} · {} × {}\")]",
+            text(&database.version),
+            text(&database.name),
+            instances,
+            text(&database.instance_class)
+        );
+    }
+    if let Some(bucket) = env.buckets.iter().find(|b| b.name == name) {
+        return format!(
+            "{id}[(\"S3 · {}<br/>{}\")]",
+            text(&bucket.purpose.replace('_', " ")),
+            text(&bucket.name)
+        );
+    }
+    if let Some(topic) = env.topics.iter().find(|t| t.name == name) {
+        return format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name));
+    }
+    format!("{id}[\"{}\"]", text(name))
+}
+
+fn flow_label(flow: &FlowIr) -> String {
+    if flow.protocol == "tcp" {
+        format!("tcp {}", flow.port)
+    } else {
+        format!("{} {}", flow.protocol, flow.port)
+    }
+}
+
+fn nat_node(env: &EnvIr) -> (String, String) {
+    match &env.nat {
+        Nat::Regional { .. } => ("nat".into(), "nat{{\"Regional NAT Gateway\"}}".into()),
+        Nat::Zonal { subnets, .. } => (
+            "nat".into(),
+            format!("nat{{{{\"zonal NAT gateways<br/>{}\"}}}}", subnets.join(", ")),
+        ),
+        Nat::Instance {
+            instance_type,
+            subnet,
+            ..
+        } => (
+            "nat".into(),
+            format!(
+                "nat{{{{\"NAT instance {}<br/>in {}\"}}}}",
+                text(instance_type),
+                text(subnet)
+            ),
+        ),
+    }
+}
+
+fn architecture(env: &EnvIr) -> String {
+    // Top to bottom: internet, edge, VPC with its tiers side by side, reads like the seed's figure.
+    let mut out = String::from("flowchart TB\n");
+    let _ = writeln!(out, "  internet((Internet))");
+    if let Some(edge) = &env.edge {
+        let _ = writeln!(out, "  {}", component_node(env, &edge.name));
+    }
+    for bucket in &env.buckets {
+        let _ = writeln!(out, "  {}", component_node(env, &bucket.name));
+    }
+    for topic in &env.topics {
+        let _ = writeln!(out, "  {}", component_node(env, &topic.name));
+    }
+    let _ = writeln!(
+        out,
+        "  subgraph vpc[\"VPC {} · {} · account {}\"]",
+        env.vpc.cidr.value, env.region, env.account
+    );
+    let _ = writeln!(out, "    direction LR");
+    let _ = writeln!(out, "    igw[[\"Internet Gateway\"]]");
+    let (nat_id, nat) = nat_node(env);
+    if matches!(env.nat, Nat::Regional { .. }) {
+        // At the VPC boundary: the Regional NAT Gateway is in no subnet.
+        let _ = writeln!(out, "    {nat}");
+    } else {
+        let subnets: Vec<String> = env
+            .public_subnets
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.cidr))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    subgraph public[\"public subnet · {}\"]",
+            subnets.join(", ")
+        );
+        let _ = writeln!(out, "      {nat}");
+        let _ = writeln!(out, "    end");
+    }
+    for tier in &env.tiers {
+        let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
+        let route = match tier.egress.value {
+            TierEgress::Nat => "route out: NAT",
+            TierEgress::None => "no route out",
+        };
+        let _ = writeln!(
+            out,
+            "    subgraph t_{}[\"{} tier · {} · {route}\"]",
+            tier.name,
+            text(&tier.name),
+            cidrs.join(", ")
+        );
+        let members: Vec<&str> = env
+            .security_groups
+            .iter()
+            .filter(|g| g.tier == tier.name)
+            .map(|g| g.name.as_str())
+            .collect();
+        for member in &members {
+            let _ = writeln!(out, "      {}", component_node(env, member));
+        }
+        if members.is_empty() {
+            let _ = writeln!(out, "      t_{}_empty[\" \"]", tier.name);
+        }
+        let _ = writeln!(out, "    end");
+    }
+    let _ = writeln!(out, "  end");
+    if let Some(edge) = &env.edge {
+        let _ = writeln!(out, "  internet -->|\"HTTPS\"| {}", node(&edge.name));
+        for origin in &edge.origins {
+            let label = match origin.kind {
+                EdgeOriginKind::VpcOrigin => "VPC origin (PrivateLink)",
+                EdgeOriginKind::S3 => "OAC",
+                EdgeOriginKind::S3Website => "website endpoint",
+            };
+            if !matches!(origin.kind, EdgeOriginKind::VpcOrigin) {
+                let _ = writeln!(
+                    out,
+                    "  {} -->|\"{label}\"| {}",
+                    node(&edge.name),
+                    node(&origin.name)
+                );
+            }
+        }
+    }
+    for flow in env
+        .flows
+        .iter()
+        .filter(|f| f.to != INTERNET && f.from != INTERNET)
+    {
+        let _ = writeln!(
+            out,
+            "  {} -->|\"{}\"| {}",
+            node(&flow.from),
+            flow_label(flow),
+            node(&flow.to)
+        );
+    }
+    for flow in env.flows.iter().filter(|f| f.from == INTERNET) {
+        let _ = writeln!(out, "  internet -->|\"{}\"| {}", flow_label(flow), node(&flow.to));
+    }
+    let outbound: Vec<&FlowIr> = env.flows.iter().filter(|f| f.to == INTERNET).collect();
+    for flow in &outbound {
+        let _ = writeln!(
+            out,
+            "  {} -.->|\"{}\"| {nat_id}",
+            node(&flow.from),
+            flow_label(flow)
+        );
+    }
+    let _ = writeln!(out, "  {nat_id} -.-> igw");
+    let _ = writeln!(out, "  igw -.-> internet");
+    out
+}
+
+fn inbound(env: &EnvIr) -> String {
+    let mut out = String::from("flowchart LR\n  internet((Internet))\n");
+    let Some(edge) = &env.edge else {
+        out.push_str("  none[\"no edge: nothing takes requests from the internet\"]\n  internet -.-x none\n");
+        return out;
+    };
+    let _ = writeln!(out, "  {}", component_node(env, &edge.name));
+    let _ = writeln!(
+        out,
+        "  internet -->|\"HTTPS · {}\"| {}",
+        text(&edge.certificate.domain.clone().unwrap_or_default()),
+        node(&edge.name)
+    );
+    let mut seen: Vec<&str> = vec![edge.name.as_str()];
+    for behaviour in &edge.behaviours {
+        if !seen.contains(&behaviour.target.as_str()) {
+            let _ = writeln!(out, "  {}", component_node(env, &behaviour.target));
+            seen.push(&behaviour.target);
+        }
+        let via = match behaviour.target_kind {
+            EdgeOriginKind::VpcOrigin => "VPC origin",
+            EdgeOriginKind::S3 => "OAC",
+            EdgeOriginKind::S3Website => "website",
+        };
+        let cache = behaviour.cache_policy.value.trim_start_matches("Managed-");
+        let _ = writeln!(
+            out,
+            "  {} -->|\"{} · {via} · {cache}\"| {}",
+            node(&edge.name),
+            text(&behaviour.pattern),
+            node(&behaviour.target)
+        );
+    }
+    // Onward from the load balancers to what they serve.
+    for flow in env
+        .flows
+        .iter()
+        .filter(|f| env.load_balancers.iter().any(|lb| lb.name == f.from))
+    {
+        if !seen.contains(&flow.to.as_str()) {
+            let _ = writeln!(out, "  {}", component_node(env, &flow.to));
+            seen.push(&flow.to);
+        }
+        let _ = writeln!(
+            out,
+            "  {} -->|\"{}\"| {}",
+            node(&flow.from),
+            flow_label(flow),
+            node(&flow.to)
+        );
+    }
+    out
+}
+
+fn outbound(env: &EnvIr) -> String {
+    let (nat_id, nat) = nat_node(env);
+    let mut out = format!("flowchart LR\n  {nat}\n  igw[[\"Internet Gateway\"]]\n  internet((Internet))\n");
+    for tier in &env.tiers {
+        let _ = writeln!(out, "  t_{}[\"{} tier\"]", tier.name, text(&tier.name));
+        match tier.egress.value {
+            TierEgress::Nat => {
+                let _ = writeln!(out, "  t_{} -->|\"0.0.0.0/0\"| {nat_id}", tier.name);
+            }
+            TierEgress::None => {
+                let _ = writeln!(out, "  t_{}_closed[\"no route out\"]", tier.name);
+                let _ = writeln!(out, "  t_{} -.-x t_{}_closed", tier.name, tier.name);
+            }
+        }
+    }
+    let _ = writeln!(out, "  {nat_id} --> igw\n  igw --> internet");
+    for flow in env.flows.iter().filter(|f| f.to == INTERNET) {
+        if let Some(group) = env.security_groups.iter().find(|g| g.name == flow.from) {
+            let _ = writeln!(out, "  {}[\"{}\"]", node(&flow.from), text(&flow.from));
+            let _ = writeln!(
+                out,
+                "  {} -->|\"{}\"| t_{}",
+                node(&flow.from),
+                flow_label(flow),
+                group.tier
+            );
+        }
+    }
+    out
+}
+
+fn security_groups(env: &EnvIr) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let mut declared: Vec<String> = Vec::new();
+    let mut declare = |out: &mut String, id: String, label: String| {
+        if !declared.contains(&id) {
+            let _ = writeln!(out, "  {id}[\"{label}\"]");
+            declared.push(id);
+        }
+    };
+    for rule in &env.ingress_rules {
+        let from = match &rule.peer {
+            Peer::SecurityGroup(name) => {
+                declare(&mut out, node(name), format!("SG {}", text(name)));
+                node(name)
+            }
+            Peer::PrefixList(list) => {
+                declare(
+                    &mut out,
+                    "prefix_list".into(),
+                    format!("prefix list<br/>{}", text(list)),
+                );
+                "prefix_list".into()
+            }
+            Peer::Cidr(cidr) => {
+                declare(&mut out, "anywhere".into(), format!("{cidr}"));
+                "anywhere".into()
+            }
+        };
+        declare(&mut out, node(&rule.group), format!("SG {}", text(&rule.group)));
+        let _ = writeln!(out, "  {from} -->|\"{}\"| {}", rule.port, node(&rule.group));
+    }
+    if env.ingress_rules.is_empty() {
+        out.push_str("  none[\"no ingress rules\"]\n");
+    }
+    out
+}
