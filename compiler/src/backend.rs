@@ -3,6 +3,7 @@
 //! can tell stale or hand-edited output), and the walk over environments. Each backend is one
 //! submodule and reads only the IR.
 
+pub mod document;
 pub mod ecspresso;
 pub mod hcl;
 pub mod mermaid;
@@ -82,8 +83,31 @@ pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<Outpu
         files.extend(env_files);
         files.push(manifest);
     }
+    if only.is_none() {
+        files.push(design_document(db, workspace, &hash));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// `DESIGN.md`, covering every environment.
+pub fn design_document(db: &dyn Db, workspace: Workspace, hash: &str) -> OutputFile {
+    let ir = &lower(db, workspace).ir;
+    let results = crate::rules::run_rules(db, workspace);
+    let model = crate::model::model(db, workspace);
+    let about = model.system_doc.as_deref();
+    let inputs = document::Inputs {
+        ir,
+        findings: &results.diagnostics,
+        waivers: &results.waivers,
+        estimates: crate::cost::estimate(ir, None).ok(),
+        about,
+        header: &header_line(hash),
+    };
+    OutputFile {
+        path: "DESIGN.md".into(),
+        contents: document::document(&inputs),
+    }
 }
 
 /// The path prefixes a build of `only` (or of everything) owns: its stale files may be

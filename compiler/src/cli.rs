@@ -76,6 +76,60 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Estimate the monthly cost of each environment from the region's price catalogue.
+    Cost {
+        /// The workspace directory or a single .arch file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// One environment only.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        /// A table for people, or JSON.
+        #[arg(long, value_enum, default_value_t = CostFormat::Human)]
+        format: CostFormat,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// When to colour diagnostics.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Print the Mermaid diagrams of each environment (`archc build` writes them too).
+    Diagram {
+        /// The workspace directory or a single .arch file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// One environment only.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        /// One diagram only.
+        #[arg(long, value_enum)]
+        kind: Option<DiagramKind>,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// When to colour diagnostics.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Write the design document, DESIGN.md, into `--out` (`archc build` writes it too).
+    Doc {
+        /// The workspace directory or a single .arch file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The output directory; archc writes only inside it.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Write even if the output directory holds files archc did not generate (they stay).
+        #[arg(long)]
+        force: bool,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        /// When to colour diagnostics.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
     /// Explain a diagnostic code (`archc explain E1002`), or list every code.
     Explain {
         /// The code, e.g. E1002, or its name, e.g. unknown-field.
@@ -88,6 +142,20 @@ enum Format {
     Human,
     Json,
     Sarif,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CostFormat {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiagramKind {
+    Architecture,
+    Inbound,
+    Outbound,
+    SecurityGroups,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,11 +180,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             color,
             today,
         } => {
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => terminal,
-            };
+            let color = color.resolve(terminal);
             let options = CheckOptions {
                 format,
                 env,
@@ -140,19 +204,71 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 force,
                 check,
                 today: today.unwrap_or_else(today_utc),
-                color: match color {
-                    ColorChoice::Always => true,
-                    ColorChoice::Never => false,
-                    ColorChoice::Auto => terminal,
-                },
+                color: color.resolve(terminal),
             };
             build(&path, &options, stdout, stderr)
         }
+        Command::Cost {
+            path,
+            env,
+            format,
+            today,
+            color,
+        } => cost(
+            &path,
+            env.as_deref(),
+            format,
+            today.unwrap_or_else(today_utc),
+            color.resolve(terminal),
+            stdout,
+            stderr,
+        ),
+        Command::Diagram {
+            path,
+            env,
+            kind,
+            today,
+            color,
+        } => diagram(
+            &path,
+            env.as_deref(),
+            kind,
+            today.unwrap_or_else(today_utc),
+            color.resolve(terminal),
+            stdout,
+            stderr,
+        ),
+        Command::Doc {
+            path,
+            out,
+            force,
+            today,
+            color,
+        } => doc(
+            &path,
+            &out,
+            force,
+            today.unwrap_or_else(today_utc),
+            color.resolve(terminal),
+            stdout,
+            stderr,
+        ),
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
     // A closed pipe or full disk while printing: nothing more can be said, and the exit code
     // still tells the caller.
     result.unwrap_or(EXIT_USAGE)
+}
+
+impl ColorChoice {
+    /// Whether to colour, given whether the output is a terminal that wants colour.
+    fn resolve(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal,
+        }
+    }
 }
 
 fn clap_error(error: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
@@ -257,25 +373,28 @@ struct BuildOptions {
     color: bool,
 }
 
-fn build(
+/// Loads and checks the workspace, printing its diagnostics; `Err` is the exit status when it
+/// cannot go on (unreadable input, errors, an unknown `--env`).
+fn checked(
     path: &Path,
-    options: &BuildOptions,
-    stdout: &mut dyn Write,
+    today: Date,
+    color: bool,
+    env: Option<&str>,
     stderr: &mut dyn Write,
-) -> std::io::Result<u8> {
+) -> std::io::Result<Result<(RootDatabase, Workspace), u8>> {
     let sources = match load(path) {
         Ok(sources) => sources,
         Err(error) => {
             render::host_human(&error, stderr)?;
-            return Ok(EXIT_USAGE);
+            return Ok(Err(EXIT_USAGE));
         }
     };
     let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources, options.today);
+    let workspace = Workspace::from_sources(&db, sources, today);
     crate::check::prime(&db, workspace);
     let diagnostics = crate::check::diagnostics(&db, workspace);
     for diagnostic in &diagnostics {
-        render::human(&db, diagnostic, options.color, stderr)?;
+        render::human(&db, diagnostic, color, stderr)?;
     }
     let errors = diagnostics
         .iter()
@@ -284,17 +403,30 @@ fn build(
     if errors > 0 {
         writeln!(
             stderr,
-            "build stopped: {}; nothing was written",
+            "stopped: {}; nothing was written",
             plural(errors, "error")
         )?;
-        return Ok(EXIT_ERRORS);
+        return Ok(Err(EXIT_ERRORS));
     }
-    if let Some(env) = &options.env
+    if let Some(env) = env
         && let Err(error) = known_env(&db, workspace, env)
     {
         render::host_human(&error, stderr)?;
-        return Ok(EXIT_USAGE);
+        return Ok(Err(EXIT_USAGE));
     }
+    Ok(Ok((db, workspace)))
+}
+
+fn build(
+    path: &Path,
+    options: &BuildOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let (db, workspace) = match checked(path, options.today, options.color, options.env.as_deref(), stderr)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
     let files = crate::backend::build(&db, workspace, options.env.as_deref());
     if options.check {
         let scope = crate::backend::scope(options.env.as_deref());
@@ -343,6 +475,122 @@ fn build(
                 written.unchanged,
                 written.removed
             )?;
+            Ok(EXIT_OK)
+        }
+        Err(error) => {
+            render::host_human(&error, stderr)?;
+            Ok(EXIT_USAGE)
+        }
+    }
+}
+
+fn cost(
+    path: &Path,
+    env: Option<&str>,
+    format: CostFormat,
+    today: Date,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let (db, workspace) = match checked(path, today, color, env, stderr)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let ir = &crate::lower::lower(&db, workspace).ir;
+    match crate::cost::estimate(ir, env) {
+        Ok(estimates) => {
+            match format {
+                CostFormat::Human => write!(stdout, "{}", crate::cost::render(&estimates))?,
+                CostFormat::Json => {
+                    let reductions: Vec<serde_json::Value> = crate::cost::nat_reductions(&estimates)
+                        .into_iter()
+                        .map(|(env, baseline, percent)| serde_json::json!({ "env": env, "baseline": baseline, "nat_percent_less": percent }))
+                        .collect();
+                    let value = serde_json::json!({ "estimates": estimates, "nat_reductions": reductions });
+                    writeln!(
+                        stdout,
+                        "{}",
+                        serde_json::to_string_pretty(&value).unwrap_or_default()
+                    )?;
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Err(region) => {
+            let error = HostError {
+                code: codes::NO_PRICES,
+                message: format!("archc has no price catalogue for {region}"),
+                help: format!(
+                    "the catalogues are in stdlib/prices/; archc has prices for {}",
+                    crate::diagnostics::all_of(&crate::cost::regions())
+                ),
+            };
+            render::host_human(&error, stderr)?;
+            Ok(EXIT_USAGE)
+        }
+    }
+}
+
+fn diagram(
+    path: &Path,
+    env: Option<&str>,
+    kind: Option<DiagramKind>,
+    today: Date,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let (db, workspace) = match checked(path, today, color, env, stderr)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let wanted = kind.map(|k| match k {
+        DiagramKind::Architecture => "architecture.mmd",
+        DiagramKind::Inbound => "inbound.mmd",
+        DiagramKind::Outbound => "outbound.mmd",
+        DiagramKind::SecurityGroups => "security-groups.mmd",
+    });
+    let ir = &crate::lower::lower(&db, workspace).ir;
+    for environment in ir.envs.iter().filter(|e| env.is_none_or(|name| e.name == name)) {
+        for (name, text) in crate::backend::mermaid::diagrams(environment) {
+            if wanted.is_none_or(|w| w == name) {
+                writeln!(
+                    stdout,
+                    "%% {} {}",
+                    environment.name,
+                    name.trim_end_matches(".mmd")
+                )?;
+                write!(stdout, "{text}")?;
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn doc(
+    path: &Path,
+    out: &Path,
+    force: bool,
+    today: Date,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let (db, workspace) = match checked(path, today, color, None, stderr)? {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let hash = crate::backend::source_hash(&db, workspace);
+    let document = crate::backend::design_document(&db, workspace, &hash);
+    match output::write(
+        out,
+        std::slice::from_ref(&document),
+        &["DESIGN.md".to_owned()],
+        force,
+    ) {
+        Ok(_) => {
+            writeln!(stdout, "wrote {}", out.join(&document.path).display())?;
             Ok(EXIT_OK)
         }
         Err(error) => {

@@ -14,6 +14,7 @@ pub mod backend;
 pub mod catalogue;
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod date;
 pub mod db;
 pub mod diagnostics;

@@ -130,6 +130,8 @@ pub struct Env {
 pub struct Model {
     pub system: String,
     pub system_origin: Option<Origin>,
+    /// The `///` documentation of the system block(s).
+    pub system_doc: Option<String>,
     /// `region`, `domain`, `network` (a block).
     pub settings: Fields,
     /// Tiers in declaration order (the order subnets are allocated in).
@@ -219,6 +221,9 @@ impl Builder<'_> {
                 if self.model.system_origin.is_none() {
                     self.model.system = decl.name.text.clone();
                     self.model.system_origin = Some(self.origin(file, &decl.name.span));
+                }
+                if self.model.system_doc.is_none() {
+                    self.model.system_doc = member.doc.clone();
                 }
                 let scope = self.origin(file, &member.span);
                 self.system_body(file, &decl.body, &scope);

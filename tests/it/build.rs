@@ -38,7 +38,7 @@ fn build_writes_every_environment_and_rewrites_nothing_the_second_time() {
     assert_eq!(code, EXIT_OK);
     assert_eq!(
         stdout,
-        format!("wrote 36 files to {} (0 unchanged, 0 removed)\n", out.display())
+        format!("wrote 45 files to {} (0 unchanged, 0 removed)\n", out.display())
     );
     assert!(out.join("prd/terraform/versions.tf").is_file());
     assert!(out.join("stg/terraform/lambda/alarm_notifier.py").is_file());
@@ -46,7 +46,7 @@ fn build_writes_every_environment_and_rewrites_nothing_the_second_time() {
     assert_eq!(code, EXIT_OK);
     assert_eq!(
         stdout,
-        format!("wrote 0 files to {} (36 unchanged, 0 removed)\n", out.display())
+        format!("wrote 0 files to {} (45 unchanged, 0 removed)\n", out.display())
     );
 }
 
@@ -88,7 +88,7 @@ fn build_removes_its_own_stale_files_only() {
     std::fs::write(&hidden, "# terraform init wrote this\n").unwrap();
     let (code, stdout, _) = build(dir.path(), &[]);
     assert_eq!(code, EXIT_OK);
-    assert!(stdout.ends_with("(36 unchanged, 1 removed)\n"), "{stdout}");
+    assert!(stdout.ends_with("(45 unchanged, 1 removed)\n"), "{stdout}");
     assert!(!stale.exists() && !dir.path().join("old").exists());
     assert!(hidden.exists(), "hidden files belong to other tools");
 }
@@ -102,7 +102,7 @@ fn check_reports_stale_and_hand_edited_output() {
     assert_eq!(code, EXIT_OK);
     let (code, stdout, _) = build(dir.path(), &["--check"]);
     assert_eq!(
-        (code, stdout.ends_with("up to date (36 files)\n")),
+        (code, stdout.ends_with("up to date (45 files)\n")),
         (EXIT_OK, true),
         "{stdout}"
     );
@@ -131,6 +131,9 @@ fn build_with_errors_writes_nothing() {
         &out.to_string_lossy(),
     ]);
     assert_eq!(code, EXIT_ERRORS);
-    assert!(stderr.contains("build stopped: "), "{stderr}");
+    assert!(
+        stderr.contains("stopped: 2 errors; nothing was written"),
+        "{stderr}"
+    );
     assert!(!out.exists());
 }

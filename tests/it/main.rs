@@ -16,6 +16,7 @@ mod cases;
 mod cli;
 mod codes;
 mod deploy;
+mod design;
 mod example;
 mod fixture;
 mod incremental;

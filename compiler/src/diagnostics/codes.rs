@@ -105,6 +105,7 @@ codes! {
     UNKNOWN_ENVIRONMENT = "E9007", "unknown-environment";
     FOREIGN_OUTPUT = "E9008", "foreign-output";
     STALE_OUTPUT = "E9009", "stale-output";
+    NO_PRICES = "E9010", "no-prices";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).

@@ -1,0 +1,336 @@
+//! The cost estimate: monthly cost per environment and component, from a dated price
+//! catalogue for the region (`stdlib/prices/<region>.json`) and printed assumptions.
+//!
+//! The NAT line follows the seed's comparison: a NAT gateway costs its hours per zone plus the
+//! data it processes; a NAT instance costs its instance hours (the data it forwards is ordinary
+//! transfer, which both options pay alike, and public IPv4 charges are left out of both, as in
+//! the seed's estimate). Services count their declared minimum tasks; everything else uses the
+//! catalogue's stated baseline assumptions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ir::{EnvIr, Ir, Nat, Stage};
+
+/// The embedded catalogues, by region.
+const CATALOGUES: &[(&str, &str)] = &[(
+    "ap-northeast-1",
+    include_str!("../../stdlib/prices/ap-northeast-1.json"),
+)];
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Catalogue {
+    pub region: String,
+    pub currency: String,
+    pub date: String,
+    pub source: String,
+    pub hours_per_month: f64,
+    pub assumptions: Assumptions,
+    pub prices: Prices,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Assumptions {
+    pub nat_data_gb_per_month: f64,
+    pub alb_lcu: f64,
+    pub job_hours_per_month: f64,
+    pub aurora_storage_gb: f64,
+    pub cloudfront_data_gb_per_month: f64,
+    pub cloudfront_requests_per_month: f64,
+    pub s3_gb_per_bucket: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Prices {
+    pub nat_gateway_hour_per_az: f64,
+    pub nat_gateway_data_gb: f64,
+    pub ec2_hour: BTreeMap<String, f64>,
+    pub alb_hour: f64,
+    pub alb_lcu_hour: f64,
+    pub fargate_vcpu_hour: f64,
+    pub fargate_gb_hour: f64,
+    pub aurora_instance_hour: BTreeMap<String, f64>,
+    pub aurora_storage_gb_month: f64,
+    pub cloudfront_data_gb: f64,
+    pub cloudfront_https_requests_per_10k: f64,
+    pub s3_gb_month: f64,
+}
+
+/// The catalogue of a region, if archc has one.
+pub fn catalogue(region: &str) -> Option<Catalogue> {
+    let (_, text) = CATALOGUES.iter().find(|(r, _)| *r == region)?;
+    serde_json::from_str(text).ok()
+}
+
+/// The regions archc has prices for.
+pub fn regions() -> Vec<&'static str> {
+    CATALOGUES.iter().map(|(region, _)| *region).collect()
+}
+
+/// One line of an estimate.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Line {
+    pub component: String,
+    /// What is priced, with the formula: `Regional NAT Gateway: 3 AZ × 730 h × $0.062 + …`.
+    pub item: String,
+    /// USD per month, rounded to cents.
+    pub monthly: f64,
+}
+
+/// The estimate of one environment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Estimate {
+    pub env: String,
+    pub production: bool,
+    pub region: String,
+    pub currency: String,
+    pub prices_date: String,
+    pub lines: Vec<Line>,
+    pub total: f64,
+    /// Things that could not be priced (an instance type the catalogue lacks).
+    pub unpriced: Vec<String>,
+}
+
+impl Estimate {
+    /// The NAT line's monthly cost.
+    pub fn nat(&self) -> f64 {
+        self.lines
+            .iter()
+            .find(|l| l.component == "nat")
+            .map_or(0.0, |l| l.monthly)
+    }
+}
+
+fn cents(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn money(value: f64) -> String {
+    format!("${value}")
+}
+
+/// The estimate of every environment (only `only` when given). `Err` names a region without
+/// a catalogue.
+pub fn estimate(ir: &Ir, only: Option<&str>) -> Result<Vec<Estimate>, String> {
+    ir.envs
+        .iter()
+        .filter(|env| only.is_none_or(|name| env.name == name))
+        .map(|env| {
+            let catalogue = catalogue(&env.region).ok_or_else(|| env.region.clone())?;
+            Ok(estimate_env(env, &catalogue))
+        })
+        .collect()
+}
+
+fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
+    let (p, a, hours) = (
+        &catalogue.prices,
+        &catalogue.assumptions,
+        catalogue.hours_per_month,
+    );
+    let mut lines = Vec::new();
+    let mut unpriced = Vec::new();
+    let zones = env.vpc.zones.value.len() as f64;
+    let nat_gateway = |count: f64, what: &str| Line {
+        component: "nat".into(),
+        item: format!(
+            "{what}: {count} AZ × {hours} h × {} + {} GB × {}",
+            money(p.nat_gateway_hour_per_az),
+            a.nat_data_gb_per_month,
+            money(p.nat_gateway_data_gb)
+        ),
+        monthly: cents(
+            count * hours * p.nat_gateway_hour_per_az + a.nat_data_gb_per_month * p.nat_gateway_data_gb,
+        ),
+    };
+    lines.push(match &env.nat {
+        Nat::Regional { .. } => nat_gateway(zones, "Regional NAT Gateway"),
+        Nat::Zonal { subnets, .. } => nat_gateway(subnets.len() as f64, "zonal NAT gateways"),
+        Nat::Instance { instance_type, .. } => {
+            let hourly = p.ec2_hour.get(instance_type).copied();
+            if hourly.is_none() {
+                unpriced.push(format!("NAT instance type {instance_type}"));
+            }
+            Line {
+                component: "nat".into(),
+                item: format!(
+                    "NAT instance {instance_type}: {hours} h × {}",
+                    money(hourly.unwrap_or(0.0))
+                ),
+                monthly: cents(hours * hourly.unwrap_or(0.0)),
+            }
+        }
+    });
+    for lb in &env.load_balancers {
+        lines.push(Line {
+            component: lb.name.clone(),
+            item: format!(
+                "ALB: {hours} h × {} + {} LCU × {hours} h × {}",
+                money(p.alb_hour),
+                a.alb_lcu,
+                money(p.alb_lcu_hour)
+            ),
+            monthly: cents(hours * p.alb_hour + a.alb_lcu * hours * p.alb_lcu_hour),
+        });
+    }
+    let task_hourly = |cpu: i64, memory: i64| {
+        (cpu as f64 / 1024.0) * p.fargate_vcpu_hour + (memory as f64 / 1024.0) * p.fargate_gb_hour
+    };
+    for service in &env.services {
+        let tasks = service.scale.min.value.max(0) as f64;
+        lines.push(Line {
+            component: service.name.clone(),
+            item: format!(
+                "Fargate: {tasks} task{} × {hours} h × ({} vCPU × {} + {} GB × {})",
+                if tasks == 1.0 { "" } else { "s" },
+                service.cpu as f64 / 1024.0,
+                money(p.fargate_vcpu_hour),
+                service.memory as f64 / 1024.0,
+                money(p.fargate_gb_hour)
+            ),
+            monthly: cents(tasks * hours * task_hourly(service.cpu, service.memory)),
+        });
+    }
+    for job in &env.jobs {
+        lines.push(Line {
+            component: job.name.clone(),
+            item: format!("Fargate: {} h of runs (assumed)", a.job_hours_per_month),
+            monthly: cents(a.job_hours_per_month * task_hourly(job.cpu, job.memory)),
+        });
+    }
+    for database in &env.databases {
+        let instances = (database.writers + database.readers) as f64;
+        let hourly = p.aurora_instance_hour.get(&database.instance_class).copied();
+        if hourly.is_none() {
+            unpriced.push(format!("Aurora instance class {}", database.instance_class));
+        }
+        lines.push(Line {
+            component: database.name.clone(),
+            item: format!(
+                "Aurora: {instances} × {} × {hours} h × {} + {} GB × {}",
+                database.instance_class,
+                money(hourly.unwrap_or(0.0)),
+                a.aurora_storage_gb,
+                money(p.aurora_storage_gb_month)
+            ),
+            monthly: cents(
+                instances * hours * hourly.unwrap_or(0.0) + a.aurora_storage_gb * p.aurora_storage_gb_month,
+            ),
+        });
+    }
+    if let Some(edge) = &env.edge {
+        let requests = a.cloudfront_requests_per_month / 10_000.0;
+        lines.push(Line {
+            component: edge.name.clone(),
+            item: format!(
+                "CloudFront: {} GB × {} + {} × 10k requests × {}",
+                a.cloudfront_data_gb_per_month,
+                money(p.cloudfront_data_gb),
+                requests,
+                money(p.cloudfront_https_requests_per_10k)
+            ),
+            monthly: cents(
+                a.cloudfront_data_gb_per_month * p.cloudfront_data_gb
+                    + requests * p.cloudfront_https_requests_per_10k,
+            ),
+        });
+    }
+    for bucket in &env.buckets {
+        lines.push(Line {
+            component: bucket.name.clone(),
+            item: format!("S3: {} GB × {}", a.s3_gb_per_bucket, money(p.s3_gb_month)),
+            monthly: cents(a.s3_gb_per_bucket * p.s3_gb_month),
+        });
+    }
+    let total = cents(lines.iter().map(|l| l.monthly).sum());
+    Estimate {
+        env: env.name.clone(),
+        production: env.stage.value == Stage::Production,
+        region: env.region.clone(),
+        currency: catalogue.currency.clone(),
+        prices_date: catalogue.date.clone(),
+        lines,
+        total,
+        unpriced,
+    }
+}
+
+/// How much less each non-production environment's NAT costs than the first production one's:
+/// `(env, baseline env, percent less)`.
+pub fn nat_reductions(estimates: &[Estimate]) -> Vec<(String, String, f64)> {
+    let Some(baseline) = estimates.iter().find(|e| e.production) else {
+        return Vec::new();
+    };
+    estimates
+        .iter()
+        .filter(|e| !e.production && baseline.nat() > 0.0)
+        .map(|e| {
+            let percent = ((baseline.nat() - e.nat()) / baseline.nat() * 1000.0).round() / 10.0;
+            (e.env.clone(), baseline.env.clone(), percent)
+        })
+        .collect()
+}
+
+/// The estimate as the CLI prints it.
+pub fn render(estimates: &[Estimate]) -> String {
+    let mut text = String::new();
+    for estimate in estimates {
+        let stage = if estimate.production {
+            "production"
+        } else {
+            "non-production"
+        };
+        text.push_str(&format!(
+            "env {} ({stage}, {}): estimated monthly cost in {}, prices of {}\n",
+            estimate.env, estimate.region, estimate.currency, estimate.prices_date
+        ));
+        let width = estimate
+            .lines
+            .iter()
+            .map(|l| l.component.len())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        for line in &estimate.lines {
+            text.push_str(&format!(
+                "  {:<width$}  {:>9.2}  {}\n",
+                line.component, line.monthly, line.item
+            ));
+        }
+        text.push_str(&format!("  {:<width$}  {:>9.2}\n", "total", estimate.total));
+        for missing in &estimate.unpriced {
+            text.push_str(&format!("  not priced: {missing} (not in the catalogue)\n"));
+        }
+    }
+    for (env, baseline, percent) in nat_reductions(estimates) {
+        let nat = |name: &str| {
+            estimates
+                .iter()
+                .find(|e| e.env == name)
+                .map_or(0.0, Estimate::nat)
+        };
+        text.push_str(&format!(
+            "nat: {env} {:.2} vs {baseline} {:.2}: {percent}% less\n",
+            nat(&env),
+            nat(&baseline)
+        ));
+    }
+    if let Some(catalogue) = estimates.first().and_then(|e| catalogue(&e.region)) {
+        let a = &catalogue.assumptions;
+        text.push_str(&format!(
+            "assumptions: {} GB/month through a NAT gateway; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
+             {} GB and {} requests/month through CloudFront; {} GB per bucket; services at their minimum task count; \
+             public IPv4 and data transfer out not included.\nprices: {}\n",
+            a.nat_data_gb_per_month,
+            a.alb_lcu,
+            a.job_hours_per_month,
+            a.aurora_storage_gb,
+            a.cloudfront_data_gb_per_month,
+            a.cloudfront_requests_per_month,
+            a.s3_gb_per_bucket,
+            catalogue.source
+        ));
+    }
+    text
+}
