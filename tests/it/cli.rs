@@ -291,3 +291,86 @@ fn explain_of_an_unknown_code_suggests_the_nearest() {
       help: did you mean `E1012`? Run `archc explain` to list every code
     ");
 }
+
+#[test]
+fn cost_json_has_every_environment_and_the_nat_reduction() {
+    let (code, out, _) = archc(&["cost", &example(), "--format", "json", "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_OK);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let estimates = value["estimates"].as_array().unwrap();
+    assert_eq!(estimates.len(), 2);
+    assert_eq!(estimates[0]["env"], "prd");
+    assert_eq!(estimates[0]["lines"][0]["component"], "nat");
+    assert_eq!(estimates[0]["lines"][0]["monthly"], 150.04);
+    assert_eq!(value["nat_reductions"][0]["nat_percent_less"], 93.4);
+}
+
+#[test]
+fn cost_of_one_environment_and_its_table() {
+    let (code, out, _) = archc(&["cost", &example(), "--env", "stg", "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(
+        out.starts_with("env stg (non-production, ap-northeast-1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  nat                9.93  NAT instance t3.micro: 730 h × $0.0136\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("assumptions: 230 GB/month through a NAT gateway"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cost_without_a_price_catalogue_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "main.arch",
+        b"system s {\n  region = \"sa-east-1\"\n  network { cidr = 10.0.0.0/16 }\n}\nenv dev { account = \"111111111111\"  stage = development }\n",
+    );
+    let (code, _, err) = archc(&["cost", &file]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(
+        err.contains("error[E9010]: archc has no price catalogue for sa-east-1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn diagram_prints_the_chosen_kind_of_one_environment() {
+    let (code, out, _) = archc(&["diagram", &example(), "--env", "prd", "--kind", "security-groups"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(out.starts_with("%% prd security-groups\nflowchart LR\n"), "{out}");
+    assert!(out.contains("prefix_list -->|\"443\"| c_alb"), "{out}");
+    assert_eq!(out.matches("flowchart").count(), 1);
+    let (_, all, _) = archc(&["diagram", &example()]);
+    assert_eq!(
+        all.matches("flowchart").count(),
+        8,
+        "four kinds for each of two environments"
+    );
+}
+
+#[test]
+fn doc_writes_only_the_design_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = archc(&[
+        "doc",
+        &example(),
+        "--out",
+        &dir.path().to_string_lossy(),
+        "--today",
+        "2026-11-27",
+    ]);
+    assert_eq!(code, EXIT_OK, "{out}");
+    let entries: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, ["DESIGN.md"]);
+    let text = std::fs::read_to_string(dir.path().join("DESIGN.md")).unwrap();
+    assert!(text.contains("## Design rules") && text.contains("```mermaid"));
+}
