@@ -27,6 +27,16 @@ pub enum Stage {
     Development,
 }
 
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Production => "production",
+            Stage::Staging => "staging",
+            Stage::Development => "development",
+        }
+    }
+}
+
 /// A value with the place in the source that decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Spanned<T> {
@@ -148,6 +158,19 @@ pub enum Nat {
 }
 
 impl Nat {
+    /// "Regional NAT Gateway", "zonal NAT gateways in public-a, public-c", "NAT instance t3.micro in public-a".
+    pub fn describe(&self) -> String {
+        match self {
+            Nat::Regional { .. } => "Regional NAT Gateway".to_owned(),
+            Nat::Zonal { subnets, .. } => format!("zonal NAT gateways in {}", subnets.join(", ")),
+            Nat::Instance {
+                instance_type,
+                subnet,
+                ..
+            } => format!("NAT instance {instance_type} in {subnet}"),
+        }
+    }
+
     pub fn origin(&self) -> &Origin {
         match self {
             Nat::Regional { origin } | Nat::Zonal { origin, .. } | Nat::Instance { origin, .. } => origin,

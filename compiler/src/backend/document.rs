@@ -37,23 +37,16 @@ fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
 }
 
 fn nat(env: &EnvIr) -> String {
-    match &env.nat {
-        Nat::Regional { .. } => "Regional NAT Gateway (multi-AZ, no public subnet)".into(),
-        Nat::Zonal { subnets, .. } => format!("zonal NAT gateways in {}", subnets.join(", ")),
-        Nat::Instance {
-            instance_type,
-            subnet,
-            ..
-        } => format!("NAT instance {instance_type} in {subnet} (single AZ)"),
-    }
+    let qualifier = match &env.nat {
+        Nat::Regional { .. } => " (multi-AZ, no public subnet)",
+        Nat::Zonal { .. } => "",
+        Nat::Instance { .. } => " (single AZ)",
+    };
+    format!("{}{qualifier}", env.nat.describe())
 }
 
 fn stage(env: &EnvIr) -> &'static str {
-    match env.stage.value {
-        Stage::Production => "production",
-        Stage::Staging => "staging",
-        Stage::Development => "development",
-    }
+    env.stage.value.name()
 }
 
 /// `DESIGN.md`.

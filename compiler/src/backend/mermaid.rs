@@ -108,6 +108,16 @@ fn flow_label(flow: &FlowIr) -> String {
     }
 }
 
+/// `  c_a -->|"tcp 8080"| c_b`
+fn flow_edge(flow: &FlowIr) -> String {
+    format!(
+        "  {} -->|\"{}\"| {}",
+        node(&flow.from),
+        flow_label(flow),
+        node(&flow.to)
+    )
+}
+
 fn nat_node(env: &EnvIr) -> (String, String) {
     match &env.nat {
         Nat::Regional { .. } => ("nat".into(), "nat{{\"Regional NAT Gateway\"}}".into()),
@@ -219,13 +229,7 @@ fn architecture(env: &EnvIr) -> String {
         .iter()
         .filter(|f| f.to != INTERNET && f.from != INTERNET)
     {
-        let _ = writeln!(
-            out,
-            "  {} -->|\"{}\"| {}",
-            node(&flow.from),
-            flow_label(flow),
-            node(&flow.to)
-        );
+        let _ = writeln!(out, "{}", flow_edge(flow));
     }
     for flow in env.flows.iter().filter(|f| f.from == INTERNET) {
         let _ = writeln!(out, "  internet -->|\"{}\"| {}", flow_label(flow), node(&flow.to));
@@ -287,13 +291,7 @@ fn inbound(env: &EnvIr) -> String {
             let _ = writeln!(out, "  {}", component_node(env, &flow.to));
             seen.push(&flow.to);
         }
-        let _ = writeln!(
-            out,
-            "  {} -->|\"{}\"| {}",
-            node(&flow.from),
-            flow_label(flow),
-            node(&flow.to)
-        );
+        let _ = writeln!(out, "{}", flow_edge(flow));
     }
     out
 }
