@@ -130,6 +130,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Format .arch files in place (white space only; comments are kept).
+    Fmt {
+        /// A directory of .arch files, or one file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Write nothing; fail if a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code (`archc explain E1002`), or list every code.
     Explain {
         /// The code, e.g. E1002, or its name, e.g. unknown-field.
@@ -253,6 +262,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             stdout,
             stderr,
         ),
+        Command::Fmt { path, check } => fmt(&path, check, terminal, stdout, stderr),
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
     // A closed pipe or full disk while printing: nothing more can be said, and the exit code
@@ -598,6 +608,59 @@ fn doc(
             Ok(EXIT_USAGE)
         }
     }
+}
+
+/// Formats every file of the workspace; with `check`, only reports the ones that would change.
+fn fmt(path: &Path, check: bool, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+    let sources = match load(path) {
+        Ok(sources) => sources,
+        Err(error) => {
+            render::host_human(&error, stderr)?;
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources, Date::from_unix_days(0));
+    let mut unformatted = Vec::new();
+    let mut broken = 0;
+    for &file in workspace.files(&db) {
+        let syntax = &crate::syntax::parse(&db, file).diagnostics;
+        for diagnostic in syntax {
+            render::human(&db, diagnostic, color, stderr)?;
+        }
+        let Some(formatted) = crate::format::format(file.text(&db), !syntax.is_empty()) else {
+            broken += 1;
+            continue;
+        };
+        if formatted == file.text(&db) {
+            continue;
+        }
+        unformatted.push(file.path(&db).to_owned());
+        if !check {
+            let target = Path::new(file.path(&db));
+            let temporary = target.with_extension("arch.archc-fmt");
+            let written = std::fs::write(&temporary, &formatted).and_then(|()| std::fs::rename(&temporary, target));
+            if let Err(error) = written {
+                let _ = std::fs::remove_file(&temporary);
+                render::host_human(
+                    &HostError {
+                        code: codes::UNREADABLE_FILE,
+                        message: format!("cannot write `{}`: {error}", target.display()),
+                        help: "check that the file is writable".into(),
+                    },
+                    stderr,
+                )?;
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
+    for path in &unformatted {
+        writeln!(stdout, "{}{path}", if check { "not formatted: " } else { "formatted " })?;
+    }
+    if broken > 0 {
+        writeln!(stderr, "{} with syntax errors left as they are", plural(broken, "file"))?;
+    }
+    Ok(if broken > 0 || (check && !unformatted.is_empty()) { EXIT_ERRORS } else { EXIT_OK })
 }
 
 /// `Ok` when the workspace declares environment `env`; otherwise an E9007 error with the names.

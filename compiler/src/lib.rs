@@ -17,6 +17,7 @@ pub mod cli;
 pub mod cost;
 pub mod date;
 pub mod db;
+pub mod format;
 pub mod diagnostics;
 pub mod ir;
 pub mod line_index;
