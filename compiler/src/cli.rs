@@ -611,7 +611,13 @@ fn doc(
 }
 
 /// Formats every file of the workspace; with `check`, only reports the ones that would change.
-fn fmt(path: &Path, check: bool, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+fn fmt(
+    path: &Path,
+    check: bool,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<u8> {
     let sources = match load(path) {
         Ok(sources) => sources,
         Err(error) => {
@@ -639,7 +645,8 @@ fn fmt(path: &Path, check: bool, color: bool, stdout: &mut dyn Write, stderr: &m
         if !check {
             let target = Path::new(file.path(&db));
             let temporary = target.with_extension("arch.archc-fmt");
-            let written = std::fs::write(&temporary, &formatted).and_then(|()| std::fs::rename(&temporary, target));
+            let written =
+                std::fs::write(&temporary, &formatted).and_then(|()| std::fs::rename(&temporary, target));
             if let Err(error) = written {
                 let _ = std::fs::remove_file(&temporary);
                 render::host_human(
@@ -655,12 +662,24 @@ fn fmt(path: &Path, check: bool, color: bool, stdout: &mut dyn Write, stderr: &m
         }
     }
     for path in &unformatted {
-        writeln!(stdout, "{}{path}", if check { "not formatted: " } else { "formatted " })?;
+        writeln!(
+            stdout,
+            "{}{path}",
+            if check { "not formatted: " } else { "formatted " }
+        )?;
     }
     if broken > 0 {
-        writeln!(stderr, "{} with syntax errors left as they are", plural(broken, "file"))?;
+        writeln!(
+            stderr,
+            "{} with syntax errors left as they are",
+            plural(broken, "file")
+        )?;
     }
-    Ok(if broken > 0 || (check && !unformatted.is_empty()) { EXIT_ERRORS } else { EXIT_OK })
+    Ok(if broken > 0 || (check && !unformatted.is_empty()) {
+        EXIT_ERRORS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// `Ok` when the workspace declares environment `env`; otherwise an E9007 error with the names.

@@ -6,7 +6,8 @@
 //! idempotent). The layout: two spaces of indentation per open bracket; one space around `=`,
 //! `->`, `:` and `|`, and inside `{ }` on one line; two spaces between members that share a
 //! line (`scale { min = 2  max = 6 }`); the `=` of consecutive one-line attributes aligned, as
-//! `terraform fmt` does; at most one blank line in a row; one newline at the end. A file with
+//! `terraform fmt` does; the trailing comments of a block of lines aligned, as `gofmt` does;
+//! at most one blank line in a row; one newline at the end. A file with
 //! syntax errors is left alone: its layout cannot be known.
 
 /// A token of the surface syntax.
@@ -24,12 +25,12 @@ pub enum Token {
     Punct(char),
 }
 
-impl Token {
-    fn text(&self) -> String {
+impl std::fmt::Display for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Token::Comment(text) | Token::Str(text) | Token::Word(text) => text.clone(),
-            Token::Arrow => "->".into(),
-            Token::Punct(c) => c.to_string(),
+            Token::Comment(text) | Token::Str(text) | Token::Word(text) => f.write_str(text),
+            Token::Arrow => f.write_str("->"),
+            Token::Punct(c) => write!(f, "{c}"),
         }
     }
 }
@@ -44,7 +45,15 @@ pub fn tokens(line: &str) -> Vec<Token> {
         if c.is_whitespace() {
             i += 1;
         } else if c == '/' && next == Some('/') {
-            out.push(Token::Comment(chars.get(i..).unwrap_or_default().iter().collect::<String>().trim_end().to_owned()));
+            out.push(Token::Comment(
+                chars
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned(),
+            ));
             break;
         } else if c == '"' {
             let start = i;
@@ -58,7 +67,9 @@ pub fn tokens(line: &str) -> Vec<Token> {
                 }
             }
             let end = i.min(chars.len());
-            out.push(Token::Str(chars.get(start..end).unwrap_or_default().iter().collect()));
+            out.push(Token::Str(
+                chars.get(start..end).unwrap_or_default().iter().collect(),
+            ));
         } else if c == '-' && next == Some('>') {
             out.push(Token::Arrow);
             i += 2;
@@ -75,7 +86,9 @@ pub fn tokens(line: &str) -> Vec<Token> {
                 }
                 i += 1;
             }
-            out.push(Token::Word(chars.get(start..i).unwrap_or_default().iter().collect()));
+            out.push(Token::Word(
+                chars.get(start..i).unwrap_or_default().iter().collect(),
+            ));
         }
     }
     out
@@ -86,7 +99,7 @@ pub fn format(text: &str, has_syntax_errors: bool) -> Option<String> {
     if has_syntax_errors {
         return None;
     }
-    let mut lines: Vec<(usize, String, Option<usize>)> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut depth: usize = 0;
     let mut blank_run = 0;
     for raw in text.lines() {
@@ -94,12 +107,15 @@ pub fn format(text: &str, has_syntax_errors: bool) -> Option<String> {
         if tokens.is_empty() {
             blank_run += 1;
             if blank_run == 1 && !lines.is_empty() {
-                lines.push((0, String::new(), None));
+                lines.push(Line::default());
             }
             continue;
         }
         blank_run = 0;
-        let leading_closers = tokens.iter().take_while(|t| matches!(t, Token::Punct('}' | ')' | ']'))).count();
+        let leading_closers = tokens
+            .iter()
+            .take_while(|t| matches!(t, Token::Punct('}' | ')' | ']')))
+            .count();
         let indent = depth.saturating_sub(leading_closers);
         for token in &tokens {
             match token {
@@ -108,27 +124,82 @@ pub fn format(text: &str, has_syntax_errors: bool) -> Option<String> {
                 _ => {}
             }
         }
-        let (body, align) = layout(raw, &tokens);
-        lines.push((indent, body, align));
+        let (code, comment) = match tokens.split_last() {
+            Some((Token::Comment(comment), code)) => (code, Some(comment.clone())),
+            _ => (tokens.as_slice(), None),
+        };
+        let (code, name) = layout(code);
+        lines.push(Line {
+            indent,
+            code,
+            comment,
+            name,
+            comment_gap: 1,
+        });
     }
-    while lines.last().is_some_and(|(_, body, _)| body.is_empty()) {
+    while lines.last().is_some_and(Line::is_blank) {
         lines.pop();
     }
-    align_runs(&mut lines);
+    align_equals(&mut lines);
+    align_comments(&mut lines);
     let mut out = String::with_capacity(text.len());
-    for (indent, body, _) in &lines {
-        if !body.is_empty() {
-            out.push_str(&"  ".repeat(*indent));
-            out.push_str(body);
+    for line in &lines {
+        if !line.is_blank() {
+            out.push_str(&"  ".repeat(line.indent));
+        }
+        out.push_str(&line.code);
+        if let Some(comment) = &line.comment {
+            let gap = if line.code.is_empty() { 0 } else { line.comment_gap };
+            out.push_str(&" ".repeat(gap));
+            out.push_str(comment);
         }
         out.push('\n');
     }
     Some(out)
 }
 
-/// A line's tokens with canonical spacing, and, for a one-line attribute (`name = value` with
-/// no block on the line), the length of its name, for alignment.
-fn layout(raw: &str, tokens: &[Token]) -> (String, Option<usize>) {
+/// One formatted line, before alignment.
+#[derive(Debug, Default)]
+struct Line {
+    /// Open brackets before the line, less the closers it starts with.
+    indent: usize,
+    /// The tokens before any trailing comment, canonically spaced.
+    code: String,
+    comment: Option<String>,
+    /// For a one-line attribute (`name = value`), the length of its name.
+    name: Option<usize>,
+    /// Spaces between the code and a trailing comment (set by `align_comments`).
+    comment_gap: usize,
+}
+
+impl Line {
+    fn is_blank(&self) -> bool {
+        self.code.is_empty() && self.comment.is_none()
+    }
+}
+
+/// Consecutive lines at one indentation, as `(start, end)` ranges: the runs that align.
+fn runs(lines: &[Line], member: impl Fn(&Line) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < lines.len() {
+        let Some(indent) = lines.get(start).filter(|l| member(l)).map(|l| l.indent) else {
+            start += 1;
+            continue;
+        };
+        let mut end = start;
+        while lines.get(end).is_some_and(|l| l.indent == indent && member(l)) {
+            end += 1;
+        }
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// A line's tokens (without a trailing comment) with canonical spacing, and, for a one-line
+/// attribute (`name = value` with no block on the line), the length of its name, for alignment.
+fn layout(tokens: &[Token]) -> (String, Option<usize>) {
     let mut out = String::new();
     // Whether the line has closed a `name = value` at this bracket depth, so the next name
     // starts another member on the same line.
@@ -139,28 +210,23 @@ fn layout(raw: &str, tokens: &[Token]) -> (String, Option<usize>) {
     for (i, token) in tokens.iter().enumerate() {
         let separator = match (previous, token) {
             (None, _) => "",
-            (Some(_), Token::Comment(_)) => {
-                // Keep the author's gap before a trailing comment (at least one space).
-                let before = raw.find("//").map_or("", |at| raw.get(..at).unwrap_or_default());
-                let gap = before.len() - before.trim_end().len();
-                if gap >= 2 { "  " } else { " " }
-            }
             (Some(Token::Punct('(' | '[')), _) => "",
             (Some(_), Token::Punct(')' | ']' | ',')) => "",
             (Some(Token::Word(_)), Token::Punct('(')) => "",
             (Some(Token::Punct(',')), _) => " ",
-            (Some(_), Token::Punct('{' | '}' | '=' | ':' | '|')) | (Some(Token::Punct('{' | '}' | '=' | ':' | '|')), _) => " ",
+            (Some(_), Token::Punct('{' | '}' | '=' | ':' | '|'))
+            | (Some(Token::Punct('{' | '}' | '=' | ':' | '|')), _) => " ",
             (Some(_), Token::Arrow) | (Some(Token::Arrow), _) => " ",
             (Some(_), Token::Word(_) | Token::Str(_)) if value_depth == Some(depth) && value_started => "  ",
             (Some(_), _) => " ",
         };
         // A new member starts: the value before it is complete.
-        if separator == "  " && !matches!(token, Token::Comment(_)) {
+        if separator == "  " {
             value_depth = None;
             value_started = false;
         }
         out.push_str(separator);
-        out.push_str(&token.text());
+        out.push_str(&token.to_string());
         match token {
             Token::Punct('=') => {
                 value_depth = Some(depth);
@@ -194,28 +260,34 @@ fn layout(raw: &str, tokens: &[Token]) -> (String, Option<usize>) {
 }
 
 /// Pads the names of consecutive one-line attributes at one indentation so their `=` line up.
-fn align_runs(lines: &mut [(usize, String, Option<usize>)]) {
-    let mut start = 0;
-    while start < lines.len() {
-        let Some((indent, _, Some(_))) = lines.get(start) else {
-            start += 1;
-            continue;
-        };
-        let indent = *indent;
-        let mut end = start;
-        while lines.get(end).is_some_and(|(i, _, name)| *i == indent && name.is_some()) {
-            end += 1;
-        }
-        let width = lines.get(start..end).unwrap_or_default().iter().filter_map(|(_, _, n)| *n).max().unwrap_or(0);
-        for (_, body, name) in lines.get_mut(start..end).unwrap_or_default() {
-            if let Some(length) = name {
-                let pad = " ".repeat(width - *length);
-                if let Some(at) = body.find(" =") {
-                    body.insert_str(at, &pad);
-                }
+fn align_equals(lines: &mut [Line]) {
+    for (start, end) in runs(lines, |l| l.name.is_some()) {
+        let run = lines.get_mut(start..end).unwrap_or_default();
+        let width = run.iter().filter_map(|l| l.name).max().unwrap_or(0);
+        for line in run {
+            if let Some(length) = line.name
+                && let Some(at) = line.code.find(" =")
+            {
+                line.code.insert_str(at, &" ".repeat(width - length));
             }
         }
-        start = end.max(start + 1);
+    }
+}
+
+/// Lines up the trailing comments of a block of consecutive code lines at one indentation, two
+/// spaces after the longest line that has one (as `gofmt` does).
+fn align_comments(lines: &mut [Line]) {
+    for (start, end) in runs(lines, |l| !l.code.is_empty()) {
+        let run = lines.get_mut(start..end).unwrap_or_default();
+        let width = run
+            .iter()
+            .filter(|l| l.comment.is_some())
+            .map(|l| l.code.chars().count())
+            .max()
+            .unwrap_or(0);
+        for line in run.iter_mut().filter(|l| l.comment.is_some()) {
+            line.comment_gap = width - line.code.chars().count() + 2;
+        }
     }
 }
 
@@ -241,13 +313,16 @@ mod tests {
         let text = "// head\n\n\n\nsystem s { // trailing\n  /// doc\n  port   =  1   // one\n  timeout = 60s\n}\n\n\n";
         assert_eq!(
             fmt(text),
-            "// head\n\nsystem s { // trailing\n  /// doc\n  port    = 1  // one\n  timeout = 60s\n}\n"
+            "// head\n\nsystem s {  // trailing\n  /// doc\n  port    = 1  // one\n  timeout = 60s\n}\n"
         );
     }
 
     #[test]
     fn calls_and_dotted_paths_stay_one_value() {
-        assert_eq!(fmt("a { image = ecr(\"x\") port = 1 }\n"), "a { image = ecr(\"x\")  port = 1 }\n");
+        assert_eq!(
+            fmt("a { image = ecr(\"x\") port = 1 }\n"),
+            "a { image = ecr(\"x\")  port = 1 }\n"
+        );
         assert_eq!(fmt("e { api.scale.min = 1 }\n"), "e { api.scale.min = 1 }\n");
     }
 }

@@ -5,7 +5,8 @@
 //! - `cli`: the `archc` command line, in process and as a real binary;
 //! - `incremental`: an edit re-runs only the queries it must (salsa's event log);
 //! - `never_panics`: arbitrary and mutated input never panics the front end;
-//! - `example`: the reference design checks clean.
+//! - `example`: the reference design checks clean;
+//! - `format`: `archc fmt` changes white space only and is idempotent.
 
 // A failed unwrap in a test is a failed test, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -19,6 +20,7 @@ mod deploy;
 mod design;
 mod example;
 mod fixture;
+mod format;
 mod incremental;
 mod ir;
 mod never_panics;
