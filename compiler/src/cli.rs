@@ -194,7 +194,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 format,
                 env,
                 color,
-                today: today.unwrap_or_else(today_utc),
+                today: today.unwrap_or_else(Date::today_utc),
             };
             check(&path, &options, stdout, stderr)
         }
@@ -212,7 +212,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 env,
                 force,
                 check,
-                today: today.unwrap_or_else(today_utc),
+                today: today.unwrap_or_else(Date::today_utc),
                 color: color.resolve(terminal),
             };
             build(&path, &options, stdout, stderr)
@@ -227,7 +227,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             &path,
             env.as_deref(),
             format,
-            today.unwrap_or_else(today_utc),
+            today.unwrap_or_else(Date::today_utc),
             color.resolve(terminal),
             stdout,
             stderr,
@@ -242,7 +242,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             &path,
             env.as_deref(),
             kind,
-            today.unwrap_or_else(today_utc),
+            today.unwrap_or_else(Date::today_utc),
             color.resolve(terminal),
             stdout,
             stderr,
@@ -257,7 +257,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             &path,
             &out,
             force,
-            today.unwrap_or_else(today_utc),
+            today.unwrap_or_else(Date::today_utc),
             color.resolve(terminal),
             stdout,
             stderr,
@@ -709,14 +709,6 @@ fn known_env(db: &RootDatabase, workspace: Workspace, env: &str) -> Result<(), H
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
-}
-
-/// Today in UTC, from the system clock.
-fn today_utc() -> Date {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Date::from_unix_days(i64::try_from(seconds / 86_400).unwrap_or(0))
 }
 
 fn plural(n: usize, noun: &str) -> String {

@@ -28,6 +28,14 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    /// Today in UTC, from the system clock (only drivers call this: queries see `today`).
+    pub fn today_utc() -> Date {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        Date::from_unix_days(i64::try_from(seconds / 86_400).unwrap_or(0))
+    }
+
     pub fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);

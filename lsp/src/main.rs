@@ -1,15 +1,9 @@
-//! `archc-lsp`: the archc language server.
-//!
-//! Placeholder until the language-server issue lands: the crate exists so the workspace layout
-//! is final, and it only reports that the server is not built yet. The server will run on the
-//! same salsa database as the CLI (`archc::RootDatabase`).
+//! `archc-lsp`: serves the language server over stdio (what editors start).
 
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    eprintln!(
-        "archc-lsp {}: the language server is not implemented yet; use `archc check`",
-        env!("CARGO_PKG_VERSION")
-    );
-    ExitCode::from(2)
+#[tokio::main]
+async fn main() {
+    let (service, socket) = archc_lsp::service();
+    tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
 }

@@ -1,0 +1,17 @@
+//! `archc-lsp`: the archc language server. It runs the compiler's queries on one salsa
+//! database (the same as `archc check`) and answers the editor over LSP.
+//!
+//! - `state`: the workspace's files, the open documents' text, edits;
+//! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
+//! - `server`: the protocol: requests and notifications, panics turned into errors.
+
+pub mod convert;
+pub mod server;
+pub mod state;
+
+use tower_lsp_server::{ClientSocket, LspService};
+
+/// The service, for `main` (over stdio) and for in-process tests.
+pub fn service() -> (LspService<server::Server>, ClientSocket) {
+    LspService::new(server::Server::new)
+}

@@ -1,0 +1,239 @@
+//! The LSP protocol layer: requests and notifications in, `State` queries, LSP values out.
+//!
+//! All compiler work happens under one lock on `State`, never across an `.await`; a panic in
+//! it becomes an error response (or a log message for a notification) and the server keeps
+//! serving, on the state as it was before the failed call.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+
+use archc::date::Date;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    self as lsp, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, OneOf, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::convert;
+use crate::state::{Edit, State};
+
+pub struct Server {
+    client: Client,
+    state: Mutex<State>,
+    /// What each file was last published with, so only changed diagnostics are sent.
+    published: Mutex<BTreeMap<String, Vec<lsp::Diagnostic>>>,
+}
+
+impl Server {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            state: Mutex::new(State::new(None, Date::today_utc())),
+            published: Mutex::default(),
+        }
+    }
+
+    /// Runs `f` on the state, turning a panic into an error.
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> std::result::Result<T, String> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        catch_unwind(AssertUnwindSafe(|| f(&mut state))).map_err(|panic| {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            format!("archc-lsp internal error (please report it): {text}")
+        })
+    }
+
+    async fn log_error(&self, message: String) {
+        self.client.log_message(MessageType::ERROR, message).await;
+    }
+
+    /// Recomputes the workspace's diagnostics and publishes those that changed.
+    async fn publish(&self) {
+        let all = self.with_state(|state| {
+            let today = Date::today_utc();
+            if state.workspace.today(&state.db) != today {
+                use salsa::Setter;
+                state.workspace.set_today(&mut state.db).to(today);
+            }
+            diagnostics_by_file(state)
+        });
+        let all = match all {
+            Ok(all) => all,
+            Err(message) => return self.log_error(message).await,
+        };
+        let changed: Vec<(String, Vec<lsp::Diagnostic>)> = {
+            let mut published = self
+                .published
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut changed = Vec::new();
+            for path in published.keys() {
+                if !all.contains_key(path) {
+                    changed.push((path.clone(), Vec::new()));
+                }
+            }
+            for (path, diagnostics) in &all {
+                if published.get(path) != Some(diagnostics) {
+                    changed.push((path.clone(), diagnostics.clone()));
+                }
+            }
+            *published = all;
+            changed
+        };
+        for (path, diagnostics) in changed {
+            if let Some(uri) = convert::uri(&path) {
+                self.client.publish_diagnostics(uri, diagnostics, None).await;
+            }
+        }
+    }
+}
+
+/// Every file's diagnostics (an empty list for a clean file, so the editor clears old ones).
+pub fn diagnostics_by_file(state: &State) -> BTreeMap<String, Vec<lsp::Diagnostic>> {
+    let mut out: BTreeMap<String, Vec<lsp::Diagnostic>> = state
+        .files()
+        .map(|(path, _)| (path.to_owned(), Vec::new()))
+        .collect();
+    for diagnostic in archc::check::diagnostics(&state.db, state.workspace) {
+        let path = diagnostic.file.path(&state.db).to_owned();
+        out.entry(path)
+            .or_default()
+            .push(convert::diagnostic(&state.db, &diagnostic));
+    }
+    out
+}
+
+/// The workspace path of a document URI (only `file:` URIs name workspace files).
+fn path_of(uri: &Uri) -> Option<String> {
+    uri.to_file_path().map(|path| path.to_string_lossy().into_owned())
+}
+
+fn internal(message: String) -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+        message: message.into(),
+        data: None,
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated)] // older clients send only `root_uri`
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|folders| folders.first())
+            .map(|folder| &folder.uri)
+            .or(params.root_uri.as_ref())
+            .and_then(|uri| uri.to_file_path())
+            .map(|path| path.into_owned())
+            .filter(|path| path.is_dir());
+        self.with_state(|state| *state = State::new(root.as_deref(), Date::today_utc()))
+            .map_err(internal)?;
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "archc-lsp".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.publish().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let text = params.text_document.text;
+        if let Err(message) = self.with_state(|state| state.open(&path, text)) {
+            return self.log_error(message).await;
+        }
+        self.publish().await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        let edits = params
+            .content_changes
+            .into_iter()
+            .map(|change| Edit {
+                range: change
+                    .range
+                    .map(|r| ((r.start.line, r.start.character), (r.end.line, r.end.character))),
+                text: change.text,
+            })
+            .collect();
+        match self.with_state(|state| state.change(&path, edits)) {
+            Ok(true) => self.publish().await,
+            Ok(false) => {
+                self.log_error(format!("didChange for `{path}`, which was never opened"))
+                    .await
+            }
+            Err(message) => self.log_error(message).await,
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return;
+        };
+        if let Err(message) = self.with_state(|state| state.close(&path)) {
+            return self.log_error(message).await;
+        }
+        self.publish().await;
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        self.with_state(|state| {
+            let file = state.file(&path)?;
+            let broken = !archc::syntax::parse(&state.db, file).diagnostics.is_empty();
+            Some(convert::formatting(&state.db, file, broken))
+        })
+        .map_err(internal)
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(path) = path_of(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        self.with_state(|state| {
+            let file = state.file(&path)?;
+            let ast = &archc::syntax::parse(&state.db, file).ast;
+            Some(DocumentSymbolResponse::Nested(convert::outline(
+                file.text(&state.db),
+                ast,
+            )))
+        })
+        .map_err(internal)
+    }
+}

@@ -1,0 +1,147 @@
+//! The server's view of the workspace: one salsa database, the `.arch` files under the
+//! workspace folder as read from disk, and the editor's text of the open ones on top.
+//!
+//! Everything here is synchronous and request-free, so it is tested without a client; the
+//! protocol layer (`server.rs`) only converts and forwards.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use archc::date::Date;
+use archc::db::{RootDatabase, SourceFile, Workspace};
+use archc::line_index::LineIndex;
+use salsa::Setter;
+
+/// One edit from `textDocument/didChange`: a replaced range in UTF-16 positions, or (with no
+/// range) the whole new text.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub range: Option<((u32, u32), (u32, u32))>,
+    pub text: String,
+}
+
+pub struct State {
+    pub db: RootDatabase,
+    pub workspace: Workspace,
+    /// Every file of the workspace by path (the path is the salsa input's `path`).
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl State {
+    /// The workspace of the `.arch` files under `root` (none when there is no folder or it
+    /// cannot be read: the open documents still get full feedback among themselves).
+    pub fn new(root: Option<&Path>, today: Date) -> Self {
+        let sources = root
+            .and_then(|root| archc::cli::load(root).ok())
+            .unwrap_or_default();
+        let db = RootDatabase::default();
+        let workspace = Workspace::from_sources(&db, sources, today);
+        let files = workspace
+            .files(&db)
+            .iter()
+            .map(|&file| (file.path(&db).to_owned(), file))
+            .collect();
+        Self { db, workspace, files }
+    }
+
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&str, SourceFile)> {
+        self.files.iter().map(|(path, &file)| (path.as_str(), file))
+    }
+
+    /// The editor opened a document: its text replaces what was read from disk, or it joins
+    /// the workspace.
+    pub fn open(&mut self, path: &str, text: String) {
+        match self.files.get(path) {
+            Some(&file) => {
+                if file.text(&self.db) != text {
+                    file.set_text(&mut self.db).to(text);
+                }
+            }
+            None => {
+                let file = SourceFile::new(&self.db, path.to_owned(), text);
+                self.files.insert(path.to_owned(), file);
+                self.set_files();
+            }
+        }
+    }
+
+    /// Applies the edits of one `didChange`, in order. `false` when the document is unknown.
+    pub fn change(&mut self, path: &str, edits: Vec<Edit>) -> bool {
+        let Some(&file) = self.files.get(path) else {
+            return false;
+        };
+        let mut text = file.text(&self.db).to_owned();
+        for edit in edits {
+            apply(&mut text, edit);
+        }
+        file.set_text(&mut self.db).to(text);
+        true
+    }
+
+    /// The editor closed a document: the file on disk is the truth again (or, if it is not
+    /// on disk, the file leaves the workspace).
+    pub fn close(&mut self, path: &str) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.open(path, text),
+            Err(_) => {
+                if self.files.remove(path).is_some() {
+                    self.set_files();
+                }
+            }
+        }
+    }
+
+    fn set_files(&mut self) {
+        let files: Vec<SourceFile> = self.files.values().copied().collect();
+        self.workspace.set_files(&mut self.db).to(files);
+    }
+}
+
+/// Applies one edit to a text; positions past the end clamp to it, a reversed range is empty.
+pub fn apply(text: &mut String, edit: Edit) {
+    let Some((start, end)) = edit.range else {
+        *text = edit.text;
+        return;
+    };
+    let index = LineIndex::new(text);
+    let start = index.utf16_offset(start.0, start.1);
+    let end = index.utf16_offset(end.0, end.1).max(start);
+    text.replace_range(start..end, &edit.text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(range: ((u32, u32), (u32, u32)), text: &str) -> Edit {
+        Edit {
+            range: Some(range),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn edits_apply_in_utf16_positions_and_clamp() {
+        let mut text = "a😀b\nc\n".to_owned();
+        apply(&mut text, edit(((0, 3), (0, 4)), "B"));
+        assert_eq!(text, "a😀B\nc\n");
+        apply(&mut text, edit(((1, 0), (1, 1)), ""));
+        assert_eq!(text, "a😀B\n\n");
+        apply(&mut text, edit(((7, 0), (9, 9)), "tail"));
+        assert_eq!(text, "a😀B\n\ntail");
+        apply(
+            &mut text,
+            Edit {
+                range: None,
+                text: "whole".into(),
+            },
+        );
+        assert_eq!(text, "whole");
+        apply(&mut text, edit(((0, 3), (0, 1)), "x")); // reversed: an insertion
+        assert_eq!(text, "whoxle");
+    }
+}

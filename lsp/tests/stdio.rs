@@ -1,0 +1,172 @@
+//! End to end: the real `archc-lsp` binary over stdio, as an editor drives it:
+//! initialize → didOpen → diagnostics → didChange → diagnostics → formatting → documentSymbol
+//! → shutdown → exit.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+}
+
+impl Client {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archc-lsp"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("archc-lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self { child, stdin, stdout, next_id: 1 }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed stdout");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = Some(n.parse::<usize>().unwrap());
+            }
+        }
+        let mut body = vec![0; length.expect("a Content-Length header")];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its result, skipping the notifications that come first.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) {
+                assert!(message.get("error").is_none(), "{method} failed: {message}");
+                return message["result"].clone();
+            }
+        }
+    }
+
+    /// The next `publishDiagnostics` for `uri`.
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            let message = self.receive();
+            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
+                return message["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+#[test]
+fn an_editor_session_over_stdio() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
+    for entry in std::fs::read_dir(example).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let services = dir.path().join("services.arch");
+    let services_uri = uri(&services);
+    let text = std::fs::read_to_string(&services).unwrap();
+
+    let mut client = Client::start();
+    let init = client.request(
+        "initialize",
+        json!({ "processId": null, "capabilities": {}, "workspaceFolders": [{ "uri": uri(dir.path()), "name": "webapp" }] }),
+    );
+    assert_eq!(init["capabilities"]["textDocumentSync"], 2, "incremental sync");
+    assert_eq!(init["serverInfo"]["name"], "archc-lsp");
+    client.notify("initialized", json!({}));
+
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": services_uri, "languageId": "arch", "version": 1, "text": text } }),
+    );
+    // The example is clean except for its one warning-level finding elsewhere; this file is clean.
+    assert_eq!(client.diagnostics_for(&services_uri), Vec::<Value>::new());
+
+    // A flow to a component that does not exist: an error at exactly the misspelt name.
+    let line = text.lines().position(|l| l.contains("flow api -> main")).unwrap();
+    let column = text.lines().nth(line).unwrap().find("main").unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": services_uri, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": line, "character": column }, "end": { "line": line, "character": column + 4 } }, "text": "mian" }],
+        }),
+    );
+    let diagnostics = client.diagnostics_for(&services_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic["severity"], 1);
+    assert_eq!(diagnostic["source"], "archc");
+    assert!(diagnostic["code"].as_str().unwrap().starts_with('E'), "{diagnostic}");
+    assert_eq!(diagnostic["range"]["start"], json!({ "line": line, "character": column }));
+    assert_eq!(diagnostic["range"]["end"], json!({ "line": line, "character": column + 4 }));
+    assert!(diagnostic["message"].as_str().unwrap().contains("mian"), "{diagnostic}");
+
+    // Undo: the error clears.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": services_uri, "version": 3 },
+            "contentChanges": [{ "text": text }],
+        }),
+    );
+    assert_eq!(client.diagnostics_for(&services_uri), Vec::<Value>::new());
+
+    // The example is formatted: no edits. A mis-indented line gets one whole-file edit.
+    let none = client.request("textDocument/formatting", json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert_eq!(none, json!([]));
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": services_uri, "version": 4 },
+            "contentChanges": [{ "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 0 } }, "text": "      " }],
+        }),
+    );
+    let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert_eq!(edits.as_array().unwrap().len(), 1);
+    assert_eq!(edits[0]["newText"], json!(text));
+
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": services_uri } }));
+    let system = &symbols[0];
+    assert_eq!(system["name"], "webapp");
+    let children: Vec<&str> = system["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(children, ["api", "daily_report", "alb -> api", "api -> main", "api -> internet", "daily_report -> main"]);
+
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
