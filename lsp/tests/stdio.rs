@@ -27,7 +27,12 @@ impl Client {
             .expect("archc-lsp starts");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self { child, stdin, stdout, next_id: 1 }
+        Self {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+        }
     }
 
     fn send(&mut self, message: &Value) {
@@ -40,7 +45,10 @@ impl Client {
         let mut length = None;
         loop {
             let mut line = String::new();
-            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed stdout");
+            assert!(
+                self.stdout.read_line(&mut line).unwrap() > 0,
+                "the server closed stdout"
+            );
             let line = line.trim_end();
             if line.is_empty() {
                 break;
@@ -130,10 +138,22 @@ fn an_editor_session_over_stdio() {
     let diagnostic = &diagnostics[0];
     assert_eq!(diagnostic["severity"], 1);
     assert_eq!(diagnostic["source"], "archc");
-    assert!(diagnostic["code"].as_str().unwrap().starts_with('E'), "{diagnostic}");
-    assert_eq!(diagnostic["range"]["start"], json!({ "line": line, "character": column }));
-    assert_eq!(diagnostic["range"]["end"], json!({ "line": line, "character": column + 4 }));
-    assert!(diagnostic["message"].as_str().unwrap().contains("mian"), "{diagnostic}");
+    assert!(
+        diagnostic["code"].as_str().unwrap().starts_with('E'),
+        "{diagnostic}"
+    );
+    assert_eq!(
+        diagnostic["range"]["start"],
+        json!({ "line": line, "character": column })
+    );
+    assert_eq!(
+        diagnostic["range"]["end"],
+        json!({ "line": line, "character": column + 4 })
+    );
+    assert!(
+        diagnostic["message"].as_str().unwrap().contains("mian"),
+        "{diagnostic}"
+    );
 
     // Undo: the error clears.
     client.notify(
@@ -146,7 +166,10 @@ fn an_editor_session_over_stdio() {
     assert_eq!(client.diagnostics_for(&services_uri), Vec::<Value>::new());
 
     // The example is formatted: no edits. A mis-indented line gets one whole-file edit.
-    let none = client.request("textDocument/formatting", json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    let none = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
     assert_eq!(none, json!([]));
     client.notify(
         "textDocument/didChange",
@@ -155,15 +178,36 @@ fn an_editor_session_over_stdio() {
             "contentChanges": [{ "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 0 } }, "text": "      " }],
         }),
     );
-    let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": services_uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
     assert_eq!(edits.as_array().unwrap().len(), 1);
     assert_eq!(edits[0]["newText"], json!(text));
 
-    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": services_uri } }));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": services_uri } }),
+    );
     let system = &symbols[0];
     assert_eq!(system["name"], "webapp");
-    let children: Vec<&str> = system["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(children, ["api", "daily_report", "alb -> api", "api -> main", "api -> internet", "daily_report -> main"]);
+    let children: Vec<&str> = system["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        children,
+        [
+            "api",
+            "daily_report",
+            "alb -> api",
+            "api -> main",
+            "api -> internet",
+            "daily_report -> main"
+        ]
+    );
 
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
