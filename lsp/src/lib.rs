@@ -3,9 +3,11 @@
 //!
 //! - `state`: the workspace's files, the open documents' text, edits;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
+//! - `navigate`: where user-declared names are declared and used;
 //! - `server`: the protocol: requests and notifications, panics turned into errors.
 
 pub mod convert;
+pub mod navigate;
 pub mod server;
 pub mod state;
 

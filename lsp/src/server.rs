@@ -12,8 +12,9 @@ use archc::date::Date;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     self as lsp, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, OneOf, ServerCapabilities, ServerInfo,
+    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
+    OneOf, ReferenceParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
@@ -118,6 +119,30 @@ fn path_of(uri: &Uri) -> Option<String> {
     uri.to_file_path().map(|path| path.to_string_lossy().into_owned())
 }
 
+/// The occurrences of the name at a position (declarations first), as locations.
+fn locations_at(
+    state: &State,
+    at: &TextDocumentPositionParams,
+    include_declaration: bool,
+) -> Option<Vec<Location>> {
+    let file = state.file(&path_of(&at.text_document.uri)?)?;
+    let text = file.text(&state.db);
+    let offset =
+        archc::line_index::LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
+    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
+    let locations: Vec<Location> = found
+        .iter()
+        .filter(|o| include_declaration || !o.is_declaration)
+        .filter_map(|o| {
+            Some(Location {
+                uri: convert::uri(o.file.path(&state.db))?,
+                range: convert::range(o.file.text(&state.db), &o.span),
+            })
+        })
+        .collect();
+    (!found.is_empty()).then_some(locations)
+}
+
 fn internal(message: String) -> Error {
     Error {
         code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
@@ -147,6 +172,8 @@ impl LanguageServer for Server {
                 )),
                 document_formatting_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -233,6 +260,25 @@ impl LanguageServer for Server {
                 file.text(&state.db),
                 ast,
             )))
+        })
+        .map_err(internal)
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        self.with_state(|state| {
+            let all = locations_at(state, &params.text_document_position_params, true)?;
+            all.into_iter().next().map(GotoDefinitionResponse::Scalar)
+        })
+        .map_err(internal)
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        self.with_state(|state| {
+            locations_at(
+                state,
+                &params.text_document_position,
+                params.context.include_declaration,
+            )
         })
         .map_err(internal)
     }

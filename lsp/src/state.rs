@@ -34,6 +34,11 @@ impl State {
         let sources = root
             .and_then(|root| archc::cli::load(root).ok())
             .unwrap_or_default();
+        Self::from_sources(sources, today)
+    }
+
+    /// The workspace of the given `(path, text)` files.
+    pub fn from_sources(sources: Vec<(String, String)>, today: Date) -> Self {
         let db = RootDatabase::default();
         let workspace = Workspace::from_sources(&db, sources, today);
         let files = workspace

@@ -209,6 +209,39 @@ fn an_editor_session_over_stdio() {
         ]
     );
 
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": services_uri, "version": 5 }, "contentChanges": [{ "text": text }] }),
+    );
+    // Go to definition: `main` in `flow api -> main` is the database in data.arch.
+    let at = json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column + 1 } });
+    let definition = client.request("textDocument/definition", at.clone());
+    assert_eq!(definition["uri"], uri(&dir.path().join("data.arch")));
+    let data = std::fs::read_to_string(dir.path().join("data.arch")).unwrap();
+    let decl_line = data.lines().position(|l| l.contains("database main")).unwrap();
+    assert_eq!(definition["range"]["start"]["line"], decl_line);
+    // Find references: every use of `main`, across files, without the declaration.
+    let mut params = at;
+    params["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", params);
+    let mut files: Vec<&str> = references
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    files.sort_unstable();
+    assert_eq!(
+        files,
+        [
+            "environments.arch",
+            "monitoring.arch",
+            "services.arch",
+            "services.arch"
+        ],
+        "{references:#}"
+    );
+
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();

@@ -1,0 +1,79 @@
+//! `cargo bench -p archc-lsp`: what the editor waits for.
+//!
+//! - `keystroke_then_diagnostics`: one character typed (and deleted) in one file of a generated
+//!   workspace, through the server's incremental edit path, then every file's LSP diagnostics
+//!   (what the server computes before it publishes);
+//! - `formatting` and `outline`: one file of the example, as the requests answer them.
+
+use archc::date::Date;
+use archc_lsp::server::diagnostics_by_file;
+use archc_lsp::state::{Edit, State};
+
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
+
+fn main() {
+    divan::main();
+}
+
+/// (files, components per file)
+const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100)];
+
+#[divan::bench(args = SIZES, sample_count = 30)]
+fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
+    let mut state = State::from_sources(archc::synthetic::workspace(files, per_file), TODAY);
+    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    let Some(path) = state.files().nth(files / 2).map(|(path, _)| path.to_owned()) else {
+        return;
+    };
+    // A character typed into the image name on line 3 (`image  = ecr("c50_0")`), then
+    // deleted: the workspace stays valid either way.
+    let mut typed = false;
+    bencher.bench_local(|| {
+        typed = !typed;
+        let edit = if typed {
+            Edit {
+                range: Some(((2, 18), (2, 18))),
+                text: "x".into(),
+            }
+        } else {
+            Edit {
+                range: Some(((2, 18), (2, 19))),
+                text: String::new(),
+            }
+        };
+        state.change(&path, vec![edit]);
+        diagnostics_by_file(&state).len()
+    });
+}
+
+fn example() -> (State, String) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");
+    let state = State::new(Some(std::path::Path::new(dir)), TODAY);
+    let path = state
+        .files()
+        .find(|(path, _)| path.ends_with("edge.arch"))
+        .map(|(path, _)| path.to_owned())
+        .unwrap_or_default();
+    (state, path)
+}
+
+#[divan::bench]
+fn formatting(bencher: divan::Bencher) {
+    let (state, path) = example();
+    let Some(file) = state.file(&path) else { return };
+    bencher.bench_local(|| archc_lsp::convert::formatting(&state.db, file, false).len());
+}
+
+#[divan::bench]
+fn outline(bencher: divan::Bencher) {
+    let (state, path) = example();
+    let Some(file) = state.file(&path) else { return };
+    bencher.bench_local(|| {
+        let ast = &archc::syntax::parse(&state.db, file).ast;
+        archc_lsp::convert::outline(file.text(&state.db), ast).len()
+    });
+}

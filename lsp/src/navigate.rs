@@ -1,0 +1,180 @@
+//! Go to definition and find references for the names a user declares: components, tiers,
+//! environments. It reads the ASTs only: every place a name is declared (`service api …`,
+//! `tier db …`) or used (`flow api -> main`, `in db`, `route … -> assets`, `notify = ops`,
+//! `on = api.cpu`, an environment's `api.scale { … }`).
+
+use archc::db::{Db, SourceFile, Workspace};
+use archc::syntax::ast::{Body, Ident, Member, MemberKind, Span, Value, ValueKind};
+
+/// One occurrence of a user-declared name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub file: SourceFile,
+    pub span: Span,
+    pub name: String,
+    /// True at the declaration (`api` in `service api : fargate`).
+    pub is_declaration: bool,
+}
+
+/// Every occurrence of every declared or referenced name in one file.
+pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
+    let ast = &archc::syntax::parse(db, file).ast;
+    let mut out = Vec::new();
+    let mut push = |ident: &Ident, is_declaration: bool| {
+        out.push(Occurrence {
+            file,
+            span: ident.span.clone(),
+            name: ident.text.clone(),
+            is_declaration,
+        });
+    };
+    for member in &ast.members {
+        walk(member, false, &mut push);
+    }
+    out
+}
+
+fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
+    match &member.kind {
+        MemberKind::Decl(decl) => {
+            push(&decl.name, true);
+            if let Some(tier) = &decl.tier {
+                push(tier, false);
+            }
+            walk_body(&decl.body, decl.keyword.text == "env", push);
+        }
+        MemberKind::Block { path, body } => {
+            if in_env && let Some(first) = path.segments.first() {
+                push(first, false);
+            }
+            walk_body(body, false, push);
+        }
+        MemberKind::Attribute { path, value } => {
+            if in_env
+                && path.segments.len() > 1
+                && let Some(first) = path.segments.first()
+            {
+                push(first, false);
+            }
+            walk_value(value, push);
+        }
+        MemberKind::Flow { from, to, .. } => {
+            push(from, false);
+            push(to, false);
+        }
+        MemberKind::Route { target, body, .. } => {
+            push(target, false);
+            if let Some(body) = body {
+                walk_body(body, false, push);
+            }
+        }
+        MemberKind::Use { .. } | MemberKind::Allow { .. } => {}
+    }
+}
+
+fn walk_body(body: &Body, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
+    for member in &body.members {
+        walk(member, in_env, push);
+    }
+}
+
+/// Names used as values: `logs` in `access_logs = logs`, `api` in `on = api.cpu`.
+fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, bool)) {
+    match &value.kind {
+        ValueKind::Path(path) => {
+            if let Some(first) = path.segments.first() {
+                push(first, false);
+            }
+        }
+        ValueKind::List(items) => items.iter().for_each(|item| walk_value(item, push)),
+        ValueKind::Call { args, .. } => args.iter().for_each(|arg| walk_value(arg, push)),
+        _ => {}
+    }
+}
+
+/// The name at `offset` in `file`, if the user declared it somewhere in the workspace, with
+/// all its occurrences (declarations first). Enum values such as `internet_only` are not
+/// declared names, so they have none.
+pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Vec<Occurrence> {
+    let Some(name) = occurrences(db, file)
+        .into_iter()
+        .find(|o| o.span.start <= offset && offset <= o.span.end)
+        .map(|o| o.name)
+    else {
+        return Vec::new();
+    };
+    let mut all: Vec<Occurrence> = workspace
+        .files(db)
+        .iter()
+        .flat_map(|&f| occurrences(db, f))
+        .filter(|o| o.name == name)
+        .collect();
+    if !all.iter().any(|o| o.is_declaration) {
+        return Vec::new();
+    }
+    all.sort_by_key(|o| !o.is_declaration);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::State;
+    use archc::date::Date;
+
+    const TODAY: Date = Date {
+        year: 2026,
+        month: 11,
+        day: 27,
+    };
+
+    /// The occurrences of the name where `marker` first appears, as `file:text@offset`.
+    fn find_at(state: &State, path: &str, marker: &str) -> Vec<String> {
+        let Some(file) = state.file(path) else {
+            return vec!["no file".into()];
+        };
+        let text = file.text(&state.db);
+        let offset = text.find(marker).unwrap_or(0);
+        find(&state.db, state.workspace, file, offset)
+            .iter()
+            .map(|o| {
+                let text = o.file.text(&state.db);
+                let what = text.get(o.span.clone()).unwrap_or_default();
+                format!(
+                    "{}:{what}@{}{}",
+                    o.file.path(&state.db),
+                    o.span.start,
+                    if o.is_declaration { " (decl)" } else { "" }
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_component_is_found_in_flows_routes_values_and_env_overrides() {
+        let state = State::from_sources(
+            vec![
+                ("a.arch".into(), "system s {\n  network { tier app { subnet = /24 } }\n  service api : fargate in app { port = 80 }\n  flow api -> internet : https\n  alarm cpu { on = api.cpu  notify = ops }\n}\n".into()),
+                ("b.arch".into(), "env prd {\n  api.scale { min = 1 }\n  api.cpu = 256\n  cidr = 10.0.0.0/16\n}\n".into()),
+            ],
+            TODAY,
+        );
+        assert_eq!(
+            find_at(&state, "b.arch", "api.scale"),
+            [
+                "a.arch:api@61 (decl)",
+                "a.arch:api@103",
+                "a.arch:api@146",
+                "b.arch:api@12",
+                "b.arch:api@36"
+            ]
+        );
+        assert_eq!(
+            find_at(&state, "a.arch", "app {"),
+            ["a.arch:app@28 (decl)", "a.arch:app@78"]
+        );
+        // `internet` and `cidr` are not names the user declared.
+        assert_eq!(find_at(&state, "a.arch", "internet"), Vec::<String>::new());
+        assert_eq!(find_at(&state, "b.arch", "cidr"), Vec::<String>::new());
+    }
+}
