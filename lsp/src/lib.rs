@@ -3,10 +3,12 @@
 //!
 //! - `state`: the workspace's files, the open documents' text, edits;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
+//! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
 //! - `navigate`: where user-declared names are declared and used;
 //! - `server`: the protocol: requests and notifications, panics turned into errors.
 
 pub mod convert;
+pub mod hover;
 pub mod navigate;
 pub mod server;
 pub mod state;

@@ -9,6 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
 use archc::date::Date;
+use archc::line_index::LineIndex;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     self as lsp, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
@@ -16,6 +17,9 @@ use tower_lsp_server::ls_types::{
     GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
     OneOf, ReferenceParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+};
+use tower_lsp_server::ls_types::{
+    Hover, HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -127,8 +131,7 @@ fn locations_at(
 ) -> Option<Vec<Location>> {
     let file = state.file(&path_of(&at.text_document.uri)?)?;
     let text = file.text(&state.db);
-    let offset =
-        archc::line_index::LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
+    let offset = LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
     let found = crate::navigate::find(&state.db, state.workspace, file, offset);
     let locations: Vec<Location> = found
         .iter()
@@ -173,6 +176,7 @@ impl LanguageServer for Server {
                 document_formatting_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
@@ -279,6 +283,24 @@ impl LanguageServer for Server {
                 &params.text_document_position,
                 params.context.include_declaration,
             )
+        })
+        .map_err(internal)
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        self.with_state(|state| {
+            let file = state.file(&path_of(&at.text_document.uri)?)?;
+            let text = file.text(&state.db);
+            let offset = LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
+            let (markdown, span) = crate::hover::hover(&state.db, state.workspace, file, offset)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: markdown,
+                }),
+                range: Some(convert::range(text, &span)),
+            })
         })
         .map_err(internal)
     }

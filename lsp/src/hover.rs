@@ -1,0 +1,255 @@
+//! Hover: what a name means, in Markdown. A kind (`fargate`) shows its stdlib doc and fields;
+//! a field (`port`) its type, default and doc; a component, tier or environment name its
+//! declaration and `///` doc, and a tier its allocated subnets per environment; a flow the
+//! security-group rules it becomes in each environment.
+
+use std::fmt::Write as _;
+
+use archc::catalogue::{Catalogue, catalogue};
+use archc::db::{Db, SourceFile, Workspace};
+use archc::diagnostics::Severity;
+use archc::ir::{Ir, Peer};
+use archc::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
+
+use crate::navigate;
+
+/// The hover text at `offset` of `file`, and the span it describes.
+pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Option<(String, Span)> {
+    let ast = &archc::syntax::parse(db, file).ast;
+    let catalogue = catalogue(db, workspace);
+    // The members around the offset, outermost first.
+    let mut stack: Vec<&Member> = Vec::new();
+    let mut members = &ast.members;
+    while let Some(member) = members.iter().find(|m| contains(&m.span, offset)) {
+        stack.push(member);
+        members = match &member.kind {
+            MemberKind::Decl(decl) => &decl.body.members,
+            MemberKind::Block { body, .. } => &body.members,
+            MemberKind::Route { body: Some(body), .. } => &body.members,
+            _ => break,
+        };
+    }
+    let innermost = stack.last()?;
+    if let MemberKind::Decl(decl) = &innermost.kind
+        && let Some(kind) = &decl.kind
+        && contains(&kind.span, offset)
+    {
+        return Some((kind_doc(catalogue, &kind.text)?, kind.span.clone()));
+    }
+    if let MemberKind::Attribute { path, .. } | MemberKind::Block { path, .. } = &innermost.kind
+        && let Some(key) = path.segments.first()
+        && path.segments.len() == 1
+        && contains(&key.span, offset)
+        && let Some(owner) = stack.iter().rev().nth(1).and_then(|m| decl_of(m))
+    {
+        return Some((field_doc(catalogue, owner, &key.text)?, key.span.clone()));
+    }
+    let found = navigate::find(db, workspace, file, offset);
+    if let Some(at) = found.iter().find(|o| o.file == file && contains(&o.span, offset)) {
+        let declaration = found.first().filter(|o| o.is_declaration)?;
+        let text = declaration_doc(db, workspace, catalogue, declaration)?;
+        return Some((text, at.span.clone()));
+    }
+    if let MemberKind::Flow { .. } = &innermost.kind {
+        return Some((
+            flow_doc(db, workspace, file, &innermost.span)?,
+            innermost.span.clone(),
+        ));
+    }
+    None
+}
+
+fn contains(span: &Span, offset: usize) -> bool {
+    span.start <= offset && offset <= span.end
+}
+
+fn decl_of(member: &Member) -> Option<&Decl> {
+    match &member.kind {
+        MemberKind::Decl(decl) => Some(decl),
+        _ => None,
+    }
+}
+
+/// The kind of a declaration: written, or its category's default (`alarm` → `cloudwatch_alarm`).
+fn kind_of(catalogue: &Catalogue, decl: &Decl) -> Option<String> {
+    match &decl.kind {
+        Some(kind) => Some(kind.text.clone()),
+        None => catalogue.categories.get(&decl.keyword.text)?.default_kind.clone(),
+    }
+}
+
+fn kind_doc(catalogue: &Catalogue, name: &str) -> Option<String> {
+    let kind = catalogue.kinds.get(name)?;
+    let mut text = format!("```arch\n{} : {}\n```\n", kind.category, kind.name);
+    if let Some(doc) = &kind.doc {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    if !kind.schema.fields.is_empty() {
+        text.push_str("\n| field | type | default |\n|---|---|---|\n");
+        for field in &kind.schema.fields {
+            let default = match (&field.default, field.required) {
+                (Some(value), _) => format!("`{}`", value_text(value)),
+                (None, true) => "required".to_owned(),
+                (None, false) => String::new(),
+            };
+            let _ = writeln!(
+                text,
+                "| `{}` | {} | {default} |",
+                field.name,
+                catalogue.describe(&field.ty)
+            );
+        }
+    }
+    Some(text)
+}
+
+fn field_doc(catalogue: &Catalogue, owner: &Decl, name: &str) -> Option<String> {
+    let kind = kind_of(catalogue, owner)?;
+    let field = catalogue.kinds.get(&kind)?.schema.field(name)?;
+    let mut text = format!(
+        "```arch\n{name} = …\n```\n{} of `{kind}`: {}",
+        field_word(field.required),
+        catalogue.describe(&field.ty)
+    );
+    if let Some(value) = &field.default {
+        let _ = write!(text, "; default `{}`", value_text(value));
+    }
+    text.push('\n');
+    if let Some(doc) = &field.doc {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    Some(text)
+}
+
+fn field_word(required: bool) -> &'static str {
+    if required { "Required field" } else { "Field" }
+}
+
+fn declaration_doc(
+    db: &dyn Db,
+    workspace: Workspace,
+    catalogue: &Catalogue,
+    declaration: &navigate::Occurrence,
+) -> Option<String> {
+    let ast = &archc::syntax::parse(db, declaration.file).ast;
+    let member = find_decl(&ast.members, &declaration.span)?;
+    let decl = decl_of(member)?;
+    let mut head = format!("{} {}", decl.keyword.text, decl.name.text);
+    if let Some(kind) = &decl.kind {
+        let _ = write!(head, " : {}", kind.text);
+    }
+    if let Some(tier) = &decl.tier {
+        let _ = write!(head, " in {}", tier.text);
+    }
+    let mut text = format!("```arch\n{head}\n```\n");
+    if let Some(doc) = &member.doc {
+        let _ = write!(text, "\n{}\n", doc.trim());
+    }
+    if let Some(kind) = kind_of(catalogue, decl).and_then(|k| catalogue.kinds.get(&k))
+        && let Some(doc) = &kind.doc
+        && let Some(first) = doc.lines().next()
+    {
+        let _ = write!(text, "\n`{}`: {first}\n", kind.name);
+    }
+    if decl.keyword.text == "tier"
+        && let Some(ir) = lowered(db, workspace)
+    {
+        text.push('\n');
+        for env in &ir.envs {
+            if let Some(tier) = env.tiers.iter().find(|t| t.name == decl.name.text) {
+                let subnets: Vec<String> = tier
+                    .subnets
+                    .iter()
+                    .map(|s| format!("`{}` ({})", s.cidr, s.zone))
+                    .collect();
+                let _ = writeln!(text, "- {}: {}", env.name, subnets.join(", "));
+            }
+        }
+    }
+    Some(text)
+}
+
+fn find_decl<'a>(members: &'a [Member], name_span: &Span) -> Option<&'a Member> {
+    for member in members {
+        let body = match &member.kind {
+            MemberKind::Decl(decl) if decl.name.span == *name_span => return Some(member),
+            MemberKind::Decl(decl) => &decl.body.members,
+            MemberKind::Block { body, .. } => &body.members,
+            _ => continue,
+        };
+        if let Some(found) = find_decl(body, name_span) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// The security-group rules a flow became, per environment.
+fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) -> Option<String> {
+    let ir = lowered(db, workspace)?;
+    let mut text = String::from("Security-group rules from this flow:\n\n");
+    let mut any = false;
+    for env in &ir.envs {
+        let ingress = env.ingress_rules.iter().map(|r| (r, "from"));
+        let egress = env.egress_rules.iter().map(|r| (r, "to"));
+        for (rule, direction) in ingress.chain(egress) {
+            if rule.origin.file == file
+                && rule.origin.span.start >= span.start
+                && rule.origin.span.end <= span.end
+            {
+                let peer = match &rule.peer {
+                    Peer::SecurityGroup(group) => format!("security group `{group}`"),
+                    Peer::PrefixList(list) => format!("prefix list `{list}`"),
+                    Peer::Cidr(cidr) => format!("`{cidr}`"),
+                };
+                let verb = if direction == "from" { "ingress" } else { "egress" };
+                let _ = writeln!(
+                    text,
+                    "- {}: `{}` {verb} TCP {} {direction} {peer}",
+                    env.name, rule.group, rule.port
+                );
+                any = true;
+            }
+        }
+    }
+    any.then_some(text)
+}
+
+/// The IR, only for a workspace without errors (lowering assumes a well-typed system).
+fn lowered(db: &dyn Db, workspace: Workspace) -> Option<&Ir> {
+    let clean = archc::check::diagnostics(db, workspace)
+        .iter()
+        .all(|d| d.severity != Severity::Error);
+    clean.then(|| &archc::lower::lower(db, workspace).ir)
+}
+
+/// A stdlib default as written: `8080`, `true`, `60s`, `internet_only`.
+fn value_text(value: &Value) -> String {
+    match &value.kind {
+        ValueKind::String(s) => format!("\"{s}\""),
+        ValueKind::Number(n) => n.clone(),
+        ValueKind::Bool(b) => b.to_string(),
+        ValueKind::Cidr(c) => c.clone(),
+        ValueKind::Prefix(p) => format!("/{p}"),
+        ValueKind::Quantity { amount, unit } => format!("{amount}{unit}"),
+        ValueKind::List(items) => {
+            format!(
+                "[{}]",
+                items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            )
+        }
+        ValueKind::Call { name, args } => {
+            format!(
+                "{}({})",
+                name.text,
+                args.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            )
+        }
+        ValueKind::Path(path) => path
+            .segments
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("."),
+    }
+}
