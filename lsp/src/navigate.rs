@@ -116,6 +116,40 @@ pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) 
     all
 }
 
+/// Words the grammar reserves; a name cannot be one of them.
+const KEYWORDS: &[&str] = &[
+    "use", "allow", "reason", "until", "flow", "route", "in", "true", "false",
+];
+
+/// Why `new_name` cannot replace the declared name `old`, if it
+/// cannot: it must be a name the grammar reads as one, not a keyword, and not already declared.
+pub fn rename_error(db: &dyn Db, workspace: Workspace, old: &str, new_name: &str) -> Option<String> {
+    let mut chars = new_name.chars();
+    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !starts_well || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some(format!(
+            "`{new_name}` is not a name: use letters, digits and `_`, starting with a letter"
+        ));
+    }
+    if KEYWORDS.contains(&new_name) {
+        return Some(format!("`{new_name}` is a keyword"));
+    }
+    if new_name != old && declarations(db, workspace).iter().any(|o| o.name == new_name) {
+        return Some(format!("`{new_name}` is already declared in this workspace"));
+    }
+    None
+}
+
+/// Every declaration of the workspace, file by file.
+pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<Occurrence> {
+    workspace
+        .files(db)
+        .iter()
+        .flat_map(|&file| occurrences(db, file))
+        .filter(|o| o.is_declaration)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +182,28 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_rename_must_give_a_new_valid_name() {
+        let state = State::from_sources(
+            vec![(
+                "a.arch".into(),
+                "system s {\n  topic ops : sns { email = [] }\n  topic dev : sns { email = [] }\n}\n".into(),
+            )],
+            TODAY,
+        );
+        let error = |new: &str| rename_error(&state.db, state.workspace, "ops", new);
+        assert_eq!(error("alerts"), None);
+        assert_eq!(error("ops"), None);
+        assert_eq!(
+            error("dev").as_deref(),
+            Some("`dev` is already declared in this workspace")
+        );
+        assert_eq!(error("flow").as_deref(), Some("`flow` is a keyword"));
+        assert!(error("9lives").is_some_and(|e| e.contains("is not a name")));
+        assert!(error("a-b").is_some_and(|e| e.contains("is not a name")));
+        assert!(error("").is_some());
     }
 
     #[test]

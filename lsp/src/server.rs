@@ -21,10 +21,16 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::ls_types::{
     Hover, HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
 };
+use tower_lsp_server::ls_types::{
+    PrepareRenameResponse, RenameOptions, RenameParams, SymbolKind, WorkspaceEdit, WorkspaceSymbol,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
+};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
+use crate::navigate::Occurrence;
 use crate::state::{Edit, State};
+use archc::db::SourceFile;
 
 pub struct Server {
     client: Client,
@@ -146,6 +152,39 @@ fn locations_at(
     (!found.is_empty()).then_some(locations)
 }
 
+/// The declared name at a position and all its occurrences.
+fn name_at(state: &State, at: &TextDocumentPositionParams) -> Option<(SourceFile, Vec<Occurrence>)> {
+    let file = state.file(&path_of(&at.text_document.uri)?)?;
+    let offset = LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
+    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
+    (!found.is_empty()).then_some((file, found))
+}
+
+/// The edits that rename every occurrence, by file.
+fn rename_edits(state: &State, found: &[Occurrence], new_name: &str) -> WorkspaceEdit {
+    let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> = std::collections::HashMap::new();
+    for occurrence in found {
+        if let Some(uri) = convert::uri(occurrence.file.path(&state.db)) {
+            changes.entry(uri).or_default().push(TextEdit {
+                range: convert::range(occurrence.file.text(&state.db), &occurrence.span),
+                new_text: new_name.to_owned(),
+            });
+        }
+    }
+    WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InvalidParams,
+        message: message.into(),
+        data: None,
+    }
+}
+
 fn internal(message: String) -> Error {
     Error {
         code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
@@ -177,6 +216,11 @@ impl LanguageServer for Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
@@ -301,6 +345,65 @@ impl LanguageServer for Server {
                 }),
                 range: Some(convert::range(text, &span)),
             })
+        })
+        .map_err(internal)
+    }
+
+    async fn prepare_rename(&self, at: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        self.with_state(|state| {
+            let (file, found) = name_at(state, &at)?;
+            let offset =
+                LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
+            let here = found
+                .iter()
+                .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end)?;
+            Some(PrepareRenameResponse::Range(convert::range(
+                file.text(&state.db),
+                &here.span,
+            )))
+        })
+        .map_err(internal)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let outcome = self.with_state(|state| {
+            let Some((_, found)) = name_at(state, &params.text_document_position) else {
+                return Err("there is no component, tier or environment name here to rename".to_owned());
+            };
+            let old = found.first().map(|o| o.name.clone()).unwrap_or_default();
+            match crate::navigate::rename_error(&state.db, state.workspace, &old, &params.new_name) {
+                Some(error) => Err(error),
+                None => Ok(rename_edits(state, &found, &params.new_name)),
+            }
+        });
+        match outcome {
+            Ok(Ok(edit)) => Ok(Some(edit)),
+            Ok(Err(message)) => Err(invalid(message)),
+            Err(message) => Err(internal(message)),
+        }
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let query = params.query.to_lowercase();
+        self.with_state(|state| {
+            let symbols = crate::navigate::declarations(&state.db, state.workspace)
+                .into_iter()
+                .filter(|o| o.name.to_lowercase().contains(&query))
+                .filter_map(|o| {
+                    Some(WorkspaceSymbol {
+                        name: o.name.clone(),
+                        kind: SymbolKind::OBJECT,
+                        tags: None,
+                        container_name: None,
+                        location: OneOf::Left(Location {
+                            uri: convert::uri(o.file.path(&state.db))?,
+                            range: convert::range(o.file.text(&state.db), &o.span),
+                        }),
+                        data: None,
+                    })
+                })
+                .collect();
+            Some(WorkspaceSymbolResponse::Nested(symbols))
         })
         .map_err(internal)
     }

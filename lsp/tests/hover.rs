@@ -7,13 +7,20 @@ use std::path::Path;
 use archc::date::Date;
 use archc_lsp::state::State;
 
-const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
 
 /// The hover where `needle` first appears in the example file `name` (`offset` chars into it).
 fn hover(state: &State, name: &str, needle: &str, offset: usize) -> String {
     let (_, file) = state.files().find(|(path, _)| path.ends_with(name)).unwrap();
     let text = file.text(&state.db);
-    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in {name}")) + offset;
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in {name}"))
+        + offset;
     let (markdown, span) = archc_lsp::hover::hover(&state.db, state.workspace, file, at).expect("a hover");
     format!("[{}]\n{markdown}", &text[span])
 }
@@ -24,7 +31,10 @@ fn hovers_on_the_example() {
     let state = State::new(Some(&example), TODAY);
     insta::assert_snapshot!("kind", hover(&state, "services.arch", ": fargate", 3));
     insta::assert_snapshot!("field", hover(&state, "services.arch", "port", 1));
-    insta::assert_snapshot!("component_reference", hover(&state, "services.arch", "flow api -> main", 13));
+    insta::assert_snapshot!(
+        "component_reference",
+        hover(&state, "services.arch", "flow api -> main", 13)
+    );
     insta::assert_snapshot!("tier", hover(&state, "services.arch", "in container", 4));
     insta::assert_snapshot!("flow", hover(&state, "services.arch", "flow api -> main", 2));
 }
@@ -33,8 +43,14 @@ fn hovers_on_the_example() {
 fn no_hover_on_punctuation_or_enum_values() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
     let state = State::new(Some(&example), TODAY);
-    let (_, file) = state.files().find(|(path, _)| path.ends_with("main.arch")).unwrap();
+    let (_, file) = state
+        .files()
+        .find(|(path, _)| path.ends_with("main.arch"))
+        .unwrap();
     let text = file.text(&state.db);
     let at = text.find("internet_only").unwrap();
-    assert_eq!(archc_lsp::hover::hover(&state.db, state.workspace, file, at), None);
+    assert_eq!(
+        archc_lsp::hover::hover(&state.db, state.workspace, file, at),
+        None
+    );
 }

@@ -80,6 +80,22 @@ impl Client {
         }
     }
 
+    /// Sends a request that must fail and returns its error.
+    fn request_error(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) {
+                return message
+                    .get("error")
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{method} should fail: {message}"));
+            }
+        }
+    }
+
     /// The next `publishDiagnostics` for `uri`.
     fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
         loop {
@@ -241,6 +257,41 @@ fn an_editor_session_over_stdio() {
         ],
         "{references:#}"
     );
+
+    // Rename `main`: every occurrence in every file, after checking the new name.
+    let at = json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column + 1 } });
+    let prepared = client.request("textDocument/prepareRename", at.clone());
+    assert_eq!(prepared["start"], json!({ "line": line, "character": column }));
+    let mut rename = at.clone();
+    rename["newName"] = json!("daily_report");
+    let error = client.request_error("textDocument/rename", rename.clone());
+    assert_eq!(
+        error["message"],
+        "`daily_report` is already declared in this workspace"
+    );
+    rename["newName"] = json!("primary");
+    let edit = client.request("textDocument/rename", rename);
+    let changes = edit["changes"].as_object().unwrap();
+    let count: usize = changes
+        .values()
+        .map(|edits| edits.as_array().unwrap().len())
+        .sum();
+    assert_eq!(count, 5, "{edit:#}");
+    assert!(
+        changes
+            .values()
+            .flat_map(|e| e.as_array().unwrap())
+            .all(|e| e["newText"] == "primary")
+    );
+
+    let symbols = client.request("workspace/symbol", json!({ "query": "DAILY" }));
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["daily_report"]);
 
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
