@@ -77,3 +77,32 @@ fn outline(bencher: divan::Bencher) {
         archc_lsp::convert::outline(file.text(&state.db), ast).len()
     });
 }
+
+/// The 10,000-component workspace, checked once (as it is after the server's first publish),
+/// one file's text, and the offset just after `needle` in it.
+fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
+    let state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
+    let _ = diagnostics_by_file(&state);
+    let file = state.files().nth(50).map(|(_, file)| file);
+    let Some(file) = file else {
+        panic!("the synthetic workspace has 100 files");
+    };
+    let offset = file.text(&state.db).find(needle).map_or(0, |at| at + needle.len());
+    (state, file, offset)
+}
+
+/// Completion after `flow lb -> ` (every component of the workspace is a candidate).
+#[divan::bench(sample_count = 30)]
+fn completion_large(bencher: divan::Bencher) {
+    let (state, file, offset) = large("flow lb -> ");
+    assert!(!archc_lsp::complete::complete(&state.db, state.workspace, file, offset).is_empty());
+    bencher.bench_local(|| archc_lsp::complete::complete(&state.db, state.workspace, file, offset).len());
+}
+
+/// Hover on a component name in a flow (its declaration and docs).
+#[divan::bench(sample_count = 30)]
+fn hover_large(bencher: divan::Bencher) {
+    let (state, file, offset) = large("flow lb -> c");
+    assert!(archc_lsp::hover::hover(&state.db, state.workspace, file, offset).is_some());
+    bencher.bench_local(|| archc_lsp::hover::hover(&state.db, state.workspace, file, offset).is_some());
+}

@@ -2,11 +2,13 @@
 //! database (the same as `archc check`) and answers the editor over LSP.
 //!
 //! - `state`: the workspace's files, the open documents' text, edits;
+//! - `complete`: what may be typed at the cursor;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
 //! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
 //! - `navigate`: where user-declared names are declared and used;
 //! - `server`: the protocol: requests and notifications, panics turned into errors.
 
+pub mod complete;
 pub mod convert;
 pub mod hover;
 pub mod navigate;

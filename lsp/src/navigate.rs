@@ -4,28 +4,39 @@
 //! `on = api.cpu`, an environment's `api.scale { … }`).
 
 use archc::db::{Db, SourceFile, Workspace};
-use archc::syntax::ast::{Body, Ident, Member, MemberKind, Span, Value, ValueKind};
+use archc::syntax::ast::{Body, Decl, Ident, Member, MemberKind, Span, Value, ValueKind};
 
 /// One occurrence of a user-declared name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Occurrence {
     pub file: SourceFile,
     pub span: Span,
     pub name: String,
-    /// True at the declaration (`api` in `service api : fargate`).
-    pub is_declaration: bool,
+    /// At the declaration (`api` in `service api : fargate`): its keyword (`service`).
+    pub declared_as: Option<String>,
+    /// At the declaration: the kind written after `:`, if any.
+    pub kind: Option<String>,
 }
 
-/// Every occurrence of every declared or referenced name in one file.
+impl Occurrence {
+    pub fn is_declaration(&self) -> bool {
+        self.declared_as.is_some()
+    }
+}
+
+/// Every occurrence of every declared or referenced name in one file (memoized per file, so
+/// a request walks only the files that changed).
+#[salsa::tracked(returns(ref))]
 pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
     let ast = &archc::syntax::parse(db, file).ast;
     let mut out = Vec::new();
-    let mut push = |ident: &Ident, is_declaration: bool| {
+    let mut push = |ident: &Ident, declaration: Option<&Decl>| {
         out.push(Occurrence {
             file,
             span: ident.span.clone(),
             name: ident.text.clone(),
-            is_declaration,
+            declared_as: declaration.map(|d| d.keyword.text.clone()),
+            kind: declaration.and_then(|d| d.kind.as_ref()).map(|k| k.text.clone()),
         });
     };
     for member in &ast.members {
@@ -34,18 +45,18 @@ pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
     out
 }
 
-fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
+fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
     match &member.kind {
         MemberKind::Decl(decl) => {
-            push(&decl.name, true);
+            push(&decl.name, Some(decl));
             if let Some(tier) = &decl.tier {
-                push(tier, false);
+                push(tier, None);
             }
             walk_body(&decl.body, decl.keyword.text == "env", push);
         }
         MemberKind::Block { path, body } => {
             if in_env && let Some(first) = path.segments.first() {
-                push(first, false);
+                push(first, None);
             }
             walk_body(body, false, push);
         }
@@ -54,16 +65,16 @@ fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
                 && path.segments.len() > 1
                 && let Some(first) = path.segments.first()
             {
-                push(first, false);
+                push(first, None);
             }
             walk_value(value, push);
         }
         MemberKind::Flow { from, to, .. } => {
-            push(from, false);
-            push(to, false);
+            push(from, None);
+            push(to, None);
         }
         MemberKind::Route { target, body, .. } => {
-            push(target, false);
+            push(target, None);
             if let Some(body) = body {
                 walk_body(body, false, push);
             }
@@ -72,18 +83,18 @@ fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
     }
 }
 
-fn walk_body(body: &Body, in_env: bool, push: &mut impl FnMut(&Ident, bool)) {
+fn walk_body(body: &Body, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
     for member in &body.members {
         walk(member, in_env, push);
     }
 }
 
 /// Names used as values: `logs` in `access_logs = logs`, `api` in `on = api.cpu`.
-fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, bool)) {
+fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
     match &value.kind {
         ValueKind::Path(path) => {
             if let Some(first) = path.segments.first() {
-                push(first, false);
+                push(first, None);
             }
         }
         ValueKind::List(items) => items.iter().for_each(|item| walk_value(item, push)),
@@ -97,22 +108,22 @@ fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, bool)) {
 /// declared names, so they have none.
 pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Vec<Occurrence> {
     let Some(name) = occurrences(db, file)
-        .into_iter()
+        .iter()
         .find(|o| o.span.start <= offset && offset <= o.span.end)
-        .map(|o| o.name)
+        .map(|o| o.name.clone())
     else {
         return Vec::new();
     };
     let mut all: Vec<Occurrence> = workspace
         .files(db)
         .iter()
-        .flat_map(|&f| occurrences(db, f))
+        .flat_map(|&f| occurrences(db, f).iter().cloned())
         .filter(|o| o.name == name)
         .collect();
-    if !all.iter().any(|o| o.is_declaration) {
+    if !all.iter().any(|o| o.is_declaration()) {
         return Vec::new();
     }
-    all.sort_by_key(|o| !o.is_declaration);
+    all.sort_by_key(|o| !o.is_declaration());
     all
 }
 
@@ -145,8 +156,7 @@ pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<Occurrence> {
     workspace
         .files(db)
         .iter()
-        .flat_map(|&file| occurrences(db, file))
-        .filter(|o| o.is_declaration)
+        .flat_map(|&file| occurrences(db, file).iter().filter(|o| o.is_declaration()).cloned())
         .collect()
 }
 
@@ -178,7 +188,7 @@ mod tests {
                     "{}:{what}@{}{}",
                     o.file.path(&state.db),
                     o.span.start,
-                    if o.is_declaration { " (decl)" } else { "" }
+                    if o.is_declaration() { " (decl)" } else { "" }
                 )
             })
             .collect()

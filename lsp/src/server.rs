@@ -19,6 +19,10 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
+    Documentation,
+};
+use tower_lsp_server::ls_types::{
     Hover, HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
 };
 use tower_lsp_server::ls_types::{
@@ -141,7 +145,7 @@ fn locations_at(
     let found = crate::navigate::find(&state.db, state.workspace, file, offset);
     let locations: Vec<Location> = found
         .iter()
-        .filter(|o| include_declaration || !o.is_declaration)
+        .filter(|o| include_declaration || !o.is_declaration())
         .filter_map(|o| {
             Some(Location {
                 uri: convert::uri(o.file.path(&state.db))?,
@@ -216,6 +220,10 @@ impl LanguageServer for Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some([":", ">", "="].map(str::to_owned).to_vec()),
+                    ..CompletionOptions::default()
+                }),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: Default::default(),
@@ -404,6 +412,40 @@ impl LanguageServer for Server {
                 })
                 .collect();
             Some(WorkspaceSymbolResponse::Nested(symbols))
+        })
+        .map_err(internal)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        use crate::complete::What;
+        let at = params.text_document_position;
+        self.with_state(|state| {
+            let file = state.file(&path_of(&at.text_document.uri)?)?;
+            let offset =
+                LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
+            let items = crate::complete::complete(&state.db, state.workspace, file, offset)
+                .into_iter()
+                .map(|item| CompletionItem {
+                    kind: Some(match item.what {
+                        What::Keyword => CompletionItemKind::KEYWORD,
+                        What::Kind => CompletionItemKind::CLASS,
+                        What::Field => CompletionItemKind::FIELD,
+                        What::Component => CompletionItemKind::REFERENCE,
+                        What::Value => CompletionItemKind::ENUM_MEMBER,
+                        What::Function => CompletionItemKind::FUNCTION,
+                    }),
+                    detail: item.detail,
+                    documentation: item.doc.map(|doc| {
+                        Documentation::MarkupContent(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: doc,
+                        })
+                    }),
+                    label: item.label,
+                    ..CompletionItem::default()
+                })
+                .collect();
+            Some(CompletionResponse::Array(items))
         })
         .map_err(internal)
     }

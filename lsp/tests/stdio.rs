@@ -229,6 +229,27 @@ fn an_editor_session_over_stdio() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": services_uri, "version": 5 }, "contentChanges": [{ "text": text }] }),
     );
+    // Hover and completion at `main` in `flow api -> main`.
+    let hover = client.request("textDocument/hover", json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column + 1 } }));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("database main : aurora_postgres in db"),
+        "{hover}"
+    );
+    let completion = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column } }),
+    );
+    let labels: Vec<&str> = completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"main") && labels.contains(&"alb"), "{labels:?}");
+
     // Go to definition: `main` in `flow api -> main` is the database in data.arch.
     let at = json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column + 1 } });
     let definition = client.request("textDocument/definition", at.clone());

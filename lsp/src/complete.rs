@@ -1,0 +1,352 @@
+//! Completion: what may be typed at the cursor, from the stdlib catalogue and the workspace's
+//! declarations. It reads the line up to the cursor (so it works on half-typed, unparsable
+//! text) and the members around the cursor (for the schema that applies there):
+//!
+//! - after `service api :` the kinds of that category; after `… in` the tiers;
+//! - after `flow`, `flow a ->` and `route "…" ->` the components;
+//! - at the start of a line the fields of the enclosing kind or block not yet set (and in a
+//!   system its categories, in `network` its tiers' keyword, in an environment the components
+//!   whose settings it may override);
+//! - after `field =` the values of the field's type: enum values, components of the categories
+//!   it names, `true`/`false`, or the functions that produce it.
+
+use archc::catalogue::{Catalogue, Schema, Type, catalogue};
+use archc::db::{Db, SourceFile, Workspace};
+use archc::format::{Token, tokens};
+use archc::syntax::ast::{Member, MemberKind};
+
+use crate::navigate;
+
+/// The declared components whose category passes a filter.
+type Components<'a> = &'a dyn Fn(&dyn Fn(&str) -> bool) -> Vec<Item>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    Keyword,
+    Kind,
+    Field,
+    Component,
+    Value,
+    Function,
+}
+
+/// One proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub label: String,
+    pub what: What,
+    /// A short description: a field's type, a component's kind.
+    pub detail: Option<String>,
+    pub doc: Option<String>,
+}
+
+impl Item {
+    fn new(label: impl Into<String>, what: What, detail: Option<String>, doc: Option<&String>) -> Self {
+        Self {
+            label: label.into(),
+            what,
+            detail,
+            doc: doc.cloned(),
+        }
+    }
+}
+
+pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Vec<Item> {
+    let text = file.text(db);
+    let offset = offset.min(text.len());
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |at| at + 1);
+    let mut before = tokens(text.get(line_start..offset).unwrap_or_default());
+    // The word being typed is what the editor filters by, not context.
+    if text
+        .get(..offset)
+        .and_then(|t| t.chars().last())
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        before.pop();
+    }
+    let catalogue = catalogue(db, workspace);
+    let declared = navigate::declarations(db, workspace);
+    let components = |categories: &dyn Fn(&str) -> bool| -> Vec<Item> {
+        declared
+            .iter()
+            .filter(|o| o.declared_as.as_deref().is_some_and(categories))
+            .map(|o| Item::new(o.name.clone(), What::Component, o.declared_as.clone(), None))
+            .collect()
+    };
+    let is_component = |keyword: &str| {
+        catalogue
+            .categories
+            .get(keyword)
+            .is_some_and(|c| c.scope == "system")
+    };
+    match before.as_slice() {
+        [Token::Word(keyword), Token::Word(_), Token::Punct(':')] => catalogue
+            .kinds
+            .values()
+            .filter(|kind| kind.category == *keyword)
+            .map(|kind| {
+                Item::new(
+                    kind.name.clone(),
+                    What::Kind,
+                    Some(kind.category.clone()),
+                    kind.doc.as_ref(),
+                )
+            })
+            .collect(),
+        [Token::Word(_), Token::Word(_), .., Token::Word(kw)] if kw == "in" => components(&|k| k == "tier"),
+        [Token::Word(kw)] | [Token::Word(kw), Token::Word(_), Token::Arrow] if kw == "flow" => {
+            components(&is_component)
+        }
+        [Token::Word(kw), Token::Str(_), Token::Arrow] if kw == "route" => components(&is_component),
+        [.., Token::Word(key), Token::Punct('=')] => {
+            let stack = members_at(db, file, offset);
+            let enclosing = schema_at(catalogue, &declared, &stack);
+            // `alarm x { notify = ` or `scale { min = 1  max = `: the schema opened on this line.
+            let schema = match before.iter().rposition(|t| *t == Token::Punct('{')) {
+                Some(open) => head_schema(catalogue, enclosing, before.get(..open).unwrap_or_default()),
+                None => enclosing,
+            };
+            match schema.and_then(|schema| schema.field(key)) {
+                Some(field) => values(catalogue, &field.ty, &components),
+                None => Vec::new(),
+            }
+        }
+        [] => {
+            let stack = members_at(db, file, offset);
+            line_start_items(catalogue, &stack, &declared, &components, &is_component)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The members around `offset`, outermost first.
+fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&Member> {
+    let ast = &archc::syntax::parse(db, file).ast;
+    let mut stack = Vec::new();
+    let mut members = &ast.members;
+    while let Some(member) = members
+        .iter()
+        .find(|m| m.span.start < offset && offset < m.span.end)
+    {
+        stack.push(member);
+        members = match &member.kind {
+            MemberKind::Decl(decl) => &decl.body.members,
+            MemberKind::Block { body, .. } => &body.members,
+            MemberKind::Route { body: Some(body), .. } => &body.members,
+            _ => break,
+        };
+    }
+    stack
+}
+
+/// The schema that applies inside the innermost member of `stack`.
+fn schema_at<'a>(
+    catalogue: &'a Catalogue,
+    declared: &[navigate::Occurrence],
+    stack: &[&Member],
+) -> Option<&'a Schema> {
+    let mut schema: Option<&Schema> = None;
+    for member in stack {
+        schema = match &member.kind {
+            MemberKind::Decl(decl) if decl.keyword.text == "system" || decl.keyword.text == "env" => {
+                catalogue.block(&decl.keyword.text)
+            }
+            MemberKind::Decl(decl) => {
+                let kind = match &decl.kind {
+                    Some(kind) => Some(kind.text.clone()),
+                    None => catalogue.categories.get(&decl.keyword.text)?.default_kind.clone(),
+                };
+                Some(&catalogue.kinds.get(&kind?)?.schema)
+            }
+            MemberKind::Block { path, .. } => {
+                let mut segments = path.segments.iter();
+                // In an environment, `api.scale { … }` starts from the component's kind.
+                let mut current = match (path.segments.len() > 1, path.segments.first()) {
+                    (true, Some(first)) => {
+                        segments.next();
+                        component_schema(catalogue, declared, &first.text)
+                    }
+                    _ => schema,
+                };
+                for segment in segments {
+                    current = match &current?.field(&segment.text)?.ty {
+                        Type::Block(name) => catalogue.block(name),
+                        _ => None,
+                    };
+                }
+                current
+            }
+            MemberKind::Route { .. } => catalogue.block("route"),
+            _ => None,
+        };
+    }
+    schema
+}
+
+/// The schema a `{` opens after `head` on the same line: a declaration's kind, or a block
+/// field of the enclosing schema.
+fn head_schema<'a>(
+    catalogue: &'a Catalogue,
+    enclosing: Option<&'a Schema>,
+    head: &[Token],
+) -> Option<&'a Schema> {
+    match head {
+        [Token::Word(field)] => match &enclosing?.field(field)?.ty {
+            Type::Block(name) => catalogue.block(name),
+            _ => None,
+        },
+        [Token::Word(keyword), Token::Word(_), rest @ ..] => {
+            let kind = match rest {
+                [Token::Punct(':'), Token::Word(kind), ..] => kind.clone(),
+                _ => catalogue.categories.get(keyword)?.default_kind.clone()?,
+            };
+            Some(&catalogue.kinds.get(&kind)?.schema)
+        }
+        _ => None,
+    }
+}
+
+/// The schema of a declared component's kind (written, or its category's default).
+fn component_schema<'a>(
+    catalogue: &'a Catalogue,
+    declared: &[navigate::Occurrence],
+    name: &str,
+) -> Option<&'a Schema> {
+    let declaration = declared.iter().find(|o| o.name == name && o.is_declaration())?;
+    let kind = match &declaration.kind {
+        Some(kind) => kind.clone(),
+        None => catalogue
+            .categories
+            .get(declaration.declared_as.as_deref()?)?
+            .default_kind
+            .clone()?,
+    };
+    Some(&catalogue.kinds.get(&kind)?.schema)
+}
+
+fn line_start_items(
+    catalogue: &Catalogue,
+    stack: &[&Member],
+    declared: &[navigate::Occurrence],
+    components: Components,
+    is_component: &dyn Fn(&str) -> bool,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    let innermost = stack.last();
+    if let Some(schema) = schema_at(catalogue, declared, stack) {
+        let set: Vec<&str> = match innermost.map(|m| &m.kind) {
+            Some(MemberKind::Decl(decl)) => members_set(&decl.body.members),
+            Some(MemberKind::Block { body, .. }) => members_set(&body.members),
+            _ => Vec::new(),
+        };
+        for field in schema.fields.iter().filter(|f| !set.contains(&f.name.as_str())) {
+            let detail = Some(catalogue.describe(&field.ty));
+            items.push(Item::new(
+                field.name.clone(),
+                What::Field,
+                detail,
+                field.doc.as_ref(),
+            ));
+        }
+    }
+    let scope = match innermost.map(|m| &m.kind) {
+        None => Some("top"),
+        Some(MemberKind::Decl(decl)) if decl.keyword.text == "system" => Some("system"),
+        Some(MemberKind::Block { path, .. })
+            if path.segments.len() == 1 && path.segments.iter().any(|s| s.text == "network") =>
+        {
+            Some("network")
+        }
+        Some(MemberKind::Decl(decl)) if decl.keyword.text == "env" => {
+            items.extend(components(is_component));
+            None
+        }
+        _ => None,
+    };
+    match scope {
+        Some("top") => {
+            for keyword in ["system", "env"] {
+                items.push(Item::new(keyword, What::Keyword, None, None));
+            }
+        }
+        Some(scope) => {
+            for category in catalogue.categories.values().filter(|c| c.scope == scope) {
+                items.push(Item::new(
+                    category.name.clone(),
+                    What::Keyword,
+                    None,
+                    category.doc.as_ref(),
+                ));
+            }
+            if scope == "system" {
+                items.push(Item::new("flow", What::Keyword, None, None));
+            }
+        }
+        None => {}
+    }
+    items
+}
+
+/// The names already set in a body.
+fn members_set(members: &[Member]) -> Vec<&str> {
+    members
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MemberKind::Attribute { path, .. } | MemberKind::Block { path, .. }
+                if path.segments.len() == 1 =>
+            {
+                path.segments.first().map(|s| s.text.as_str())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The values a field of type `ty` may take.
+fn values(
+    catalogue: &Catalogue,
+    ty: &Type,
+    components: Components,
+) -> Vec<Item> {
+    match ty {
+        Type::Enum(name) => catalogue
+            .enums
+            .get(name)
+            .map(|e| {
+                e.variants
+                    .iter()
+                    .map(|(variant, doc)| {
+                        Item::new(variant.clone(), What::Value, Some(name.clone()), doc.as_ref())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Type::Ref(categories) => components(&|k| categories.iter().any(|c| c == k)),
+        Type::Bool => ["true", "false"]
+            .into_iter()
+            .map(|b| Item::new(b, What::Value, None, None))
+            .collect(),
+        Type::Metric => components(&|k| catalogue.categories.get(k).is_some_and(|c| c.scope == "system")),
+        Type::Produced(name) => catalogue
+            .producers(name)
+            .into_iter()
+            .map(|f| {
+                Item::new(
+                    f.name.clone(),
+                    What::Function,
+                    Some(format!("→ {}", f.returns)),
+                    f.doc.as_ref(),
+                )
+            })
+            .collect(),
+        Type::Union(alternatives) => alternatives
+            .iter()
+            .flat_map(|t| values(catalogue, t, components))
+            .collect(),
+        Type::List(inner) => values(catalogue, inner, components),
+        _ => Vec::new(),
+    }
+}
