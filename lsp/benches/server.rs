@@ -87,7 +87,10 @@ fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
     let Some(file) = file else {
         panic!("the synthetic workspace has 100 files");
     };
-    let offset = file.text(&state.db).find(needle).map_or(0, |at| at + needle.len());
+    let offset = file
+        .text(&state.db)
+        .find(needle)
+        .map_or(0, |at| at + needle.len());
     (state, file, offset)
 }
 

@@ -306,11 +306,7 @@ fn members_set(members: &[Member]) -> Vec<&str> {
 }
 
 /// The values a field of type `ty` may take.
-fn values(
-    catalogue: &Catalogue,
-    ty: &Type,
-    components: Components,
-) -> Vec<Item> {
+fn values(catalogue: &Catalogue, ty: &Type, components: Components) -> Vec<Item> {
     match ty {
         Type::Enum(name) => catalogue
             .enums

@@ -5,12 +5,14 @@
 //! - `complete`: what may be typed at the cursor;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
 //! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
+//! - `inlay`: per-environment facts next to the source (subnets, overridden values);
 //! - `navigate`: where user-declared names are declared and used;
 //! - `server`: the protocol: requests and notifications, panics turned into errors.
 
 pub mod complete;
 pub mod convert;
 pub mod hover;
+pub mod inlay;
 pub mod navigate;
 pub mod server;
 pub mod state;

@@ -156,7 +156,12 @@ pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<Occurrence> {
     workspace
         .files(db)
         .iter()
-        .flat_map(|&file| occurrences(db, file).iter().filter(|o| o.is_declaration()).cloned())
+        .flat_map(|&file| {
+            occurrences(db, file)
+                .iter()
+                .filter(|o| o.is_declaration())
+                .cloned()
+        })
         .collect()
 }
 

@@ -25,6 +25,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::ls_types::{
     Hover, HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
 };
+use tower_lsp_server::ls_types::{InlayHint, InlayHintLabel, InlayHintParams};
 use tower_lsp_server::ls_types::{
     PrepareRenameResponse, RenameOptions, RenameParams, SymbolKind, WorkspaceEdit, WorkspaceSymbol,
     WorkspaceSymbolParams, WorkspaceSymbolResponse,
@@ -229,6 +230,7 @@ impl LanguageServer for Server {
                     work_done_progress_options: Default::default(),
                 })),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
@@ -446,6 +448,36 @@ impl LanguageServer for Server {
                 })
                 .collect();
             Some(CompletionResponse::Array(items))
+        })
+        .map_err(internal)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.with_state(|state| {
+            let file = state.file(&path_of(&params.text_document.uri)?)?;
+            let text = file.text(&state.db);
+            let index = LineIndex::new(text);
+            let (start, end) = (params.range.start, params.range.end);
+            let range =
+                index.utf16_offset(start.line, start.character)..=index.utf16_offset(end.line, end.character);
+            let hints = crate::inlay::hints(&state.db, state.workspace, file)
+                .into_iter()
+                .filter(|hint| range.contains(&hint.offset))
+                .map(|hint| {
+                    let (line, character) = index.utf16_position(hint.offset);
+                    InlayHint {
+                        position: lsp::Position { line, character },
+                        label: InlayHintLabel::String(hint.label),
+                        kind: None,
+                        text_edits: None,
+                        tooltip: None,
+                        padding_left: Some(true),
+                        padding_right: None,
+                        data: None,
+                    }
+                })
+                .collect();
+            Some(hints)
         })
         .map_err(internal)
     }

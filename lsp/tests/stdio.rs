@@ -229,6 +229,18 @@ fn an_editor_session_over_stdio() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": services_uri, "version": 5 }, "contentChanges": [{ "text": text }] }),
     );
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": services_uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } } }),
+    );
+    let labels: Vec<&str> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["stg: 1", "stg: 2"]);
+
     // Hover and completion at `main` in `flow api -> main`.
     let hover = client.request("textDocument/hover", json!({ "textDocument": { "uri": services_uri }, "position": { "line": line, "character": column + 1 } }));
     assert!(
