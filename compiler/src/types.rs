@@ -1463,7 +1463,8 @@ fn describe_value(value: &ValueKind) -> String {
 }
 
 /// An example value of a type, for "add `image = ecr(\"…\")`" hints.
-fn example(catalogue: &Catalogue, ty: &Type) -> String {
+/// Also the value the language server's "add the missing fields" fix writes.
+pub fn example(catalogue: &Catalogue, ty: &Type) -> String {
     match ty {
         Type::String => "\"…\"".into(),
         Type::Int { min, .. } => (*min).max(0).to_string(),

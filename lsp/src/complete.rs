@@ -123,7 +123,7 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
 }
 
 /// The members around `offset`, outermost first.
-fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&Member> {
+pub(crate) fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&Member> {
     let ast = &archc::syntax::parse(db, file).ast;
     let mut stack = Vec::new();
     let mut members = &ast.members;
@@ -143,7 +143,7 @@ fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&Member> {
 }
 
 /// The schema that applies inside the innermost member of `stack`.
-fn schema_at<'a>(
+pub(crate) fn schema_at<'a>(
     catalogue: &'a Catalogue,
     declared: &[navigate::Occurrence],
     stack: &[&Member],
@@ -291,7 +291,7 @@ fn line_start_items(
 }
 
 /// The names already set in a body.
-fn members_set(members: &[Member]) -> Vec<&str> {
+pub(crate) fn members_set(members: &[Member]) -> Vec<&str> {
     members
         .iter()
         .filter_map(|m| match &m.kind {

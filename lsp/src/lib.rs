@@ -2,6 +2,7 @@
 //! database (the same as `archc check`) and answers the editor over LSP.
 //!
 //! - `state`: the workspace's files, the open documents' text, edits;
+//! - `actions`: quick fixes for design-rule and missing-field diagnostics;
 //! - `complete`: what may be typed at the cursor;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
 //! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
@@ -9,6 +10,7 @@
 //! - `navigate`: where user-declared names are declared and used;
 //! - `server`: the protocol: requests and notifications, panics turned into errors.
 
+pub mod actions;
 pub mod complete;
 pub mod convert;
 pub mod hover;

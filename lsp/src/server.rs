@@ -19,6 +19,10 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse,
+};
+use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
     Documentation,
 };
@@ -231,6 +235,7 @@ impl LanguageServer for Server {
                 })),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
@@ -478,6 +483,44 @@ impl LanguageServer for Server {
                 })
                 .collect();
             Some(hints)
+        })
+        .map_err(internal)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.with_state(|state| {
+            let uri = params.text_document.uri;
+            let file = state.file(&path_of(&uri)?)?;
+            let text = file.text(&state.db);
+            let index = LineIndex::new(text);
+            let (start, end) = (params.range.start, params.range.end);
+            let range =
+                index.utf16_offset(start.line, start.character)..index.utf16_offset(end.line, end.character);
+            let actions = crate::actions::fixes(&state.db, state.workspace, file, &range)
+                .into_iter()
+                .map(|fix| {
+                    let edits = fix
+                        .edits
+                        .iter()
+                        .map(|(span, new_text)| TextEdit {
+                            range: convert::range(text, span),
+                            new_text: new_text.clone(),
+                        })
+                        .collect();
+                    CodeActionOrCommand::CodeAction(CodeAction {
+                        title: fix.title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![convert::diagnostic(&state.db, &fix.diagnostic)]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(std::iter::once((uri.clone(), edits)).collect()),
+                            ..WorkspaceEdit::default()
+                        }),
+                        is_preferred: Some(true),
+                        ..CodeAction::default()
+                    })
+                })
+                .collect();
+            Some(actions)
         })
         .map_err(internal)
     }
