@@ -9,14 +9,21 @@ use archc::date::Date;
 use archc_lsp::actions::fixes;
 use archc_lsp::state::State;
 
-const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
 
 /// Codes of the file's diagnostics, the fixes offered, and the codes after applying them all.
 fn fix_all(text: &str) -> (Vec<String>, String, Vec<String>) {
     let mut state = State::from_sources(vec![("main.arch".into(), text.to_owned())], TODAY);
     let file = state.file("main.arch").unwrap();
     let codes = |state: &State| -> Vec<String> {
-        archc::check::diagnostics(&state.db, state.workspace).iter().map(|d| d.code.id.to_owned()).collect()
+        archc::check::diagnostics(&state.db, state.workspace)
+            .iter()
+            .map(|d| d.code.id.to_owned())
+            .collect()
     };
     let before = codes(&state);
     let found = fixes(&state.db, state.workspace, file, &(0..text.len()));
@@ -36,7 +43,12 @@ fn fix_all(text: &str) -> (Vec<String>, String, Vec<String>) {
 }
 
 fn fixture(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases/rules").join(path)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/cases/rules")
+            .join(path),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -66,7 +78,11 @@ fn a_task_public_ip_is_removed() {
 #[test]
 fn missing_required_fields_are_added() {
     let text = fixture("r015_no_task_public_ip/pass.arch");
-    let broken = text.replacen("    port  = 8080\n", "", 1).replacen("bucket assets : s3 { purpose = static }", "bucket assets : s3 {}", 1);
+    let broken = text.replacen("    port  = 8080\n", "", 1).replacen(
+        "bucket assets : s3 { purpose = static }",
+        "bucket assets : s3 {}",
+        1,
+    );
     let (before, listing, after) = fix_all(&broken);
     assert_eq!(before.iter().filter(|c| *c == "E1003").count(), 2, "{before:?}");
     insta::assert_snapshot!(listing);
