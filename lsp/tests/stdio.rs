@@ -1,19 +1,23 @@
 //! End to end: the real `archc-lsp` binary over stdio, as an editor drives it:
 //! initialize → didOpen → diagnostics → didChange → diagnostics → formatting → documentSymbol
-//! → shutdown → exit.
+//! → shutdown → exit; and thousands of random edits through the same pipe.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 struct Client {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// Messages from the server, read on their own thread so the server never blocks on a
+    /// full pipe while the test is still writing.
+    messages: Receiver<Value>,
     next_id: u64,
 }
 
@@ -27,10 +31,12 @@ impl Client {
             .expect("archc-lsp starts");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (sender, messages) = channel();
+        std::thread::spawn(move || read_messages(stdout, &sender));
         Self {
             child,
             stdin,
-            stdout,
+            messages,
             next_id: 1,
         }
     }
@@ -41,25 +47,11 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// The next message; a server silent for a minute fails the test instead of hanging it.
     fn receive(&mut self) -> Value {
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            assert!(
-                self.stdout.read_line(&mut line).unwrap() > 0,
-                "the server closed stdout"
-            );
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = Some(n.parse::<usize>().unwrap());
-            }
-        }
-        let mut body = vec![0; length.expect("a Content-Length header")];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
+        self.messages
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a message from the server")
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -103,6 +95,31 @@ impl Client {
             if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
                 return message["params"]["diagnostics"].as_array().unwrap().clone();
             }
+        }
+    }
+}
+
+/// Reads LSP-framed messages until the server closes its stdout.
+fn read_messages(mut stdout: BufReader<ChildStdout>, sender: &Sender<Value>) {
+    loop {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse::<usize>().ok();
+            }
+        }
+        let mut body = vec![0; length.expect("a Content-Length header")];
+        stdout.read_exact(&mut body).unwrap();
+        if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+            return;
         }
     }
 }
@@ -330,4 +347,112 @@ fn an_editor_session_over_stdio() {
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
     assert!(status.success(), "{status}");
+}
+
+/// A small deterministic generator (SplitMix64), so the stress test needs no seed handling.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % below.max(1)
+    }
+}
+
+/// Thousands of random edits over stdio, as fast as the pipe takes them: the server stays
+/// alive, and the diagnostics it last published for the file equal a fresh check of the
+/// final text.
+#[test]
+fn the_server_survives_random_edits_and_ends_exact() {
+    const FRAGMENTS: &[&str] = &[
+        "a",
+        " ",
+        "\n",
+        "{",
+        "}",
+        "=",
+        "->",
+        ":",
+        "\"",
+        "//",
+        "😀",
+        "flow api -> main : postgres\n",
+        "port = 80",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
+    for entry in std::fs::read_dir(example).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let services = dir.path().join("services.arch");
+    let services_uri = uri(&services);
+    let mut text = std::fs::read_to_string(&services).unwrap();
+
+    let mut client = Client::start();
+    client.request("initialize", json!({ "processId": null, "capabilities": {}, "workspaceFolders": [{ "uri": uri(dir.path()), "name": "webapp" }] }));
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": services_uri, "languageId": "arch", "version": 1, "text": text } }),
+    );
+
+    let mut random = Random(7);
+    for version in 2..2002 {
+        // A random range in line/UTF-16 coordinates (possibly past the end: servers clamp).
+        let (line, character) = (random.next(40), random.next(60));
+        let (lines, characters) = (random.next(2), random.next(8));
+        let insert = if random.next(3) == 0 {
+            ""
+        } else {
+            FRAGMENTS[random.next(FRAGMENTS.len() as u64) as usize]
+        };
+        let range = json!({ "start": { "line": line, "character": character }, "end": { "line": line + lines, "character": character + characters } });
+        archc_lsp::state::apply(
+            &mut text,
+            archc_lsp::state::Edit {
+                range: Some((
+                    (line as u32, character as u32),
+                    ((line + lines) as u32, (character + characters) as u32),
+                )),
+                text: insert.to_owned(),
+            },
+        );
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": services_uri, "version": version }, "contentChanges": [{ "range": range, "text": insert }] }),
+        );
+    }
+    // A request after the edits: its answer means every edit before it was applied.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": services_uri } }),
+    );
+    assert!(symbols.is_array() || symbols.is_null());
+    // The last diagnostics published for the file, read until the server goes quiet.
+    let mut last = None;
+    client.send(&json!({ "jsonrpc": "2.0", "id": 999_999, "method": "shutdown", "params": null }));
+    loop {
+        let message = client.receive();
+        if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == services_uri
+        {
+            last = Some(message["params"]["diagnostics"].clone());
+        }
+        if message["id"] == json!(999_999) {
+            break;
+        }
+    }
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+
+    // What a fresh check of the final texts says about the file.
+    std::fs::write(&services, &text).unwrap();
+    let state = archc_lsp::state::State::new(Some(dir.path()), archc::date::Date::today_utc());
+    let fresh = archc_lsp::server::diagnostics_by_file(&state);
+    let expected = serde_json::to_value(&fresh[&services.to_string_lossy().into_owned()]).unwrap();
+    assert_ne!(expected, json!([]), "the edits should have broken the file");
+    assert_eq!(last.unwrap_or_else(|| json!([])), expected);
 }
