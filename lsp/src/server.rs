@@ -57,8 +57,8 @@ impl Server {
         }
     }
 
-    /// Runs `f` on the state, turning a panic into an error.
-    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> std::result::Result<T, String> {
+    /// Runs `f` on the state, turning a panic into an error (every handler goes through here).
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> std::result::Result<T, String> {
         let mut state = self
             .state
             .lock()
