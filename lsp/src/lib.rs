@@ -5,6 +5,7 @@
 //! - `actions`: quick fixes for design-rule and missing-field diagnostics;
 //! - `complete`: what may be typed at the cursor;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
+//! - `highlight`: semantic tokens, from the AST and the workspace's names;
 //! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
 //! - `inlay`: per-environment facts next to the source (subnets, overridden values);
 //! - `navigate`: where user-declared names are declared and used;
@@ -13,6 +14,7 @@
 pub mod actions;
 pub mod complete;
 pub mod convert;
+pub mod highlight;
 pub mod hover;
 pub mod inlay;
 pub mod navigate;

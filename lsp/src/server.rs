@@ -34,6 +34,10 @@ use tower_lsp_server::ls_types::{
     PrepareRenameResponse, RenameOptions, RenameParams, SymbolKind, WorkspaceEdit, WorkspaceSymbol,
     WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
+use tower_lsp_server::ls_types::{
+    SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensResult, SemanticTokensServerCapabilities,
+};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
@@ -235,6 +239,14 @@ impl LanguageServer for Server {
                 })),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    SemanticTokensOptions {
+                        legend: crate::highlight::legend(),
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        range: None,
+                        work_done_progress_options: Default::default(),
+                    },
+                )),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 references_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
@@ -521,6 +533,22 @@ impl LanguageServer for Server {
                 })
                 .collect();
             Some(actions)
+        })
+        .map_err(internal)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        self.with_state(|state| {
+            let file = state.file(&path_of(&params.text_document.uri)?)?;
+            let tokens = crate::highlight::tokens(&state.db, state.workspace, file);
+            let data = crate::highlight::encode(file.text(&state.db), &tokens);
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            }))
         })
         .map_err(internal)
     }
