@@ -15,26 +15,26 @@ impl<'a> LineIndex<'a> {
         Self { text, line_starts }
     }
 
-    /// 1-based line and 1-based column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    /// The offset clamped to the text, its 0-based line and the offset where that line starts.
+    fn locate(&self, offset: usize) -> (usize, usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self
             .line_starts
             .partition_point(|&start| start <= offset)
             .saturating_sub(1);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        (offset, line, self.line_starts.get(line).copied().unwrap_or(0))
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let (offset, line, start) = self.locate(offset);
         let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
     /// 0-based line and 0-based UTF-16 column of a byte offset (an LSP `Position`).
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let line = self
-            .line_starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let (offset, line, start) = self.locate(offset);
         let column: usize = self
             .text
             .get(start..offset)

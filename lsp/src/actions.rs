@@ -14,7 +14,7 @@ use archc::db::{Db, SourceFile, Workspace};
 use archc::diagnostics::{Diagnostic, codes};
 use archc::syntax::ast::{Member, MemberKind, Span};
 
-use crate::complete::{members_at, members_set, schema_at};
+use crate::complete::{Edges, members_at, members_set, schema_at};
 use crate::navigate;
 
 /// One fix: a title, the diagnostic it fixes, and replacements in the diagnostic's file.
@@ -84,7 +84,7 @@ fn add_missing_fields(
     }
     let catalogue = catalogue(db, workspace);
     let text = file.text(db);
-    let stack = members_at(db, file, diagnostic.span.start + 1);
+    let stack = members_at(db, file, diagnostic.span.start + 1, Edges::Strict);
     let innermost = stack.last()?;
     let body = match &innermost.kind {
         MemberKind::Decl(decl) => &decl.body,

@@ -102,7 +102,7 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
         }
         [Token::Word(kw), Token::Str(_), Token::Arrow] if kw == "route" => components(&is_component),
         [.., Token::Word(key), Token::Punct('=')] => {
-            let stack = members_at(db, file, offset);
+            let stack = members_at(db, file, offset, Edges::Strict);
             let enclosing = schema_at(catalogue, &declared, &stack);
             // `alarm x { notify = ` or `scale { min = 1  max = `: the schema opened on this line.
             let schema = match before.iter().rposition(|t| *t == Token::Punct('{')) {
@@ -115,22 +115,24 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
             }
         }
         [] => {
-            let stack = members_at(db, file, offset);
+            let stack = members_at(db, file, offset, Edges::Strict);
             line_start_items(catalogue, &stack, &declared, &components, &is_component)
         }
         _ => Vec::new(),
     }
 }
 
-/// The members around `offset`, outermost first.
-pub(crate) fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&Member> {
+/// The members around `offset`, outermost first. `Strict` excludes a member's edges (the
+/// cursor after `}` is outside); `Inclusive` counts them (hovering a member's first letter).
+pub(crate) fn members_at(db: &dyn Db, file: SourceFile, offset: usize, edges: Edges) -> Vec<&Member> {
     let ast = &archc::syntax::parse(db, file).ast;
     let mut stack = Vec::new();
     let mut members = &ast.members;
-    while let Some(member) = members
-        .iter()
-        .find(|m| m.span.start < offset && offset < m.span.end)
-    {
+    let inside = |m: &&Member| match edges {
+        Edges::Strict => m.span.start < offset && offset < m.span.end,
+        Edges::Inclusive => m.span.start <= offset && offset <= m.span.end,
+    };
+    while let Some(member) = members.iter().find(inside) {
         stack.push(member);
         members = match &member.kind {
             MemberKind::Decl(decl) => &decl.body.members,
@@ -140,6 +142,12 @@ pub(crate) fn members_at(db: &dyn Db, file: SourceFile, offset: usize) -> Vec<&M
         };
     }
     stack
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Edges {
+    Strict,
+    Inclusive,
 }
 
 /// The schema that applies inside the innermost member of `stack`.

@@ -11,24 +11,13 @@ use archc::diagnostics::Severity;
 use archc::ir::{Ir, Peer};
 use archc::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
 
+use crate::complete::{Edges, members_at};
 use crate::navigate;
 
 /// The hover text at `offset` of `file`, and the span it describes.
 pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Option<(String, Span)> {
-    let ast = &archc::syntax::parse(db, file).ast;
     let catalogue = catalogue(db, workspace);
-    // The members around the offset, outermost first.
-    let mut stack: Vec<&Member> = Vec::new();
-    let mut members = &ast.members;
-    while let Some(member) = members.iter().find(|m| contains(&m.span, offset)) {
-        stack.push(member);
-        members = match &member.kind {
-            MemberKind::Decl(decl) => &decl.body.members,
-            MemberKind::Block { body, .. } => &body.members,
-            MemberKind::Route { body: Some(body), .. } => &body.members,
-            _ => break,
-        };
-    }
+    let stack = members_at(db, file, offset, Edges::Inclusive);
     let innermost = stack.last()?;
     if let MemberKind::Decl(decl) = &innermost.kind
         && let Some(kind) = &decl.kind

@@ -10,20 +10,37 @@ use archc::line_index::LineIndex;
 use archc_lsp::highlight::{encode, tokens};
 use archc_lsp::state::State;
 
-const TODAY: Date = Date { year: 2026, month: 11, day: 27 };
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
 
 fn example() -> State {
-    State::new(Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp")), TODAY)
+    State::new(
+        Some(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp")),
+        TODAY,
+    )
 }
 
 #[test]
 fn tokens_say_what_each_name_is() {
     let state = example();
-    let (_, file) = state.files().find(|(path, _)| path.ends_with("services.arch")).unwrap();
+    let (_, file) = state
+        .files()
+        .find(|(path, _)| path.ends_with("services.arch"))
+        .unwrap();
     let text = file.text(&state.db);
     let rendered: Vec<String> = tokens(&state.db, state.workspace, file)
         .iter()
-        .map(|t| format!("{:<10} {}{}", format!("{:?}", t.kind), &text[t.span.clone()], ["", " (declaration)", " (documentation)"][t.modifiers as usize]))
+        .map(|t| {
+            format!(
+                "{:<10} {}{}",
+                format!("{:?}", t.kind),
+                &text[t.span.clone()],
+                ["", " (declaration)", " (documentation)"][t.modifiers as usize]
+            )
+        })
         .collect();
     insta::assert_snapshot!(rendered.join("\n"));
 }

@@ -128,26 +128,38 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-#[test]
-fn an_editor_session_over_stdio() {
+/// A copy of the reference design in a fresh directory.
+fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
     for entry in std::fs::read_dir(example).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
     }
+    dir
+}
+
+/// A server initialized on `dir` as its workspace folder.
+fn start_on(dir: &Path) -> (Client, Value) {
+    let mut client = Client::start();
+    let init = client.request(
+        "initialize",
+        json!({ "processId": null, "capabilities": {}, "workspaceFolders": [{ "uri": uri(dir), "name": "webapp" }] }),
+    );
+    client.notify("initialized", json!({}));
+    (client, init)
+}
+
+#[test]
+fn an_editor_session_over_stdio() {
+    let dir = example_copy();
     let services = dir.path().join("services.arch");
     let services_uri = uri(&services);
     let text = std::fs::read_to_string(&services).unwrap();
 
-    let mut client = Client::start();
-    let init = client.request(
-        "initialize",
-        json!({ "processId": null, "capabilities": {}, "workspaceFolders": [{ "uri": uri(dir.path()), "name": "webapp" }] }),
-    );
+    let (mut client, init) = start_on(dir.path());
     assert_eq!(init["capabilities"]["textDocumentSync"], 2, "incremental sync");
     assert_eq!(init["serverInfo"]["name"], "archc-lsp");
-    client.notify("initialized", json!({}));
 
     client.notify(
         "textDocument/didOpen",
@@ -362,84 +374,83 @@ impl Random {
     }
 }
 
-/// Thousands of random edits over stdio, as fast as the pipe takes them: the server stays
-/// alive, and the diagnostics it last published for the file equal a fresh check of the
-/// final text.
+/// Text fragments an editor session types: names, keywords, punctuation, partial lines.
+const FRAGMENTS: &[&str] = &[
+    "a",
+    " ",
+    "\n",
+    "{",
+    "}",
+    "=",
+    "->",
+    ":",
+    "\"",
+    "//",
+    "😀",
+    "flow api -> main : postgres\n",
+    "port = 80",
+    "service x : fargate in container {",
+    "allow R001 reason \"x\" until 2027-01-01\n",
+];
+
+/// Thousands of random edits over stdio, in every file of the workspace, as fast as the pipe
+/// takes them: the server stays alive, and the diagnostics it last published for each file
+/// equal a fresh check of the final texts (what `archc check` says).
 #[test]
 fn the_server_survives_random_edits_and_ends_exact() {
-    const FRAGMENTS: &[&str] = &[
-        "a",
-        " ",
-        "\n",
-        "{",
-        "}",
-        "=",
-        "->",
-        ":",
-        "\"",
-        "//",
-        "😀",
-        "flow api -> main : postgres\n",
-        "port = 80",
-    ];
-    let dir = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
-    for entry in std::fs::read_dir(example).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    let dir = example_copy();
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (uri(&path), std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+
+    let (mut client, _) = start_on(dir.path());
+    for (uri, text) in &files {
+        client.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "arch", "version": 1, "text": text } }),
+        );
     }
-    let services = dir.path().join("services.arch");
-    let services_uri = uri(&services);
-    let mut text = std::fs::read_to_string(&services).unwrap();
-
-    let mut client = Client::start();
-    client.request("initialize", json!({ "processId": null, "capabilities": {}, "workspaceFolders": [{ "uri": uri(dir.path()), "name": "webapp" }] }));
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": services_uri, "languageId": "arch", "version": 1, "text": text } }),
-    );
-
     let mut random = Random(7);
-    for version in 2..2002 {
+    for version in 2..3002 {
+        let (uri, text) = &mut files[random.next(6) as usize];
         // A random range in line/UTF-16 coordinates (possibly past the end: servers clamp).
-        let (line, character) = (random.next(40), random.next(60));
-        let (lines, characters) = (random.next(2), random.next(8));
+        let (line, character) = (random.next(40) as u32, random.next(60) as u32);
+        let (lines, characters) = (random.next(2) as u32, random.next(8) as u32);
         let insert = if random.next(3) == 0 {
             ""
         } else {
             FRAGMENTS[random.next(FRAGMENTS.len() as u64) as usize]
         };
-        let range = json!({ "start": { "line": line, "character": character }, "end": { "line": line + lines, "character": character + characters } });
+        let end = (line + lines, character + characters);
         archc_lsp::state::apply(
-            &mut text,
+            text,
             archc_lsp::state::Edit {
-                range: Some((
-                    (line as u32, character as u32),
-                    ((line + lines) as u32, (character + characters) as u32),
-                )),
+                range: Some(((line, character), end)),
                 text: insert.to_owned(),
             },
         );
+        let range = json!({ "start": { "line": line, "character": character }, "end": { "line": end.0, "character": end.1 } });
         client.notify(
             "textDocument/didChange",
-            json!({ "textDocument": { "uri": services_uri, "version": version }, "contentChanges": [{ "range": range, "text": insert }] }),
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "range": range, "text": insert }] }),
         );
     }
-    // A request after the edits: its answer means every edit before it was applied.
-    let symbols = client.request(
-        "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": services_uri } }),
-    );
-    assert!(symbols.is_array() || symbols.is_null());
-    // The last diagnostics published for the file, read until the server goes quiet.
-    let mut last = None;
+    // The last diagnostics published for each file, up to the answer to `shutdown` (which
+    // comes after every edit before it was handled).
+    let mut last: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
     client.send(&json!({ "jsonrpc": "2.0", "id": 999_999, "method": "shutdown", "params": null }));
     loop {
         let message = client.receive();
-        if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == services_uri
-        {
-            last = Some(message["params"]["diagnostics"].clone());
+        if message["method"] == "textDocument/publishDiagnostics" {
+            last.insert(
+                message["params"]["uri"].as_str().unwrap().to_owned(),
+                message["params"]["diagnostics"].clone(),
+            );
         }
         if message["id"] == json!(999_999) {
             break;
@@ -448,11 +459,21 @@ fn the_server_survives_random_edits_and_ends_exact() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 
-    // What a fresh check of the final texts says about the file.
-    std::fs::write(&services, &text).unwrap();
+    // A fresh check of the final texts.
+    for (uri, text) in &files {
+        std::fs::write(uri.trim_start_matches("file://"), text).unwrap();
+    }
     let state = archc_lsp::state::State::new(Some(dir.path()), archc::date::Date::today_utc());
     let fresh = archc_lsp::server::diagnostics_by_file(&state);
-    let expected = serde_json::to_value(&fresh[&services.to_string_lossy().into_owned()]).unwrap();
-    assert_ne!(expected, json!([]), "the edits should have broken the file");
-    assert_eq!(last.unwrap_or_else(|| json!([])), expected);
+    assert!(
+        fresh.values().any(|d| !d.is_empty()),
+        "the edits should have broken something"
+    );
+    for (path, diagnostics) in fresh {
+        let published = last
+            .get(&uri(Path::new(&path)))
+            .cloned()
+            .unwrap_or_else(|| json!([]));
+        assert_eq!(published, serde_json::to_value(&diagnostics).unwrap(), "{path}");
+    }
 }
