@@ -58,34 +58,33 @@ impl Client {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 
-    /// Sends a request and returns its result, skipping the notifications that come first.
-    fn request(&mut self, method: &str, params: Value) -> Value {
+    /// Sends a request and returns the response, skipping the notifications that come first.
+    fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
         loop {
             let message = self.receive();
             if message["id"] == json!(id) {
-                assert!(message.get("error").is_none(), "{method} failed: {message}");
-                return message["result"].clone();
+                return message;
             }
         }
     }
 
+    /// Sends a request and returns its result.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.call(method, params);
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
     /// Sends a request that must fail and returns its error.
     fn request_error(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let message = self.receive();
-            if message["id"] == json!(id) {
-                return message
-                    .get("error")
-                    .cloned()
-                    .unwrap_or_else(|| panic!("{method} should fail: {message}"));
-            }
-        }
+        let response = self.call(method, params);
+        response
+            .get("error")
+            .cloned()
+            .unwrap_or_else(|| panic!("{method} should fail: {response}"))
     }
 
     /// The next `publishDiagnostics` for `uri`.
