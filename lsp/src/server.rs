@@ -9,41 +9,28 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
 use archc::date::Date;
+use archc::db::SourceFile;
 use archc::line_index::LineIndex;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    self as lsp, DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, Location, MessageType,
-    OneOf, ReferenceParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
-};
-use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse,
-};
-use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
-    Documentation,
-};
-use tower_lsp_server::ls_types::{
-    Hover, HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
-};
-use tower_lsp_server::ls_types::{InlayHint, InlayHintLabel, InlayHintParams};
-use tower_lsp_server::ls_types::{
-    PrepareRenameResponse, RenameOptions, RenameParams, SymbolKind, WorkspaceEdit, WorkspaceSymbol,
+    self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeActionResponse, CompletionItem, CompletionItemKind, CompletionOptions,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse,
+    Documentation, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
+    InlayHintLabel, InlayHintParams, Location, MarkupContent, MarkupKind, MessageType, OneOf,
+    PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SemanticTokens,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, SymbolKind, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol,
     WorkspaceSymbolParams, WorkspaceSymbolResponse,
-};
-use tower_lsp_server::ls_types::{
-    SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
-    SemanticTokensResult, SemanticTokensServerCapabilities,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
 use crate::navigate::Occurrence;
 use crate::state::{Edit, State};
-use archc::db::SourceFile;
 
 pub struct Server {
     client: Client,
@@ -142,17 +129,29 @@ fn path_of(uri: &Uri) -> Option<String> {
     uri.to_file_path().map(|path| path.to_string_lossy().into_owned())
 }
 
+/// The file a URI names and the byte offset of a position in it.
+fn position_in(state: &State, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
+    let file = state.file(&path_of(uri)?)?;
+    let offset = LineIndex::new(file.text(&state.db)).utf16_offset(position.line, position.character);
+    Some((file, offset))
+}
+
+/// The declared name at a position: its file, the offset, and all its occurrences
+/// (declarations first).
+fn name_at(state: &State, at: &TextDocumentPositionParams) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
+    let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
+    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
+    (!found.is_empty()).then_some((file, offset, found))
+}
+
 /// The occurrences of the name at a position (declarations first), as locations.
 fn locations_at(
     state: &State,
     at: &TextDocumentPositionParams,
     include_declaration: bool,
 ) -> Option<Vec<Location>> {
-    let file = state.file(&path_of(&at.text_document.uri)?)?;
-    let text = file.text(&state.db);
-    let offset = LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
-    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
-    let locations: Vec<Location> = found
+    let (_, _, found) = name_at(state, at)?;
+    let locations = found
         .iter()
         .filter(|o| include_declaration || !o.is_declaration())
         .filter_map(|o| {
@@ -162,15 +161,7 @@ fn locations_at(
             })
         })
         .collect();
-    (!found.is_empty()).then_some(locations)
-}
-
-/// The declared name at a position and all its occurrences.
-fn name_at(state: &State, at: &TextDocumentPositionParams) -> Option<(SourceFile, Vec<Occurrence>)> {
-    let file = state.file(&path_of(&at.text_document.uri)?)?;
-    let offset = LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
-    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
-    (!found.is_empty()).then_some((file, found))
+    Some(locations)
 }
 
 /// The edits that rename every occurrence, by file.
@@ -361,9 +352,8 @@ impl LanguageServer for Server {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
         self.with_state(|state| {
-            let file = state.file(&path_of(&at.text_document.uri)?)?;
+            let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
             let text = file.text(&state.db);
-            let offset = LineIndex::new(text).utf16_offset(at.position.line, at.position.character);
             let (markdown, span) = crate::hover::hover(&state.db, state.workspace, file, offset)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
@@ -378,9 +368,7 @@ impl LanguageServer for Server {
 
     async fn prepare_rename(&self, at: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
         self.with_state(|state| {
-            let (file, found) = name_at(state, &at)?;
-            let offset =
-                LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
+            let (file, offset, found) = name_at(state, &at)?;
             let here = found
                 .iter()
                 .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end)?;
@@ -394,7 +382,7 @@ impl LanguageServer for Server {
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let outcome = self.with_state(|state| {
-            let Some((_, found)) = name_at(state, &params.text_document_position) else {
+            let Some((_, _, found)) = name_at(state, &params.text_document_position) else {
                 return Err("there is no component, tier or environment name here to rename".to_owned());
             };
             let old = found.first().map(|o| o.name.clone()).unwrap_or_default();
@@ -439,9 +427,7 @@ impl LanguageServer for Server {
         use crate::complete::What;
         let at = params.text_document_position;
         self.with_state(|state| {
-            let file = state.file(&path_of(&at.text_document.uri)?)?;
-            let offset =
-                LineIndex::new(file.text(&state.db)).utf16_offset(at.position.line, at.position.character);
+            let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
             let items = crate::complete::complete(&state.db, state.workspace, file, offset)
                 .into_iter()
                 .map(|item| CompletionItem {
