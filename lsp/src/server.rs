@@ -35,8 +35,10 @@ use crate::state::{Edit, State};
 pub struct Server {
     client: Client,
     state: Mutex<State>,
-    /// What each file was last published with, so only changed diagnostics are sent.
-    published: Mutex<BTreeMap<String, Vec<lsp::Diagnostic>>>,
+    /// What each file was last published with, so only changed diagnostics are sent. An
+    /// async lock held from computing to sending: tower-lsp runs handlers concurrently, and
+    /// without it an older result could reach the editor after a newer one.
+    published: tokio::sync::Mutex<BTreeMap<String, Vec<lsp::Diagnostic>>>,
 }
 
 impl Server {
@@ -44,7 +46,7 @@ impl Server {
         Self {
             client,
             state: Mutex::new(State::new(None, Date::today_utc())),
-            published: Mutex::default(),
+            published: tokio::sync::Mutex::default(),
         }
     }
 
@@ -70,6 +72,9 @@ impl Server {
 
     /// Recomputes the workspace's diagnostics and publishes those that changed.
     async fn publish(&self) {
+        // Publishes run one at a time, in the order their edits were applied, each on the state
+        // as it is when its turn comes, so the last one sent is the latest.
+        let mut published = self.published.lock().await;
         let all = self.with_state(|state| {
             let today = Date::today_utc();
             if state.workspace.today(&state.db) != today {
@@ -82,25 +87,17 @@ impl Server {
             Ok(all) => all,
             Err(message) => return self.log_error(message).await,
         };
-        let changed: Vec<(String, Vec<lsp::Diagnostic>)> = {
-            let mut published = self
-                .published
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let mut changed = Vec::new();
-            for path in published.keys() {
-                if !all.contains_key(path) {
-                    changed.push((path.clone(), Vec::new()));
-                }
+        let mut changed: Vec<(String, Vec<lsp::Diagnostic>)> = published
+            .keys()
+            .filter(|path| !all.contains_key(*path))
+            .map(|path| (path.clone(), Vec::new()))
+            .collect();
+        for (path, diagnostics) in &all {
+            if published.get(path) != Some(diagnostics) {
+                changed.push((path.clone(), diagnostics.clone()));
             }
-            for (path, diagnostics) in &all {
-                if published.get(path) != Some(diagnostics) {
-                    changed.push((path.clone(), diagnostics.clone()));
-                }
-            }
-            *published = all;
-            changed
-        };
+        }
+        *published = all;
         for (path, diagnostics) in changed {
             if let Some(uri) = convert::uri(&path) {
                 self.client.publish_diagnostics(uri, diagnostics, None).await;
