@@ -575,10 +575,23 @@ impl EnvLowerer<'_> {
     /// What the deploy side needs to make sense: a service port that some flow uses, and a
     /// migration only where the service has a database to migrate.
     fn deployable(&mut self, components: &[Resolved<'_>], flows: &[FlowIr]) {
+        // Indexes, not scans: a workspace has thousands of services and flows.
+        let reached: std::collections::HashSet<(&str, u16)> =
+            flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
+        let databases: std::collections::HashSet<&str> = components
+            .iter()
+            .filter(|c| c.category == "database")
+            .map(|c| c.name.as_str())
+            .collect();
+        let with_database: std::collections::HashSet<&str> = flows
+            .iter()
+            .filter(|f| databases.contains(f.to.as_str()))
+            .map(|f| f.from.as_str())
+            .collect();
         for service in components.iter().filter(|c| c.category == "service") {
             let get = Get::new(&service.fields, &service.origin);
             let port = get.int("port").map(port);
-            let used = flows.iter().any(|f| f.to == service.name && Some(f.port) == port);
+            let used = port.is_some_and(|port| reached.contains(&(service.name.as_str(), port)));
             if let (false, Some(port)) = (used, port) {
                 let origin = get.origin("port");
                 self.diagnostics.push(
@@ -598,12 +611,7 @@ impl EnvLowerer<'_> {
                 );
             }
             let migrates = !get.strings("migrate").is_empty();
-            let has_database = flows.iter().any(|f| {
-                f.from == service.name
-                    && components
-                        .iter()
-                        .any(|c| c.name == f.to && c.category == "database")
-            });
+            let has_database = with_database.contains(service.name.as_str());
             if migrates && !has_database {
                 let origin = get.origin("migrate");
                 self.diagnostics.push(

@@ -100,16 +100,15 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
         names
     };
     let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let edges: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|n| {
-            env.flows
-                .iter()
-                .filter(|f| f.from == *n)
-                .filter_map(|f| index.get(f.to.as_str()).copied())
-                .collect()
-        })
-        .collect();
+    // One pass over the flows (not one per node: workspaces have thousands of both).
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for flow in &env.flows {
+        if let (Some(&from), Some(&to)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
+            && let Some(out) = edges.get_mut(from)
+        {
+            out.push(to);
+        }
+    }
     let mut out = Vec::new();
     for component in strongly_connected(&edges) {
         let cyclic = component.len() > 1
