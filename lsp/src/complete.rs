@@ -162,13 +162,11 @@ pub(crate) fn schema_at<'a>(
             MemberKind::Decl(decl) if decl.keyword.text == "system" || decl.keyword.text == "env" => {
                 catalogue.block(&decl.keyword.text)
             }
-            MemberKind::Decl(decl) => {
-                let kind = match &decl.kind {
-                    Some(kind) => Some(kind.text.clone()),
-                    None => catalogue.categories.get(&decl.keyword.text)?.default_kind.clone(),
-                };
-                Some(&catalogue.kinds.get(&kind?)?.schema)
-            }
+            MemberKind::Decl(decl) => kind_schema(
+                catalogue,
+                &decl.keyword.text,
+                decl.kind.as_ref().map(|k| k.text.as_str()),
+            ),
             MemberKind::Block { path, .. } => {
                 let mut segments = path.segments.iter();
                 // In an environment, `api.scale { … }` starts from the component's kind.
@@ -208,31 +206,39 @@ fn head_schema<'a>(
         },
         [Token::Word(keyword), Token::Word(_), rest @ ..] => {
             let kind = match rest {
-                [Token::Punct(':'), Token::Word(kind), ..] => kind.clone(),
-                _ => catalogue.categories.get(keyword)?.default_kind.clone()?,
+                [Token::Punct(':'), Token::Word(kind), ..] => Some(kind.as_str()),
+                _ => None,
             };
-            Some(&catalogue.kinds.get(&kind)?.schema)
+            kind_schema(catalogue, keyword, kind)
         }
         _ => None,
     }
 }
 
-/// The schema of a declared component's kind (written, or its category's default).
+/// The schema of a declared component's kind.
 fn component_schema<'a>(
     catalogue: &'a Catalogue,
     declared: &[navigate::Occurrence],
     name: &str,
 ) -> Option<&'a Schema> {
     let declaration = declared.iter().find(|o| o.name == name && o.is_declaration())?;
-    let kind = match &declaration.kind {
-        Some(kind) => kind.clone(),
-        None => catalogue
-            .categories
-            .get(declaration.declared_as.as_deref()?)?
-            .default_kind
-            .clone()?,
-    };
-    Some(&catalogue.kinds.get(&kind)?.schema)
+    kind_schema(
+        catalogue,
+        declaration.declared_as.as_deref()?,
+        declaration.kind.as_deref(),
+    )
+}
+
+/// The kind a declaration names, or its category's default (`alarm` → `cloudwatch_alarm`).
+pub(crate) fn kind_name(catalogue: &Catalogue, keyword: &str, kind: Option<&str>) -> Option<String> {
+    match kind {
+        Some(kind) => Some(kind.to_owned()),
+        None => catalogue.categories.get(keyword)?.default_kind.clone(),
+    }
+}
+
+fn kind_schema<'a>(catalogue: &'a Catalogue, keyword: &str, kind: Option<&str>) -> Option<&'a Schema> {
+    Some(&catalogue.kinds.get(&kind_name(catalogue, keyword, kind)?)?.schema)
 }
 
 fn line_start_items(

@@ -61,10 +61,11 @@ fn decl_of(member: &Member) -> Option<&Decl> {
 
 /// The kind of a declaration: written, or its category's default (`alarm` → `cloudwatch_alarm`).
 fn kind_of(catalogue: &Catalogue, decl: &Decl) -> Option<String> {
-    match &decl.kind {
-        Some(kind) => Some(kind.text.clone()),
-        None => catalogue.categories.get(&decl.keyword.text)?.default_kind.clone(),
-    }
+    crate::complete::kind_name(
+        catalogue,
+        &decl.keyword.text,
+        decl.kind.as_ref().map(|k| k.text.as_str()),
+    )
 }
 
 fn kind_doc(catalogue: &Catalogue, name: &str) -> Option<String> {
