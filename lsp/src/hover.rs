@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 
 use archc::catalogue::{Catalogue, catalogue};
 use archc::db::{Db, SourceFile, Workspace};
-use archc::diagnostics::Severity;
-use archc::ir::{Ir, Peer};
+use archc::ir::Peer;
 use archc::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
 
 use crate::complete::{Edges, members_at};
@@ -142,7 +141,7 @@ fn declaration_doc(
         let _ = write!(text, "\n`{}`: {first}\n", kind.name);
     }
     if decl.keyword.text == "tier"
-        && let Some(ir) = lowered(db, workspace)
+        && let Some(ir) = crate::lowered(db, workspace)
     {
         text.push('\n');
         for env in &ir.envs {
@@ -176,7 +175,7 @@ fn find_decl<'a>(members: &'a [Member], name_span: &Span) -> Option<&'a Member> 
 
 /// The security-group rules a flow became, per environment.
 fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) -> Option<String> {
-    let ir = lowered(db, workspace)?;
+    let ir = crate::lowered(db, workspace)?;
     let mut text = String::from("Security-group rules from this flow:\n\n");
     let mut any = false;
     for env in &ir.envs {
@@ -203,14 +202,6 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
         }
     }
     any.then_some(text)
-}
-
-/// The IR, only for a workspace without errors (lowering assumes a well-typed system).
-fn lowered(db: &dyn Db, workspace: Workspace) -> Option<&Ir> {
-    let clean = archc::check::diagnostics(db, workspace)
-        .iter()
-        .all(|d| d.severity != Severity::Error);
-    clean.then(|| &archc::lower::lower(db, workspace).ir)
 }
 
 /// A stdlib default as written: `8080`, `true`, `60s`, `internet_only`.

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use archc::db::{Db, SourceFile, Workspace};
-use archc::diagnostics::Severity;
 use archc::syntax::ast::{Body, Member, MemberKind};
 
 /// One hint: a label shown at a byte offset.
@@ -150,11 +149,8 @@ fn collect_overrides(body: &Body, prefix: &str, text: &str, out: &mut Vec<(Strin
 /// Each tier's subnets per environment, as one label (only for a workspace without errors).
 fn tier_subnets(db: &dyn Db, workspace: Workspace) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let clean = archc::check::diagnostics(db, workspace)
-        .iter()
-        .all(|d| d.severity != Severity::Error);
-    if clean {
-        for env in &archc::lower::lower(db, workspace).ir.envs {
+    if let Some(ir) = crate::lowered(db, workspace) {
+        for env in &ir.envs {
             for tier in &env.tiers {
                 let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
                 out.entry(tier.name.clone())
