@@ -7,7 +7,7 @@
 //! `->`, `:` and `|`, and inside `{ }` on one line; two spaces between members that share a
 //! line (`scale { min = 2  max = 6 }`); the `=` of consecutive one-line attributes aligned, as
 //! `terraform fmt` does; the trailing comments of a block of lines aligned, as `gofmt` does;
-//! at most one blank line in a row; one newline at the end. A file with
+//! at most one blank line in a row and none just inside a bracket; one newline at the end. A file with
 //! syntax errors is left alone: its layout cannot be known.
 
 /// A token of the surface syntax.
@@ -106,7 +106,11 @@ pub fn format(text: &str, has_syntax_errors: bool) -> Option<String> {
         let tokens = tokens(raw);
         if tokens.is_empty() {
             blank_run += 1;
-            if blank_run == 1 && !lines.is_empty() {
+            // No blank line opens a block (nor, below, closes one).
+            let after_opener = lines
+                .last()
+                .is_some_and(|line| line.code.ends_with(['{', '(', '[']));
+            if blank_run == 1 && !lines.is_empty() && !after_opener {
                 lines.push(Line::default());
             }
             continue;
@@ -116,6 +120,9 @@ pub fn format(text: &str, has_syntax_errors: bool) -> Option<String> {
             .iter()
             .take_while(|t| matches!(t, Token::Punct('}' | ')' | ']')))
             .count();
+        if leading_closers > 0 && lines.last().is_some_and(Line::is_blank) {
+            lines.pop();
+        }
         let indent = depth.saturating_sub(leading_closers);
         for token in &tokens {
             match token {

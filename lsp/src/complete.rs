@@ -3,7 +3,8 @@
 //! text) and the members around the cursor (for the schema that applies there):
 //!
 //! - after `service api :` the kinds of that category; after `… in` the tiers;
-//! - after `flow`, `flow a ->` and `route "…" ->` the components;
+//! - after `flow` and `flow a ->` the components and `internet`; after `route "…" ->` the
+//!   components;
 //! - at the start of a line the fields of the enclosing kind or block not yet set (and in a
 //!   system its categories, in `network` its tiers' keyword, in an environment the components
 //!   whose settings it may override);
@@ -98,7 +99,14 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
             .collect(),
         [Token::Word(_), Token::Word(_), .., Token::Word(kw)] if kw == "in" => components(&|k| k == "tier"),
         [Token::Word(kw)] | [Token::Word(kw), Token::Word(_), Token::Arrow] if kw == "flow" => {
-            components(&is_component)
+            let mut items = components(&is_component);
+            items.push(Item::new(
+                archc::resolve::INTERNET,
+                What::Keyword,
+                Some("the internet, outside the VPC".to_owned()),
+                None,
+            ));
+            items
         }
         [Token::Word(kw), Token::Str(_), Token::Arrow] if kw == "route" => components(&is_component),
         [.., Token::Word(key), Token::Punct('=')] => {

@@ -96,16 +96,10 @@ fn symbol(text: &str, member: &Member) -> Option<DocumentSymbol> {
                 detail.push_str(" in ");
                 detail.push_str(&tier.text);
             }
-            let kind = match decl.keyword.text.as_str() {
-                "system" => SymbolKind::NAMESPACE,
-                "env" => SymbolKind::MODULE,
-                "tier" => SymbolKind::STRUCT,
-                _ => SymbolKind::OBJECT,
-            };
             (
                 decl.name.text.clone(),
                 Some(detail),
-                kind,
+                symbol_kind(&decl.keyword.text),
                 decl.name.span.clone(),
                 Some(&decl.body),
             )
@@ -155,4 +149,14 @@ fn symbol(text: &str, member: &Member) -> Option<DocumentSymbol> {
         selection_range: range(text, &selection),
         children: (!children.is_empty()).then_some(children),
     })
+}
+
+/// The symbol kind of a declaration, by its keyword: in the outline and in workspace symbols.
+pub fn symbol_kind(keyword: &str) -> SymbolKind {
+    match keyword {
+        "system" => SymbolKind::NAMESPACE,
+        "env" => SymbolKind::MODULE,
+        "tier" => SymbolKind::STRUCT,
+        _ => SymbolKind::OBJECT,
+    }
 }

@@ -34,7 +34,9 @@ pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize)
     }
     let found = navigate::find(db, workspace, file, offset);
     if let Some(at) = found.iter().find(|o| o.file == file && contains(&o.span, offset)) {
-        let declaration = found.first().filter(|o| o.is_declaration())?;
+        let declaration = found
+            .first()
+            .filter(|o| o.is_declaration() && o.namespace == navigate::Namespace::Declared)?;
         let text = declaration_doc(db, workspace, catalogue, declaration)?;
         return Some((text, at.span.clone()));
     }

@@ -9,7 +9,8 @@
 //! - `hover`: what the name under the cursor means (stdlib docs, allocated subnets, rules);
 //! - `inlay`: per-environment facts next to the source (subnets, overridden values);
 //! - `navigate`: where user-declared names are declared and used;
-//! - `server`: the protocol: requests and notifications, panics turned into errors.
+//! - `server`: the protocol: requests and notifications, panics turned into errors;
+//! - `stdlib`: the embedded stdlib as files the editor can open (a kind's definition).
 
 pub mod actions;
 pub mod complete;
@@ -20,6 +21,7 @@ pub mod inlay;
 pub mod navigate;
 pub mod server;
 pub mod state;
+pub mod stdlib;
 
 use archc::db::{Db, Workspace};
 use archc::diagnostics::Severity;

@@ -1,10 +1,20 @@
-//! Go to definition and find references for the names a user declares: components, tiers,
-//! environments. It reads the ASTs only: every place a name is declared (`service api …`,
-//! `tier db …`) or used (`flow api -> main`, `in db`, `route … -> assets`, `notify = ops`,
-//! `on = api.cpu`, an environment's `api.scale { … }`).
+//! Go to definition and find references for the names a user declares (components, tiers,
+//! environments) and for the stdlib's kinds. It reads the ASTs only: every place a name is
+//! declared (`service api …`, `tier db …`, the stdlib's `kind fargate : service`) or used
+//! (`flow api -> main`, `in db`, `route … -> assets`, `notify = ops`, `on = api.cpu`, an
+//! environment's `api.scale { … }`, the `fargate` of `service api : fargate`).
 
 use archc::db::{Db, SourceFile, Workspace};
-use archc::syntax::ast::{Body, Decl, Ident, Member, MemberKind, Span, Value, ValueKind};
+use archc::syntax::ast::{Body, Decl, Ident, Member, MemberKind, SchemaItem, Span, Value, ValueKind};
+
+/// The two sets of names: a component and a kind may share a name without meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Namespace {
+    /// Components, tiers and environments: declared in the user's files, renamable.
+    Declared,
+    /// The stdlib's kinds (`fargate`): declared in the stdlib, used after `:`.
+    Kind,
+}
 
 /// One occurrence of a user-declared name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -12,6 +22,7 @@ pub struct Occurrence {
     pub file: SourceFile,
     pub span: Span,
     pub name: String,
+    pub namespace: Namespace,
     /// At the declaration (`api` in `service api : fargate`): its keyword (`service`).
     pub declared_as: Option<String>,
     /// At the declaration: the kind written after `:`, if any.
@@ -30,11 +41,17 @@ impl Occurrence {
 pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
     let ast = &archc::syntax::parse(db, file).ast;
     let mut out = Vec::new();
-    let mut push = |ident: &Ident, declaration: Option<&Decl>| {
+    let mut push = |ident: &Ident, use_as: Use<'_>| {
+        let (namespace, declaration) = match use_as {
+            Use::Declared(declaration) => (Namespace::Declared, Some(declaration)),
+            Use::Name => (Namespace::Declared, None),
+            Use::Kind => (Namespace::Kind, None),
+        };
         out.push(Occurrence {
             file,
             span: ident.span.clone(),
             name: ident.text.clone(),
+            namespace,
             declared_as: declaration.map(|d| d.keyword.text.clone()),
             kind: declaration.and_then(|d| d.kind.as_ref()).map(|k| k.text.clone()),
         });
@@ -45,18 +62,52 @@ pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
     out
 }
 
-fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
+/// The kinds a stdlib file declares (`kind fargate : service`), as declarations.
+#[salsa::tracked(returns(ref))]
+pub fn stdlib_kinds(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
+    archc::syntax::parse_schema(db, file)
+        .schema
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            SchemaItem::Kind { name, category, .. } => Some(Occurrence {
+                file,
+                span: name.span.clone(),
+                name: name.text.clone(),
+                namespace: Namespace::Kind,
+                declared_as: Some("kind".to_owned()),
+                kind: Some(category.text.clone()),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How an identifier of a user file is used.
+enum Use<'a> {
+    /// It is the name this declaration declares.
+    Declared(&'a Decl),
+    /// It refers to a declared name.
+    Name,
+    /// It refers to a stdlib kind.
+    Kind,
+}
+
+fn walk<'a>(member: &'a Member, in_env: bool, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
     match &member.kind {
         MemberKind::Decl(decl) => {
-            push(&decl.name, Some(decl));
+            push(&decl.name, Use::Declared(decl));
+            if let Some(kind) = &decl.kind {
+                push(kind, Use::Kind);
+            }
             if let Some(tier) = &decl.tier {
-                push(tier, None);
+                push(tier, Use::Name);
             }
             walk_body(&decl.body, decl.keyword.text == "env", push);
         }
         MemberKind::Block { path, body } => {
             if in_env && let Some(first) = path.segments.first() {
-                push(first, None);
+                push(first, Use::Name);
             }
             walk_body(body, false, push);
         }
@@ -65,16 +116,16 @@ fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Dec
                 && path.segments.len() > 1
                 && let Some(first) = path.segments.first()
             {
-                push(first, None);
+                push(first, Use::Name);
             }
             walk_value(value, push);
         }
         MemberKind::Flow { from, to, .. } => {
-            push(from, None);
-            push(to, None);
+            push(from, Use::Name);
+            push(to, Use::Name);
         }
         MemberKind::Route { target, body, .. } => {
-            push(target, None);
+            push(target, Use::Name);
             if let Some(body) = body {
                 walk_body(body, false, push);
             }
@@ -83,18 +134,18 @@ fn walk(member: &Member, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Dec
     }
 }
 
-fn walk_body(body: &Body, in_env: bool, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
+fn walk_body<'a>(body: &'a Body, in_env: bool, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
     for member in &body.members {
         walk(member, in_env, push);
     }
 }
 
 /// Names used as values: `logs` in `access_logs = logs`, `api` in `on = api.cpu`.
-fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
+fn walk_value<'a>(value: &'a Value, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
     match &value.kind {
         ValueKind::Path(path) => {
             if let Some(first) = path.segments.first() {
-                push(first, None);
+                push(first, Use::Name);
             }
         }
         ValueKind::List(items) => items.iter().for_each(|item| walk_value(item, push)),
@@ -103,22 +154,32 @@ fn walk_value(value: &Value, push: &mut impl FnMut(&Ident, Option<&Decl>)) {
     }
 }
 
-/// The name at `offset` in `file`, if the user declared it somewhere in the workspace, with
-/// all its occurrences (declarations first). Enum values such as `internet_only` are not
-/// declared names, so they have none.
+/// The name at `offset` in `file`, if it is declared somewhere (a kind in the stdlib, any other
+/// name in the workspace), with all its occurrences (declarations first). Enum values such as
+/// `internet_only` are not declared names, so they have none.
 pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Vec<Occurrence> {
-    let Some(name) = occurrences(db, file)
+    let Some((name, namespace)) = occurrences(db, file)
         .iter()
         .find(|o| o.span.start <= offset && offset <= o.span.end)
-        .map(|o| o.name.clone())
+        .map(|o| (o.name.clone(), o.namespace))
     else {
         return Vec::new();
     };
-    let mut all: Vec<Occurrence> = workspace
-        .files(db)
+    let kinds = match namespace {
+        Namespace::Kind => workspace.stdlib(db).as_slice(),
+        Namespace::Declared => &[],
+    };
+    let mut all: Vec<Occurrence> = kinds
         .iter()
-        .flat_map(|&f| occurrences(db, f).iter().cloned())
-        .filter(|o| o.name == name)
+        .flat_map(|&f| stdlib_kinds(db, f).iter())
+        .chain(
+            workspace
+                .files(db)
+                .iter()
+                .flat_map(|&f| occurrences(db, f).iter()),
+        )
+        .filter(|o| o.name == name && o.namespace == namespace)
+        .cloned()
         .collect();
     if !all.iter().any(|o| o.is_declaration()) {
         return Vec::new();

@@ -22,19 +22,22 @@ use tower_lsp_server::ls_types::{
     InlayHintLabel, InlayHintParams, Location, MarkupContent, MarkupKind, MessageType, OneOf,
     PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SemanticTokens,
     SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
-    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, SymbolKind, TextDocumentPositionParams,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol,
     WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
-use crate::navigate::Occurrence;
+use crate::navigate::{Namespace, Occurrence};
 use crate::state::{Edit, State};
+use crate::stdlib::StdlibCopy;
 
 pub struct Server {
     client: Client,
     state: Mutex<State>,
+    /// Where locations in the stdlib (a kind's declaration) point.
+    stdlib: StdlibCopy,
     /// What each file was last published with, so only changed diagnostics are sent. An
     /// async lock held from computing to sending: tower-lsp runs handlers concurrently, and
     /// without it an older result could reach the editor after a newer one.
@@ -43,9 +46,15 @@ pub struct Server {
 
 impl Server {
     pub fn new(client: Client) -> Self {
+        Self::with_stdlib(client, StdlibCopy::in_user_cache())
+    }
+
+    /// A server whose stdlib locations point into `stdlib` (tests give it a temporary folder).
+    pub fn with_stdlib(client: Client, stdlib: StdlibCopy) -> Self {
         Self {
             client,
             state: Mutex::new(State::new(None, Date::today_utc())),
+            stdlib,
             published: tokio::sync::Mutex::default(),
         }
     }
@@ -121,44 +130,72 @@ pub fn diagnostics_by_file(state: &State) -> BTreeMap<String, Vec<lsp::Diagnosti
     out
 }
 
-/// The workspace path of a document URI (only `file:` URIs name workspace files).
-fn path_of(uri: &Uri) -> Option<String> {
-    uri.to_file_path().map(|path| path.to_string_lossy().into_owned())
-}
+impl Server {
+    /// The workspace path of a document URI: only `file:` URIs name workspace files, and the
+    /// stdlib's copies are not the workspace's.
+    fn path_of(&self, uri: &Uri) -> Option<String> {
+        let path = uri.to_file_path()?;
+        (!self.stdlib.contains(&path)).then(|| path.to_string_lossy().into_owned())
+    }
 
-/// The file a URI names and the byte offset of a position in it.
-fn position_in(state: &State, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
-    let file = state.file(&path_of(uri)?)?;
-    let offset = LineIndex::new(file.text(&state.db)).utf16_offset(position.line, position.character);
-    Some((file, offset))
-}
+    /// The file a URI names and the byte offset of a position in it.
+    fn position_in(&self, state: &State, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
+        let file = state.file(&self.path_of(uri)?)?;
+        let offset = LineIndex::new(file.text(&state.db)).utf16_offset(position.line, position.character);
+        Some((file, offset))
+    }
 
-/// The declared name at a position: its file, the offset, and all its occurrences
-/// (declarations first).
-fn name_at(state: &State, at: &TextDocumentPositionParams) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
-    let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
-    let found = crate::navigate::find(&state.db, state.workspace, file, offset);
-    (!found.is_empty()).then_some((file, offset, found))
-}
+    /// The declared name at a position: its file, the offset, and all its occurrences
+    /// (declarations first).
+    fn name_at(
+        &self,
+        state: &State,
+        at: &TextDocumentPositionParams,
+    ) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
+        let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
+        let found = crate::navigate::find(&state.db, state.workspace, file, offset);
+        (!found.is_empty()).then_some((file, offset, found))
+    }
 
-/// The occurrences of the name at a position (declarations first), as locations.
-fn locations_at(
-    state: &State,
-    at: &TextDocumentPositionParams,
-    include_declaration: bool,
-) -> Option<Vec<Location>> {
-    let (_, _, found) = name_at(state, at)?;
-    let locations = found
-        .iter()
-        .filter(|o| include_declaration || !o.is_declaration())
-        .filter_map(|o| {
-            Some(Location {
-                uri: convert::uri(o.file.path(&state.db))?,
-                range: convert::range(o.file.text(&state.db), &o.span),
-            })
+    /// Where a span of a workspace or stdlib file is, for the editor.
+    fn location(&self, state: &State, file: SourceFile, span: &archc::syntax::ast::Span) -> Option<Location> {
+        let path = file.path(&state.db);
+        let uri = match self.stdlib.path(path) {
+            Some(copy) => Uri::from_file_path(copy)?,
+            None => convert::uri(path)?,
+        };
+        Some(Location {
+            uri,
+            range: convert::range(file.text(&state.db), span),
         })
-        .collect();
-    Some(locations)
+    }
+
+    /// The occurrences of the name at a position (declarations first), as locations.
+    fn locations_at(
+        &self,
+        state: &State,
+        at: &TextDocumentPositionParams,
+        include_declaration: bool,
+    ) -> Option<Vec<Location>> {
+        let (_, _, found) = self.name_at(state, at)?;
+        let locations = found
+            .iter()
+            .filter(|o| include_declaration || !o.is_declaration())
+            .filter_map(|o| self.location(state, o.file, &o.span))
+            .collect();
+        Some(locations)
+    }
+}
+
+/// Why the occurrences found at a position cannot be renamed, if they cannot.
+fn not_renamable(found: &[Occurrence]) -> Option<String> {
+    let first = found.first()?;
+    (first.namespace == Namespace::Kind).then(|| {
+        format!(
+            "`{}` is a stdlib kind; only components, tiers and environments can be renamed",
+            first.name
+        )
+    })
 }
 
 /// The edits that rename every occurrence, by file.
@@ -256,7 +293,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = self.path_of(&params.text_document.uri) else {
             return;
         };
         let text = params.text_document.text;
@@ -267,7 +304,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = self.path_of(&params.text_document.uri) else {
             return;
         };
         let edits = params
@@ -291,7 +328,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = self.path_of(&params.text_document.uri) else {
             return;
         };
         if let Err(message) = self.with_state(|state| state.close(&path)) {
@@ -301,7 +338,7 @@ impl LanguageServer for Server {
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = self.path_of(&params.text_document.uri) else {
             return Ok(None);
         };
         self.with_state(|state| {
@@ -313,7 +350,7 @@ impl LanguageServer for Server {
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(path) = path_of(&params.text_document.uri) else {
+        let Some(path) = self.path_of(&params.text_document.uri) else {
             return Ok(None);
         };
         self.with_state(|state| {
@@ -329,7 +366,7 @@ impl LanguageServer for Server {
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         self.with_state(|state| {
-            let all = locations_at(state, &params.text_document_position_params, true)?;
+            let all = self.locations_at(state, &params.text_document_position_params, true)?;
             all.into_iter().next().map(GotoDefinitionResponse::Scalar)
         })
         .map_err(internal)
@@ -337,7 +374,7 @@ impl LanguageServer for Server {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         self.with_state(|state| {
-            locations_at(
+            self.locations_at(
                 state,
                 &params.text_document_position,
                 params.context.include_declaration,
@@ -349,7 +386,7 @@ impl LanguageServer for Server {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
         self.with_state(|state| {
-            let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
+            let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
             let text = file.text(&state.db);
             let (markdown, span) = crate::hover::hover(&state.db, state.workspace, file, offset)?;
             Some(Hover {
@@ -364,24 +401,34 @@ impl LanguageServer for Server {
     }
 
     async fn prepare_rename(&self, at: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        self.with_state(|state| {
-            let (file, offset, found) = name_at(state, &at)?;
+        let outcome = self.with_state(|state| {
+            let Some((file, offset, found)) = self.name_at(state, &at) else {
+                return Ok(None);
+            };
+            if let Some(why) = not_renamable(&found) {
+                return Err(why);
+            }
             let here = found
                 .iter()
-                .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end)?;
-            Some(PrepareRenameResponse::Range(convert::range(
-                file.text(&state.db),
-                &here.span,
-            )))
-        })
-        .map_err(internal)
+                .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end);
+            Ok(here
+                .map(|here| PrepareRenameResponse::Range(convert::range(file.text(&state.db), &here.span))))
+        });
+        match outcome {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(message)) => Err(invalid(message)),
+            Err(message) => Err(internal(message)),
+        }
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let outcome = self.with_state(|state| {
-            let Some((_, _, found)) = name_at(state, &params.text_document_position) else {
+            let Some((_, _, found)) = self.name_at(state, &params.text_document_position) else {
                 return Err("there is no component, tier or environment name here to rename".to_owned());
             };
+            if let Some(why) = not_renamable(&found) {
+                return Err(why);
+            }
             let old = found.first().map(|o| o.name.clone()).unwrap_or_default();
             match crate::navigate::rename_error(&state.db, state.workspace, &old, &params.new_name) {
                 Some(error) => Err(error),
@@ -404,13 +451,10 @@ impl LanguageServer for Server {
                 .filter_map(|o| {
                     Some(WorkspaceSymbol {
                         name: o.name.clone(),
-                        kind: SymbolKind::OBJECT,
+                        kind: convert::symbol_kind(o.declared_as.as_deref().unwrap_or_default()),
                         tags: None,
-                        container_name: None,
-                        location: OneOf::Left(Location {
-                            uri: convert::uri(o.file.path(&state.db))?,
-                            range: convert::range(o.file.text(&state.db), &o.span),
-                        }),
+                        container_name: o.declared_as.clone(),
+                        location: OneOf::Left(self.location(state, o.file, &o.span)?),
                         data: None,
                     })
                 })
@@ -424,7 +468,7 @@ impl LanguageServer for Server {
         use crate::complete::What;
         let at = params.text_document_position;
         self.with_state(|state| {
-            let (file, offset) = position_in(state, &at.text_document.uri, at.position)?;
+            let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
             let items = crate::complete::complete(&state.db, state.workspace, file, offset)
                 .into_iter()
                 .map(|item| CompletionItem {
@@ -454,7 +498,7 @@ impl LanguageServer for Server {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         self.with_state(|state| {
-            let file = state.file(&path_of(&params.text_document.uri)?)?;
+            let file = state.file(&self.path_of(&params.text_document.uri)?)?;
             let text = file.text(&state.db);
             let index = LineIndex::new(text);
             let (start, end) = (params.range.start, params.range.end);
@@ -485,7 +529,7 @@ impl LanguageServer for Server {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.with_state(|state| {
             let uri = params.text_document.uri;
-            let file = state.file(&path_of(&uri)?)?;
+            let file = state.file(&self.path_of(&uri)?)?;
             let text = file.text(&state.db);
             let index = LineIndex::new(text);
             let (start, end) = (params.range.start, params.range.end);
@@ -525,7 +569,7 @@ impl LanguageServer for Server {
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         self.with_state(|state| {
-            let file = state.file(&path_of(&params.text_document.uri)?)?;
+            let file = state.file(&self.path_of(&params.text_document.uri)?)?;
             let tokens = crate::highlight::tokens(&state.db, state.workspace, file);
             let data = crate::highlight::encode(file.text(&state.db), &tokens);
             Some(SemanticTokensResult::Tokens(SemanticTokens {
