@@ -1,10 +1,12 @@
 //! The one boundary where diagnostics leave the queries: every file's syntax and type
 //! diagnostics and the workspace-wide ones; then, for a workspace without front-end errors,
-//! lowering's and the design rules'. All sorted by file, position and code.
+//! lowering's and the design rules'. All sorted by file, position and code. Also the one gate
+//! to the IR for readers that must not see a broken system's (`lowered`).
 
 use crate::catalogue::catalogue;
 use crate::db::{Db, RootDatabase, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::ir::Ir;
 use crate::lower::lower;
 use crate::rules::run_rules;
 use crate::syntax::parse;
@@ -12,12 +14,7 @@ use crate::types::{check_file, check_workspace};
 
 /// All diagnostics of the workspace, sorted (query order is not source order).
 pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
-    let mut all: Vec<Diagnostic> = catalogue(db, workspace).diagnostics.clone();
-    for &file in workspace.files(db) {
-        all.extend(parse(db, file).diagnostics.iter().cloned());
-        all.extend(check_file(db, workspace, file).iter().cloned());
-    }
-    all.extend(check_workspace(db, workspace).iter().cloned());
+    let mut all = front_end(db, workspace);
     // The design rules read a well-typed system; on a broken one they would only echo the
     // front end's errors.
     if !has_errors(&all) {
@@ -28,6 +25,27 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
         }
     }
     sort(db, &mut all);
+    all
+}
+
+/// The IR, when the system is well typed and lowered without errors (what the design rules
+/// and the backends read); `None` otherwise. Design-rule findings do not matter here.
+pub fn lowered(db: &dyn Db, workspace: Workspace) -> Option<&Ir> {
+    if has_errors(&front_end(db, workspace)) {
+        return None;
+    }
+    let lowered = lower(db, workspace);
+    (!has_errors(&lowered.diagnostics)).then_some(&lowered.ir)
+}
+
+/// The catalogue's, every file's syntax and type diagnostics, and the workspace-wide ones.
+fn front_end(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = catalogue(db, workspace).diagnostics.clone();
+    for &file in workspace.files(db) {
+        all.extend(parse(db, file).diagnostics.iter().cloned());
+        all.extend(check_file(db, workspace, file).iter().cloned());
+    }
+    all.extend(check_workspace(db, workspace).iter().cloned());
     all
 }
 

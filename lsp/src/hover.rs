@@ -143,7 +143,7 @@ fn declaration_doc(
         let _ = write!(text, "\n`{}`: {first}\n", kind.name);
     }
     if decl.keyword.text == "tier"
-        && let Some(ir) = crate::lowered(db, workspace)
+        && let Some(ir) = archc::check::lowered(db, workspace)
     {
         text.push('\n');
         for env in &ir.envs {
@@ -177,7 +177,7 @@ fn find_decl<'a>(members: &'a [Member], name_span: &Span) -> Option<&'a Member> 
 
 /// The security-group rules a flow became, per environment.
 fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) -> Option<String> {
-    let ir = crate::lowered(db, workspace)?;
+    let ir = archc::check::lowered(db, workspace)?;
     let mut text = String::from("Security-group rules from this flow:\n\n");
     let mut any = false;
     for env in &ir.envs {

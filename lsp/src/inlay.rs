@@ -149,7 +149,7 @@ fn collect_overrides(body: &Body, prefix: &str, text: &str, out: &mut Vec<(Strin
 /// Each tier's subnets per environment, as one label (only for a workspace without errors).
 fn tier_subnets(db: &dyn Db, workspace: Workspace) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if let Some(ir) = crate::lowered(db, workspace) {
+    if let Some(ir) = archc::check::lowered(db, workspace) {
         for env in &ir.envs {
             for tier in &env.tiers {
                 let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();

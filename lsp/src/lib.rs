@@ -23,19 +23,7 @@ pub mod server;
 pub mod state;
 pub mod stdlib;
 
-use archc::db::{Db, Workspace};
-use archc::diagnostics::Severity;
-use archc::ir::Ir;
 use tower_lsp_server::{ClientSocket, LspService};
-
-/// The IR, only for a workspace without errors (lowering assumes a well-typed system): what
-/// hover and inlay hints show per environment.
-pub(crate) fn lowered(db: &dyn Db, workspace: Workspace) -> Option<&Ir> {
-    let clean = archc::check::diagnostics(db, workspace)
-        .iter()
-        .all(|d| d.severity != Severity::Error);
-    clean.then(|| &archc::lower::lower(db, workspace).ir)
-}
 
 /// The service, for `main` (over stdio) and for in-process tests.
 pub fn service() -> (LspService<server::Server>, ClientSocket) {
