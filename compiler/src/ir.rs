@@ -79,8 +79,6 @@ pub struct EnvIr {
     pub topics: Vec<Topic>,
     pub alarms: Vec<Alarm>,
     pub flows: Vec<FlowIr>,
-    /// What Terraform publishes to SSM Parameter Store for the deploy side.
-    pub parameters: Vec<Parameter>,
     /// Items renamed in the source (`was = "old"`), so backends can move their state.
     pub renames: Vec<Rename>,
 }

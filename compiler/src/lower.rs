@@ -22,7 +22,6 @@ use crate::db::{Db, Workspace};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
 use crate::model::{Component, Fields, Model, Origin, Setting, Val, model};
-use crate::parameters;
 
 /// The IR of every environment, and what lowering could not place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -239,7 +238,7 @@ impl EnvLowerer<'_> {
                 .filter(move |c| c.category == category)
                 .map(AsRef::as_ref)
         };
-        let mut ir = EnvIr {
+        let ir = EnvIr {
             name: env.name.clone(),
             stage: Spanned {
                 value: stage,
@@ -295,7 +294,6 @@ impl EnvLowerer<'_> {
                 .collect(),
             alarms: of("alarm").filter_map(alarm).collect(),
             flows,
-            parameters: Vec::new(),
             renames: components
                 .iter()
                 .chain(&tiers)
@@ -308,7 +306,6 @@ impl EnvLowerer<'_> {
                 })
                 .collect(),
         };
-        ir.parameters = parameters::publish(&model.system, &ir);
         Some(ir)
     }
 

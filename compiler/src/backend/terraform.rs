@@ -23,6 +23,8 @@ const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 struct Ctx<'a> {
     ir: &'a Ir,
     env: &'a EnvIr,
+    /// What Terraform publishes to SSM Parameter Store for the deploy side.
+    parameters: Vec<Parameter>,
     /// Label renamed items by their old names (the pass that finds what `moved` blocks need).
     old_labels: bool,
 }
@@ -113,6 +115,7 @@ pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
     let ctx = Ctx {
         ir,
         env,
+        parameters: crate::parameters::publish(&ir.system, env),
         old_labels: false,
     };
     let dir = format!("{}/terraform", env.name);
@@ -160,6 +163,7 @@ fn modules_with_old_labels(ir: &Ir, env: &EnvIr) -> Vec<(&'static str, Vec<Block
     modules(&Ctx {
         ir,
         env,
+        parameters: crate::parameters::publish(&ir.system, env),
         old_labels: true,
     })
 }
@@ -1913,8 +1917,7 @@ def handler(event, _context):
 // -- parameters and outputs ---------------------------------------------------------------------
 
 fn parameter_blocks(ctx: &Ctx<'_>) -> Vec<Block> {
-    let env = ctx.env;
-    env.parameters
+    ctx.parameters
         .iter()
         .map(|parameter| {
             let (kind, value, ignore) = parameter_value(ctx, &parameter.value);
@@ -2043,7 +2046,7 @@ fn outputs(ctx: &Ctx<'_>) -> Vec<Block> {
     }
     blocks.push(
         Block::new("output", &["parameter_names"])
-            .attr("value", strings(env.parameters.iter().map(|p| p.name.clone()))),
+            .attr("value", strings(ctx.parameters.iter().map(|p| p.name.clone()))),
     );
     blocks
 }
