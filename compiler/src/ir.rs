@@ -3,8 +3,11 @@
 //!
 //! Rules and backends read only this. It carries everything they need, so none of them
 //! re-derives a fact, and each node keeps the `Origin` of the source it came from, so a rule can
-//! point at it. Collections are `Vec`s in a fixed order (declaration order, then zone order);
+//! point at it. Collections are `Vec`s (or `Pieces`: per-file `Vec`s, shared with lowering's
+//! memos) in a fixed order (declaration order, then zone order);
 //! nothing here iterates a hash map, so output built from it is deterministic.
+
+use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -34,6 +37,71 @@ impl Stage {
             Stage::Staging => "staging",
             Stage::Development => "development",
         }
+    }
+}
+
+/// A list kept as shared pieces, one per source file: lowering memoizes each file's components
+/// separately, and the IR shares those results instead of copying them (an edit re-lowers one
+/// file). It reads as one sequence, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Pieces<T>(Vec<Arc<[T]>>);
+
+impl<T> Default for Pieces<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<T> Pieces<T> {
+    pub fn push(&mut self, piece: Arc<[T]>) {
+        if !piece.is_empty() {
+            self.0.push(piece);
+        }
+    }
+
+    pub fn iter(&self) -> PiecesIter<'_, T> {
+        self.0.iter().flat_map(|piece| piece.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|piece| piece.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn first(&self) -> Option<&T> {
+        self.iter().next()
+    }
+}
+
+/// The items of `Pieces`, in order.
+pub type PiecesIter<'a, T> = std::iter::FlatMap<
+    std::slice::Iter<'a, Arc<[T]>>,
+    std::slice::Iter<'a, T>,
+    fn(&'a Arc<[T]>) -> std::slice::Iter<'a, T>,
+>;
+
+impl<'a, T> IntoIterator for &'a Pieces<T> {
+    type Item = &'a T;
+    type IntoIter = PiecesIter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> FromIterator<T> for Pieces<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut pieces = Self::default();
+        pieces.push(items.into_iter().collect());
+        pieces
+    }
+}
+
+impl<T: Serialize> Serialize for Pieces<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -67,20 +135,20 @@ pub struct EnvIr {
     pub internet_gateway: bool,
     pub nat: Nat,
     pub route_tables: Vec<RouteTable>,
-    pub security_groups: Vec<SecurityGroup>,
+    pub security_groups: Pieces<SecurityGroup>,
     pub ingress_rules: Vec<SgRule>,
     pub egress_rules: Vec<SgRule>,
     pub edge: Option<Edge>,
     pub load_balancers: Vec<LoadBalancer>,
-    pub services: Vec<Service>,
-    pub jobs: Vec<Job>,
-    pub databases: Vec<Database>,
-    pub buckets: Vec<Bucket>,
-    pub topics: Vec<Topic>,
-    pub alarms: Vec<Alarm>,
+    pub services: Pieces<Service>,
+    pub jobs: Pieces<Job>,
+    pub databases: Pieces<Database>,
+    pub buckets: Pieces<Bucket>,
+    pub topics: Pieces<Topic>,
+    pub alarms: Pieces<Alarm>,
     pub flows: Vec<FlowIr>,
     /// Items renamed in the source (`was = "old"`), so backends can move their state.
-    pub renames: Vec<Rename>,
+    pub renames: Pieces<Rename>,
 }
 
 /// A component or tier that was called `from` and is now called `to`.

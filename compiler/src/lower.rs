@@ -18,10 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
 
-use crate::db::{Db, Workspace};
+use std::sync::Arc;
+
+use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
-use crate::model::{Component, Fields, Model, Origin, Setting, Val, model};
+use crate::model::{Component, Fields, Model, Origin, Override, Setting, Val, file_model, model};
 
 /// The IR of every environment, and what lowering could not place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -48,6 +50,8 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
     };
     for env in &model.envs {
         let mut lowerer = EnvLowerer {
+            db,
+            workspace,
             model,
             diagnostics: Vec::new(),
         };
@@ -67,8 +71,110 @@ const PUBLIC_SUBNET_PREFIX: u8 = 28;
 const ANYWHERE: Ipv4Net = Ipv4Net::new_assert(std::net::Ipv4Addr::UNSPECIFIED, 0);
 
 struct EnvLowerer<'a> {
+    db: &'a dyn Db,
+    workspace: Workspace,
     model: &'a Model,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// What one file's components become in one environment: the per-component part of the IR
+/// (everything but the edge, the load balancers, the flows and their rules, which need the
+/// whole system). Memoized per file and environment, so an edit re-lowers one file; the IR
+/// shares these pieces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FilePart {
+    security_groups: Arc<[SecurityGroup]>,
+    services: Arc<[Service]>,
+    jobs: Arc<[Job]>,
+    databases: Arc<[Database]>,
+    buckets: Arc<[Bucket]>,
+    topics: Arc<[Topic]>,
+    alarms: Arc<[Alarm]>,
+    renames: Arc<[Rename]>,
+}
+
+#[salsa::tracked(returns(ref))]
+fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FilePart {
+    let part = file_model(db, workspace, file);
+    let components = with_overrides(&part.components, env_overrides(db, workspace, env));
+    let fronted = fronted(db, workspace);
+    // The components of one category, as this environment sees them.
+    let of = |category: &'static str| {
+        components
+            .iter()
+            .filter(move |c| c.category == category)
+            .map(AsRef::as_ref)
+    };
+    FilePart {
+        security_groups: components
+            .iter()
+            .filter_map(|c| {
+                Some(SecurityGroup {
+                    name: c.name.clone(),
+                    category: c.category.clone(),
+                    tier: c.tier.clone()?,
+                    origin: c.origin.clone(),
+                })
+            })
+            .collect(),
+        services: of("service")
+            .map(|c| service(c, fronted.get(&c.name).cloned()))
+            .collect(),
+        jobs: of("job").map(job).collect(),
+        databases: of("database").map(database).collect(),
+        buckets: of("bucket").map(bucket).collect(),
+        topics: of("topic")
+            .map(|c| Topic {
+                name: c.name.clone(),
+                email: Get::new(&c.fields, &c.origin).strings("email"),
+                origin: c.origin.clone(),
+            })
+            .collect(),
+        alarms: of("alarm").filter_map(alarm).collect(),
+        renames: renames(&components).collect(),
+    }
+}
+
+/// The overrides of environment `env`. It re-runs after any edit, but its value changes only
+/// when that environment's block does, so the per-file parts that read it stay memoized.
+#[salsa::tracked(returns(ref))]
+fn env_overrides(db: &dyn Db, workspace: Workspace, env: String) -> Vec<Override> {
+    model(db, workspace)
+        .envs
+        .iter()
+        .find(|e| e.name == env)
+        .map(|e| e.overrides.clone())
+        .unwrap_or_default()
+}
+
+/// For each component a load balancer sends traffic to, the first such load balancer (by
+/// name: it changes only when such a flow is added or removed, whatever else moves).
+#[salsa::tracked(returns(ref))]
+fn fronted(db: &dyn Db, workspace: Workspace) -> BTreeMap<String, String> {
+    let model = model(db, workspace);
+    let balancers: BTreeSet<&str> = model
+        .components()
+        .filter(|c| c.category == "load_balancer")
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut fronted = BTreeMap::new();
+    for flow in model.flows().filter(|f| balancers.contains(f.from.as_str())) {
+        fronted
+            .entry(flow.to.clone())
+            .or_insert_with(|| flow.from.clone());
+    }
+    fronted
+}
+
+/// `was = "old"` of each item that has it.
+fn renames<'a>(items: &'a [Resolved<'_>]) -> impl Iterator<Item = Rename> + 'a {
+    items.iter().filter_map(|c| {
+        let was = c.fields.get("was")?.value.as_str()?;
+        Some(Rename {
+            from: was.to_owned(),
+            to: c.name.clone(),
+        })
+    })
 }
 
 /// Reads typed values out of resolved fields.
@@ -170,8 +276,8 @@ impl EnvLowerer<'_> {
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 
-        let components = with_overrides(&self.model.components, env);
-        let tiers = with_overrides(&self.model.tiers, env);
+        let components = with_overrides(model.components(), &env.overrides);
+        let tiers = with_overrides(&model.tiers, &env.overrides);
         let nat = self.nat(&settings);
 
         let mut allocator = Allocator::new(cidr);
@@ -205,18 +311,6 @@ impl EnvLowerer<'_> {
         };
         let route_tables = route_tables(&tier_irs, &public_subnets, &nat);
 
-        let security_groups: Vec<SecurityGroup> = components
-            .iter()
-            .filter_map(|c| {
-                Some(SecurityGroup {
-                    name: c.name.clone(),
-                    category: c.category.clone(),
-                    tier: c.tier.clone()?,
-                    origin: c.origin.clone(),
-                })
-            })
-            .collect();
-
         let edge = components
             .iter()
             .find(|c| c.category == "edge")
@@ -227,18 +321,11 @@ impl EnvLowerer<'_> {
             .map(|c| self.load_balancer(c, &region, system.str("domain")))
             .collect();
         let flows = self.flows(&components, edge.as_ref(), &load_balancers);
-        let (ingress_rules, egress_rules) = sg_rules(&flows, &security_groups, &components);
+        let (ingress_rules, egress_rules) = sg_rules(&flows, &components);
         self.internet_flows_have_routes(&flows, &components, &tier_irs);
         self.deployable(&components, &flows);
 
-        // The components of one category, as this environment sees them.
-        let of = |category: &'static str| {
-            components
-                .iter()
-                .filter(move |c| c.category == category)
-                .map(AsRef::as_ref)
-        };
-        let ir = EnvIr {
+        let mut ir = EnvIr {
             name: env.name.clone(),
             stage: Spanned {
                 value: stage,
@@ -271,41 +358,32 @@ impl EnvLowerer<'_> {
             internet_gateway: true,
             nat,
             route_tables,
-            security_groups,
+            security_groups: Pieces::default(),
             ingress_rules,
             egress_rules,
             edge,
-            services: {
-                let fronted = fronted_by(&flows, &load_balancers);
-                of("service")
-                    .map(|c| service(c, fronted.get(c.name.as_str()).map(|lb| (*lb).to_owned())))
-                    .collect()
-            },
+            services: Pieces::default(),
             load_balancers,
-            jobs: of("job").map(job).collect(),
-            databases: of("database").map(database).collect(),
-            buckets: of("bucket").map(bucket).collect(),
-            topics: of("topic")
-                .map(|c| Topic {
-                    name: c.name.clone(),
-                    email: Get::new(&c.fields, &c.origin).strings("email"),
-                    origin: c.origin.clone(),
-                })
-                .collect(),
-            alarms: of("alarm").filter_map(alarm).collect(),
+            jobs: Pieces::default(),
+            databases: Pieces::default(),
+            buckets: Pieces::default(),
+            topics: Pieces::default(),
+            alarms: Pieces::default(),
             flows,
-            renames: components
-                .iter()
-                .chain(&tiers)
-                .filter_map(|c| {
-                    let was = c.fields.get("was")?.value.as_str()?;
-                    Some(Rename {
-                        from: was.to_owned(),
-                        to: c.name.clone(),
-                    })
-                })
-                .collect(),
+            renames: Pieces::default(),
         };
+        for &file in self.workspace.files(self.db) {
+            let part = lower_file(self.db, self.workspace, file, env.name.clone());
+            ir.security_groups.push(Arc::clone(&part.security_groups));
+            ir.services.push(Arc::clone(&part.services));
+            ir.jobs.push(Arc::clone(&part.jobs));
+            ir.databases.push(Arc::clone(&part.databases));
+            ir.buckets.push(Arc::clone(&part.buckets));
+            ir.topics.push(Arc::clone(&part.topics));
+            ir.alarms.push(Arc::clone(&part.alarms));
+            ir.renames.push(Arc::clone(&part.renames));
+        }
+        ir.renames.push(renames(&tiers).collect());
         Some(ir)
     }
 
@@ -537,7 +615,7 @@ impl EnvLowerer<'_> {
         let by_name: BTreeMap<&str, &Component> =
             components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
         let mut flows: Vec<FlowIr> = Vec::new();
-        for flow in &self.model.flows {
+        for flow in self.model.flows() {
             let target = by_name.get(flow.to.as_str()).copied();
             let (protocol, port) = protocol_port(&flow.protocol, target, load_balancers);
             flows.push(FlowIr {
@@ -665,26 +743,24 @@ impl EnvLowerer<'_> {
     }
 }
 
-/// The items with this environment's overrides applied; only overridden items are copied.
-fn with_overrides<'a>(items: &'a [Component], env: &crate::model::Env) -> Vec<Resolved<'a>> {
-    let overridden: BTreeSet<&str> = env
-        .overrides
+/// The items with an environment's overrides applied; only overridden items are copied.
+fn with_overrides<'a>(
+    items: impl IntoIterator<Item = &'a Component>,
+    overrides: &[Override],
+) -> Vec<Resolved<'a>> {
+    let overridden: BTreeSet<&str> = overrides
         .iter()
         .filter_map(|o| o.path.first())
         .map(String::as_str)
         .collect();
     items
-        .iter()
+        .into_iter()
         .map(|item| {
             if !overridden.contains(item.name.as_str()) {
                 return Cow::Borrowed(item);
             }
             let mut item = item.clone();
-            for o in env
-                .overrides
-                .iter()
-                .filter(|o| o.path.first() == Some(&item.name))
-            {
+            for o in overrides.iter().filter(|o| o.path.first() == Some(&item.name)) {
                 set_path(&mut item.fields, o.path.get(1..).unwrap_or_default(), o);
             }
             Cow::Owned(item)
@@ -785,12 +861,13 @@ fn port(value: i64) -> u16 {
 
 /// One ingress rule on the target and one egress rule on the source per flow between groups;
 /// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`.
-fn sg_rules(
-    flows: &[FlowIr],
-    groups: &[SecurityGroup],
-    components: &[Resolved<'_>],
-) -> (Vec<SgRule>, Vec<SgRule>) {
-    let group_names: BTreeSet<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+fn sg_rules(flows: &[FlowIr], components: &[Resolved<'_>]) -> (Vec<SgRule>, Vec<SgRule>) {
+    // A placed component has a security group.
+    let group_names: BTreeSet<&str> = components
+        .iter()
+        .filter(|c| c.tier.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
     let edges: BTreeSet<&str> = components
         .iter()
         .filter(|c| c.category == "edge")
@@ -959,16 +1036,6 @@ fn secrets_and_environment(get: &Get<'_>) -> (Vec<Secret>, Vec<EnvVar>) {
         })
         .unwrap_or_default();
     (secrets, environment)
-}
-
-/// For each component a load balancer sends traffic to, the first such load balancer.
-fn fronted_by<'a>(flows: &'a [FlowIr], load_balancers: &[LoadBalancer]) -> BTreeMap<&'a str, &'a str> {
-    let balancers: BTreeSet<&str> = load_balancers.iter().map(|lb| lb.name.as_str()).collect();
-    let mut fronted = BTreeMap::new();
-    for flow in flows.iter().filter(|f| balancers.contains(f.from.as_str())) {
-        fronted.entry(flow.to.as_str()).or_insert(flow.from.as_str());
-    }
-    fronted
 }
 
 fn service(component: &Component, load_balancer: Option<String>) -> Service {

@@ -6,6 +6,7 @@
 //! (or, for a default, the place of the item that took it), so rule diagnostics can point there.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 
@@ -136,7 +137,24 @@ pub struct Model {
     pub settings: Fields,
     /// Tiers in declaration order (the order subnets are allocated in).
     pub tiers: Vec<Component>,
-    /// Components in declaration order (files by path, then source order).
+    pub envs: Vec<Env>,
+    pub waivers: Vec<Waiver>,
+    /// Each file's part, files by path: shared with `file_model`, not copied. Its components
+    /// and flows are read through `components()` and `flows()`.
+    pub files: Vec<(SourceFile, Arc<FileModel>)>,
+}
+
+/// What one file contributes to the system (memoized per file, so an edit rebuilds one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FileModel {
+    /// The name and place of the file's first `system` declaration.
+    pub system: Option<(String, Origin)>,
+    /// The first `///` documentation of a `system` declaration in the file.
+    pub system_doc: Option<String>,
+    /// System settings written in the file (defaults are filled in once, for the system).
+    pub settings: Fields,
+    pub tiers: Vec<Component>,
+    /// Components in source order.
     pub components: Vec<Component>,
     pub flows: Vec<Flow>,
     pub envs: Vec<Env>,
@@ -144,8 +162,14 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn component(&self, name: &str) -> Option<&Component> {
-        self.components.iter().find(|c| c.name == name)
+    /// Components in declaration order (files by path, then source order).
+    pub fn components(&self) -> impl Iterator<Item = &Component> + Clone {
+        self.files.iter().flat_map(|(_, part)| &part.components)
+    }
+
+    /// Flows in declaration order.
+    pub fn flows(&self) -> impl Iterator<Item = &Flow> + Clone {
+        self.files.iter().flat_map(|(_, part)| &part.flows)
     }
 
     pub fn network(&self) -> Option<&Fields> {
@@ -183,25 +207,56 @@ impl Val {
     }
 }
 
-/// Builds the model of the workspace's system.
+/// Builds the model of the workspace's system from its files' parts.
 #[salsa::tracked(returns(ref))]
 pub fn model(db: &dyn Db, workspace: Workspace) -> Model {
     let catalogue = catalogue(db, workspace);
-    let mut builder = Builder {
-        catalogue,
-        model: Model::default(),
-    };
+    let mut model = Model::default();
     for &file in workspace.files(db) {
-        for member in &parse(db, file).ast.members {
-            builder.top_level(file, member);
+        let part = file_model(db, workspace, file);
+        if model.system_origin.is_none()
+            && let Some((name, origin)) = &part.system
+        {
+            model.system = name.clone();
+            model.system_origin = Some(origin.clone());
         }
+        if model.system_doc.is_none() {
+            model.system_doc = part.system_doc.clone();
+        }
+        // A setting written again in a later file wins, as it would in one file.
+        model
+            .settings
+            .extend(part.settings.iter().map(|(k, v)| (k.clone(), v.clone())));
+        model.tiers.extend(part.tiers.iter().cloned());
+        model.envs.extend(part.envs.iter().cloned());
+        model.waivers.extend(part.waivers.iter().cloned());
+        model.files.push((file, Arc::clone(part)));
     }
-    builder.model
+    // Defaults of system fields that no file set.
+    if let Some(origin) = &model.system_origin
+        && let Some(schema) = catalogue.block(crate::catalogue::SYSTEM_BLOCK)
+    {
+        defaults(catalogue, schema, origin, &mut model.settings);
+    }
+    model
+}
+
+/// One file's part of the model.
+#[salsa::tracked(returns(ref))]
+pub fn file_model(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Arc<FileModel> {
+    let mut builder = Builder {
+        catalogue: catalogue(db, workspace),
+        part: FileModel::default(),
+    };
+    for member in &parse(db, file).ast.members {
+        builder.top_level(file, member);
+    }
+    Arc::new(builder.part)
 }
 
 struct Builder<'a> {
     catalogue: &'a Catalogue,
-    model: Model,
+    part: FileModel,
 }
 
 impl Builder<'_> {
@@ -218,12 +273,11 @@ impl Builder<'_> {
         };
         match decl.keyword.text.as_str() {
             SYSTEM_KEYWORD => {
-                if self.model.system_origin.is_none() {
-                    self.model.system = decl.name.text.clone();
-                    self.model.system_origin = Some(self.origin(file, &decl.name.span));
+                if self.part.system.is_none() {
+                    self.part.system = Some((decl.name.text.clone(), self.origin(file, &decl.name.span)));
                 }
-                if self.model.system_doc.is_none() {
-                    self.model.system_doc = member.doc.clone();
+                if self.part.system_doc.is_none() {
+                    self.part.system_doc = member.doc.clone();
                 }
                 let scope = self.origin(file, &member.span);
                 self.system_body(file, &decl.body, &scope);
@@ -242,7 +296,7 @@ impl Builder<'_> {
                 MemberKind::Decl(decl) => self.component(file, member, decl),
                 MemberKind::Flow { from, to, protocol } => {
                     if let Some(protocol) = value(&protocol.kind) {
-                        self.model.flows.push(Flow {
+                        self.part.flows.push(Flow {
                             from: from.text.clone(),
                             to: to.text.clone(),
                             protocol,
@@ -256,24 +310,18 @@ impl Builder<'_> {
                             self.component(file, inner, tier);
                         }
                     }
-                    let mut settings = std::mem::take(&mut self.model.settings);
+                    let mut settings = std::mem::take(&mut self.part.settings);
                     self.setting(file, schema, member, &mut settings);
-                    self.model.settings = settings;
+                    self.part.settings = settings;
                 }
                 MemberKind::Allow { .. } => self.waiver(file, member, scope),
                 _ => {
-                    let mut settings = std::mem::take(&mut self.model.settings);
+                    let mut settings = std::mem::take(&mut self.part.settings);
                     self.setting(file, schema, member, &mut settings);
-                    self.model.settings = settings;
+                    self.part.settings = settings;
                 }
             }
         }
-        // Defaults of system fields that no file set.
-        let mut settings = std::mem::take(&mut self.model.settings);
-        if let Some(origin) = self.model.system_origin.clone() {
-            self.defaults(schema, &origin, &mut settings);
-        }
-        self.model.settings = settings;
     }
 
     /// Sets one attribute or block member into `fields` (as checked against `schema`).
@@ -308,7 +356,7 @@ impl Builder<'_> {
                     }
                 }
                 let origin = self.origin(file, &path.span);
-                self.defaults(&inner_schema, &origin, &mut inner);
+                defaults(self.catalogue, &inner_schema, &origin, &mut inner);
                 fields.insert(
                     name.text.clone(),
                     Setting {
@@ -319,37 +367,6 @@ impl Builder<'_> {
                 );
             }
             _ => {}
-        }
-    }
-
-    /// Fills in the catalogue's defaults (and empty nested blocks with theirs).
-    fn defaults(&self, schema: &Schema, origin: &Origin, fields: &mut Fields) {
-        for field in &schema.fields {
-            if fields.contains_key(&field.name) {
-                continue;
-            }
-            let value = match (&field.default, &field.ty) {
-                (Some(default), _) => value(&default.kind),
-                (None, Type::Block(block)) => {
-                    let mut inner = Fields::new();
-                    if let Some(schema) = self.catalogue.block(block) {
-                        self.defaults(schema, origin, &mut inner);
-                    }
-                    Some(Val::Block(inner))
-                }
-                (None, Type::Map(_)) => Some(Val::Block(Fields::new())),
-                (None, _) => None,
-            };
-            if let Some(value) = value {
-                fields.insert(
-                    field.name.clone(),
-                    Setting {
-                        value,
-                        origin: origin.clone(),
-                        written: false,
-                    },
-                );
-            }
         }
     }
 
@@ -389,7 +406,7 @@ impl Builder<'_> {
                         self.setting(file, &schema, route_member, &mut route_fields);
                     }
                     let route_origin = self.origin(file, &inner.span);
-                    self.defaults(&schema, &route_origin, &mut route_fields);
+                    defaults(self.catalogue, &schema, &route_origin, &mut route_fields);
                     routes.push(Route {
                         pattern: pattern.value.clone(),
                         target: target.text.clone(),
@@ -401,7 +418,7 @@ impl Builder<'_> {
                 _ => self.setting(file, &kind.schema, inner, &mut fields),
             }
         }
-        self.defaults(&kind.schema, &origin, &mut fields);
+        defaults(self.catalogue, &kind.schema, &origin, &mut fields);
         let component = Component {
             name: decl.name.text.clone(),
             category: decl.keyword.text.clone(),
@@ -414,9 +431,9 @@ impl Builder<'_> {
             doc: member.doc.clone(),
         };
         if category.name == "tier" {
-            self.model.tiers.push(component);
+            self.part.tiers.push(component);
         } else {
-            self.model.components.push(component);
+            self.part.components.push(component);
         }
     }
 
@@ -459,8 +476,8 @@ impl Builder<'_> {
                 _ => self.setting(file, &schema, inner, &mut settings),
             }
         }
-        self.defaults(&schema, &origin, &mut settings);
-        self.model.envs.push(Env {
+        defaults(self.catalogue, &schema, &origin, &mut settings);
+        self.part.envs.push(Env {
             name: decl.name.text.clone(),
             settings,
             overrides,
@@ -473,7 +490,7 @@ impl Builder<'_> {
         let MemberKind::Allow { code, reason, until } = &member.kind else {
             return;
         };
-        self.model.waivers.push(Waiver {
+        self.part.waivers.push(Waiver {
             code: code.text.clone(),
             reason: reason.as_ref().map(|r| r.value.clone()).unwrap_or_default(),
             until: until
@@ -482,6 +499,37 @@ impl Builder<'_> {
             origin: self.origin(file, &member.span),
             scope: scope.clone(),
         });
+    }
+}
+
+/// Fills in the catalogue's defaults (and empty nested blocks with theirs).
+fn defaults(catalogue: &Catalogue, schema: &Schema, origin: &Origin, fields: &mut Fields) {
+    for field in &schema.fields {
+        if fields.contains_key(&field.name) {
+            continue;
+        }
+        let value = match (&field.default, &field.ty) {
+            (Some(default), _) => value(&default.kind),
+            (None, Type::Block(block)) => {
+                let mut inner = Fields::new();
+                if let Some(schema) = catalogue.block(block) {
+                    defaults(catalogue, schema, origin, &mut inner);
+                }
+                Some(Val::Block(inner))
+            }
+            (None, Type::Map(_)) => Some(Val::Block(Fields::new())),
+            (None, _) => None,
+        };
+        if let Some(value) = value {
+            fields.insert(
+                field.name.clone(),
+                Setting {
+                    value,
+                    origin: origin.clone(),
+                    written: false,
+                },
+            );
+        }
     }
 }
 

@@ -31,15 +31,24 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
     file.set_text(&mut db).to(text);
     let after = archc::diagnostics(&db, workspace);
     assert!(after.is_empty());
-    // One parse, one symbol summary (equal to the old one, so backdated), one check: the
-    // other files' parses and checks, the catalogue and the symbol table are all reused. The
-    // whole-system phases (model, lowering, rules) read every file, so they run again.
+    // One parse, one symbol summary (equal to the old one, so backdated), one check, one
+    // file's part of the model and its per-file lowering in each environment: the other
+    // files' parses, checks, model parts and lowered parts, the catalogue and the symbol table
+    // are all reused. The firewalls (each environment's overrides, which load balancer fronts
+    // what) re-run and come out equal. The whole-system steps (merging the model, the flows
+    // and their rules, the design rules) run again.
     assert_eq!(
         executed(&db),
         [
             "check_file",
+            "env_overrides",
+            "env_overrides",
+            "file_model",
             "file_symbols",
+            "fronted",
             "lower",
+            "lower_file",
+            "lower_file",
             "model",
             "parse",
             "run_rules"
