@@ -14,7 +14,7 @@
 //! allocation steps around them. What remains is reported as spare space.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipnet::Ipv4Net;
 
@@ -612,7 +612,7 @@ impl EnvLowerer<'_> {
         edge: Option<&Edge>,
         load_balancers: &[LoadBalancer],
     ) -> Vec<FlowIr> {
-        let by_name: BTreeMap<&str, &Component> =
+        let by_name: HashMap<&str, &Component> =
             components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
         let mut flows: Vec<FlowIr> = Vec::new();
         for flow in self.model.flows() {
@@ -651,14 +651,13 @@ impl EnvLowerer<'_> {
     /// migration only where the service has a database to migrate.
     fn deployable(&mut self, components: &[Resolved<'_>], flows: &[FlowIr]) {
         // Indexes, not scans: a workspace has thousands of services and flows.
-        let reached: std::collections::HashSet<(&str, u16)> =
-            flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
-        let databases: std::collections::HashSet<&str> = components
+        let reached: HashSet<(&str, u16)> = flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
+        let databases: HashSet<&str> = components
             .iter()
             .filter(|c| c.category == "database")
             .map(|c| c.name.as_str())
             .collect();
-        let with_database: std::collections::HashSet<&str> = flows
+        let with_database: HashSet<&str> = flows
             .iter()
             .filter(|f| databases.contains(f.to.as_str()))
             .map(|f| f.from.as_str())
@@ -707,8 +706,17 @@ impl EnvLowerer<'_> {
 
     /// A flow to the internet needs a default route from its tier (databases are R005's).
     fn internet_flows_have_routes(&mut self, flows: &[FlowIr], components: &[Resolved<'_>], tiers: &[Tier]) {
-        for flow in flows.iter().filter(|f| f.to == crate::resolve::INTERNET) {
-            let Some(component) = components.iter().find(|c| c.name == flow.from) else {
+        let mut internet_flows = flows
+            .iter()
+            .filter(|f| f.to == crate::resolve::INTERNET)
+            .peekable();
+        if internet_flows.peek().is_none() {
+            return;
+        }
+        let by_name: HashMap<&str, &Component> =
+            components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
+        for flow in internet_flows {
+            let Some(component) = by_name.get(flow.from.as_str()) else {
                 continue;
             };
             if component.category == "database" {
@@ -860,81 +868,83 @@ fn port(value: i64) -> u16 {
 }
 
 /// One ingress rule on the target and one egress rule on the source per flow between groups;
-/// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`.
+/// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`. A rule that an
+/// earlier flow already made (same group, peer and port) is not made twice.
 fn sg_rules(flows: &[FlowIr], components: &[Resolved<'_>]) -> (Vec<SgRule>, Vec<SgRule>) {
     // A placed component has a security group.
-    let group_names: BTreeSet<&str> = components
+    let groups: HashSet<&str> = components
         .iter()
         .filter(|c| c.tier.is_some())
         .map(|c| c.name.as_str())
         .collect();
-    let edges: BTreeSet<&str> = components
+    let edges: HashSet<&str> = components
         .iter()
         .filter(|c| c.category == "edge")
         .map(|c| c.name.as_str())
         .collect();
-    let has_group = |name: &str| group_names.contains(name);
-    let is_edge = |name: &str| edges.contains(name);
+    let internet = crate::resolve::INTERNET;
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
-    // One rule per (group, peer, port), in flow order.
-    let mut seen: BTreeSet<(bool, String, Peer, u16)> = BTreeSet::new();
-    let mut push = |rules: &mut Vec<SgRule>, is_ingress: bool, rule: SgRule| {
-        if seen.insert((is_ingress, rule.group.clone(), rule.peer.clone(), rule.port)) {
-            rules.push(rule);
-        }
-    };
+    let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::new();
     for flow in flows {
-        let internet = crate::resolve::INTERNET;
-        let description = format!("{} from {} to {}", flow.protocol, flow.from, flow.to);
-        if has_group(&flow.to) {
-            let peer = if flow.from == internet {
-                Some(Peer::Cidr(ANYWHERE))
-            } else if is_edge(&flow.from) {
-                Some(Peer::PrefixList(CLOUDFRONT_PREFIX_LIST.to_owned()))
-            } else if has_group(&flow.from) {
-                Some(Peer::SecurityGroup(flow.from.clone()))
-            } else {
-                None
-            };
-            if let Some(peer) = peer {
-                push(
-                    &mut ingress,
-                    true,
-                    SgRule {
-                        group: flow.to.clone(),
-                        peer,
-                        port: flow.port,
-                        description: description.clone(),
-                        origin: flow.origin.clone(),
-                    },
-                );
-            }
+        let (from, to) = (flow.from.as_str(), flow.to.as_str());
+        let ingress_peer = if !groups.contains(to) {
+            None
+        } else if from == internet {
+            Some(PeerKey::Anywhere)
+        } else if edges.contains(from) {
+            Some(PeerKey::CloudFront)
+        } else if groups.contains(from) {
+            Some(PeerKey::Group(from))
+        } else {
+            None
+        };
+        let egress_peer = if !groups.contains(from) {
+            None
+        } else if to == internet {
+            Some(PeerKey::Anywhere)
+        } else if groups.contains(to) {
+            Some(PeerKey::Group(to))
+        } else {
+            None
+        };
+        let rule = |group: &str, peer: PeerKey<'_>| SgRule {
+            group: group.to_owned(),
+            peer: peer.peer(),
+            port: flow.port,
+            description: format!("{} from {from} to {to}", flow.protocol),
+            origin: flow.origin.clone(),
+        };
+        if let Some(peer) = ingress_peer
+            && seen.insert((true, to, peer, flow.port))
+        {
+            ingress.push(rule(to, peer));
         }
-        if has_group(&flow.from) {
-            let peer = if flow.to == internet {
-                Some(Peer::Cidr(ANYWHERE))
-            } else if has_group(&flow.to) {
-                Some(Peer::SecurityGroup(flow.to.clone()))
-            } else {
-                None
-            };
-            if let Some(peer) = peer {
-                push(
-                    &mut egress,
-                    false,
-                    SgRule {
-                        group: flow.from.clone(),
-                        peer,
-                        port: flow.port,
-                        description,
-                        origin: flow.origin.clone(),
-                    },
-                );
-            }
+        if let Some(peer) = egress_peer
+            && seen.insert((false, from, peer, flow.port))
+        {
+            egress.push(rule(from, peer));
         }
     }
     (ingress, egress)
+}
+
+/// A rule's peer, borrowed, for telling rules apart without building them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PeerKey<'a> {
+    Anywhere,
+    CloudFront,
+    Group(&'a str),
+}
+
+impl PeerKey<'_> {
+    fn peer(self) -> Peer {
+        match self {
+            PeerKey::Anywhere => Peer::Cidr(ANYWHERE),
+            PeerKey::CloudFront => Peer::PrefixList(CLOUDFRONT_PREFIX_LIST.to_owned()),
+            PeerKey::Group(name) => Peer::SecurityGroup(name.to_owned()),
+        }
+    }
 }
 
 fn route_tables(tiers: &[Tier], public: &[Subnet], nat: &Nat) -> Vec<RouteTable> {

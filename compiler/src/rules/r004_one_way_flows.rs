@@ -2,15 +2,15 @@
 //! jobs) → db (databases). A flow to an earlier layer, a flow from the edge to anything but a
 //! load balancer, and a cycle between components are errors; a cycle labels each of its flows.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ONE_WAY_FLOWS;
 use crate::ir::{EnvIr, FlowIr, Ir};
 
 /// The layer of every component that has a place in the chain (what is absent has none).
-fn layers(env: &EnvIr) -> BTreeMap<&str, (u8, &'static str)> {
-    let mut layers = BTreeMap::new();
+fn layers(env: &EnvIr) -> HashMap<&str, (u8, &'static str)> {
+    let mut layers = HashMap::new();
     if let Some(edge) = &env.edge {
         layers.insert(edge.name.as_str(), (0, "the edge"));
     }
@@ -99,7 +99,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
         names.dedup();
         names
     };
-    let index: BTreeMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     // One pass over the flows (not one per node: workspaces have thousands of both).
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for flow in &env.flows {
