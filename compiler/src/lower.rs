@@ -14,9 +14,10 @@
 //! allocation steps around them. What remains is reported as spare space.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use std::sync::Arc;
 
@@ -885,7 +886,7 @@ fn sg_rules(flows: &[FlowIr], components: &[Resolved<'_>]) -> (Vec<SgRule>, Vec<
     let internet = crate::resolve::INTERNET;
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
-    let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::new();
+    let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::default();
     for flow in flows {
         let (from, to) = (flow.from.as_str(), flow.to.as_str());
         let ingress_peer = if !groups.contains(to) {

@@ -2,7 +2,7 @@
 //! jobs) → db (databases). A flow to an earlier layer, a flow from the edge to anything but a
 //! load balancer, and a cycle between components are errors; a cycle labels each of its flows.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ONE_WAY_FLOWS;
@@ -10,7 +10,7 @@ use crate::ir::{EnvIr, FlowIr, Ir};
 
 /// The layer of every component that has a place in the chain (what is absent has none).
 fn layers(env: &EnvIr) -> HashMap<&str, (u8, &'static str)> {
-    let mut layers = HashMap::new();
+    let mut layers = HashMap::default();
     if let Some(edge) = &env.edge {
         layers.insert(edge.name.as_str(), (0, "the edge"));
     }
