@@ -7,8 +7,9 @@ use crate::catalogue::catalogue;
 use crate::db::{Db, RootDatabase, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir::Ir;
-use crate::lower::lower;
-use crate::rules::run_rules;
+use crate::lower::{lower, lower_env};
+use crate::model::model;
+use crate::rules::{env_findings, run_rules};
 use crate::syntax::parse;
 use crate::types::{check_file, check_workspace};
 
@@ -49,34 +50,52 @@ fn front_end(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
     all
 }
 
-/// Parses and type-checks every file on all cores, so that `diagnostics` then finds those
-/// results memoized. Each thread works on its own clone of the database (clones share the
-/// memo storage, as rust-analyzer's cache priming does); the clones are gone when this
-/// returns, so no setter can wait on them.
+/// Computes on all cores what `diagnostics` then finds memoized: every file parsed and
+/// type-checked, then (for a workspace without front-end errors) each environment lowered and
+/// its design rules run, one environment per core. Each thread works on its own clone of the
+/// database (clones share the memo storage, as rust-analyzer's cache priming does); the clones
+/// are gone when this returns, so no setter can wait on them.
 pub fn prime(db: &RootDatabase, workspace: Workspace) {
     let files = workspace.files(db);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
-    if threads < 2 {
-        return;
-    }
-    let chunk = files.len().div_ceil(threads);
-    let in_parallel = |work: &(dyn Fn(&RootDatabase, SourceFile) + Sync)| {
-        std::thread::scope(|scope| {
-            for part in files.chunks(chunk) {
-                let db = db.clone();
-                scope.spawn(move || part.iter().for_each(|&file| work(&db, file)));
-            }
-        });
-    };
     // Two stages: every check needs the workspace's symbol table, which needs every file
     // parsed, so checking in the same pass would serialise on the first thread to ask.
-    in_parallel(&|db, file| {
+    in_parallel(db, files, &|db, &file| {
         let _ = crate::resolve::file_symbols(db, file);
     });
-    in_parallel(&|db, file| {
+    in_parallel(db, files, &|db, &file| {
         let _ = check_file(db, workspace, file);
+    });
+    if has_errors(&front_end(db, workspace)) {
+        return;
+    }
+    let envs: Vec<String> = model(db, workspace).envs.iter().map(|e| e.name.clone()).collect();
+    in_parallel(db, &envs, &|db, env| {
+        let _ = lower_env(db, workspace, env.clone());
+    });
+    if has_errors(&lower(db, workspace).diagnostics) {
+        return;
+    }
+    in_parallel(db, &envs, &|db, env| {
+        let _ = env_findings(db, workspace, env.clone());
+    });
+}
+
+/// Runs `work` on every item, the items split evenly over the cores (on this thread when there
+/// is one core or one item).
+fn in_parallel<T: Sync>(db: &RootDatabase, items: &[T], work: &(dyn Fn(&RootDatabase, &T) + Sync)) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads < 2 {
+        items.iter().for_each(|item| work(db, item));
+        return;
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for part in items.chunks(chunk) {
+            let db = db.clone();
+            scope.spawn(move || part.iter().for_each(|item| work(&db, item)));
+        }
     });
 }
 

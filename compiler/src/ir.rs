@@ -19,7 +19,8 @@ use crate::model::Origin;
 pub struct Ir {
     pub system: String,
     pub domain: Option<String>,
-    pub envs: Vec<EnvIr>,
+    /// Shared with each environment's lowering query.
+    pub envs: Vec<Arc<EnvIr>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -136,8 +137,8 @@ pub struct EnvIr {
     pub nat: Nat,
     pub route_tables: Vec<RouteTable>,
     pub security_groups: Pieces<SecurityGroup>,
-    pub ingress_rules: Vec<SgRule>,
-    pub egress_rules: Vec<SgRule>,
+    pub ingress_rules: Pieces<SgRule>,
+    pub egress_rules: Pieces<SgRule>,
     pub edge: Option<Edge>,
     pub load_balancers: Vec<LoadBalancer>,
     pub services: Pieces<Service>,
@@ -146,7 +147,7 @@ pub struct EnvIr {
     pub buckets: Pieces<Bucket>,
     pub topics: Pieces<Topic>,
     pub alarms: Pieces<Alarm>,
-    pub flows: Vec<FlowIr>,
+    pub flows: Pieces<FlowIr>,
     /// Items renamed in the source (`was = "old"`), so backends can move their state.
     pub renames: Pieces<Rename>,
 }
@@ -422,13 +423,13 @@ pub struct Service {
     pub tier: String,
     /// The ECR repository name.
     pub image: String,
-    pub port: u16,
+    pub port: Spanned<u16>,
     pub cpu: i64,
     pub memory: i64,
     pub scale: Scaling,
     pub secrets: Vec<Secret>,
     pub environment: Vec<EnvVar>,
-    pub migrate: Vec<String>,
+    pub migrate: Spanned<Vec<String>>,
     pub command: Vec<String>,
     pub health_check: Option<String>,
     pub public_ip: Spanned<bool>,

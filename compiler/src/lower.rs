@@ -12,12 +12,21 @@
 //! appending a tier moves nothing. Public subnets (only for a NAT instance or zonal NAT
 //! gateways) are `/28`s allocated from the top of the VPC. Explicit `cidrs` are honoured and
 //! allocation steps around them. What remains is reported as spare space.
+//!
+//! **Incrementality.** What belongs to one file is lowered per file and environment:
+//! `lower_file` (its components) and `lower_flows` (its flows, their ports and security-group
+//! rules). `lower_env` assembles an environment from those pieces (shared, not copied: see
+//! `ir::Pieces`) plus what needs the whole system: allocation, NAT, the edge, the load
+//! balancers, the flows each edge route implies, rules deduplicated across files, and the
+//! deploy checks. The per-file queries read the rest of the system only through small
+//! firewall queries (`file_overrides`, `target_ports`, `tier_egress`, `fronted`, the symbol
+//! table) that an ordinary edit leaves equal.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::Ipv4Net;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use std::sync::Arc;
 
@@ -25,6 +34,7 @@ use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
 use crate::model::{Component, Fields, Model, Origin, Override, Setting, Val, file_model, model};
+use crate::resolve::{SymbolTable, workspace_symbols};
 
 /// The IR of every environment, and what lowering could not place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -50,18 +60,39 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
         diagnostics: Vec::new(),
     };
     for env in &model.envs {
-        let mut lowerer = EnvLowerer {
-            db,
-            workspace,
-            model,
-            diagnostics: Vec::new(),
-        };
-        if let Some(env_ir) = lowerer.env(env) {
-            lowered.ir.envs.push(env_ir);
-        }
-        lowered.diagnostics.extend(lowerer.diagnostics);
+        let env = lower_env(db, workspace, env.name.clone());
+        lowered.ir.envs.extend(env.ir.iter().cloned());
+        lowered.diagnostics.extend(env.diagnostics.iter().cloned());
     }
     lowered
+}
+
+/// One environment lowered, and what lowering could not place in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct LoweredEnv {
+    pub ir: Option<Arc<EnvIr>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers one environment (its own query, so that environments can be lowered on several
+/// cores: see `check::prime`).
+#[salsa::tracked(returns(ref))]
+pub fn lower_env(db: &dyn Db, workspace: Workspace, env: String) -> LoweredEnv {
+    let model = model(db, workspace);
+    let Some(env) = model.envs.iter().find(|e| e.name == env) else {
+        return LoweredEnv::default();
+    };
+    let mut lowerer = EnvLowerer {
+        db,
+        workspace,
+        model,
+        diagnostics: Vec::new(),
+    };
+    let ir = lowerer.env(env).map(Arc::new);
+    LoweredEnv {
+        ir,
+        diagnostics: lowerer.diagnostics,
+    }
 }
 
 /// A component or tier as one environment sees it.
@@ -97,7 +128,7 @@ pub struct FilePart {
 #[salsa::tracked(returns(ref))]
 fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FilePart {
     let part = file_model(db, workspace, file);
-    let components = with_overrides(&part.components, env_overrides(db, workspace, env));
+    let components = with_overrides(&part.components, file_overrides(db, workspace, file, env));
     let fronted = fronted(db, workspace);
     // The components of one category, as this environment sees them.
     let of = |category: &'static str| {
@@ -146,6 +177,26 @@ fn env_overrides(db: &dyn Db, workspace: Workspace, env: String) -> Vec<Override
         .find(|e| e.name == env)
         .map(|e| e.overrides.clone())
         .unwrap_or_default()
+}
+
+/// The overrides of environment `env` that name a component of `file`: a firewall per file,
+/// so that an edit to one override re-lowers only the file whose component it names.
+#[salsa::tracked(returns(ref))]
+fn file_overrides(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> Vec<Override> {
+    let overrides = env_overrides(db, workspace, env);
+    if overrides.is_empty() {
+        return Vec::new();
+    }
+    let names: HashSet<&str> = file_model(db, workspace, file)
+        .components
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    overrides
+        .iter()
+        .filter(|o| o.path.first().is_some_and(|name| names.contains(name.as_str())))
+        .cloned()
+        .collect()
 }
 
 /// For each component a load balancer sends traffic to, the first such load balancer (by
@@ -277,7 +328,20 @@ impl EnvLowerer<'_> {
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 
-        let components = with_overrides(model.components(), &env.overrides);
+        // Only the edge, the load balancers and the edge's route targets are lowered here; every
+        // other component is its file's (`lower_file`), every flow too (`lower_flows`).
+        let route_targets: BTreeSet<&str> = model
+            .components()
+            .filter(|c| c.category == "edge")
+            .flat_map(|c| c.routes.iter().map(|r| r.target.as_str()))
+            .collect();
+        let components = with_overrides(
+            model.components().filter(|c| {
+                matches!(c.category.as_str(), "edge" | "load_balancer")
+                    || route_targets.contains(c.name.as_str())
+            }),
+            &env.overrides,
+        );
         let tiers = with_overrides(&model.tiers, &env.overrides);
         let nat = self.nat(&settings);
 
@@ -321,10 +385,6 @@ impl EnvLowerer<'_> {
             .filter(|c| c.category == "load_balancer")
             .map(|c| self.load_balancer(c, &region, system.str("domain")))
             .collect();
-        let flows = self.flows(&components, edge.as_ref(), &load_balancers);
-        let (ingress_rules, egress_rules) = sg_rules(&flows, &components);
-        self.internet_flows_have_routes(&flows, &components, &tier_irs);
-        self.deployable(&components, &flows);
 
         let mut ir = EnvIr {
             name: env.name.clone(),
@@ -360,8 +420,8 @@ impl EnvLowerer<'_> {
             nat,
             route_tables,
             security_groups: Pieces::default(),
-            ingress_rules,
-            egress_rules,
+            ingress_rules: Pieces::default(),
+            egress_rules: Pieces::default(),
             edge,
             services: Pieces::default(),
             load_balancers,
@@ -370,9 +430,28 @@ impl EnvLowerer<'_> {
             buckets: Pieces::default(),
             topics: Pieces::default(),
             alarms: Pieces::default(),
-            flows,
+            flows: Pieces::default(),
             renames: Pieces::default(),
         };
+        // A rule that an earlier flow already made (same group, peer and port) is not made twice.
+        let mut seen_rules = HashSet::default();
+        let mut file_rules = Vec::new();
+        for &file in self.workspace.files(self.db) {
+            let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
+            ir.flows.push(Arc::clone(&flows.flows));
+            file_rules.push((&flows.ingress, &flows.egress));
+            self.diagnostics.extend(flows.diagnostics.iter().cloned());
+        }
+        let implied = implied_flows(ir.edge.as_ref(), &ir.load_balancers, &ir.flows);
+        let symbols = workspace_symbols(self.db, self.workspace);
+        let (implied_ingress, implied_egress) = sg_rules(&implied, symbols);
+        ir.flows.push(implied.into());
+        let (implied_ingress, implied_egress) = (implied_ingress.into(), implied_egress.into());
+        file_rules.push((&implied_ingress, &implied_egress));
+        for (ingress, egress) in file_rules {
+            ir.ingress_rules.push(first_rules(ingress, true, &mut seen_rules));
+            ir.egress_rules.push(first_rules(egress, false, &mut seen_rules));
+        }
         for &file in self.workspace.files(self.db) {
             let part = lower_file(self.db, self.workspace, file, env.name.clone());
             ir.security_groups.push(Arc::clone(&part.security_groups));
@@ -385,6 +464,7 @@ impl EnvLowerer<'_> {
             ir.renames.push(Arc::clone(&part.renames));
         }
         ir.renames.push(renames(&tiers).collect());
+        self.deployable(&ir);
         Some(ir)
     }
 
@@ -427,14 +507,7 @@ impl EnvLowerer<'_> {
         let mut out = Vec::new();
         for tier in tiers {
             let get = Get::new(&tier.fields, &tier.origin);
-            let egress = Spanned {
-                value: if get.str("egress").as_deref() == Some("nat") {
-                    TierEgress::Nat
-                } else {
-                    TierEgress::None
-                },
-                origin: get.origin("egress"),
-            };
+            let egress = egress_of(&get);
             let explicit: Vec<Ipv4Net> = match get.setting("cidrs").map(|s| &s.value) {
                 Some(Val::List(items)) => items
                     .iter()
@@ -606,76 +679,29 @@ impl EnvLowerer<'_> {
         }
     }
 
-    /// Written flows, plus the flow each edge route to a load balancer implies.
-    fn flows(
-        &self,
-        components: &[Resolved<'_>],
-        edge: Option<&Edge>,
-        load_balancers: &[LoadBalancer],
-    ) -> Vec<FlowIr> {
-        let by_name: HashMap<&str, &Component> =
-            components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
-        let mut flows: Vec<FlowIr> = Vec::new();
-        for flow in self.model.flows() {
-            let target = by_name.get(flow.to.as_str()).copied();
-            let (protocol, port) = protocol_port(&flow.protocol, target, load_balancers);
-            flows.push(FlowIr {
-                from: flow.from.clone(),
-                to: flow.to.clone(),
-                protocol,
-                port,
-                implied: false,
-                origin: flow.origin.clone(),
-            });
-        }
-        if let Some(edge) = edge {
-            for behaviour in &edge.behaviours {
-                let Some(lb) = load_balancers.iter().find(|lb| lb.name == behaviour.target) else {
-                    continue;
-                };
-                if !flows.iter().any(|f| f.from == edge.name && f.to == lb.name) {
-                    flows.push(FlowIr {
-                        from: edge.name.clone(),
-                        to: lb.name.clone(),
-                        protocol: "https".into(),
-                        port: lb.listen,
-                        implied: true,
-                        origin: behaviour.origin.clone(),
-                    });
-                }
-            }
-        }
-        flows
-    }
-
     /// What the deploy side needs to make sense: a service port that some flow uses, and a
     /// migration only where the service has a database to migrate.
-    fn deployable(&mut self, components: &[Resolved<'_>], flows: &[FlowIr]) {
+    fn deployable(&mut self, ir: &EnvIr) {
         // Indexes, not scans: a workspace has thousands of services and flows.
-        let reached: HashSet<(&str, u16)> = flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
-        let databases: HashSet<&str> = components
-            .iter()
-            .filter(|c| c.category == "database")
-            .map(|c| c.name.as_str())
-            .collect();
-        let with_database: HashSet<&str> = flows
+        let reached: HashSet<(&str, u16)> = ir.flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
+        let databases: HashSet<&str> = ir.databases.iter().map(|d| d.name.as_str()).collect();
+        let with_database: HashSet<&str> = ir
+            .flows
             .iter()
             .filter(|f| databases.contains(f.to.as_str()))
             .map(|f| f.from.as_str())
             .collect();
-        for service in components.iter().filter(|c| c.category == "service") {
-            let get = Get::new(&service.fields, &service.origin);
-            let port = get.int("port").map(port);
-            let used = port.is_some_and(|port| reached.contains(&(service.name.as_str(), port)));
-            if let (false, Some(port)) = (used, port) {
-                let origin = get.origin("port");
+        for service in &ir.services {
+            let port = service.port.value;
+            if !reached.contains(&(service.name.as_str(), port)) {
+                let origin = &service.port.origin;
                 self.diagnostics.push(
                     Diagnostic {
                         severity: crate::diagnostics::Severity::Warning,
                         ..Diagnostic::error(
                             codes::PORT_UNUSED,
                             origin.file,
-                            origin.span,
+                            origin.span.clone(),
                             format!("no flow reaches `{}` on its port {port}", service.name),
                         )
                     }
@@ -685,15 +711,13 @@ impl EnvLowerer<'_> {
                     )),
                 );
             }
-            let migrates = !get.strings("migrate").is_empty();
-            let has_database = with_database.contains(service.name.as_str());
-            if migrates && !has_database {
-                let origin = get.origin("migrate");
+            if !service.migrate.value.is_empty() && !with_database.contains(service.name.as_str()) {
+                let origin = &service.migrate.origin;
                 self.diagnostics.push(
                     Diagnostic::error(
                         codes::MIGRATION_WITHOUT_DATABASE,
                         origin.file,
-                        origin.span,
+                        origin.span.clone(),
                         format!("`{}` runs a migration but has no flow to a database", service.name),
                     )
                     .with_help(format!(
@@ -704,52 +728,202 @@ impl EnvLowerer<'_> {
             }
         }
     }
+}
 
-    /// A flow to the internet needs a default route from its tier (databases are R005's).
-    fn internet_flows_have_routes(&mut self, flows: &[FlowIr], components: &[Resolved<'_>], tiers: &[Tier]) {
-        let mut internet_flows = flows
-            .iter()
-            .filter(|f| f.to == crate::resolve::INTERNET)
-            .peekable();
-        if internet_flows.peek().is_none() {
-            return;
-        }
-        let by_name: HashMap<&str, &Component> =
-            components.iter().map(|c| (c.name.as_str(), c.as_ref())).collect();
-        for flow in internet_flows {
-            let Some(component) = by_name.get(flow.from.as_str()) else {
-                continue;
-            };
-            if component.category == "database" {
-                continue;
-            }
-            let Some(tier) = tiers.iter().find(|t| Some(&t.name) == component.tier.as_ref()) else {
-                continue;
-            };
-            if tier.egress.value == TierEgress::None {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        codes::NO_ROUTE_TO_INTERNET,
-                        flow.origin.file,
-                        flow.origin.span.clone(),
-                        format!(
-                            "`{}` flows to the internet, but its tier `{}` has no route out",
-                            flow.from, tier.name
-                        ),
-                    )
-                    .with_label(
-                        tier.egress.origin.file,
-                        tier.egress.origin.span.clone(),
-                        "no default route here",
-                    )
-                    .with_help(format!(
-                        "give tier `{}` `egress = nat`, or place `{}` in a tier that has it",
-                        tier.name, flow.from
-                    )),
-                );
-            }
+/// The flow each edge route to a load balancer implies, unless a written flow says it already.
+fn implied_flows(
+    edge: Option<&Edge>,
+    load_balancers: &[LoadBalancer],
+    written: &Pieces<FlowIr>,
+) -> Vec<FlowIr> {
+    let mut implied: Vec<FlowIr> = Vec::new();
+    let Some(edge) = edge else {
+        return implied;
+    };
+    for behaviour in &edge.behaviours {
+        let Some(lb) = load_balancers.iter().find(|lb| lb.name == behaviour.target) else {
+            continue;
+        };
+        let said = |f: &FlowIr| f.from == edge.name && f.to == lb.name;
+        if !written.iter().any(said) && !implied.iter().any(said) {
+            implied.push(FlowIr {
+                from: edge.name.clone(),
+                to: lb.name.clone(),
+                protocol: "https".into(),
+                port: lb.listen,
+                implied: true,
+                origin: behaviour.origin.clone(),
+            });
         }
     }
+    implied
+}
+
+/// What one file's flows become in one environment: the flows with their ports, the
+/// security-group rules they make (each once), and what cannot be routed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FileFlows {
+    flows: Arc<[FlowIr]>,
+    ingress: Arc<[SgRule]>,
+    egress: Arc<[SgRule]>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers the flows written in one file, in one environment. Memoized per file: it reads the
+/// symbol table and two small firewalls (the ports of load balancers and databases, the tiers'
+/// egress), none of which an ordinary edit changes.
+#[salsa::tracked(returns(ref))]
+fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FileFlows {
+    let ports = target_ports(db, workspace, env.clone());
+    let flows: Vec<FlowIr> = file_model(db, workspace, file)
+        .flows
+        .iter()
+        .map(|flow| {
+            let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to));
+            FlowIr {
+                from: flow.from.clone(),
+                to: flow.to.clone(),
+                protocol,
+                port,
+                implied: false,
+                origin: flow.origin.clone(),
+            }
+        })
+        .collect();
+    let symbols = workspace_symbols(db, workspace);
+    let (ingress, egress) = sg_rules(&flows, symbols);
+    let diagnostics = unroutable(&flows, symbols, tier_egress(db, workspace, env));
+    FileFlows {
+        flows: flows.into(),
+        ingress: ingress.into(),
+        egress: egress.into(),
+        diagnostics,
+    }
+}
+
+/// A flow to the internet needs a default route from its tier (databases are R005's).
+fn unroutable(
+    flows: &[FlowIr],
+    symbols: &SymbolTable,
+    tiers: &BTreeMap<String, Spanned<TierEgress>>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for flow in flows.iter().filter(|f| f.to == crate::resolve::INTERNET) {
+        let Some(component) = symbols.component(&flow.from) else {
+            continue;
+        };
+        if component.category == "database" {
+            continue;
+        }
+        let Some((tier, egress)) = component.tier.as_ref().and_then(|t| tiers.get_key_value(t)) else {
+            continue;
+        };
+        if egress.value == TierEgress::None {
+            out.push(
+                Diagnostic::error(
+                    codes::NO_ROUTE_TO_INTERNET,
+                    flow.origin.file,
+                    flow.origin.span.clone(),
+                    format!(
+                        "`{}` flows to the internet, but its tier `{tier}` has no route out",
+                        flow.from
+                    ),
+                )
+                .with_label(
+                    egress.origin.file,
+                    egress.origin.span.clone(),
+                    "no default route here",
+                )
+                .with_help(format!(
+                    "give tier `{tier}` `egress = nat`, or place `{}` in a tier that has it",
+                    flow.from
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// The port a flow to a load balancer (`https`: its listener) or to a database (`postgres`,
+/// `mysql`: its `port`) resolves to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TargetPort {
+    category: String,
+    port: Option<u16>,
+}
+
+/// The ports of the load balancers and databases in one environment, by name: a few entries,
+/// and a firewall (it changes only when one of those ports does).
+#[salsa::tracked(returns(ref))]
+fn target_ports(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<String, TargetPort> {
+    let model = model(db, workspace);
+    let targets = model
+        .components()
+        .filter(|c| matches!(c.category.as_str(), "load_balancer" | "database"));
+    with_overrides(targets, env_overrides(db, workspace, env))
+        .iter()
+        .map(|c| {
+            let get = Get::new(&c.fields, &c.origin);
+            let port = match c.category.as_str() {
+                "load_balancer" => Some(port(get.int("listen").unwrap_or(443))),
+                _ => get.int("port").map(port),
+            };
+            (
+                c.name.clone(),
+                TargetPort {
+                    category: c.category.clone(),
+                    port,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Each tier's egress in one environment (a firewall, like `target_ports`).
+#[salsa::tracked(returns(ref))]
+fn tier_egress(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<String, Spanned<TierEgress>> {
+    with_overrides(&model(db, workspace).tiers, env_overrides(db, workspace, env))
+        .iter()
+        .map(|tier| {
+            (
+                tier.name.clone(),
+                egress_of(&Get::new(&tier.fields, &tier.origin)),
+            )
+        })
+        .collect()
+}
+
+/// A tier's route out: through the NAT, or none.
+fn egress_of(tier: &Get<'_>) -> Spanned<TierEgress> {
+    Spanned {
+        value: if tier.str("egress").as_deref() == Some("nat") {
+            TierEgress::Nat
+        } else {
+            TierEgress::None
+        },
+        origin: tier.origin("egress"),
+    }
+}
+
+/// The rules of `rules` that no earlier piece made, sharing the piece when that is all of them.
+fn first_rules<'a>(
+    rules: &'a Arc<[SgRule]>,
+    ingress: bool,
+    seen: &mut HashSet<(bool, &'a str, &'a Peer, u16)>,
+) -> Arc<[SgRule]> {
+    let first: Vec<bool> = rules
+        .iter()
+        .map(|rule| seen.insert((ingress, rule.group.as_str(), &rule.peer, rule.port)))
+        .collect();
+    if first.iter().all(|&f| f) {
+        return Arc::clone(rules);
+    }
+    rules
+        .iter()
+        .zip(first)
+        .filter(|(_, first)| *first)
+        .map(|(rule, _)| rule.clone())
+        .collect()
 }
 
 /// The items with an environment's overrides applied; only overridden items are copied.
@@ -829,17 +1003,7 @@ fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Certifica
 
 /// The protocol's name and port of a flow: named protocols have their well-known ports
 /// (`https` to a load balancer uses its listener, `postgres` to a database uses its port).
-fn protocol_port(
-    protocol: &Val,
-    target: Option<&Component>,
-    load_balancers: &[LoadBalancer],
-) -> (String, u16) {
-    let target_port = |field: &str| {
-        target
-            .and_then(|t| t.fields.get(field))
-            .and_then(|s| s.value.as_int())
-            .map(port)
-    };
+fn protocol_port(protocol: &Val, target: Option<&TargetPort>) -> (String, u16) {
     match protocol {
         Val::Call { args, .. } => ("tcp".into(), args.first().and_then(Val::as_int).map_or(0, port)),
         Val::Name(name) => {
@@ -851,14 +1015,12 @@ fn protocol_port(
                 "redis" => 6379,
                 _ => 0,
             };
-            let port = match (name.as_str(), target.map(|t| t.category.as_str())) {
-                ("https", Some("load_balancer")) => target
-                    .and_then(|t| load_balancers.iter().find(|lb| lb.name == t.name))
-                    .map_or(well_known, |lb| lb.listen),
-                ("postgres" | "mysql", Some("database")) => target_port("port").unwrap_or(well_known),
-                _ => well_known,
+            let target_port = match (name.as_str(), target) {
+                ("https", Some(t)) if t.category == "load_balancer" => t.port,
+                ("postgres" | "mysql", Some(t)) if t.category == "database" => t.port,
+                _ => None,
             };
-            (name.clone(), port)
+            (name.clone(), target_port.unwrap_or(well_known))
         }
         _ => (String::new(), 0),
     }
@@ -868,43 +1030,34 @@ fn port(value: i64) -> u16 {
     u16::try_from(value).unwrap_or(0)
 }
 
-/// One ingress rule on the target and one egress rule on the source per flow between groups;
-/// the edge enters through CloudFront's prefix list; `internet` is `0.0.0.0/0`. A rule that an
-/// earlier flow already made (same group, peer and port) is not made twice.
-fn sg_rules(flows: &[FlowIr], components: &[Resolved<'_>]) -> (Vec<SgRule>, Vec<SgRule>) {
-    // A placed component has a security group.
-    let groups: HashSet<&str> = components
-        .iter()
-        .filter(|c| c.tier.is_some())
-        .map(|c| c.name.as_str())
-        .collect();
-    let edges: HashSet<&str> = components
-        .iter()
-        .filter(|c| c.category == "edge")
-        .map(|c| c.name.as_str())
-        .collect();
+/// One ingress rule on the target and one egress rule on the source per flow between groups
+/// (placed components); the edge enters through CloudFront's prefix list; `internet` is
+/// `0.0.0.0/0`. A rule an earlier flow made already is not made twice.
+fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule>) {
+    let is_group = |name: &str| symbols.component(name).is_some_and(|c| c.tier.is_some());
+    let is_edge = |name: &str| symbols.component(name).is_some_and(|c| c.category == "edge");
     let internet = crate::resolve::INTERNET;
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
     let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::default();
     for flow in flows {
         let (from, to) = (flow.from.as_str(), flow.to.as_str());
-        let ingress_peer = if !groups.contains(to) {
+        let ingress_peer = if !is_group(to) {
             None
         } else if from == internet {
             Some(PeerKey::Anywhere)
-        } else if edges.contains(from) {
+        } else if is_edge(from) {
             Some(PeerKey::CloudFront)
-        } else if groups.contains(from) {
+        } else if is_group(from) {
             Some(PeerKey::Group(from))
         } else {
             None
         };
-        let egress_peer = if !groups.contains(from) {
+        let egress_peer = if !is_group(from) {
             None
         } else if to == internet {
             Some(PeerKey::Anywhere)
-        } else if groups.contains(to) {
+        } else if is_group(to) {
             Some(PeerKey::Group(to))
         } else {
             None
@@ -1059,7 +1212,10 @@ fn service(component: &Component, load_balancer: Option<String>) -> Service {
         name: component.name.clone(),
         tier: component.tier.clone().unwrap_or_default(),
         image: get.call_arg("image").map(|(_, repo)| repo).unwrap_or_default(),
-        port: port(get.int("port").unwrap_or(0)),
+        port: Spanned {
+            value: port(get.int("port").unwrap_or(0)),
+            origin: get.origin("port"),
+        },
         cpu: get.int("cpu").unwrap_or(256),
         memory: get.int("memory").unwrap_or(512),
         scale: Scaling {
@@ -1084,7 +1240,10 @@ fn service(component: &Component, load_balancer: Option<String>) -> Service {
         },
         secrets,
         environment,
-        migrate: get.strings("migrate"),
+        migrate: Spanned {
+            value: get.strings("migrate"),
+            origin: get.origin("migrate"),
+        },
         command: get.strings("command"),
         health_check: get.str("health_check"),
         public_ip: get.spanned_bool("public_ip", false),

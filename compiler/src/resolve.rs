@@ -27,6 +27,8 @@ pub struct Declared {
     pub category: String,
     /// The kind as written, if any (`fargate`); defaults are the checker's business.
     pub kind: Option<String>,
+    /// The tier it is placed in (`in container`), if any.
+    pub tier: Option<String>,
 }
 
 /// What one file declares.
@@ -81,6 +83,7 @@ fn declared(decl: &Decl) -> Declared {
         name: decl.name.text.clone(),
         category: decl.keyword.text.clone(),
         kind: decl.kind.as_ref().map(|k| k.text.clone()),
+        tier: decl.tier.as_ref().map(|t| t.text.clone()),
     }
 }
 

@@ -50,7 +50,7 @@ const RULES: &[Rule] = &[
 ];
 
 /// One rule's finding in one environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
@@ -128,6 +128,20 @@ pub struct RuleResults {
     pub waivers: Vec<WaiverUse>,
 }
 
+/// Every rule's findings in one environment (its own query, so that environments can be
+/// checked on several cores: see `check::prime`).
+#[salsa::tracked(returns(ref))]
+pub fn env_findings(db: &dyn Db, workspace: Workspace, env: String) -> Vec<Finding> {
+    let ir = &lower(db, workspace).ir;
+    let mut findings = Findings::default();
+    if let Some(env) = ir.envs.iter().find(|e| e.name == env) {
+        for rule in RULES {
+            rule(ir, env, &mut findings);
+        }
+    }
+    findings.list
+}
+
 /// Runs every rule on every environment and applies the waivers.
 #[salsa::tracked(returns(ref))]
 pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
@@ -148,11 +162,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
     // (finding, the environments that produced it), in first-seen order.
     let mut grouped: Vec<(Finding, Vec<String>)> = Vec::new();
     for env in &ir.envs {
-        let mut findings = Findings::default();
-        for rule in RULES {
-            rule(ir, env, &mut findings);
-        }
-        for finding in findings.list {
+        for finding in env_findings(db, workspace, env.name.clone()).iter().cloned() {
             let env_block = env_blocks
                 .iter()
                 .find(|(name, _)| *name == env.name)

@@ -29,7 +29,12 @@ const MAIN: &str = r#"system bench {
 }
 
 env prd { account = "111111111111"  nat = regional }
-env stg { account = "222222222222"  cidr = 10.1.0.0/16  stage = staging}
+env stg {
+  account = "222222222222"
+  cidr    = 10.1.0.0/16
+  stage   = staging
+  c0_0.scale { min = 1  max = 2 }
+}
 "#;
 
 /// One part file: `per_file` components in a fixed rotation of kinds.

@@ -3,6 +3,9 @@
 //! - `keystroke_then_diagnostics`: one character typed (and deleted) in one file of a generated
 //!   workspace, through the server's incremental edit path, then every file's LSP diagnostics
 //!   (what the server computes before it publishes);
+//! - `keystroke_in_an_override_then_diagnostics`: the same in an environment's override of a
+//!   component, which re-lowers every file's components for that environment (the slow case);
+//! - `completion_large`, `hover_large`: the requests in the 10,000-component workspace;
 //! - `formatting` and `outline`: one file of the example, as the requests answer them.
 
 use archc::date::Date;
@@ -47,6 +50,42 @@ fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize
         };
         state.change(&path, vec![edit]);
         diagnostics_by_file(&state).len()
+    });
+}
+
+/// The slowest ordinary edit: a character changed in an environment's override of a
+/// component (stg's `c0_0.scale { min = 1 … }` ↔ `min = 2`). Any override may apply to any
+/// file's components, so every file's components are lowered again for that environment.
+#[divan::bench(sample_count = 10)]
+fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
+    let mut state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
+    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    let Some((path, file)) = state
+        .files()
+        .find(|(path, _)| path.ends_with("main.arch"))
+        .map(|(path, file)| (path.to_owned(), file))
+    else {
+        return;
+    };
+    let text = file.text(&state.db);
+    let Some(at) = text
+        .find("c0_0.scale { min = ")
+        .map(|at| at + "c0_0.scale { min = ".len())
+    else {
+        return;
+    };
+    let (line, column) = archc::line_index::LineIndex::new(text).utf16_position(at);
+    let mut typed = false;
+    bencher.bench_local(|| {
+        typed = !typed;
+        let edit = Edit {
+            range: Some(((line, column), (line, column + 1))),
+            text: if typed { "2" } else { "1" }.into(),
+        };
+        state.change(&path, vec![edit]);
+        let diagnostics = diagnostics_by_file(&state);
+        assert!(diagnostics.values().all(Vec::is_empty));
+        diagnostics.len()
     });
 }
 

@@ -121,6 +121,7 @@ pub fn diagnostics_by_file(state: &State) -> BTreeMap<String, Vec<lsp::Diagnosti
         .files()
         .map(|(path, _)| (path.to_owned(), Vec::new()))
         .collect();
+    archc::check::prime(&state.db, state.workspace);
     for diagnostic in archc::check::diagnostics(&state.db, state.workspace) {
         let path = diagnostic.file.path(&state.db).to_owned();
         out.entry(path)

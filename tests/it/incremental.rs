@@ -32,26 +32,39 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
     let after = archc::diagnostics(&db, workspace);
     assert!(after.is_empty());
     // One parse, one symbol summary (equal to the old one, so backdated), one check, one
-    // file's part of the model and its per-file lowering in each environment: the other
-    // files' parses, checks, model parts and lowered parts, the catalogue and the symbol table
-    // are all reused. The firewalls (each environment's overrides, which load balancer fronts
-    // what) re-run and come out equal. The whole-system steps (merging the model, the flows
-    // and their rules, the design rules) run again.
+    // file's part of the model, and that file's components and flows lowered again in each
+    // environment: the other files' parses, checks, model parts and lowered parts, the
+    // catalogue and the symbol table are all reused. The firewalls (each environment's
+    // overrides and the part of them that names this file's components, the ports of load
+    // balancers and databases, the tiers' egress, which load balancer fronts what) re-run and
+    // come out equal. What spans the whole system runs again:
+    // merging the model, each environment's assembly and design rules, the waivers.
     assert_eq!(
         executed(&db),
         [
             "check_file",
+            "env_findings",
+            "env_findings",
             "env_overrides",
             "env_overrides",
             "file_model",
+            "file_overrides",
             "file_symbols",
             "fronted",
             "lower",
+            "lower_env",
+            "lower_env",
             "lower_file",
             "lower_file",
+            "lower_flows",
+            "lower_flows",
             "model",
             "parse",
-            "run_rules"
+            "run_rules",
+            "target_ports",
+            "target_ports",
+            "tier_egress",
+            "tier_egress"
         ]
     );
 }
@@ -89,4 +102,31 @@ fn renaming_a_component_rechecks_every_file_because_names_changed() {
     let log = executed(&db);
     assert_eq!(log.iter().filter(|q| *q == "check_file").count(), files);
     assert_eq!(log.iter().filter(|q| *q == "parse").count(), 1);
+}
+
+#[test]
+fn editing_an_override_relowers_only_the_file_of_its_component() {
+    let mut db = RootDatabase::default();
+    let workspace = workspace(&db);
+    let _ = archc::diagnostics(&db, workspace);
+
+    // `main.arch`'s stg overrides `c0_0`, declared in the first part file.
+    let main = workspace.files(&db)[0];
+    let text = main.text(&db).replace("min = 1  max = 2", "min = 2  max = 2");
+    db.start_logging();
+    main.set_text(&mut db).to(text);
+    assert!(archc::diagnostics(&db, workspace).is_empty());
+    let log = executed(&db);
+    // stg's overrides changed: each file's share of them is recomputed, but besides the
+    // edited file itself (in both environments) only the file whose component they name is
+    // lowered again, in stg (prd has no overrides to look at).
+    assert_eq!(
+        log.iter().filter(|q| *q == "file_overrides").count(),
+        workspace.files(&db).len()
+    );
+    assert_eq!(
+        log.iter().filter(|q| *q == "lower_file").count(),
+        2 + 1,
+        "{log:?}"
+    );
 }

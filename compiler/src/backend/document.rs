@@ -142,7 +142,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
                 format!(
                     "image {}, port {}, {} CPU / {} MiB, {}–{} tasks",
                     service.image,
-                    service.port,
+                    service.port.value,
                     service.cpu,
                     service.memory,
                     service.scale.min.value,
@@ -220,7 +220,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
     head.extend(names.iter().copied());
     let row = |label: &str, value: &dyn Fn(&EnvIr) -> String| {
         let mut cells = vec![label.to_owned()];
-        cells.extend(ir.envs.iter().map(value));
+        cells.extend(ir.envs.iter().map(|env| value(env)));
         cells
     };
     let mut rows = vec![

@@ -69,10 +69,10 @@ pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
             format!("{dir}/ecs-task-def.json"),
             &task_definition(&ctx, &task, None),
         ));
-        if !service.migrate.is_empty() {
+        if !service.migrate.value.is_empty() {
             out.push(json_file(
                 format!("{dir}/ecs-task-def-migrate.json"),
-                &task_definition(&ctx, &task, Some(&service.migrate)),
+                &task_definition(&ctx, &task, Some(&service.migrate.value)),
             ));
         }
     }
@@ -209,7 +209,7 @@ impl<'a> TaskView<'a> {
             image: &service.image,
             cpu: service.cpu,
             memory: service.memory,
-            port: Some(service.port),
+            port: Some(service.port.value),
             command: &service.command,
             secrets: &service.secrets,
             environment: &service.environment,
@@ -355,7 +355,7 @@ fn workflow(ctx: &Ctx<'_>) -> String {
     steps.push_str(&format!(
         "      - uses: kayac/ecspresso@v2\n        with:\n          version: \"{ECSPRESSO_RELEASE}\"\n"
     ));
-    for service in env.services.iter().filter(|s| !s.migrate.is_empty()) {
+    for service in env.services.iter().filter(|s| !s.migrate.value.is_empty()) {
         let dir = format!("{name}/ecspresso/{}", service.name);
         steps.push_str(&format!(
             "      - name: migrate {service}\n        run: ecspresso run --config \"{dir}/ecspresso.yml\" --task-def \"{dir}/ecs-task-def-migrate.json\" --watch-container \"{service}\" --wait-until stopped\n",

@@ -1139,7 +1139,7 @@ fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             Block::resource("aws_lb_target_group", &sid)
                 .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
                 .attr("name", s(short_name(&ctx.name(&service.name))))
-                .attr("port", Expr::Num(i64::from(service.port)))
+                .attr("port", Expr::Num(i64::from(service.port.value)))
                 .attr("protocol", s("HTTP"))
                 .attr("target_type", s("ip"))
                 .attr("vpc_id", r("aws_vpc.main.id"))
