@@ -1,18 +1,34 @@
 //! Byte offsets ↔ lines and columns. Spans are byte ranges everywhere; they become lines and
 //! columns only when shown: 1-based character columns for people and JSON, 0-based UTF-16
-//! positions for the language server (LSP's default encoding).
+//! positions for the language server (LSP's default encoding). A file's line starts are a
+//! query, so placing thousands of spans in one file scans it once.
+
+use std::borrow::Cow;
+
+use crate::db::{Db, SourceFile};
 
 /// The start offset of every line of a text.
 pub struct LineIndex<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
+    line_starts: Cow<'a, [usize]>,
 }
 
 impl<'a> LineIndex<'a> {
+    /// The index of any text (computed here).
     pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, line_starts }
+        Self {
+            text,
+            line_starts: Cow::Owned(starts(text)),
+        }
+    }
+
+    /// The index of a file, with its line starts memoized until the file changes: what every
+    /// driver uses to place many spans of one file (diagnostics, outlines, rename edits).
+    pub fn of(db: &'a dyn Db, file: SourceFile) -> Self {
+        Self {
+            text: file.text(db),
+            line_starts: Cow::Borrowed(line_starts(db, file)),
+        }
     }
 
     /// The offset clamped to the text, its 0-based line and the offset where that line starts.
@@ -66,6 +82,17 @@ impl<'a> LineIndex<'a> {
         }
         end
     }
+}
+
+#[salsa::tracked(returns(ref))]
+fn line_starts(db: &dyn Db, file: SourceFile) -> Vec<usize> {
+    starts(file.text(db))
+}
+
+fn starts(text: &str) -> Vec<usize> {
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    line_starts
 }
 
 fn saturate(n: usize) -> u32 {

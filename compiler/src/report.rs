@@ -50,7 +50,7 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
                 .filter(|w| w.silenced_in(&env.name) > 0)
                 .map(|w| {
                     let file = w.waiver.origin.file;
-                    let (line, _) = LineIndex::new(file.text(db)).line_col(w.waiver.origin.span.start);
+                    let (line, _) = LineIndex::of(db, file).line_col(w.waiver.origin.span.start);
                     let until = w
                         .waiver
                         .until

@@ -111,10 +111,7 @@ fn formatting(bencher: divan::Bencher) {
 fn outline(bencher: divan::Bencher) {
     let (state, path) = example();
     let Some(file) = state.file(&path) else { return };
-    bencher.bench_local(|| {
-        let ast = &archc::syntax::parse(&state.db, file).ast;
-        archc_lsp::convert::outline(file.text(&state.db), ast).len()
-    });
+    bencher.bench_local(|| archc_lsp::convert::outline(&state.db, file).len());
 }
 
 /// The 10,000-component workspace, checked once (as it is after the server's first publish),

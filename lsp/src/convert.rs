@@ -4,15 +4,15 @@
 use archc::db::{Db, SourceFile};
 use archc::diagnostics::{Diagnostic, Severity};
 use archc::line_index::LineIndex;
-use archc::syntax::ast::{Ast, Member, MemberKind, Span};
+use archc::syntax::ast::{Member, MemberKind, Span};
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location, NumberOrString,
     Position, SymbolKind, TextEdit, Uri,
 };
 
-/// The LSP range of a byte span of `text`.
-pub fn range(text: &str, span: &Span) -> lsp::Range {
-    let index = LineIndex::new(text);
+/// The LSP range of a byte span of a file.
+pub fn range(db: &dyn Db, file: SourceFile, span: &Span) -> lsp::Range {
+    let index = LineIndex::of(db, file);
     let position = |offset| {
         let (line, character) = index.utf16_position(offset);
         Position { line, character }
@@ -38,7 +38,7 @@ pub fn diagnostic(db: &dyn Db, diagnostic: &Diagnostic) -> lsp::Diagnostic {
             Some(DiagnosticRelatedInformation {
                 location: Location {
                     uri: uri(label.file.path(db))?,
-                    range: range(label.file.text(db), &label.span),
+                    range: range(db, label.file, &label.span),
                 },
                 message: label.message.clone(),
             })
@@ -50,7 +50,7 @@ pub fn diagnostic(db: &dyn Db, diagnostic: &Diagnostic) -> lsp::Diagnostic {
         message.push_str(help);
     }
     lsp::Diagnostic {
-        range: range(diagnostic.file.text(db), &diagnostic.span),
+        range: range(db, diagnostic.file, &diagnostic.span),
         severity: Some(match diagnostic.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
@@ -69,7 +69,7 @@ pub fn formatting(db: &dyn Db, file: SourceFile, has_syntax_errors: bool) -> Vec
     let text = file.text(db);
     match archc::format::format(text, has_syntax_errors) {
         Some(formatted) if formatted != text => vec![TextEdit {
-            range: range(text, &(0..text.len())),
+            range: range(db, file, &(0..text.len())),
             new_text: formatted,
         }],
         _ => Vec::new(),
@@ -77,14 +77,16 @@ pub fn formatting(db: &dyn Db, file: SourceFile, has_syntax_errors: bool) -> Vec
 }
 
 /// The outline of a file: declarations, blocks, flows and routes, nested as written.
-pub fn outline(text: &str, ast: &Ast) -> Vec<DocumentSymbol> {
-    ast.members
+pub fn outline(db: &dyn Db, file: SourceFile) -> Vec<DocumentSymbol> {
+    archc::syntax::parse(db, file)
+        .ast
+        .members
         .iter()
-        .filter_map(|member| symbol(text, member))
+        .filter_map(|member| symbol(db, file, member))
         .collect()
 }
 
-fn symbol(text: &str, member: &Member) -> Option<DocumentSymbol> {
+fn symbol(db: &dyn Db, file: SourceFile, member: &Member) -> Option<DocumentSymbol> {
     let (name, detail, kind, selection, body) = match &member.kind {
         MemberKind::Decl(decl) => {
             let mut detail = decl.keyword.text.clone();
@@ -136,7 +138,7 @@ fn symbol(text: &str, member: &Member) -> Option<DocumentSymbol> {
         MemberKind::Use { .. } | MemberKind::Attribute { .. } | MemberKind::Allow { .. } => return None,
     };
     let children: Vec<DocumentSymbol> = body
-        .map(|body| body.members.iter().filter_map(|m| symbol(text, m)).collect())
+        .map(|body| body.members.iter().filter_map(|m| symbol(db, file, m)).collect())
         .unwrap_or_default();
     #[allow(deprecated)] // `deprecated` is a required field of the struct, superseded by `tags`
     Some(DocumentSymbol {
@@ -145,8 +147,8 @@ fn symbol(text: &str, member: &Member) -> Option<DocumentSymbol> {
         kind,
         tags: None,
         deprecated: None,
-        range: range(text, &member.span),
-        selection_range: range(text, &selection),
+        range: range(db, file, &member.span),
+        selection_range: range(db, file, &selection),
         children: (!children.is_empty()).then_some(children),
     })
 }

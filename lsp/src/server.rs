@@ -142,7 +142,7 @@ impl Server {
     /// The file a URI names and the byte offset of a position in it.
     fn position_in(&self, state: &State, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
         let file = state.file(&self.path_of(uri)?)?;
-        let offset = LineIndex::new(file.text(&state.db)).utf16_offset(position.line, position.character);
+        let offset = LineIndex::of(&state.db, file).utf16_offset(position.line, position.character);
         Some((file, offset))
     }
 
@@ -167,7 +167,7 @@ impl Server {
         };
         Some(Location {
             uri,
-            range: convert::range(file.text(&state.db), span),
+            range: convert::range(&state.db, file, span),
         })
     }
 
@@ -205,7 +205,7 @@ fn rename_edits(state: &State, found: &[Occurrence], new_name: &str) -> Workspac
     for occurrence in found {
         if let Some(uri) = convert::uri(occurrence.file.path(&state.db)) {
             changes.entry(uri).or_default().push(TextEdit {
-                range: convert::range(occurrence.file.text(&state.db), &occurrence.span),
+                range: convert::range(&state.db, occurrence.file, &occurrence.span),
                 new_text: new_name.to_owned(),
             });
         }
@@ -356,11 +356,7 @@ impl LanguageServer for Server {
         };
         self.with_state(|state| {
             let file = state.file(&path)?;
-            let ast = &archc::syntax::parse(&state.db, file).ast;
-            Some(DocumentSymbolResponse::Nested(convert::outline(
-                file.text(&state.db),
-                ast,
-            )))
+            Some(DocumentSymbolResponse::Nested(convert::outline(&state.db, file)))
         })
         .map_err(internal)
     }
@@ -388,14 +384,13 @@ impl LanguageServer for Server {
         let at = params.text_document_position_params;
         self.with_state(|state| {
             let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
-            let text = file.text(&state.db);
             let (markdown, span) = crate::hover::hover(&state.db, state.workspace, file, offset)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
                     value: markdown,
                 }),
-                range: Some(convert::range(text, &span)),
+                range: Some(convert::range(&state.db, file, &span)),
             })
         })
         .map_err(internal)
@@ -412,8 +407,7 @@ impl LanguageServer for Server {
             let here = found
                 .iter()
                 .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end);
-            Ok(here
-                .map(|here| PrepareRenameResponse::Range(convert::range(file.text(&state.db), &here.span))))
+            Ok(here.map(|here| PrepareRenameResponse::Range(convert::range(&state.db, file, &here.span))))
         });
         match outcome {
             Ok(Ok(response)) => Ok(response),
@@ -500,8 +494,7 @@ impl LanguageServer for Server {
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         self.with_state(|state| {
             let file = state.file(&self.path_of(&params.text_document.uri)?)?;
-            let text = file.text(&state.db);
-            let index = LineIndex::new(text);
+            let index = LineIndex::of(&state.db, file);
             let (start, end) = (params.range.start, params.range.end);
             let range =
                 index.utf16_offset(start.line, start.character)..=index.utf16_offset(end.line, end.character);
@@ -531,8 +524,7 @@ impl LanguageServer for Server {
         self.with_state(|state| {
             let uri = params.text_document.uri;
             let file = state.file(&self.path_of(&uri)?)?;
-            let text = file.text(&state.db);
-            let index = LineIndex::new(text);
+            let index = LineIndex::of(&state.db, file);
             let (start, end) = (params.range.start, params.range.end);
             let range =
                 index.utf16_offset(start.line, start.character)..index.utf16_offset(end.line, end.character);
@@ -543,7 +535,7 @@ impl LanguageServer for Server {
                         .edits
                         .iter()
                         .map(|(span, new_text)| TextEdit {
-                            range: convert::range(text, span),
+                            range: convert::range(&state.db, file, span),
                             new_text: new_text.clone(),
                         })
                         .collect();

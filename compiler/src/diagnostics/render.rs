@@ -71,7 +71,7 @@ fn clamp(db: &dyn Db, file: SourceFile, span: &std::ops::Range<usize>) -> std::o
 /// One JSON object per diagnostic, with 1-based lines and columns (columns count characters).
 pub fn json(db: &dyn Db, diagnostic: &Diagnostic) -> serde_json::Value {
     let location = |file: SourceFile, span: &std::ops::Range<usize>| {
-        let index = LineIndex::new(file.text(db));
+        let index = LineIndex::of(db, file);
         let (line, column) = index.line_col(span.start);
         let (end_line, end_column) = index.line_col(span.end);
         serde_json::json!({

@@ -95,7 +95,7 @@ fn default_level(id: &str) -> &'static str {
 }
 
 fn physical_location(db: &dyn Db, file: SourceFile, span: &std::ops::Range<usize>) -> serde_json::Value {
-    let index = LineIndex::new(file.text(db));
+    let index = LineIndex::of(db, file);
     let (start_line, start_column) = index.line_col(span.start);
     let (end_line, end_column) = index.line_col(span.end);
     serde_json::json!({
