@@ -161,7 +161,7 @@ pub(crate) enum Edges {
 /// The schema that applies inside the innermost member of `stack`.
 pub(crate) fn schema_at<'a>(
     catalogue: &'a Catalogue,
-    declared: &[navigate::Occurrence],
+    declared: &[&navigate::Occurrence],
     stack: &[&Member],
 ) -> Option<&'a Schema> {
     let mut schema: Option<&Schema> = None;
@@ -226,7 +226,7 @@ fn head_schema<'a>(
 /// The schema of a declared component's kind.
 fn component_schema<'a>(
     catalogue: &'a Catalogue,
-    declared: &[navigate::Occurrence],
+    declared: &[&navigate::Occurrence],
     name: &str,
 ) -> Option<&'a Schema> {
     let declaration = declared.iter().find(|o| o.name == name && o.is_declaration())?;
@@ -252,7 +252,7 @@ fn kind_schema<'a>(catalogue: &'a Catalogue, keyword: &str, kind: Option<&str>) 
 fn line_start_items(
     catalogue: &Catalogue,
     stack: &[&Member],
-    declared: &[navigate::Occurrence],
+    declared: &[&navigate::Occurrence],
     components: Components,
     is_component: &dyn Fn(&str) -> bool,
 ) -> Vec<Item> {

@@ -65,9 +65,9 @@ pub struct Token {
 
 /// The tokens of a file, sorted by position.
 pub fn tokens(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Token> {
-    let declared: BTreeSet<String> = navigate::declarations(db, workspace)
+    let declared: BTreeSet<&str> = navigate::declarations(db, workspace)
         .into_iter()
-        .map(|o| o.name)
+        .map(|o| o.name.as_str())
         .collect();
     let text = file.text(db);
     let mut out = Collector {
@@ -86,7 +86,7 @@ pub fn tokens(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Token>
 }
 
 struct Collector<'a> {
-    declared: &'a BTreeSet<String>,
+    declared: &'a BTreeSet<&'a str>,
     text: &'a str,
     tokens: Vec<Token>,
 }
@@ -227,7 +227,7 @@ impl Collector<'_> {
             ValueKind::Path(path) => {
                 for (i, segment) in path.segments.iter().enumerate() {
                     let kind = match i {
-                        0 if self.declared.contains(&segment.text) => Kind::Variable,
+                        0 if self.declared.contains(segment.text.as_str()) => Kind::Variable,
                         0 => Kind::EnumMember,
                         _ => Kind::Property,
                     };

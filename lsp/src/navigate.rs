@@ -212,17 +212,13 @@ pub fn rename_error(db: &dyn Db, workspace: Workspace, old: &str, new_name: &str
     None
 }
 
-/// Every declaration of the workspace, file by file.
-pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<Occurrence> {
+/// Every declaration of the workspace, file by file (borrowed from the per-file memos: a
+/// workspace has thousands, and completion lists them on every keystroke).
+pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<&Occurrence> {
     workspace
         .files(db)
         .iter()
-        .flat_map(|&file| {
-            occurrences(db, file)
-                .iter()
-                .filter(|o| o.is_declaration())
-                .cloned()
-        })
+        .flat_map(|&file| occurrences(db, file).iter().filter(|o| o.is_declaration()))
         .collect()
 }
 
