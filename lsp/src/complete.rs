@@ -8,12 +8,15 @@
 //! - at the start of a line the fields of the enclosing kind or block not yet set (and in a
 //!   system its categories, in `network` its tiers' keyword, in an environment the components
 //!   whose settings it may override);
+//! - in an environment, after `api.` or `api.scale.` the fields of the component's kind or of
+//!   that block;
 //! - after `field =` the values of the field's type: enum values, components of the categories
 //!   it names, `true`/`false`, or the functions that produce it.
 
 use archc::catalogue::{Catalogue, Schema, Type, catalogue};
 use archc::db::{Db, SourceFile, Workspace};
 use archc::format::{Token, tokens};
+use archc::resolve::ENV_KEYWORD;
 use archc::syntax::ast::{Member, MemberKind};
 
 use crate::navigate;
@@ -70,6 +73,16 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
     }
     let catalogue = catalogue(db, workspace);
     let declared = navigate::declarations(db, workspace);
+    let line = text.get(line_start..offset).unwrap_or_default();
+    if let Some(path) = override_path(line) {
+        let in_env = members_at(db, file, offset, Edges::Strict)
+            .iter()
+            .any(|m| matches!(&m.kind, MemberKind::Decl(d) if d.keyword.text == ENV_KEYWORD));
+        let schema = in_env
+            .then(|| override_schema(catalogue, &declared, &path))
+            .flatten();
+        return fields(catalogue, schema);
+    }
     let components = |categories: &dyn Fn(&str) -> bool| -> Vec<Item> {
         declared
             .iter()
@@ -126,8 +139,74 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
             let stack = members_at(db, file, offset, Edges::Strict);
             line_start_items(catalogue, &stack, &declared, &components, &is_component)
         }
+        // `scale { ` or, in an environment, `api.scale { `: the fields of the block it opens.
+        [head @ .., Token::Punct('{')] => {
+            let stack = members_at(db, file, offset, Edges::Strict);
+            // Parsed (the block is closed): the innermost member is the block this line opens.
+            let parsed = stack.last().is_some_and(|m| m.span.start >= line_start);
+            let schema = match head {
+                _ if parsed => schema_at(catalogue, &declared, &stack),
+                [Token::Word(path)] if path.contains('.') => {
+                    let path: Vec<&str> = path.split('.').collect();
+                    override_schema(catalogue, &declared, &path)
+                }
+                _ => head_schema(catalogue, schema_at(catalogue, &declared, &stack), head),
+            };
+            fields(catalogue, schema)
+        }
         _ => Vec::new(),
     }
+}
+
+/// The complete segments of an override path being typed alone on its line: `api.` and
+/// `api.sc` give `["api"]`, `api.scale.` gives `["api", "scale"]`.
+fn override_path(line: &str) -> Option<Vec<&str>> {
+    let typed = line.trim_start();
+    let path = typed.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let path = path.strip_suffix('.')?;
+    let segments: Vec<&str> = path.split('.').collect();
+    let is_name = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    segments.iter().all(is_name).then_some(segments)
+}
+
+/// The schema an override path leads to: the component's kind, then each block field along
+/// the path (`api.scale` → the `scaling` block).
+fn override_schema<'a>(
+    catalogue: &'a Catalogue,
+    declared: &[&navigate::Occurrence],
+    path: &[&str],
+) -> Option<&'a Schema> {
+    let (component, fields) = path.split_first()?;
+    let mut schema = component_schema(catalogue, declared, component);
+    for field in fields {
+        schema = match &schema?.field(field)?.ty {
+            Type::Block(name) => catalogue.block(name),
+            _ => None,
+        };
+    }
+    schema
+}
+
+/// Every field of a schema, as items.
+fn fields(catalogue: &Catalogue, schema: Option<&Schema>) -> Vec<Item> {
+    schema
+        .map(|schema| {
+            schema
+                .fields
+                .iter()
+                .map(|field| field_item(catalogue, field))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn field_item(catalogue: &Catalogue, field: &archc::catalogue::Field) -> Item {
+    Item::new(
+        field.name.clone(),
+        What::Field,
+        Some(catalogue.describe(&field.ty)),
+        field.doc.as_ref(),
+    )
 }
 
 /// The members around `offset`, outermost first. `Strict` excludes a member's edges (the
@@ -265,13 +344,7 @@ fn line_start_items(
             _ => Vec::new(),
         };
         for field in schema.fields.iter().filter(|f| !set.contains(&f.name.as_str())) {
-            let detail = Some(catalogue.describe(&field.ty));
-            items.push(Item::new(
-                field.name.clone(),
-                What::Field,
-                detail,
-                field.doc.as_ref(),
-            ));
+            items.push(field_item(catalogue, field));
         }
     }
     let scope = match innermost.map(|m| &m.kind) {

@@ -135,3 +135,29 @@ fn every_item_says_what_it_is() {
     assert_eq!(health.what, What::Field);
     assert_eq!(health.detail.as_deref(), Some("a string"));
 }
+
+#[test]
+fn an_override_path_offers_the_fields_of_the_component_and_its_blocks() {
+    let fields = labels("environments.arch", "env stg {", "  api.$0");
+    assert!(has(&fields, &["cpu", "memory", "scale", "image"]), "{fields:?}");
+    let nested = labels("environments.arch", "env stg {", "  api.scale.$0");
+    assert!(has(&nested, &["min", "max"]), "{nested:?}");
+    let block = labels(
+        "environments.arch",
+        "env stg {",
+        "  main.instance_class = \"db.t4g.large\"\n  api.scale { $0 }",
+    );
+    assert!(has(&block, &["min", "max"]), "{block:?}");
+    let typed = labels("environments.arch", "env stg {", "  api.sc$0");
+    assert!(has(&typed, &["scale", "secret"]), "{typed:?}");
+    // The same block opened inside the component itself.
+    let inside = labels("services.arch", "memory = 1024", "    scale { $0 }");
+    assert!(has(&inside, &["min", "max"]), "{inside:?}");
+    let unclosed = labels("services.arch", "memory = 1024", "    scale { $0");
+    assert!(has(&unclosed, &["min", "max"]), "{unclosed:?}");
+    let unclosed_override = labels("environments.arch", "env stg {", "  api.scale { $0");
+    assert!(has(&unclosed_override, &["min", "max"]), "{unclosed_override:?}");
+    // Outside an environment, `api.` starts no override.
+    let outside = labels("services.arch", "flow alb -> api", "  api.$0");
+    assert!(outside.is_empty(), "{outside:?}");
+}
