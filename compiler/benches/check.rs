@@ -10,15 +10,10 @@
 //! - `build_cold`: check and generate every environment's Terraform, in memory, for the
 //!   example (`(0, 0)`) and the 10,000-component workspace.
 
-use archc::date::Date;
 use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 fn main() {
     divan::main();

@@ -2,6 +2,13 @@
 //! system, network and environments, and `files` more, each with `per_file` components
 //! (services, jobs, buckets, topics and alarms) and the flows between them.
 
+/// The date tests and benchmarks check on, so that waiver expiry never follows the clock.
+pub const TODAY: crate::date::Date = crate::date::Date {
+    year: 2026,
+    month: 11,
+    day: 27,
+};
+
 /// `(path, text)` pairs of a valid workspace with about `files * per_file` components.
 pub fn workspace(files: usize, per_file: usize) -> Vec<(String, String)> {
     let mut out = vec![("main.arch".to_owned(), MAIN.to_owned())];

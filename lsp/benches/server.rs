@@ -8,15 +8,10 @@
 //! - `completion_large`, `hover_large`: the requests in the 10,000-component workspace;
 //! - `formatting` and `outline`: one file of the example, as the requests answer them.
 
-use archc::date::Date;
 use archc_lsp::server::diagnostics_by_file;
 use archc_lsp::state::{Edit, State};
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 fn main() {
     divan::main();

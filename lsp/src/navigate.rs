@@ -226,13 +226,8 @@ pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<&Occurrence> {
 mod tests {
     use super::*;
     use crate::state::State;
-    use archc::date::Date;
 
-    const TODAY: Date = Date {
-        year: 2026,
-        month: 11,
-        day: 27,
-    };
+    use archc::synthetic::TODAY;
 
     /// The occurrences of the name where `marker` first appears, as `file:text@offset`.
     fn find_at(state: &State, path: &str, marker: &str) -> Vec<String> {

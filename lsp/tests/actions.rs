@@ -5,15 +5,10 @@
 
 use std::path::Path;
 
-use archc::date::Date;
 use archc_lsp::actions::fixes;
 use archc_lsp::state::State;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 /// Codes of the file's diagnostics, the fixes offered, and the codes after applying them all.
 fn fix_all(text: &str) -> (Vec<String>, String, Vec<String>) {

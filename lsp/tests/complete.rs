@@ -5,15 +5,10 @@
 
 use std::path::Path;
 
-use archc::date::Date;
 use archc_lsp::complete::{What, complete};
 use archc_lsp::state::State;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 fn labels(file: &str, after: &str, line: &str) -> Vec<String> {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");

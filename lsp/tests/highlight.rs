@@ -5,16 +5,11 @@
 
 use std::path::Path;
 
-use archc::date::Date;
 use archc::line_index::LineIndex;
 use archc_lsp::highlight::{encode, tokens};
 use archc_lsp::state::State;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 fn example() -> State {
     State::new(

@@ -4,14 +4,9 @@
 
 use std::path::Path;
 
-use archc::date::Date;
 use archc_lsp::state::State;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 /// The hover where `needle` first appears in the example file `name` (`offset` chars into it).
 fn hover(state: &State, name: &str, needle: &str, offset: usize) -> String {

@@ -4,14 +4,9 @@
 
 use std::path::Path;
 
-use archc::date::Date;
 use archc_lsp::state::State;
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+use archc::synthetic::TODAY;
 
 fn rendered(state: &State, name: &str) -> String {
     let (_, file) = state.files().find(|(path, _)| path.ends_with(name)).unwrap();

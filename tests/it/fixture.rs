@@ -3,16 +3,11 @@
 //! helpers every test module shares: the reference design, its build, the installed
 //! validators, and running `archc` in process.
 
-use archc::date::Date;
 use archc::diagnostics::render;
 use archc::{RootDatabase, Workspace};
 
 /// The date every test checks as of, so waiver expiry does not depend on the clock.
-pub const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 27,
-};
+pub use archc::synthetic::TODAY;
 
 /// Splits a fixture into `(path, text)` files. Without markers it is one file, `main.arch`.
 pub fn files(fixture: &str) -> Vec<(String, String)> {
