@@ -433,25 +433,8 @@ impl EnvLowerer<'_> {
             flows: Pieces::default(),
             renames: Pieces::default(),
         };
-        // A rule that an earlier flow already made (same group, peer and port) is not made twice.
-        let mut seen_rules = HashSet::default();
-        let mut file_rules = Vec::new();
-        for &file in self.workspace.files(self.db) {
-            let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
-            ir.flows.push(Arc::clone(&flows.flows));
-            file_rules.push((&flows.ingress, &flows.egress));
-            self.diagnostics.extend(flows.diagnostics.iter().cloned());
-        }
-        let implied = implied_flows(ir.edge.as_ref(), &ir.load_balancers, &ir.flows);
-        let symbols = workspace_symbols(self.db, self.workspace);
-        let (implied_ingress, implied_egress) = sg_rules(&implied, symbols);
-        ir.flows.push(implied.into());
-        let (implied_ingress, implied_egress) = (implied_ingress.into(), implied_egress.into());
-        file_rules.push((&implied_ingress, &implied_egress));
-        for (ingress, egress) in file_rules {
-            ir.ingress_rules.push(first_rules(ingress, true, &mut seen_rules));
-            ir.egress_rules.push(first_rules(egress, false, &mut seen_rules));
-        }
+        // Each file's components and flows, as lowered (and memoized) per file.
+        let mut rules = Vec::new();
         for &file in self.workspace.files(self.db) {
             let part = lower_file(self.db, self.workspace, file, env.name.clone());
             ir.security_groups.push(Arc::clone(&part.security_groups));
@@ -462,6 +445,21 @@ impl EnvLowerer<'_> {
             ir.topics.push(Arc::clone(&part.topics));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
+            let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
+            ir.flows.push(Arc::clone(&flows.flows));
+            rules.push((Arc::clone(&flows.ingress), Arc::clone(&flows.egress)));
+            self.diagnostics.extend(flows.diagnostics.iter().cloned());
+        }
+        // The flows the edge's routes imply, after the written ones.
+        let implied = implied_flows(ir.edge.as_ref(), &ir.load_balancers, &ir.flows);
+        let (ingress, egress) = sg_rules(&implied, workspace_symbols(self.db, self.workspace));
+        rules.push((ingress.into(), egress.into()));
+        ir.flows.push(implied.into());
+        // A rule that an earlier flow already made (same group, peer and port) is not made twice.
+        let mut seen = HashSet::default();
+        for (ingress, egress) in &rules {
+            ir.ingress_rules.push(first_rules(ingress, true, &mut seen));
+            ir.egress_rules.push(first_rules(egress, false, &mut seen));
         }
         ir.renames.push(renames(&tiers).collect());
         self.deployable(&ir);

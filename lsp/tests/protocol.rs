@@ -150,6 +150,17 @@ impl Session {
         .await;
     }
 
+    /// Opens `edge.arch` and makes its load balancer internet-facing (an R002 error), as an
+    /// edit; the document's new text.
+    async fn expose_the_load_balancer(&mut self) -> String {
+        let mut edge = self.text("edge.arch");
+        self.open("edge.arch", &edge).await;
+        let (internal, internet_facing) = ("internal     = true", "internal     = false");
+        self.replace("edge.arch", &mut edge, internal, internet_facing)
+            .await;
+        edge
+    }
+
     /// The position of the first `marker` in `name`'s text on disk, plus `shift` bytes.
     fn at(&self, name: &str, marker: &str, shift: usize) -> Value {
         let text = self.text(name);
@@ -306,18 +317,8 @@ async fn diagnostics_are_published_on_open_and_change_as_archc_check_reports_the
     assert_eq!(as_cli(&session), cli_view(&archc_check(session.root.path())));
     assert_eq!(as_cli(&session).len(), 1);
 
-    // An internet-facing load balancer breaks R002 in both environments; the diagnostic
-    // names the flow that makes it so as a related location.
-    let mut edge = session.text("edge.arch");
-    session.open("edge.arch", &edge).await;
-    session
-        .replace(
-            "edge.arch",
-            &mut edge,
-            "internal     = true",
-            "internal     = false",
-        )
-        .await;
+    // An internet-facing load balancer breaks R002 in both environments (reported once).
+    let mut edge = session.expose_the_load_balancer().await;
     std::fs::write(session.path("edge.arch"), &edge).unwrap();
     let published = as_cli(&session);
     assert_eq!(published, cli_view(&archc_check(session.root.path())));
@@ -610,16 +611,7 @@ async fn hover_completion_hints_tokens_and_fixes_answer_through_the_protocol() {
     assert!(!data.is_empty() && data.len() % 5 == 0);
 
     // A code action for the R002 an internet-facing load balancer causes, that undoes it.
-    let mut edge = session.text("edge.arch");
-    session.open("edge.arch", &edge).await;
-    session
-        .replace(
-            "edge.arch",
-            &mut edge,
-            "internal     = true",
-            "internal     = false",
-        )
-        .await;
+    let edge = session.expose_the_load_balancer().await;
     let uri = session.uri("edge.arch");
     let actions = session
         .request(
