@@ -150,6 +150,17 @@ impl Session {
         .await;
     }
 
+    /// The edits `textDocument/formatting` answers for the document `name`.
+    async fn format(&mut self, name: &str) -> Value {
+        let uri = self.uri(name);
+        let options = json!({ "tabSize": 2, "insertSpaces": true });
+        self.request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": uri }, "options": options }),
+        )
+        .await
+    }
+
     /// Opens `edge.arch` and makes its load balancer internet-facing (an R002 error), as an
     /// edit; the document's new text.
     async fn expose_the_load_balancer(&mut self) -> String {
@@ -343,34 +354,18 @@ async fn formatting_returns_what_archc_fmt_writes() {
     let mut session = Session::start().await;
     let messy = "system webapp {\nservice   extra : fargate in container {image=ecr(\"x\")\n port = 80 // the port\n}\n\n\n}\n";
     session.open("extra.arch", messy).await;
-    let uri = session.uri("extra.arch");
-    let edits = session
-        .request(
-            "textDocument/formatting",
-            json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
-        )
-        .await;
+    let edits = session.format("extra.arch").await;
     let formatted = apply(messy, edits.as_array().unwrap());
     assert_eq!(Some(formatted.clone()), archc::format::format(messy, false));
     insta::assert_snapshot!(formatted);
     // Formatting formatted text changes nothing; a broken file is left alone.
     session.open("extra.arch", &formatted).await;
-    let again = session
-        .request(
-            "textDocument/formatting",
-            json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
-        )
-        .await;
+    let again = session.format("extra.arch").await;
     assert_eq!(again, json!([]));
     session
         .open("extra.arch", "system webapp {\n  service x : fargate {\n")
         .await;
-    let broken = session
-        .request(
-            "textDocument/formatting",
-            json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
-        )
-        .await;
+    let broken = session.format("extra.arch").await;
     assert_eq!(broken, json!([]));
 }
 
