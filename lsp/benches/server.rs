@@ -5,6 +5,8 @@
 //!   (what the server computes before it publishes);
 //! - `keystroke_in_an_override_then_diagnostics`: the same in an environment's override of a
 //!   component, which re-lowers every file's components for that environment (the slow case);
+//! - `rename_a_declaration_then_diagnostics`: a declaration renamed, which changes the symbol
+//!   table and so re-checks every file;
 //! - `completion_large`, `hover_large`: the requests in the 10,000-component workspace;
 //! - `formatting` and `outline`: one file of the example, as the requests answer them.
 
@@ -78,6 +80,39 @@ fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
             text: if typed { "2" } else { "1" }.into(),
         };
         state.change(&path, vec![edit]);
+        let diagnostics = diagnostics_by_file(&state);
+        assert!(diagnostics.values().all(Vec::is_empty));
+        diagnostics.len()
+    });
+}
+
+/// A declaration renamed (a job nothing refers to, `c50_1` ↔ `xc50_1`), as a whole-document
+/// change: the symbol table changes, so every file is checked again.
+#[divan::bench(sample_count = 10)]
+fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
+    let mut state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
+    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    let Some((path, file)) = state
+        .files()
+        .find(|(path, _)| path.ends_with("part_0050.arch"))
+        .map(|(path, file)| (path.to_owned(), file))
+    else {
+        return;
+    };
+    let original = file.text(&state.db).to_owned();
+    let renamed = original.replacen("  job c50_1 ", "  job xc50_1 ", 1);
+    assert_ne!(original, renamed);
+    let mut typed = false;
+    bencher.bench_local(|| {
+        typed = !typed;
+        let text = if typed { &renamed } else { &original };
+        state.change(
+            &path,
+            vec![Edit {
+                range: None,
+                text: text.clone(),
+            }],
+        );
         let diagnostics = diagnostics_by_file(&state);
         assert!(diagnostics.values().all(Vec::is_empty));
         diagnostics.len()
