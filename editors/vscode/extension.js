@@ -1,6 +1,8 @@
 // The VS Code client: starts `archc-lsp` (the path is the `archc.server.path` setting) over
-// stdio for `.arch` files; everything else — diagnostics, hover, completion, navigation,
-// rename, formatting — comes from the server.
+// stdio for `.arch` files, and restarts it on "archc: Restart Server" or a new path; the
+// `archc.trace.server` setting logs the traffic (vscode-languageclient reads it by the client's
+// id). Everything else — diagnostics, hover, completion, navigation, rename, formatting —
+// comes from the server.
 "use strict";
 
 const vscode = require("vscode");
@@ -26,14 +28,17 @@ async function start() {
   }
 }
 
+async function restart() {
+  if (client) await client.stop();
+  await start();
+}
+
 async function activate(context) {
   await start();
   context.subscriptions.push(
+    vscode.commands.registerCommand("archc.restartServer", restart),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
-      if (event.affectsConfiguration("archc.server.path")) {
-        if (client) await client.stop();
-        await start();
-      }
+      if (event.affectsConfiguration("archc.server.path")) await restart();
     }),
   );
 }
