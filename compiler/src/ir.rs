@@ -513,32 +513,3 @@ pub struct Alarm {
     #[serde(skip)]
     pub origin: Origin,
 }
-
-/// An SSM parameter Terraform writes: `/<system>/<env>/<path>`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Parameter {
-    pub name: String,
-    pub value: ParameterValue,
-}
-
-/// What a parameter holds.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "of")]
-pub enum ParameterValue {
-    VpcId,
-    ClusterName,
-    /// The tier's subnet IDs, comma-separated (a `StringList`).
-    SubnetIds(String),
-    SecurityGroupId(String),
-    TargetGroupArn(String),
-    TaskRoleArn(String),
-    ExecutionRoleArn(String),
-    LogGroupName(String),
-    RepositoryUrl(String),
-    /// The image tag the deploy workflow publishes.
-    ImageTag(String),
-    /// The database cluster's writer endpoint.
-    DatabaseEndpoint(String),
-    /// The ARN of the Secrets Manager secret holding the database's master credentials.
-    DatabaseSecretArn(String),
-}

@@ -2,7 +2,35 @@
 //! workflow read them). This is the one place they are spelled, so the writer and the readers
 //! cannot disagree.
 
-use crate::ir::{EnvIr, Parameter, ParameterValue};
+use crate::ir::EnvIr;
+
+/// An SSM parameter Terraform writes: `/<system>/<env>/<path>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Parameter {
+    pub name: String,
+    pub value: ParameterValue,
+}
+
+/// What a parameter holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ParameterValue {
+    VpcId,
+    ClusterName,
+    /// The tier's subnet IDs, comma-separated (a `StringList`).
+    SubnetIds(String),
+    SecurityGroupId(String),
+    TargetGroupArn(String),
+    TaskRoleArn(String),
+    ExecutionRoleArn(String),
+    LogGroupName(String),
+    RepositoryUrl(String),
+    /// The image tag the deploy workflow publishes.
+    ImageTag(String),
+    /// The database cluster's writer endpoint.
+    DatabaseEndpoint(String),
+    /// The ARN of the Secrets Manager secret holding the database's master credentials.
+    DatabaseSecretArn(String),
+}
 
 /// `/<system>/<env>`
 fn prefix(system: &str, env: &str) -> String {

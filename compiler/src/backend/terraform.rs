@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use super::hcl::{Block, Expr, r, refs, render_file, s, strings};
 use super::{CommentStyle, OutputFile, header};
 use crate::ir::*;
+use crate::parameters::{Parameter, ParameterValue};
 
 /// The provider constraint: 6.28 has Regional NAT gateways (6.24) and the VPC-origin fixes.
 const AWS_PROVIDER: &str = ">= 6.28, < 7.0";
