@@ -4,7 +4,7 @@
 //!   workspace, through the server's incremental edit path, then every file's LSP diagnostics
 //!   (what the server computes before it publishes);
 //! - `keystroke_in_an_override_then_diagnostics`: the same in an environment's override of a
-//!   component, which re-lowers every file's components for that environment (the slow case);
+//!   component;
 //! - `rename_a_declaration_then_diagnostics`: a declaration renamed, which changes the symbol
 //!   table and so re-checks every file;
 //! - `completion_large`, `hover_large`: the requests in the 10,000-component workspace;
@@ -50,20 +50,12 @@ fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize
     });
 }
 
-/// The slowest ordinary edit: a character changed in an environment's override of a
-/// component (stg's `c0_0.scale { min = 1 … }` ↔ `min = 2`). Any override may apply to any
-/// file's components, so every file's components are lowered again for that environment.
+/// A character changed in an environment's override of a component (stg's
+/// `c0_0.scale { min = 1 … }` ↔ `min = 2`): the environment's overrides change, and the file
+/// of the component they name is lowered again.
 #[divan::bench(sample_count = 10)]
 fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
-    let mut state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
-    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
-    let Some((path, file)) = state
-        .files()
-        .find(|(path, _)| path.ends_with("main.arch"))
-        .map(|(path, file)| (path.to_owned(), file))
-    else {
-        return;
-    };
+    let (mut state, path, file) = clean_large("main.arch");
     let text = file.text(&state.db);
     let Some(at) = text
         .find("c0_0.scale { min = ")
@@ -90,15 +82,7 @@ fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
 /// change: the symbol table changes, so every file is checked again.
 #[divan::bench(sample_count = 10)]
 fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
-    let mut state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
-    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
-    let Some((path, file)) = state
-        .files()
-        .find(|(path, _)| path.ends_with("part_0050.arch"))
-        .map(|(path, file)| (path.to_owned(), file))
-    else {
-        return;
-    };
+    let (mut state, path, file) = clean_large("part_0050.arch");
     let original = file.text(&state.db).to_owned();
     let renamed = original.replacen("  job c50_1 ", "  job xc50_1 ", 1);
     assert_ne!(original, renamed);
@@ -117,6 +101,21 @@ fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
         assert!(diagnostics.values().all(Vec::is_empty));
         diagnostics.len()
     });
+}
+
+/// The 10,000-component workspace with its diagnostics computed (all empty, as after the
+/// server's first publish), and the path and file of the one named `name`.
+fn clean_large(name: &str) -> (State, String, archc::db::SourceFile) {
+    let state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
+    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    let Some((path, file)) = state
+        .files()
+        .find(|(path, _)| path.ends_with(name))
+        .map(|(path, file)| (path.to_owned(), file))
+    else {
+        panic!("the synthetic workspace has `{name}`");
+    };
+    (state, path, file)
 }
 
 fn example() -> (State, String) {
@@ -147,12 +146,7 @@ fn outline(bencher: divan::Bencher) {
 /// The 10,000-component workspace, checked once (as it is after the server's first publish),
 /// one file's text, and the offset just after `needle` in it.
 fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
-    let state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
-    let _ = diagnostics_by_file(&state);
-    let file = state.files().nth(50).map(|(_, file)| file);
-    let Some(file) = file else {
-        panic!("the synthetic workspace has 100 files");
-    };
+    let (state, _, file) = clean_large("part_0050.arch");
     let offset = file
         .text(&state.db)
         .find(needle)
