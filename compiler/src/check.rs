@@ -15,7 +15,7 @@ use crate::types::{check_file, check_workspace};
 
 /// All diagnostics of the workspace, sorted (query order is not source order).
 pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
-    let mut all = front_end(db, workspace);
+    let mut all: Vec<Diagnostic> = front_end(db, workspace).cloned().collect();
     // The design rules read a well-typed system; on a broken one they would only echo the
     // front end's errors.
     if !has_errors(&all) {
@@ -32,22 +32,27 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
 /// The IR, when the system is well typed and lowered without errors (what the design rules
 /// and the backends read); `None` otherwise. Design-rule findings do not matter here.
 pub fn lowered(db: &dyn Db, workspace: Workspace) -> Option<&Ir> {
-    if has_errors(&front_end(db, workspace)) {
+    if front_end(db, workspace).any(is_error) {
         return None;
     }
     let lowered = lower(db, workspace);
     (!has_errors(&lowered.diagnostics)).then_some(&lowered.ir)
 }
 
-/// The catalogue's, every file's syntax and type diagnostics, and the workspace-wide ones.
-fn front_end(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
-    let mut all: Vec<Diagnostic> = catalogue(db, workspace).diagnostics.clone();
-    for &file in workspace.files(db) {
-        all.extend(parse(db, file).diagnostics.iter().cloned());
-        all.extend(check_file(db, workspace, file).iter().cloned());
-    }
-    all.extend(check_workspace(db, workspace).iter().cloned());
-    all
+/// The catalogue's, every file's syntax and type diagnostics, and the workspace-wide ones
+/// (borrowed: the gates only ask whether one is an error).
+fn front_end(db: &dyn Db, workspace: Workspace) -> impl Iterator<Item = &Diagnostic> {
+    let files = workspace.files(db).iter().flat_map(move |&file| {
+        parse(db, file)
+            .diagnostics
+            .iter()
+            .chain(check_file(db, workspace, file))
+    });
+    catalogue(db, workspace)
+        .diagnostics
+        .iter()
+        .chain(files)
+        .chain(check_workspace(db, workspace))
 }
 
 /// Computes on all cores what `diagnostics` then finds memoized: every file parsed and
@@ -65,7 +70,7 @@ pub fn prime(db: &RootDatabase, workspace: Workspace) {
     in_parallel(db, files, &|db, &file| {
         let _ = check_file(db, workspace, file);
     });
-    if has_errors(&front_end(db, workspace)) {
+    if front_end(db, workspace).any(is_error) {
         return;
     }
     let envs: Vec<String> = model(db, workspace).envs.iter().map(|e| e.name.clone()).collect();
@@ -100,7 +105,11 @@ fn in_parallel<T: Sync>(db: &RootDatabase, items: &[T], work: &(dyn Fn(&RootData
 }
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == Severity::Error)
+    diagnostics.iter().any(is_error)
+}
+
+fn is_error(diagnostic: &Diagnostic) -> bool {
+    diagnostic.severity == Severity::Error
 }
 
 fn sort(db: &dyn Db, all: &mut Vec<Diagnostic>) {

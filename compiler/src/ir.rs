@@ -64,16 +64,9 @@ impl<T> Pieces<T> {
         self.0.iter().flat_map(|piece| piece.iter())
     }
 
-    pub fn len(&self) -> usize {
-        self.0.iter().map(|piece| piece.len()).sum()
-    }
-
+    /// No items (an empty piece is never kept).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    pub fn first(&self) -> Option<&T> {
-        self.iter().next()
     }
 }
 
@@ -89,14 +82,6 @@ impl<'a, T> IntoIterator for &'a Pieces<T> {
     type IntoIter = PiecesIter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
-    }
-}
-
-impl<T> FromIterator<T> for Pieces<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
-        let mut pieces = Self::default();
-        pieces.push(items.into_iter().collect());
-        pieces
     }
 }
 

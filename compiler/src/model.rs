@@ -141,7 +141,7 @@ pub struct Model {
     pub waivers: Vec<Waiver>,
     /// Each file's part, files by path: shared with `file_model`, not copied. Its components
     /// and flows are read through `components()` and `flows()`.
-    pub files: Vec<(SourceFile, Arc<FileModel>)>,
+    pub files: Vec<Arc<FileModel>>,
 }
 
 /// What one file contributes to the system (memoized per file, so an edit rebuilds one).
@@ -164,12 +164,12 @@ pub struct FileModel {
 impl Model {
     /// Components in declaration order (files by path, then source order).
     pub fn components(&self) -> impl Iterator<Item = &Component> + Clone {
-        self.files.iter().flat_map(|(_, part)| &part.components)
+        self.files.iter().flat_map(|part| &part.components)
     }
 
     /// Flows in declaration order.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> + Clone {
-        self.files.iter().flat_map(|(_, part)| &part.flows)
+        self.files.iter().flat_map(|part| &part.flows)
     }
 
     pub fn network(&self) -> Option<&Fields> {
@@ -230,7 +230,7 @@ pub fn model(db: &dyn Db, workspace: Workspace) -> Model {
         model.tiers.extend(part.tiers.iter().cloned());
         model.envs.extend(part.envs.iter().cloned());
         model.waivers.extend(part.waivers.iter().cloned());
-        model.files.push((file, Arc::clone(part)));
+        model.files.push(Arc::clone(part));
     }
     // Defaults of system fields that no file set.
     if let Some(origin) = &model.system_origin
