@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, codes, one_of};
+use crate::formats::TextFormat;
 use crate::syntax::ast::{self, SchemaItem, TypeExpr, ValueKind};
 use crate::syntax::parse_schema;
 
@@ -30,6 +31,8 @@ pub enum Type {
     Cron,
     /// A string of twelve digits.
     AccountId,
+    /// A string that names something in AWS, in that name's format (`region`, `domain`, …).
+    Text(TextFormat),
     /// `<component>.<metric>`
     Metric,
     List(Box<Type>),
@@ -163,6 +166,7 @@ impl Catalogue {
             Type::Percent => "a percentage such as `60%`".into(),
             Type::Cron => "a cron expression string".into(),
             Type::AccountId => "a 12-digit AWS account ID in quotes".into(),
+            Type::Text(format) => format.describe().into(),
             Type::Metric => "a metric such as `api.cpu`".into(),
             Type::List(inner) => format!("a list of {}", plural(&self.describe(inner))),
             Type::Map(inner) => format!("a block of `NAME = …` entries, each {}", self.describe(inner)),
@@ -415,6 +419,7 @@ impl Names<'_> {
                 "cron" => Type::Cron,
                 "account_id" => Type::AccountId,
                 "metric" => Type::Metric,
+                other if let Some(format) = TextFormat::named(other) => Type::Text(format),
                 other if self.enums.contains_key(other) => Type::Enum(other.to_owned()),
                 other if self.blocks.iter().any(|b| b == other) => Type::Block(other.to_owned()),
                 other if self.produced.iter().any(|p| p == other) => Type::Produced(other.to_owned()),

@@ -19,6 +19,7 @@ pub mod date;
 pub mod db;
 pub mod diagnostics;
 pub mod format;
+pub mod formats;
 pub mod ir;
 pub mod line_index;
 pub mod lower;

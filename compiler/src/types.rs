@@ -78,7 +78,79 @@ pub fn check_workspace(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
             ));
         }
     }
+    aws_name_conflicts(db, symbols, &mut diagnostics);
     diagnostics
+}
+
+/// Names that AWS cannot tell apart or cannot take. Physical names (`webapp-prd-api`, bucket
+/// names, IAM roles) are written in lowercase with `-` for `_`, and IAM and S3 compare names
+/// without case, so `Api` beside `api` would be one resource; a name that starts or ends with
+/// `_` would start or end an AWS name with `-`, which load balancers and target groups refuse.
+/// Decided from the symbol table alone; declarations are looked up (parsed files read) only to
+/// place a diagnostic, so an edit elsewhere does not re-run this check.
+fn aws_name_conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics: &mut Vec<Diagnostic>) {
+    fn first_site<T>(sites: &[Site<T>]) -> Option<(SourceFile, usize)> {
+        sites.first().map(|s| (s.file, s.ordinal))
+    }
+    let aws_form = |name: &str| name.to_ascii_lowercase().replace('_', "-");
+    let envs: Vec<(&String, Option<(SourceFile, usize)>)> = symbols
+        .envs
+        .iter()
+        .map(|(name, sites)| (name, first_site(sites)))
+        .collect();
+    let components: Vec<(&String, Option<(SourceFile, usize)>)> = symbols
+        .components
+        .iter()
+        .map(|(name, sites)| (name, first_site(sites)))
+        .collect();
+    for (namespace, what, names) in [
+        (Namespace::Env, "environment", envs),
+        (Namespace::Component, "name", components),
+    ] {
+        let place = |name: &str, (file, ordinal): (SourceFile, usize)| {
+            (
+                file,
+                find_declaration(db, file, namespace, name, ordinal).unwrap_or(0..0),
+            )
+        };
+        let mut first_of: BTreeMap<String, (&String, (SourceFile, usize))> = BTreeMap::new();
+        for (name, site) in names {
+            let Some(site) = site else { continue };
+            if name.starts_with('_') || name.ends_with('_') {
+                let (file, span) = place(name, site);
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::AWS_NAME_CONFLICT,
+                        file,
+                        span,
+                        format!("the {what} `{name}` would start or end an AWS name with `-`"),
+                    )
+                    .with_help(format!(
+                        "AWS names start and end with a letter or digit: rename it to `{}`",
+                        name.trim_matches('_')
+                    )),
+                );
+            }
+            let Some((earlier, earlier_site)) = first_of.get(&aws_form(name)) else {
+                first_of.insert(aws_form(name), (name, site));
+                continue;
+            };
+            let (file, span) = place(name, site);
+            let (earlier_file, earlier_span) = place(earlier, *earlier_site);
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::AWS_NAME_CONFLICT,
+                    file,
+                    span,
+                    format!("the {what}s `{earlier}` and `{name}` are one name in AWS (`{}`)", aws_form(name)),
+                )
+                .with_label(earlier_file, earlier_span, "the other one")
+                .with_help(
+                    "AWS resource names are lowercase with `-` for `_`, and IAM and S3 ignore case: give them names that differ in more than case or `_`",
+                ),
+            );
+        }
+    }
 }
 
 struct Checker<'a> {
@@ -321,7 +393,7 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    self.route(pattern.span.clone(), target, route_body.as_ref(), owner);
+                    self.route(pattern, target, route_body.as_ref(), owner);
                 }
                 MemberKind::Use { .. } => self.error(
                     codes::MISPLACED_ITEM,
@@ -735,10 +807,17 @@ impl Checker<'_> {
         }
     }
 
-    fn route(&mut self, pattern: Span, target: &Ident, body: Option<&Body>, owner: &Owner) {
+    fn route(&mut self, pattern: &StringLit, target: &Ident, body: Option<&Body>, owner: &Owner) {
         let Some(schema) = self.catalogue.block(ROUTE_BLOCK) else {
             return;
         };
+        if let Some(field) = schema.field("pattern") {
+            let pattern_value = Value {
+                kind: ValueKind::String(pattern.value.clone()),
+                span: pattern.span.clone(),
+            };
+            self.value(&field.ty, &pattern_value);
+        }
         if let Some(field) = schema.field("target") {
             let target_value = Value {
                 kind: ValueKind::Path(Path {
@@ -761,7 +840,7 @@ impl Checker<'_> {
         };
         let route_owner = Owner {
             description: format!("the route of {}", owner.description),
-            span: pattern,
+            span: pattern.span.clone(),
             is_system: false,
         };
         self.body(&rest, body, ROUTE_BLOCK, &route_owner, Completeness::Full);
@@ -1087,6 +1166,13 @@ impl Checker<'_> {
                 );
                 false
             }
+            (Type::Text(format), ValueKind::String(text)) => match format.check(text) {
+                Ok(()) => true,
+                Err(invalid) => {
+                    self.error(codes::MALFORMED_STRING, span, invalid.message, invalid.help);
+                    false
+                }
+            },
             (Type::Metric, ValueKind::Path(path)) => self.metric(path),
             (Type::List(inner), ValueKind::List(items)) => {
                 let mut ok = true;
@@ -1420,7 +1506,7 @@ fn member_head_span(member: &Member) -> Span {
 /// Whether a value has the outward form of a type (used to pick a union's alternative).
 fn shape_fits(ty: &Type, value: &ValueKind) -> bool {
     match (ty, value) {
-        (Type::String | Type::Cron | Type::AccountId, ValueKind::String(_))
+        (Type::String | Type::Cron | Type::AccountId | Type::Text(_), ValueKind::String(_))
         | (Type::Int { .. }, ValueKind::Number(_))
         | (Type::Bool, ValueKind::Bool(_))
         | (Type::Cidr, ValueKind::Cidr(_))
@@ -1475,6 +1561,7 @@ pub fn example(catalogue: &Catalogue, ty: &Type) -> String {
         Type::Percent => "60%".into(),
         Type::Cron => "\"0 18 * * ? *\"".into(),
         Type::AccountId => "\"111111111111\"".into(),
+        Type::Text(format) => format!("\"{}\"", format.example()),
         Type::Metric => "api.cpu".into(),
         Type::List(_) => "[…]".into(),
         Type::Map(_) | Type::Block(_) => "{ … }".into(),
@@ -1517,7 +1604,12 @@ fn missing_fields(
         .iter()
         .map(|f| match &f.ty {
             Type::Block(_) | Type::Map(_) => format!("`{} {{ … }}`", f.name),
-            ty @ (Type::Produced(_) | Type::Cidr | Type::AccountId | Type::Cron | Type::String) => {
+            ty @ (Type::Produced(_)
+            | Type::Cidr
+            | Type::AccountId
+            | Type::Cron
+            | Type::String
+            | Type::Text(_)) => {
                 format!("`{} = {}`", f.name, example(catalogue, ty))
             }
             ty => format!("`{} = …` ({})", f.name, catalogue.describe(ty)),

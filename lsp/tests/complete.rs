@@ -128,7 +128,7 @@ fn every_item_says_what_it_is() {
     let items = complete(&state.db, state.workspace, file, at);
     let health = items.iter().find(|i| i.label == "health_check").unwrap();
     assert_eq!(health.what, What::Field);
-    assert_eq!(health.detail.as_deref(), Some("a string"));
+    assert_eq!(health.detail.as_deref(), Some("a URL path such as \"/health\""));
 }
 
 #[test]

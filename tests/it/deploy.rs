@@ -123,11 +123,7 @@ fn every_parameter_the_deploy_side_uses_is_one_terraform_writes() {
     }
     let mut published: BTreeSet<&str> = BTreeSet::new();
     for file in files.iter().filter(|f| f.path.starts_with(".github/")) {
-        published.extend(between(
-            &file.contents,
-            "put-parameter --overwrite --type String --name \"",
-            "\"",
-        ));
+        published.extend(between(&file.contents, "TAG_PARAMETER: ", "\n"));
     }
     assert!(read.len() > 10 && !published.is_empty(), "{read:?} {published:?}");
     let unwritten: Vec<&&str> = read

@@ -6,7 +6,9 @@
 //! - `incremental`: an edit re-runs only the queries it must (salsa's event log);
 //! - `never_panics`: arbitrary and mutated input never panics the front end;
 //! - `example`: the reference design checks clean;
-//! - `format`: `archc fmt` changes white space only and is idempotent.
+//! - `format`: `archc fmt` changes white space only and is idempotent;
+//! - `hostile`: hostile strings are refused where they are written or reach every output as
+//!   values only, checked with the real tools.
 
 // A failed unwrap in a test is a failed test, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -21,6 +23,7 @@ mod design;
 mod example;
 mod fixture;
 mod format;
+mod hostile;
 mod incremental;
 mod ir;
 mod never_panics;

@@ -1,7 +1,8 @@
 // Renders Mermaid diagrams with the real `mermaid` package in Debian's headless Chromium
 // (driven by puppeteer-core; no browser is downloaded) and saves a PNG of each.
 // Usage: node mermaid-render.cjs <png-dir> <file.mmd>...   (NODE_PATH must reach both packages)
-// Prints one line per diagram and exits 1 if any fails to parse or render.
+// Prints one line per diagram, with what it drew (nodes, edges, subgraphs: a string that escaped
+// its label would add some), and exits 1 if any fails to parse or render.
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -35,7 +36,11 @@ async function main() {
           await window.mermaid.parse(source);
           const { svg } = await window.mermaid.render(id, source);
           document.body.innerHTML = `<div id="out" style="display:inline-block;background:white">${svg}</div>`;
-          return { ok: true };
+          const count = (selector) => document.querySelectorAll(selector).length;
+          return {
+            ok: true,
+            drawn: `${count("#out g.node")} nodes, ${count("#out g.edgePaths > path, #out path.flowchart-link")} edges, ${count("#out g.cluster")} subgraphs`,
+          };
         } catch (error) {
           return { ok: false, message: String(error && error.message ? error.message : error) };
         }
@@ -48,7 +53,7 @@ async function main() {
       const element = await page.$("#out");
       const png = path.join(pngDir, file.split(path.sep).slice(-3).join("-").replace(/\.mmd$/, ".png"));
       await element.screenshot({ path: png });
-      console.log(`${file}: rendered ${png}`);
+      console.log(`${file}: rendered ${png} (${result.drawn})`);
     }
   } finally {
     await browser.close();

@@ -7,7 +7,14 @@
 //! the SSM parameters it publishes (names from `parameters.rs`, the same module the Terraform
 //! backend writes them from) with ecspresso's default `ssm` plugin; secrets are referenced with
 //! its `secretsmanager_arn` plugin. Per environment: `.github/workflows/deploy-<env>.yml`.
+//!
+//! Both YAML files are serialized from data, the JSON through serde; free text from the sources
+//! (commands, environment values) is made a template literal for ecspresso, and the workflow's
+//! scripts are constants that read every value from `env:`.
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{CommentStyle, OutputFile, header};
@@ -115,20 +122,50 @@ fn json_file(path: String, value: &Value) -> OutputFile {
 }
 
 /// `ecspresso.yml`. A job's config has no service: it only registers and runs its task.
+#[derive(Serialize)]
+struct Config {
+    required_version: &'static str,
+    region: String,
+    cluster: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<String>,
+    service_definition: &'static str,
+    task_definition: &'static str,
+    timeout: &'static str,
+}
+
 fn config(ctx: &Ctx<'_>, service: Option<&str>) -> String {
-    let mut text = format!(
-        "required_version: \"{ECSPRESSO_VERSION}\"\nregion: \"{}\"\ncluster: \"{}\"\n",
-        ctx.env.region,
-        ctx.cluster()
-    );
-    if let Some(service) = service {
-        text.push_str(&format!("service: \"{service}\"\n"));
-    }
-    text.push_str(
-        "service_definition: ecs-service-def.json\ntask_definition: ecs-task-def.json\ntimeout: \"10m\"\n\
-         # The definitions use the built-in `ssm` and `secretsmanager_arn` template functions.\n",
-    );
-    text
+    let config = Config {
+        required_version: ECSPRESSO_VERSION,
+        region: template_literal(&ctx.env.region),
+        cluster: template_literal(&ctx.cluster()),
+        service: service.map(template_literal),
+        service_definition: "ecs-service-def.json",
+        task_definition: "ecs-task-def.json",
+        timeout: "10m",
+    };
+    format!(
+        "# The definitions use the built-in `ssm` and `secretsmanager_arn` template functions.\n{}",
+        to_yaml(&config)
+    )
+}
+
+/// ecspresso reads its config and definitions as Go templates before parsing them, so a `{{`
+/// in a value would be evaluated at deploy time (`{{ env `AWS_SECRET_ACCESS_KEY` }}`). Every
+/// string that comes from the sources goes through here: each `{{` becomes an action that
+/// prints `{{`.
+fn template_literal(text: &str) -> String {
+    text.replace("{{", "{{ `{{` }}")
+}
+
+/// A list of strings from the sources, each a template literal.
+fn literal_list(items: &[String]) -> Value {
+    items.iter().map(|item| template_literal(item)).collect()
+}
+
+/// YAML from data: the serializer quotes and escapes, so no value becomes a key or a node.
+fn to_yaml(value: &impl Serialize) -> String {
+    serde_saphyr::to_string(value).unwrap_or_default()
 }
 
 fn network(ctx: &Ctx<'_>, task: &str, tier: &str, public_ip: bool) -> Value {
@@ -241,7 +278,7 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
     let mut environment: Vec<Value> = task
         .environment
         .iter()
-        .map(|v| json!({ "name": v.name, "value": v.value }))
+        .map(|v| json!({ "name": v.name, "value": template_literal(&v.value) }))
         .collect();
     let mut secrets: Vec<Value> = task
         .secrets
@@ -290,7 +327,7 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
     if let Value::Object(map) = &mut container {
         match (migrate, task.port) {
             (Some(command), _) => {
-                map.insert("command".into(), json!(command));
+                map.insert("command".into(), literal_list(command));
             }
             (None, port) => {
                 if let Some(port) = port {
@@ -300,7 +337,7 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
                     );
                 }
                 if !task.command.is_empty() {
-                    map.insert("command".into(), json!(task.command));
+                    map.insert("command".into(), literal_list(task.command));
                 }
             }
         }
@@ -322,16 +359,95 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
     })
 }
 
+/// A GitHub Actions workflow, as far as archc writes one.
+#[derive(Serialize)]
+struct Workflow {
+    name: String,
+    on: Triggers,
+    permissions: Permissions,
+    concurrency: Concurrency,
+    jobs: BTreeMap<&'static str, WorkflowJob>,
+}
+
+#[derive(Serialize)]
+struct Triggers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    push: Option<Push>,
+    workflow_dispatch: Empty,
+}
+
+#[derive(Serialize)]
+struct Push {
+    branches: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct Permissions {
+    #[serde(rename = "id-token")]
+    id_token: &'static str,
+    contents: &'static str,
+}
+
+#[derive(Serialize)]
+struct Concurrency {
+    group: String,
+    #[serde(rename = "cancel-in-progress")]
+    cancel_in_progress: bool,
+}
+
+#[derive(Serialize)]
+struct WorkflowJob {
+    #[serde(rename = "runs-on")]
+    runs_on: &'static str,
+    environment: String,
+    #[serde(rename = "timeout-minutes")]
+    timeout_minutes: u32,
+    steps: Vec<Step>,
+}
+
+/// One step. A `run` script is constant text: every value it needs comes through `env`, so
+/// nothing from the sources is ever read by the shell as code.
+#[derive(Serialize, Default)]
+struct Step {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    with: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    env: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<&'static str>,
+}
+
+/// A value as GitHub Actions reads it: `${{` starts an expression wherever it stands, so it is
+/// written as an expression that yields `${{`.
+fn actions_literal(text: &str) -> String {
+    text.replace("${{", "${{ '${{' }}")
+}
+
+const BUILD_AND_PUSH: &str = "image=\"$REGISTRY/$REPOSITORY:$GITHUB_SHA\"\n\
+docker build --tag \"$image\" \"$REPOSITORY\"\n\
+docker push \"$image\"\n\
+aws ssm put-parameter --overwrite --type String --name \"$TAG_PARAMETER\" --value \"$GITHUB_SHA\"\n";
+const MIGRATE: &str = "ecspresso run --config \"$DIR/ecspresso.yml\" --task-def \"$DIR/ecs-task-def-migrate.json\" --watch-container \"$CONTAINER\" --wait-until stopped\n";
+const DEPLOY: &str = "ecspresso deploy --config \"$DIR/ecspresso.yml\"\n";
+const REGISTER: &str = "ecspresso register --config \"$DIR/ecspresso.yml\"\n";
+
 /// The deploy workflow: build and push each image tagged with the commit, publish the tag to
 /// SSM, run each migration and wait for it, deploy each service, register each job's task.
 /// Paths are relative to the output directory, which is meant to be the repository root.
 fn workflow(ctx: &Ctx<'_>) -> String {
     let env = ctx.env;
     let (system, name) = (ctx.system(), ctx.env_name());
-    let trigger = if env.stage.value == Stage::Production {
-        "on:\n  workflow_dispatch: {}\n"
-    } else {
-        "on:\n  push:\n    branches: [main]\n  workflow_dispatch: {}\n"
+    let literal_env = |pairs: &[(&'static str, String)]| -> BTreeMap<&'static str, String> {
+        pairs.iter().map(|(k, v)| (*k, actions_literal(v))).collect()
     };
     let mut repositories: Vec<&str> = env
         .services
@@ -341,40 +457,98 @@ fn workflow(ctx: &Ctx<'_>) -> String {
         .collect();
     repositories.sort_unstable();
     repositories.dedup();
-    let mut steps = format!(
-        "      - uses: actions/checkout@v4\n      - uses: aws-actions/configure-aws-credentials@v6\n        with:\n          role-to-assume: \"arn:aws:iam::{account}:role/{system}-deploy\"\n          aws-region: \"{region}\"\n          role-session-name: \"{system}-{name}-deploy\"\n      - id: ecr\n        uses: aws-actions/amazon-ecr-login@v2\n",
-        account = env.account,
-        region = env.region,
-    );
+    let mut steps = vec![
+        Step {
+            uses: Some("actions/checkout@v4"),
+            ..Step::default()
+        },
+        Step {
+            uses: Some("aws-actions/configure-aws-credentials@v6"),
+            with: literal_env(&[
+                (
+                    "role-to-assume",
+                    format!("arn:aws:iam::{}:role/{system}-deploy", env.account),
+                ),
+                ("aws-region", env.region.clone()),
+                ("role-session-name", format!("{system}-{name}-deploy")),
+            ]),
+            ..Step::default()
+        },
+        Step {
+            id: Some("ecr"),
+            uses: Some("aws-actions/amazon-ecr-login@v2"),
+            ..Step::default()
+        },
+    ];
     for repository in &repositories {
-        steps.push_str(&format!(
-            "      - name: build and push {repository}\n        env:\n          REGISTRY: ${{{{ steps.ecr.outputs.registry }}}}\n        run: |\n          image=\"$REGISTRY/{repository}:$GITHUB_SHA\"\n          docker build --tag \"$image\" \"{repository}\"\n          docker push \"$image\"\n          aws ssm put-parameter --overwrite --type String --name \"{tag}\" --value \"$GITHUB_SHA\"\n",
-            tag = parameters::image_tag(system, name, repository),
-        ));
+        let mut step_env = literal_env(&[
+            ("REPOSITORY", (*repository).to_owned()),
+            ("TAG_PARAMETER", parameters::image_tag(system, name, repository)),
+        ]);
+        step_env.insert("REGISTRY", "${{ steps.ecr.outputs.registry }}".into());
+        steps.push(Step {
+            name: Some(actions_literal(&format!("build and push {repository}"))),
+            env: step_env,
+            run: Some(BUILD_AND_PUSH),
+            ..Step::default()
+        });
     }
-    steps.push_str(&format!(
-        "      - uses: kayac/ecspresso@v2\n        with:\n          version: \"{ECSPRESSO_RELEASE}\"\n"
-    ));
+    steps.push(Step {
+        uses: Some("kayac/ecspresso@v2"),
+        with: literal_env(&[("version", ECSPRESSO_RELEASE.to_owned())]),
+        ..Step::default()
+    });
+    let dir = |task: &str| format!("{name}/ecspresso/{task}");
     for service in env.services.iter().filter(|s| !s.migrate.value.is_empty()) {
-        let dir = format!("{name}/ecspresso/{}", service.name);
-        steps.push_str(&format!(
-            "      - name: migrate {service}\n        run: ecspresso run --config \"{dir}/ecspresso.yml\" --task-def \"{dir}/ecs-task-def-migrate.json\" --watch-container \"{service}\" --wait-until stopped\n",
-            service = service.name,
-        ));
+        steps.push(Step {
+            name: Some(actions_literal(&format!("migrate {}", service.name))),
+            env: literal_env(&[("DIR", dir(&service.name)), ("CONTAINER", service.name.clone())]),
+            run: Some(MIGRATE),
+            ..Step::default()
+        });
     }
     for service in &env.services {
-        steps.push_str(&format!(
-            "      - name: deploy {service}\n        run: ecspresso deploy --config \"{name}/ecspresso/{service}/ecspresso.yml\"\n",
-            service = service.name,
-        ));
+        steps.push(Step {
+            name: Some(actions_literal(&format!("deploy {}", service.name))),
+            env: literal_env(&[("DIR", dir(&service.name))]),
+            run: Some(DEPLOY),
+            ..Step::default()
+        });
     }
     for job in &env.jobs {
-        steps.push_str(&format!(
-            "      - name: register {job}\n        run: ecspresso register --config \"{name}/ecspresso/{job}/ecspresso.yml\"\n",
-            job = job.name,
-        ));
+        steps.push(Step {
+            name: Some(actions_literal(&format!("register {}", job.name))),
+            env: literal_env(&[("DIR", dir(&job.name))]),
+            run: Some(REGISTER),
+            ..Step::default()
+        });
     }
-    format!(
-        "name: \"deploy {name}\"\n{trigger}permissions:\n  id-token: write\n  contents: read\nconcurrency:\n  group: \"deploy-{name}\"\n  cancel-in-progress: false\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: \"{name}\"\n    timeout-minutes: 60\n    steps:\n{steps}"
-    )
+    let production = env.stage.value == Stage::Production;
+    let workflow = Workflow {
+        name: actions_literal(&format!("deploy {name}")),
+        on: Triggers {
+            push: (!production).then(|| Push {
+                branches: vec!["main"],
+            }),
+            workflow_dispatch: Empty {},
+        },
+        permissions: Permissions {
+            id_token: "write",
+            contents: "read",
+        },
+        concurrency: Concurrency {
+            group: actions_literal(&format!("deploy-{name}")),
+            cancel_in_progress: false,
+        },
+        jobs: BTreeMap::from([(
+            "deploy",
+            WorkflowJob {
+                runs_on: "ubuntu-latest",
+                environment: actions_literal(name),
+                timeout_minutes: 60,
+                steps,
+            },
+        )]),
+    };
+    to_yaml(&workflow)
 }

@@ -43,9 +43,23 @@ fn node(name: &str) -> String {
     format!("c_{name}")
 }
 
-/// Text for a label: quotes and angle brackets would break Mermaid's syntax.
+/// Text for a quoted label, shown as written: the characters that would end the label, start
+/// an entity or markup (`"`, `#`, `&`, `<`, `>`, `` ` ``) become Mermaid's entity codes
+/// (`#34;` …), and line breaks a space, so no string can add a node, an edge or markup.
 fn text(label: &str) -> String {
-    label.replace('"', "'").replace('<', "‹").replace('>', "›")
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        match c {
+            '"' | '#' | '&' | '<' | '>' | '`' => {
+                out.push('#');
+                out.push_str(&u32::from(c).to_string());
+                out.push(';');
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A node declaration: shape by what the component is.
@@ -156,7 +170,9 @@ fn architecture(env: &EnvIr) -> String {
     let _ = writeln!(
         out,
         "  subgraph vpc[\"VPC {} · {} · account {}\"]",
-        env.vpc.cidr.value, env.region, env.account
+        env.vpc.cidr.value,
+        text(&env.region),
+        text(&env.account)
     );
     let _ = writeln!(out, "    direction LR");
     let _ = writeln!(out, "    igw[[\"Internet Gateway\"]]");

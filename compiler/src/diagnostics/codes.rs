@@ -74,6 +74,8 @@ codes! {
     UNUSED_WAIVER = "E1033", "unused-waiver";
     INVALID_WAIVER_CODE = "E1034", "invalid-waiver-code";
     INVALID_DATE = "E1035", "invalid-date";
+    MALFORMED_STRING = "E1036", "malformed-string";
+    AWS_NAME_CONFLICT = "E1037", "aws-name-conflict";
 
     SUBNETS_DO_NOT_FIT = "E2001", "subnets-do-not-fit";
     NO_ROUTE_TO_INTERNET = "E2002", "no-route-to-internet";
