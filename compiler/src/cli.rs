@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod files;
 mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::date::Date;
 use crate::db::{RootDatabase, Workspace};
 use crate::diagnostics::{HostError, Severity, codes, did_you_mean, render};
+use files::{Links, ReadError};
 
 /// Exit status: no errors.
 pub const EXIT_OK: u8 = 0;
@@ -52,7 +54,8 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
-    /// Check the workspace and write Terraform for every environment into `--out`.
+    /// Check the workspace and write every environment's Terraform, ecspresso configs, deploy
+    /// workflow and diagrams, and DESIGN.md, into `--out`.
     Build {
         /// The workspace directory or a single .arch file.
         #[arg(default_value = ".")]
@@ -63,7 +66,8 @@ enum Command {
         /// Build one environment only.
         #[arg(long, value_name = "NAME")]
         env: Option<String>,
-        /// Write even if the output directory holds files archc did not generate (they stay).
+        /// Write beside files archc did not write (they are never replaced or removed), and
+        /// overwrite generated files that were edited by hand.
         #[arg(long)]
         force: bool,
         /// Write nothing; fail if the output on disk is missing, stale or edited by hand.
@@ -120,7 +124,8 @@ enum Command {
         /// The output directory; archc writes only inside it.
         #[arg(long, default_value = "out")]
         out: PathBuf,
-        /// Write even if the output directory holds files archc did not generate (they stay).
+        /// Write beside files archc did not write (they are never replaced or removed), and
+        /// overwrite generated files that were edited by hand.
         #[arg(long)]
         force: bool,
         /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
@@ -644,11 +649,7 @@ fn fmt(
         unformatted.push(file.path(&db).to_owned());
         if !check {
             let target = Path::new(file.path(&db));
-            let temporary = target.with_extension("arch.archc-fmt");
-            let written =
-                std::fs::write(&temporary, &formatted).and_then(|()| std::fs::rename(&temporary, target));
-            if let Err(error) = written {
-                let _ = std::fs::remove_file(&temporary);
+            if let Err(error) = files::rewrite(target, formatted.as_bytes()) {
                 render::host_human(
                     &HostError {
                         code: codes::UNREADABLE_FILE,
@@ -769,7 +770,7 @@ pub fn load(path: &Path) -> Result<Vec<(String, String)>, HostError> {
     files
         .into_iter()
         .map(|file| {
-            let bytes = std::fs::read(&file).map_err(|error| io_error(&file, &error))?;
+            let bytes = files::read(&file, Links::Follow).map_err(|error| read_error(&file, error))?;
             let text = String::from_utf8(bytes).map_err(|error| not_utf8(&file, &error))?;
             Ok((display(&file), text))
         })
@@ -790,6 +791,27 @@ fn collect_arch_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), HostEr
         }
     }
     Ok(())
+}
+
+fn read_error(path: &Path, error: ReadError) -> HostError {
+    match error {
+        ReadError::Io(error) => io_error(path, &error),
+        ReadError::NotRegular => HostError {
+            code: codes::UNREADABLE_FILE,
+            message: format!("`{}` is not a regular file", display(path)),
+            help: "archc reads only regular files (not FIFOs, devices or sockets); remove it or rename it so it does not end in `.arch`".into(),
+        },
+        ReadError::TooLarge(size) => HostError {
+            code: codes::UNREADABLE_FILE,
+            message: format!(
+                "`{}` is {} MiB, more than archc reads ({} MiB)",
+                display(path),
+                size / (1024 * 1024),
+                files::READ_LIMIT / (1024 * 1024)
+            ),
+            help: "an architecture is kilobytes of text; check that this is the file you meant".into(),
+        },
+    }
 }
 
 fn display(path: &Path) -> String {

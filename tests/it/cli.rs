@@ -355,11 +355,12 @@ fn doc_writes_only_the_design_document() {
         "2026-11-27",
     ]);
     assert_eq!(code, EXIT_OK, "{out}");
-    let entries: Vec<String> = std::fs::read_dir(dir.path())
+    let mut entries: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(entries, ["DESIGN.md"]);
+    entries.sort();
+    assert_eq!(entries, ["DESIGN.md", "archc-manifest.txt"]);
     let text = std::fs::read_to_string(dir.path().join("DESIGN.md")).unwrap();
     assert!(text.contains("## Design rules") && text.contains("```mermaid"));
 }

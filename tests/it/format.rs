@@ -175,3 +175,44 @@ fn cli_leaves_a_broken_file_alone_and_says_why() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_formats_the_target_of_a_symlink_and_keeps_the_link_and_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("shared");
+    std::fs::create_dir(&real).unwrap();
+    let target = real.join("main.arch");
+    std::fs::write(&target, "system webapp {\n    region = \"ap-northeast-1\"\n}\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let workspace = dir.path().join("ws");
+    std::fs::create_dir(&workspace).unwrap();
+    std::fs::write(workspace.join("notes.txt"), "mine\n").unwrap();
+    let link = workspace.join("main.arch");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let (code, stdout, _) = archc(&["fmt", workspace.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("formatted "), "{stdout}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "system webapp {\n  region = \"ap-northeast-1\"\n}\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&workspace)
+        .unwrap()
+        .chain(std::fs::read_dir(&real).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["main.arch", "main.arch", "notes.txt"],
+        "no temporary file is left"
+    );
+}

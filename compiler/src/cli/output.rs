@@ -1,15 +1,35 @@
-//! Writing generated files: only inside the output directory, each through a temporary file
-//! and a rename, removing only files archc wrote (they carry its header, or for JSON, its
-//! per-environment manifest lists them), and refusing a directory that holds files archc did
-//! not write (unless forced). Hidden entries (`.terraform/`, `.terraform.lock.hcl`, `.build/`)
-//! belong to the tools that made them: never read, never removed, never in the way; `.github/`
-//! is the exception, since the deploy workflows live there.
+//! The output directory is archc's alone, and archc knows exactly what it wrote there: the
+//! record `archc-manifest.txt` at its root lists every file archc wrote, with the SHA-256 of
+//! what it wrote (the format of `sha256sum`, so `sha256sum -c` can check it). From that record:
+//!
+//! - only listed files are ever replaced or removed; a file archc did not write, at a path it
+//!   would write, is never touched (an error that names it), `--force` or not;
+//! - a listed file whose content is no longer what archc wrote (a hand edit) is reported and
+//!   kept, unless `--force` says to overwrite it;
+//! - symlinks and special files (FIFOs, devices, sockets) are never followed, read or replaced:
+//!   every path archc writes is checked component by component without following links, and
+//!   one in the way is an error that names it;
+//! - each file is written to a temporary file created exclusively (`O_EXCL`, an unpredictable
+//!   name) in its own directory, then renamed over the target; a replaced file keeps its mode;
+//! - files are read only when they are regular, and only up to `files::READ_LIMIT`.
+//!
+//! Hidden entries (`.terraform/`, `.terraform.lock.hcl`) belong to the tools that made them:
+//! never read, never removed, never in the way; `.github/` is the exception, since the deploy
+//! workflows live there. A directory that holds visible files archc did not write is refused
+//! unless `--force` (they are then left alone).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::backend::{GENERATED_MARK, MANIFEST, OutputFile};
+use sha2::{Digest, Sha256};
+
+use crate::backend::{GENERATED_MARK, OutputFile};
 use crate::diagnostics::{HostError, codes};
+
+use super::files::{self, Links, ReadError};
+
+/// The record of what archc wrote, at the root of the output directory.
+pub const MANIFEST: &str = "archc-manifest.txt";
 
 /// What a build changed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -19,164 +39,340 @@ pub struct Written {
     pub removed: usize,
 }
 
-/// Writes `files` under `out`, removing the archc files under the `scope` prefixes that are no
-/// longer generated.
+/// Path (relative, `/`-separated) → SHA-256 (hex) of what archc wrote there.
+type Record = BTreeMap<String, String>;
+
+/// What is at a path, found without following a symlink.
+enum Entry {
+    Missing,
+    File(Vec<u8>, std::fs::Permissions),
+    /// A regular file larger than [`READ_LIMIT`].
+    Huge,
+    Symlink,
+    Directory,
+    Special,
+    Unreadable,
+}
+
+/// Why a build cannot go ahead.
+enum Problem {
+    /// A symlink or special file on a path archc writes or removes.
+    Unsafe(PathBuf, &'static str),
+    /// A file archc did not write, at a path it would write.
+    NotOurs(PathBuf),
+    /// A file archc wrote and someone changed.
+    Edited(PathBuf),
+}
+
+/// Writes `files` under `out`, removing the files archc wrote under the `scope` prefixes that
+/// are no longer generated, and records what it wrote.
 pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) -> Result<Written, HostError> {
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
-    let existing = scan(out)?;
-    let foreign: Vec<&PathBuf> = existing
-        .iter()
-        .filter(|(_, ours)| !ours)
-        .map(|(p, _)| p)
-        .collect();
+    let mut record = read_record(out)?;
+    let foreign = foreign_files(out, &record)?;
     if !foreign.is_empty() && !force {
-        let shown: Vec<String> = foreign
-            .iter()
-            .take(5)
-            .map(|p| format!("`{}`", p.display()))
-            .collect();
-        let more = if foreign.len() > 5 {
-            format!(" and {} more", foreign.len() - 5)
-        } else {
-            String::new()
-        };
         return Err(HostError {
             code: codes::FOREIGN_OUTPUT,
             message: format!(
-                "`{}` holds files archc did not generate: {}{more}",
+                "`{}` holds files archc did not write: {}",
                 out.display(),
-                shown.join(", ")
+                listed(&foreign)
             ),
-            help: "write elsewhere with `--out DIR`, or pass `--force` to write beside them (they are never removed)".into(),
+            help: "write elsewhere with `--out DIR`, or pass `--force` to write beside them (archc never replaces or removes them)".into(),
         });
     }
-    let mut written = Written::default();
-    let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
+
+    // Plan everything before touching anything, so a refused build changes nothing.
+    let mut problems = Vec::new();
+    let mut writes: Vec<(&OutputFile, Option<std::fs::Permissions>)> = Vec::new();
+    let mut unchanged = 0;
     for file in files {
         let path = out.join(&file.path);
-        if std::fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes()) {
-            written.unchanged += 1;
+        if let Some(problem) = unsafe_ancestor(out, &file.path) {
+            problems.push(problem);
             continue;
         }
-        let parent = path.parent().unwrap_or(out);
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, &e))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = parent.join(format!(".{name}.archc-{}", std::process::id()));
-        std::fs::write(&temporary, &file.contents).map_err(|e| io(&temporary, &e))?;
-        std::fs::rename(&temporary, &path).map_err(|e| io(&path, &e))?;
-        written.written += 1;
-    }
-    let in_scope = |path: &Path| {
-        let relative = path
-            .strip_prefix(out)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        scope.iter().any(|prefix| relative.starts_with(prefix.as_str()))
-    };
-    for (path, ours) in &existing {
-        if *ours && !wanted.contains(path) && in_scope(path) {
-            std::fs::remove_file(path).map_err(|e| io(path, &e))?;
-            written.removed += 1;
-            remove_empty_parents(path, out);
+        match entry(&path) {
+            Entry::Missing => writes.push((file, None)),
+            Entry::File(bytes, _) if bytes == file.contents.as_bytes() => unchanged += 1,
+            Entry::File(bytes, permissions) => match record.get(&file.path) {
+                Some(hash) if *hash == sha256(&bytes) => writes.push((file, Some(permissions))),
+                Some(_) if force => writes.push((file, Some(permissions))),
+                Some(_) => problems.push(Problem::Edited(path)),
+                None => problems.push(Problem::NotOurs(path)),
+            },
+            Entry::Huge => problems.push(Problem::NotOurs(path)),
+            Entry::Symlink => problems.push(Problem::Unsafe(path, "a symlink")),
+            Entry::Directory => problems.push(Problem::NotOurs(path)),
+            Entry::Special => problems.push(Problem::Unsafe(path, "not a regular file")),
+            Entry::Unreadable => problems.push(Problem::Unsafe(path, "unreadable")),
         }
     }
+    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut removals = Vec::new();
+    for (relative, hash) in &record {
+        if wanted.contains(relative.as_str()) || !in_scope(relative, scope) {
+            continue;
+        }
+        let path = out.join(relative);
+        if let Some(problem) = unsafe_ancestor(out, relative) {
+            problems.push(problem);
+            continue;
+        }
+        match entry(&path) {
+            Entry::Missing => removals.push((relative.clone(), None)),
+            Entry::File(bytes, _) if sha256(&bytes) == *hash || force => {
+                removals.push((relative.clone(), Some(path)))
+            }
+            Entry::File(..) => problems.push(Problem::Edited(path)),
+            Entry::Symlink => problems.push(Problem::Unsafe(path, "a symlink")),
+            Entry::Special => problems.push(Problem::Unsafe(path, "not a regular file")),
+            Entry::Unreadable => problems.push(Problem::Unsafe(path, "unreadable")),
+            // Someone else's now: forget it, leave it.
+            Entry::Huge | Entry::Directory => removals.push((relative.clone(), None)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refusal(&problems));
+    }
+
+    let mut written = Written {
+        unchanged,
+        ..Written::default()
+    };
+    for file in files {
+        record.insert(file.path.clone(), sha256(file.contents.as_bytes()));
+    }
+    for (file, permissions) in writes {
+        let path = out.join(&file.path);
+        create_parents(out, &file.path)?;
+        write_atomically(&path, file.contents.as_bytes(), permissions)?;
+        written.written += 1;
+    }
+    for (relative, path) in removals {
+        record.remove(&relative);
+        if let Some(path) = path {
+            std::fs::remove_file(&path).map_err(|e| io(&path, &e))?;
+            written.removed += 1;
+            remove_empty_parents(&path, out);
+        }
+    }
+    let manifest = out.join(MANIFEST);
+    if !matches!(entry(&manifest), Entry::Missing | Entry::File(..)) {
+        return Err(refusal(&[Problem::Unsafe(manifest, "not a regular file")]));
+    }
+    write_atomically(&manifest, render_record(&record).as_bytes(), None)?;
     Ok(written)
 }
 
 /// The differences between `files` and what is on disk: missing, changed (stale or edited by
-/// hand) and left-over archc files. Empty when the output is current.
+/// hand), unsafe, and recorded files no longer generated. Empty when the output is current.
 pub fn compare(out: &Path, files: &[OutputFile], scope: &[String]) -> Result<Vec<String>, HostError> {
+    let record = if out.is_dir() {
+        read_record(out)?
+    } else {
+        Record::new()
+    };
     let mut problems = Vec::new();
     for file in files {
         let path = out.join(&file.path);
-        match std::fs::read(&path) {
-            Err(_) => problems.push(format!("missing: {}", path.display())),
-            Ok(bytes) if bytes != file.contents.as_bytes() => {
+        if let Some(Problem::Unsafe(at, what)) = unsafe_ancestor(out, &file.path) {
+            problems.push(format!("{what}: {}", at.display()));
+            continue;
+        }
+        match entry(&path) {
+            Entry::Missing => problems.push(format!("missing: {}", path.display())),
+            Entry::File(bytes, _) if bytes == file.contents.as_bytes() => {}
+            Entry::File(..) | Entry::Huge | Entry::Directory => {
                 problems.push(format!("differs: {}", path.display()))
             }
-            Ok(_) => {}
+            Entry::Symlink => problems.push(format!("a symlink: {}", path.display())),
+            Entry::Special => problems.push(format!("not a regular file: {}", path.display())),
+            Entry::Unreadable => problems.push(format!("unreadable: {}", path.display())),
         }
     }
-    if out.is_dir() {
-        let wanted: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
-        for (path, ours) in scan(out)? {
-            let relative = path
-                .strip_prefix(out)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let in_scope = scope.iter().any(|prefix| relative.starts_with(prefix.as_str()));
-            if ours && in_scope && !wanted.contains(&path) {
-                problems.push(format!("no longer generated: {}", path.display()));
-            }
+    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for relative in record.keys() {
+        let path = out.join(relative);
+        if in_scope(relative, scope)
+            && !wanted.contains(relative.as_str())
+            && !matches!(entry(&path), Entry::Missing)
+        {
+            problems.push(format!("no longer generated: {}", path.display()));
         }
     }
     Ok(problems)
 }
 
-/// Every visible file under `dir` (and under `.github/`), and whether archc wrote it.
-fn scan(dir: &Path) -> Result<Vec<(PathBuf, bool)>, HostError> {
-    let listed = manifests(dir);
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
+/// What is at `path`, without following a symlink at it; a regular file is read (up to the
+/// limit).
+fn entry(path: &Path) -> Entry {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return Entry::Missing;
+    };
+    let kind = metadata.file_type();
+    if kind.is_symlink() {
+        return Entry::Symlink;
+    }
+    if kind.is_dir() {
+        return Entry::Directory;
+    }
+    match files::read(path, Links::Refuse) {
+        Ok(bytes) => Entry::File(bytes, metadata.permissions()),
+        Err(ReadError::TooLarge(_)) => Entry::Huge,
+        Err(ReadError::NotRegular) => Entry::Special,
+        Err(ReadError::Io(_)) => Entry::Unreadable,
+    }
+}
+
+/// The first directory on the way to `relative` under `out` that is a symlink or not a
+/// directory: archc never writes through one.
+fn unsafe_ancestor(out: &Path, relative: &str) -> Option<Problem> {
+    let mut path = out.to_path_buf();
+    let (directories, _file) = relative.rsplit_once('/')?;
+    for component in directories.split('/') {
+        path.push(component);
+        match entry_kind(&path) {
+            EntryKind::Missing => return None,
+            EntryKind::Directory => {}
+            EntryKind::Symlink => return Some(Problem::Unsafe(path, "a symlink")),
+            EntryKind::Other => return Some(Problem::NotOurs(path)),
+        }
+    }
+    None
+}
+
+enum EntryKind {
+    Missing,
+    Directory,
+    Symlink,
+    Other,
+}
+
+fn entry_kind(path: &Path) -> EntryKind {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => EntryKind::Missing,
+        Ok(m) if m.file_type().is_symlink() => EntryKind::Symlink,
+        Ok(m) if m.is_dir() => EntryKind::Directory,
+        Ok(_) => EntryKind::Other,
+    }
+}
+
+/// Creates the directories on the way to `relative`, one at a time (checked just before by
+/// [`unsafe_ancestor`]; `create_dir` does not follow a symlink planted since: it fails).
+fn create_parents(out: &Path, relative: &str) -> Result<(), HostError> {
+    let Some((directories, _file)) = relative.rsplit_once('/') else {
+        return Ok(());
+    };
+    let mut path = out.to_path_buf();
+    for component in directories.split('/') {
+        path.push(component);
+        match entry_kind(&path) {
+            EntryKind::Directory => {}
+            EntryKind::Missing => std::fs::create_dir(&path).map_err(|e| io(&path, &e))?,
+            EntryKind::Symlink => return Err(refusal(&[Problem::Unsafe(path, "a symlink")])),
+            EntryKind::Other => return Err(refusal(&[Problem::NotOurs(path)])),
+        }
+    }
+    Ok(())
+}
+
+fn write_atomically(
+    path: &Path,
+    contents: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> Result<(), HostError> {
+    files::write_atomically(path, contents, permissions).map_err(|e| io(path, &e))
+}
+
+/// Visible files under `out` (and under `.github/`) that archc did not write, not following
+/// symlinks (a symlink is listed as a file).
+fn foreign_files(out: &Path, record: &Record) -> Result<Vec<PathBuf>, HostError> {
+    let mut foreign = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
     while let Some(current) = stack.pop() {
         let entries = std::fs::read_dir(&current).map_err(|e| io(&current, &e))?;
         for entry in entries {
             let entry = entry.map_err(|e| io(&current, &e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && !(current == dir && name == ".github") {
+            let at_root = current == out;
+            if (name.starts_with('.') && !(at_root && name == ".github")) || (at_root && name == MANIFEST) {
                 continue;
             }
             let path = entry.path();
             let kind = entry.file_type().map_err(|e| io(&path, &e))?;
             if kind.is_dir() {
                 stack.push(path);
-            } else {
-                let ours = listed.contains(&path) || is_generated(&path);
-                out.push((path, ours));
+            } else if !record.contains_key(&relative(out, &path)) {
+                foreign.push(path);
             }
         }
     }
-    out.sort();
-    Ok(out)
+    foreign.sort();
+    Ok(foreign)
 }
 
-/// The files the per-environment manifests (`<env>/archc-manifest.txt`) list, if archc wrote
-/// those manifests.
-fn manifests(dir: &Path) -> BTreeSet<PathBuf> {
-    let mut listed = BTreeSet::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return listed;
-    };
-    for entry in entries.flatten() {
-        let manifest = entry.path().join(MANIFEST);
-        if !is_generated(&manifest) {
-            continue;
+/// The record, if archc wrote one: `<sha256>  <path>` lines after the header. A record that is
+/// not a regular file, or that names a path outside the directory, is refused.
+fn read_record(out: &Path) -> Result<Record, HostError> {
+    let path = out.join(MANIFEST);
+    let bytes = match entry(&path) {
+        Entry::Missing => return Ok(Record::new()),
+        Entry::File(bytes, _) => bytes,
+        Entry::Symlink => return Err(refusal(&[Problem::Unsafe(path, "a symlink")])),
+        Entry::Huge | Entry::Directory | Entry::Special | Entry::Unreadable => {
+            return Err(refusal(&[Problem::Unsafe(path, "not a regular file")]));
         }
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
-        };
-        listed.extend(
-            text.lines()
-                .skip(1)
-                .filter(|line| !line.is_empty() && !line.contains(".."))
-                .map(|line| dir.join(line)),
-        );
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines();
+    if !lines.next().is_some_and(|first| first.contains(GENERATED_MARK)) {
+        return Err(refusal(&[Problem::NotOurs(path)]));
     }
-    listed
+    let mut record = Record::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let Some((hash, relative)) = line.split_once("  ") else {
+            return Err(corrupt(&path, line));
+        };
+        let safe = !relative.is_empty()
+            && !relative.starts_with('/')
+            && relative
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..")
+            && hash.len() == 64
+            && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        if !safe {
+            return Err(corrupt(&path, line));
+        }
+        record.insert(relative.to_owned(), hash.to_owned());
+    }
+    Ok(record)
 }
 
-/// Whether the file's first line carries archc's header.
-fn is_generated(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else {
-        return false;
-    };
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    String::from_utf8_lossy(first_line).contains(GENERATED_MARK)
+fn render_record(record: &Record) -> String {
+    let mut text = format!(
+        "# {GENERATED_MARK} {}: every file it wrote here, with the SHA-256 of what it wrote (`sha256sum -c {MANIFEST}` checks them); do not edit.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (path, hash) in record {
+        text.push_str(&format!("{hash}  {path}\n"));
+    }
+    text
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn relative(out: &Path, path: &Path) -> String {
+    path.strip_prefix(out)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn in_scope(relative: &str, scope: &[String]) -> bool {
+    scope.iter().any(|prefix| relative.starts_with(prefix.as_str()))
 }
 
 fn remove_empty_parents(path: &Path, root: &Path) {
@@ -186,6 +382,78 @@ fn remove_empty_parents(path: &Path, root: &Path) {
             break;
         }
         current = dir.parent();
+    }
+}
+
+fn listed(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(5)
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    let more = if paths.len() > 5 {
+        format!(" and {} more", paths.len() - 5)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// One error for everything in the way, by the most serious kind.
+fn refusal(problems: &[Problem]) -> HostError {
+    let paths = |wanted: fn(&Problem) -> Option<String>| -> Vec<String> {
+        let unique: BTreeSet<String> = problems.iter().filter_map(wanted).collect();
+        unique.into_iter().collect()
+    };
+    let unsafe_paths = paths(|p| match p {
+        Problem::Unsafe(path, what) => Some(format!("`{}` ({what})", path.display())),
+        _ => None,
+    });
+    let not_ours = paths(|p| match p {
+        Problem::NotOurs(path) => Some(format!("`{}`", path.display())),
+        _ => None,
+    });
+    let edited = paths(|p| match p {
+        Problem::Edited(path) => Some(format!("`{}`", path.display())),
+        _ => None,
+    });
+    let first_five = |items: &[String]| {
+        let more = if items.len() > 5 {
+            format!(" and {} more", items.len() - 5)
+        } else {
+            String::new()
+        };
+        format!(
+            "{}{more}",
+            items.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    if !unsafe_paths.is_empty() {
+        HostError {
+            code: codes::UNSAFE_OUTPUT,
+            message: format!("archc will not write through {}", first_five(&unsafe_paths)),
+            help: "archc never follows a symlink or opens a special file in its output directory: remove it, or write elsewhere with `--out DIR`".into(),
+        }
+    } else if !not_ours.is_empty() {
+        HostError {
+            code: codes::FOREIGN_OUTPUT,
+            message: format!("archc did not write {}, and will not replace it", first_five(&not_ours)),
+            help: "move it away (archc never replaces a file it did not write, even with `--force`); if it is the output of an archc that kept no record, delete it and build again".into(),
+        }
+    } else {
+        HostError {
+            code: codes::EDITED_OUTPUT,
+            message: format!("generated files were changed by hand: {}", first_five(&edited)),
+            help: "make the change in the .arch sources instead; `--force` overwrites the edits".into(),
+        }
+    }
+}
+
+fn corrupt(path: &Path, line: &str) -> HostError {
+    HostError {
+        code: codes::UNSAFE_OUTPUT,
+        message: format!("`{}` is not a record archc can trust: `{}`", path.display(), line.escape_debug()),
+        help: "archc records `<sha256>  <relative path>` lines; delete the record and build into an empty directory".into(),
     }
 }
 

@@ -108,6 +108,8 @@ codes! {
     FOREIGN_OUTPUT = "E9008", "foreign-output";
     STALE_OUTPUT = "E9009", "stale-output";
     NO_PRICES = "E9010", "no-prices";
+    UNSAFE_OUTPUT = "E9011", "unsafe-output";
+    EDITED_OUTPUT = "E9012", "edited-output";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).
