@@ -146,6 +146,20 @@ impl Catalogue {
         self.blocks.get(name)
     }
 
+    /// The name of a declaration's kind: the one written after `:`, or its category's default
+    /// (`alarm` → `cloudwatch_alarm`). The one place this is decided.
+    pub fn kind_name(&self, keyword: &str, written: Option<&str>) -> Option<String> {
+        match written {
+            Some(kind) => Some(kind.to_owned()),
+            None => self.categories.get(keyword)?.default_kind.clone(),
+        }
+    }
+
+    /// A declaration's kind (see [`Catalogue::kind_name`]), if the catalogue has it.
+    pub fn kind_of(&self, keyword: &str, written: Option<&str>) -> Option<&Kind> {
+        self.kinds.get(&self.kind_name(keyword, written)?)
+    }
+
     /// The functions whose result has the given type name.
     pub fn producers(&self, produced: &str) -> Vec<&Function> {
         self.functions

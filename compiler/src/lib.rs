@@ -28,6 +28,7 @@ pub mod parameters;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod semantics;
 pub mod syntax;
 pub mod synthetic;
 pub mod types;

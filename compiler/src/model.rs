@@ -371,18 +371,10 @@ impl Builder<'_> {
     }
 
     fn component(&mut self, file: SourceFile, member: &Member, decl: &Decl) {
-        let Some(category) = self.catalogue.categories.get(&decl.keyword.text) else {
-            return;
-        };
-        let Some(kind_name) = decl
-            .kind
-            .as_ref()
-            .map(|k| k.text.clone())
-            .or(category.default_kind.clone())
+        let Some(kind) = self
+            .catalogue
+            .kind_of(&decl.keyword.text, decl.kind.as_ref().map(|k| k.text.as_str()))
         else {
-            return;
-        };
-        let Some(kind) = self.catalogue.kinds.get(&kind_name) else {
             return;
         };
         let origin = self.origin(file, &decl.name.span);
@@ -430,7 +422,7 @@ impl Builder<'_> {
             origin,
             doc: member.doc.clone(),
         };
-        if category.name == "tier" {
+        if decl.keyword.text == "tier" {
             self.part.tiers.push(component);
         } else {
             self.part.components.push(component);

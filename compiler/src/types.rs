@@ -20,24 +20,41 @@ use crate::resolve::{
     ENV_KEYWORD, INTERNET, NETWORK_BLOCK, Namespace, SYSTEM_KEYWORD, Site, SymbolTable, find_declaration,
     workspace_symbols,
 };
+use crate::semantics::{Meaning, NameUse};
 use crate::syntax::ast::{Body, Decl, Ident, Member, MemberKind, Path, Span, StringLit, Value, ValueKind};
 use crate::syntax::parse;
 
-/// Type-check one file. Returns its diagnostics (syntax diagnostics come from `parse`).
+/// What checking one file found: its diagnostics (syntax diagnostics come from `parse`) and
+/// what each of its names means.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileCheck {
+    pub diagnostics: Vec<Diagnostic>,
+    /// In source order.
+    pub names: Vec<NameUse>,
+}
+
+/// Type-check one file.
 #[salsa::tracked(returns(ref))]
-pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> FileCheck {
     let mut checker = Checker {
         db,
         file,
         catalogue: crate::catalogue::catalogue(db, workspace),
         symbols: workspace_symbols(db, workspace),
         diagnostics: Vec::new(),
+        names: Vec::new(),
         ordinals: BTreeMap::new(),
     };
     for member in &parse(db, file).ast.members {
         checker.top_level(member);
     }
-    checker.diagnostics
+    let mut names = checker.names;
+    names.sort_by_key(|n| (n.span.start, n.span.end));
+    names.dedup();
+    FileCheck {
+        diagnostics: checker.diagnostics,
+        names,
+    }
 }
 
 /// Workspace-wide checks: a system exists, and its required fields are set in some file.
@@ -159,6 +176,7 @@ struct Checker<'a> {
     catalogue: &'a Catalogue,
     symbols: &'a SymbolTable,
     diagnostics: Vec<Diagnostic>,
+    names: Vec<NameUse>,
     /// How many declarations of each name this file has seen so far, per namespace.
     ordinals: BTreeMap<(u8, String), usize>,
 }
@@ -174,6 +192,37 @@ enum Completeness {
 impl Checker<'_> {
     fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Records what the name `ident` means.
+    fn record(&mut self, ident: &Ident, meaning: Meaning) {
+        self.names.push(NameUse {
+            span: ident.span.clone(),
+            name: ident.text.clone(),
+            meaning,
+        });
+    }
+
+    /// The field name of `path` (a single segment, already found in the schema of `owner`).
+    fn field_name(&mut self, path: &Path, owner: &str) {
+        if let Some(name) = path.single() {
+            self.record(
+                name,
+                Meaning::Field {
+                    owner: owner.to_owned(),
+                },
+            );
+        }
+    }
+
+    fn declaration(&mut self, decl: &Decl) {
+        self.record(
+            &decl.name,
+            Meaning::Declaration {
+                keyword: decl.keyword.text.clone(),
+                kind: decl.kind.as_ref().map(|k| k.text.clone()),
+            },
+        );
     }
 
     fn error(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
@@ -285,6 +334,7 @@ impl Checker<'_> {
     }
 
     fn system(&mut self, decl: &Decl) {
+        self.declaration(decl);
         self.no_kind_or_tier(decl, "a system");
         if let Some(first) = self.symbols.systems.first()
             && first.item != decl.name.text
@@ -342,6 +392,7 @@ impl Checker<'_> {
                     let Some(field) = self.field(schema, path, owner, &mut typos) else {
                         continue;
                     };
+                    self.field_name(path, container);
                     self.not_twice(field, path, &mut seen, owner);
                     match &field.ty {
                         Type::Block(_) | Type::Map(_) => self.error(
@@ -359,6 +410,7 @@ impl Checker<'_> {
                     let Some(field) = self.field(schema, path, owner, &mut typos) else {
                         continue;
                     };
+                    self.field_name(path, container);
                     self.not_twice(field, path, &mut seen, owner);
                     self.block_field(field, inner, owner, completeness);
                 }
@@ -560,7 +612,8 @@ impl Checker<'_> {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         for member in &body.members {
             match &member.kind {
-                MemberKind::Attribute { path, value } if path.single().is_some() => {
+                MemberKind::Attribute { path, value } if let Some(key) = path.single() => {
+                    self.record(key, Meaning::Key);
                     self.set_once(&mut seen, &path.dotted(), &path.span, block);
                     self.value(value_type, value);
                 }
@@ -641,6 +694,7 @@ impl Checker<'_> {
             );
             return;
         };
+        self.declaration(decl);
         let what = keyword.replace('_', " ");
         self.check_unique(
             self.symbols.components.get(&decl.name.text),
@@ -662,11 +716,9 @@ impl Checker<'_> {
             );
             return;
         }
-        let kind_name = decl
-            .kind
-            .as_ref()
-            .map(|k| k.text.clone())
-            .or_else(|| category.default_kind.clone());
+        let kind_name = self
+            .catalogue
+            .kind_name(keyword, decl.kind.as_ref().map(|k| k.text.as_str()));
         let kinds_of_category: Vec<&str> = self
             .catalogue
             .kinds
@@ -721,6 +773,9 @@ impl Checker<'_> {
             );
             return;
         }
+        if let Some(written) = &decl.kind {
+            self.record(written, Meaning::Kind);
+        }
         self.placement(decl, category.placed, &what);
         let owner = Owner {
             description: format!("{what} `{}` ({kind_name})", decl.name.text),
@@ -755,7 +810,12 @@ impl Checker<'_> {
                 format!("remove `in {}`", tier.text),
             ),
             (Some(tier), true) => match self.symbols.component(&tier.text) {
-                Some(declared) if declared.category == "tier" => {}
+                Some(declared) if declared.category == "tier" => self.record(
+                    tier,
+                    Meaning::Reference {
+                        category: declared.category.clone(),
+                    },
+                ),
                 found => {
                     let message = match found {
                         Some(other) => format!(
@@ -783,10 +843,16 @@ impl Checker<'_> {
     fn flow(&mut self, from: &Ident, to: &Ident, protocol: &Value) {
         for end in [from, to] {
             if end.text == INTERNET {
+                self.record(end, Meaning::Internet);
                 continue;
             }
             match self.symbols.component(&end.text) {
-                Some(declared) if declared.category != "tier" => {}
+                Some(declared) if declared.category != "tier" => self.record(
+                    end,
+                    Meaning::Reference {
+                        category: declared.category.clone(),
+                    },
+                ),
                 found => {
                     let message = match found {
                         Some(_) => format!("`{}` is a tier; flows connect components", end.text),
@@ -849,6 +915,7 @@ impl Checker<'_> {
     // -- environments ---------------------------------------------------------------------------
 
     fn env(&mut self, decl: &Decl) {
+        self.declaration(decl);
         self.no_kind_or_tier(decl, "an environment");
         self.check_unique(
             self.symbols.envs.get(&decl.name.text),
@@ -933,16 +1000,20 @@ impl Checker<'_> {
             );
             return;
         };
-        let kind_name = declared.kind.clone().or_else(|| {
-            self.catalogue
-                .categories
-                .get(&declared.category)
-                .and_then(|c| c.default_kind.clone())
-        });
+        let kind_name = self
+            .catalogue
+            .kind_name(&declared.category, declared.kind.as_deref());
+        self.record(
+            head,
+            Meaning::Reference {
+                category: declared.category.clone(),
+            },
+        );
         let Some(kind) = kind_name.and_then(|k| self.catalogue.kinds.get(&k)) else {
             return; // The declaration itself is reported.
         };
         let mut schema = &kind.schema;
+        let mut schema_name = kind.name.clone();
         let mut owner = format!(
             "{} `{}` ({})",
             declared.category.replace('_', " "),
@@ -977,6 +1048,12 @@ impl Checker<'_> {
                 );
                 return;
             };
+            self.record(
+                segment,
+                Meaning::Field {
+                    owner: schema_name.clone(),
+                },
+            );
             if field.repeated {
                 self.error(
                     codes::UNKNOWN_OVERRIDE_PATH,
@@ -995,6 +1072,7 @@ impl Checker<'_> {
                         return;
                     };
                     schema = inner;
+                    schema_name = name.clone();
                     owner = format!("the `{}` block of `{}`", field.name, head.text);
                     remaining = after;
                 }
@@ -1296,16 +1374,25 @@ impl Checker<'_> {
             );
             return false;
         };
-        let kind = declared.kind.clone().or_else(|| {
-            self.catalogue
-                .categories
-                .get(&declared.category)
-                .and_then(|c| c.default_kind.clone())
-        });
+        let kind = self
+            .catalogue
+            .kind_name(&declared.category, declared.kind.as_deref());
+        self.record(
+            component,
+            Meaning::Reference {
+                category: declared.category.clone(),
+            },
+        );
         let Some(kind) = kind.and_then(|k| self.catalogue.kinds.get(&k)) else {
             return false;
         };
         if kind.metrics.iter().any(|(m, _)| m == &metric.text) {
+            self.record(
+                metric,
+                Meaning::Metric {
+                    kind: kind.name.clone(),
+                },
+            );
             return true;
         }
         let names: Vec<&str> = kind.metrics.iter().map(|(m, _)| m.as_str()).collect();
@@ -1331,7 +1418,15 @@ impl Checker<'_> {
         let words: Vec<String> = categories.iter().map(|c| c.replace('_', " ")).collect();
         let wanted = words.join(" or ");
         match self.symbols.component(&name.text) {
-            Some(declared) if categories.contains(&declared.category) => true,
+            Some(declared) if categories.contains(&declared.category) => {
+                self.record(
+                    name,
+                    Meaning::Reference {
+                        category: declared.category.clone(),
+                    },
+                );
+                true
+            }
             Some(declared) => {
                 self.error(
                     codes::TYPE_MISMATCH,
@@ -1382,6 +1477,12 @@ impl Checker<'_> {
         };
         let variants = definition.variant_names();
         if variants.contains(&variant.text.as_str()) {
+            self.record(
+                variant,
+                Meaning::EnumValue {
+                    enum_name: name.to_owned(),
+                },
+            );
             return true;
         }
         let help = match did_you_mean(&variant.text, variants.iter().copied()) {
@@ -1418,6 +1519,7 @@ impl Checker<'_> {
             );
             return false;
         };
+        self.record(name, Meaning::Function);
         if function.returns != produced {
             let producers: Vec<&str> = self
                 .catalogue

@@ -316,16 +316,8 @@ fn component_schema<'a>(
     )
 }
 
-/// The kind a declaration names, or its category's default (`alarm` → `cloudwatch_alarm`).
-pub(crate) fn kind_name(catalogue: &Catalogue, keyword: &str, kind: Option<&str>) -> Option<String> {
-    match kind {
-        Some(kind) => Some(kind.to_owned()),
-        None => catalogue.categories.get(keyword)?.default_kind.clone(),
-    }
-}
-
 fn kind_schema<'a>(catalogue: &'a Catalogue, keyword: &str, kind: Option<&str>) -> Option<&'a Schema> {
-    Some(&catalogue.kinds.get(&kind_name(catalogue, keyword, kind)?)?.schema)
+    Some(&catalogue.kind_of(keyword, kind)?.schema)
 }
 
 fn line_start_items(

@@ -1,18 +1,18 @@
-//! Semantic tokens: colours from meaning, not regexes. A component name is a variable
-//! wherever it appears (in a flow, a value or an environment override), a kind is a type, a
-//! tier a namespace, a field a property, an enum value an enum member; declarations carry the
-//! `declaration` modifier and `///` comments `documentation`.
-
-use std::collections::BTreeSet;
+//! Semantic tokens: colours from meaning, not regexes. Every name is coloured by what the
+//! checker resolved it to (`archc::semantics`): a component is a variable wherever it appears
+//! (in a flow, a value or an environment override), a kind is a type, a tier a namespace, a
+//! field or a metric a property, an enum value an enum member, a function a function;
+//! declarations carry the `declaration` modifier and `///` comments `documentation`. The syntax
+//! gives the rest: keywords, strings, numbers, comments. A name the checker could not resolve
+//! gets no semantic colour (the editor's grammar still colours it).
 
 use archc::db::{Db, SourceFile, Workspace};
 use archc::line_index::LineIndex;
-use archc::syntax::ast::{Body, Ident, Member, MemberKind, Path, Span, Value, ValueKind};
+use archc::semantics::Meaning;
+use archc::syntax::ast::{Body, Ident, Member, MemberKind, Span, Value, ValueKind};
 use tower_lsp_server::ls_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend,
 };
-
-use crate::navigate;
 
 /// The token types, in the legend's order (a token's type is its index here).
 const TYPES: &[SemanticTokenType] = &[
@@ -65,18 +65,26 @@ pub struct Token {
 
 /// The tokens of a file, sorted by position.
 pub fn tokens(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Token> {
-    let declared: BTreeSet<&str> = navigate::declarations(db, workspace)
-        .into_iter()
-        .map(|o| o.name.as_str())
-        .collect();
     let text = file.text(db);
     let mut out = Collector {
-        declared: &declared,
         text,
         tokens: Vec::new(),
     };
+    for name in &archc::types::check_file(db, workspace, file).names {
+        let (kind, modifiers) = match &name.meaning {
+            Meaning::Declaration { keyword, .. } if keyword == "tier" => (Kind::Namespace, DECLARATION),
+            Meaning::Declaration { .. } => (Kind::Variable, DECLARATION),
+            Meaning::Reference { category } if category == "tier" => (Kind::Namespace, 0),
+            Meaning::Reference { .. } | Meaning::Internet => (Kind::Variable, 0),
+            Meaning::Kind => (Kind::Type, 0),
+            Meaning::EnumValue { .. } => (Kind::EnumMember, 0),
+            Meaning::Field { .. } | Meaning::Metric { .. } | Meaning::Key => (Kind::Property, 0),
+            Meaning::Function => (Kind::Function, 0),
+        };
+        out.push(name.span.clone(), kind, modifiers);
+    }
     for member in &archc::syntax::parse(db, file).ast.members {
-        out.member(member, false);
+        out.member(member);
     }
     out.comments();
     let mut tokens = out.tokens;
@@ -86,7 +94,6 @@ pub fn tokens(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Token>
 }
 
 struct Collector<'a> {
-    declared: &'a BTreeSet<&'a str>,
     text: &'a str,
     tokens: Vec<Token>,
 }
@@ -121,49 +128,26 @@ impl Collector<'_> {
         }
     }
 
-    fn member(&mut self, member: &Member, in_env: bool) {
+    fn member(&mut self, member: &Member) {
         match &member.kind {
             MemberKind::Decl(decl) => {
                 self.ident(&decl.keyword, Kind::Keyword);
-                let name = if decl.keyword.text == "tier" {
-                    Kind::Namespace
-                } else {
-                    Kind::Variable
-                };
-                self.push(decl.name.span.clone(), name, DECLARATION);
-                if let Some(kind) = &decl.kind {
-                    self.ident(kind, Kind::Type);
-                }
                 if let Some(tier) = &decl.tier {
                     self.keyword_before(tier.span.start, "in");
-                    self.ident(tier, Kind::Namespace);
                 }
-                self.body(&decl.body, decl.keyword.text == "env");
+                self.body(&decl.body);
             }
-            MemberKind::Attribute { path, value } => {
-                self.path_key(path, in_env);
-                self.value(value);
-            }
-            MemberKind::Block { path, body } => {
-                self.path_key(path, in_env);
-                self.body(body, false);
-            }
-            MemberKind::Flow { from, to, protocol } => {
+            MemberKind::Attribute { value, .. } => self.value(value),
+            MemberKind::Block { body, .. } => self.body(body),
+            MemberKind::Flow { protocol, .. } => {
                 self.leading_keyword(member, "flow");
-                self.ident(from, Kind::Variable);
-                self.ident(to, Kind::Variable);
                 self.value(protocol);
             }
-            MemberKind::Route {
-                pattern,
-                target,
-                body,
-            } => {
+            MemberKind::Route { pattern, body, .. } => {
                 self.leading_keyword(member, "route");
                 self.push(pattern.span.clone(), Kind::String, 0);
-                self.ident(target, Kind::Variable);
                 if let Some(body) = body {
-                    self.body(body, false);
+                    self.body(body);
                 }
             }
             MemberKind::Allow { code, reason, until } => {
@@ -193,22 +177,9 @@ impl Collector<'_> {
         }
     }
 
-    fn body(&mut self, body: &Body, in_env: bool) {
+    fn body(&mut self, body: &Body) {
         for member in &body.members {
-            self.member(member, in_env);
-        }
-    }
-
-    /// An attribute's or block's name: fields are properties; in an environment a dotted
-    /// path starts with the component it overrides.
-    fn path_key(&mut self, path: &Path, in_env: bool) {
-        for (i, segment) in path.segments.iter().enumerate() {
-            let kind = if i == 0 && in_env && path.segments.len() > 1 {
-                Kind::Variable
-            } else {
-                Kind::Property
-            };
-            self.ident(segment, kind);
+            self.member(member);
         }
     }
 
@@ -220,20 +191,8 @@ impl Collector<'_> {
             }
             ValueKind::Bool(_) => self.push(value.span.clone(), Kind::Keyword, 0),
             ValueKind::List(items) => items.iter().for_each(|item| self.value(item)),
-            ValueKind::Call { name, args } => {
-                self.ident(name, Kind::Function);
-                args.iter().for_each(|arg| self.value(arg));
-            }
-            ValueKind::Path(path) => {
-                for (i, segment) in path.segments.iter().enumerate() {
-                    let kind = match i {
-                        0 if self.declared.contains(segment.text.as_str()) => Kind::Variable,
-                        0 => Kind::EnumMember,
-                        _ => Kind::Property,
-                    };
-                    self.ident(segment, kind);
-                }
-            }
+            ValueKind::Call { args, .. } => args.iter().for_each(|arg| self.value(arg)),
+            ValueKind::Path(_) => {}
         }
     }
 

@@ -1,45 +1,48 @@
-//! Hover: what a name means, in Markdown. A kind (`fargate`) shows its stdlib doc and fields;
-//! a field (`port`) its type, default and doc; a component, tier or environment name its
-//! declaration and `///` doc, and a tier its allocated subnets per environment; a flow the
-//! security-group rules it becomes in each environment.
+//! Hover: what a name means, in Markdown, from what the checker resolved it to. A kind
+//! (`fargate`) shows its stdlib doc and fields; a field (`port`, `min` in `scale { … }`, a
+//! segment of an override path) its type, default and doc; an enum value, a function or a
+//! metric its doc; a component, tier or environment name its declaration and `///` doc, and a
+//! tier its allocated subnets per environment; a flow the security-group rules it becomes in
+//! each environment.
 
 use std::fmt::Write as _;
 
 use archc::catalogue::{Catalogue, catalogue};
 use archc::db::{Db, SourceFile, Workspace};
 use archc::ir::Peer;
+use archc::semantics::Meaning;
 use archc::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
 
 use crate::complete::{Edges, members_at};
 use crate::navigate;
 
-/// The hover text at `offset` of `file`, and the span it describes.
+/// The hover text at `offset` of `file`, and the span it describes: for a name, from what the
+/// checker resolved it to (`archc::semantics`); for a flow, from the rules it became.
 pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Option<(String, Span)> {
     let catalogue = catalogue(db, workspace);
+    let names = &archc::types::check_file(db, workspace, file).names;
+    if let Some(name) = names.iter().find(|n| contains(&n.span, offset)) {
+        let text = match &name.meaning {
+            Meaning::Kind => kind_doc(catalogue, &name.name),
+            Meaning::Field { owner } => field_doc(catalogue, owner, &name.name),
+            Meaning::EnumValue { enum_name } => enum_doc(catalogue, enum_name, &name.name),
+            Meaning::Function => function_doc(catalogue, &name.name),
+            Meaning::Metric { kind } => metric_doc(catalogue, kind, &name.name),
+            Meaning::Declaration { .. } | Meaning::Reference { .. } => {
+                let found = navigate::find(db, workspace, file, offset);
+                let declaration = found
+                    .first()
+                    .filter(|o| o.is_declaration() && o.namespace == navigate::Namespace::Declared)?;
+                declaration_doc(db, workspace, catalogue, declaration)
+            }
+            Meaning::Internet | Meaning::Key => None,
+        };
+        if let Some(text) = text {
+            return Some((text, name.span.clone()));
+        }
+    }
     let stack = members_at(db, file, offset, Edges::Inclusive);
     let innermost = stack.last()?;
-    if let MemberKind::Decl(decl) = &innermost.kind
-        && let Some(kind) = &decl.kind
-        && contains(&kind.span, offset)
-    {
-        return Some((kind_doc(catalogue, &kind.text)?, kind.span.clone()));
-    }
-    if let MemberKind::Attribute { path, .. } | MemberKind::Block { path, .. } = &innermost.kind
-        && let Some(key) = path.segments.first()
-        && path.segments.len() == 1
-        && contains(&key.span, offset)
-        && let Some(owner) = stack.iter().rev().nth(1).and_then(|m| decl_of(m))
-    {
-        return Some((field_doc(catalogue, owner, &key.text)?, key.span.clone()));
-    }
-    let found = navigate::find(db, workspace, file, offset);
-    if let Some(at) = found.iter().find(|o| o.file == file && contains(&o.span, offset)) {
-        let declaration = found
-            .first()
-            .filter(|o| o.is_declaration() && o.namespace == navigate::Namespace::Declared)?;
-        let text = declaration_doc(db, workspace, catalogue, declaration)?;
-        return Some((text, at.span.clone()));
-    }
     if let MemberKind::Flow { .. } = &innermost.kind {
         return Some((
             flow_doc(db, workspace, file, &innermost.span)?,
@@ -58,15 +61,6 @@ fn decl_of(member: &Member) -> Option<&Decl> {
         MemberKind::Decl(decl) => Some(decl),
         _ => None,
     }
-}
-
-/// The kind of a declaration: written, or its category's default (`alarm` → `cloudwatch_alarm`).
-fn kind_of(catalogue: &Catalogue, decl: &Decl) -> Option<String> {
-    crate::complete::kind_name(
-        catalogue,
-        &decl.keyword.text,
-        decl.kind.as_ref().map(|k| k.text.as_str()),
-    )
 }
 
 fn kind_doc(catalogue: &Catalogue, name: &str) -> Option<String> {
@@ -94,11 +88,15 @@ fn kind_doc(catalogue: &Catalogue, name: &str) -> Option<String> {
     Some(text)
 }
 
-fn field_doc(catalogue: &Catalogue, owner: &Decl, name: &str) -> Option<String> {
-    let kind = kind_of(catalogue, owner)?;
-    let field = catalogue.kinds.get(&kind)?.schema.field(name)?;
+/// A field of a kind (`port` of `fargate`) or of a block (`min` of `scale`).
+fn field_doc(catalogue: &Catalogue, owner: &str, name: &str) -> Option<String> {
+    let schema = match catalogue.kinds.get(owner) {
+        Some(kind) => &kind.schema,
+        None => catalogue.block(owner)?,
+    };
+    let field = schema.field(name)?;
     let mut text = format!(
-        "```arch\n{name} = …\n```\n{} of `{kind}`: {}",
+        "```arch\n{name} = …\n```\n{} of `{owner}`: {}",
         field_word(field.required),
         catalogue.describe(&field.ty)
     );
@@ -107,6 +105,53 @@ fn field_doc(catalogue: &Catalogue, owner: &Decl, name: &str) -> Option<String> 
     }
     text.push('\n');
     if let Some(doc) = &field.doc {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    Some(text)
+}
+
+/// A member of a stdlib enum, with its doc and its siblings.
+fn enum_doc(catalogue: &Catalogue, enum_name: &str, name: &str) -> Option<String> {
+    let definition = catalogue.enums.get(enum_name)?;
+    let (_, doc) = definition.variants.iter().find(|(v, _)| v == name)?;
+    let mut text = format!(
+        "```arch\n{name}\n```\nOne of `{enum_name}`: {}\n",
+        definition.variant_names().join(", ")
+    );
+    if let Some(doc) = doc {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    Some(text)
+}
+
+/// A stdlib function's signature and doc.
+fn function_doc(catalogue: &Catalogue, name: &str) -> Option<String> {
+    let function = catalogue.functions.get(name)?;
+    let params: Vec<&str> = function.params.iter().map(|(param, _)| param.as_str()).collect();
+    let mut text = format!(
+        "```arch\nfn {name}({}) -> {}\n```\n",
+        params.join(", "),
+        function.returns
+    );
+    for (param, ty) in &function.params {
+        let _ = writeln!(text, "- `{param}`: {}", catalogue.describe(ty));
+    }
+    if let Some(doc) = &function.doc {
+        let _ = write!(text, "\n{doc}\n");
+    }
+    Some(text)
+}
+
+/// A metric of a kind (`cpu` of `fargate`).
+fn metric_doc(catalogue: &Catalogue, kind: &str, name: &str) -> Option<String> {
+    let (_, doc) = catalogue
+        .kinds
+        .get(kind)?
+        .metrics
+        .iter()
+        .find(|(m, _)| m == name)?;
+    let mut text = format!("```arch\n{name}\n```\nMetric of `{kind}`\n");
+    if let Some(doc) = doc {
         let _ = write!(text, "\n{doc}\n");
     }
     Some(text)
@@ -136,7 +181,7 @@ fn declaration_doc(
     if let Some(doc) = &member.doc {
         let _ = write!(text, "\n{}\n", doc.trim());
     }
-    if let Some(kind) = kind_of(catalogue, decl).and_then(|k| catalogue.kinds.get(&k))
+    if let Some(kind) = catalogue.kind_of(&decl.keyword.text, decl.kind.as_ref().map(|k| k.text.as_str()))
         && let Some(doc) = &kind.doc
         && let Some(first) = doc.lines().next()
     {

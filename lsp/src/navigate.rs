@@ -1,11 +1,13 @@
 //! Go to definition and find references for the names a user declares (components, tiers,
-//! environments) and for the stdlib's kinds. It reads the ASTs only: every place a name is
-//! declared (`service api …`, `tier db …`, the stdlib's `kind fargate : service`) or used
-//! (`flow api -> main`, `in db`, `route … -> assets`, `notify = ops`, `on = api.cpu`, an
-//! environment's `api.scale { … }`, the `fargate` of `service api : fargate`).
+//! environments) and for the stdlib's kinds. It reads what the checker resolved
+//! (`archc::semantics`): every place a name is declared (`service api …`, `tier db …`, the
+//! stdlib's `kind fargate : service`) or used (`flow api -> main`, `in db`, `route … -> assets`,
+//! `notify = ops`, `on = api.cpu`, an environment's `api.scale { … }`, the `fargate` of
+//! `service api : fargate`).
 
 use archc::db::{Db, SourceFile, Workspace};
-use archc::syntax::ast::{Body, Decl, Ident, Member, MemberKind, SchemaItem, Span, Value, ValueKind};
+use archc::semantics::Meaning;
+use archc::syntax::ast::{SchemaItem, Span};
 
 /// The two sets of names: a component and a kind may share a name without meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,31 +37,34 @@ impl Occurrence {
     }
 }
 
-/// Every occurrence of every declared or referenced name in one file (memoized per file, so
-/// a request walks only the files that changed).
+/// Every occurrence of every declared or referenced name and of every stdlib kind in one file,
+/// as the checker resolved them (`archc::semantics`): an enum value or a field that shares a
+/// component's name is not an occurrence of it. Memoized per file, so a request walks only the
+/// files that changed.
 #[salsa::tracked(returns(ref))]
-pub fn occurrences(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
-    let ast = &archc::syntax::parse(db, file).ast;
-    let mut out = Vec::new();
-    let mut push = |ident: &Ident, use_as: Use<'_>| {
-        let (namespace, declaration) = match use_as {
-            Use::Declared(declaration) => (Namespace::Declared, Some(declaration)),
-            Use::Name => (Namespace::Declared, None),
-            Use::Kind => (Namespace::Kind, None),
-        };
-        out.push(Occurrence {
-            file,
-            span: ident.span.clone(),
-            name: ident.text.clone(),
-            namespace,
-            declared_as: declaration.map(|d| d.keyword.text.clone()),
-            kind: declaration.and_then(|d| d.kind.as_ref()).map(|k| k.text.clone()),
-        });
-    };
-    for member in &ast.members {
-        walk(member, false, &mut push);
-    }
-    out
+pub fn occurrences(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Occurrence> {
+    archc::types::check_file(db, workspace, file)
+        .names
+        .iter()
+        .filter_map(|name| {
+            let (namespace, declared_as, kind) = match &name.meaning {
+                Meaning::Declaration { keyword, kind } => {
+                    (Namespace::Declared, Some(keyword.clone()), kind.clone())
+                }
+                Meaning::Reference { .. } => (Namespace::Declared, None, None),
+                Meaning::Kind => (Namespace::Kind, None, None),
+                _ => return None,
+            };
+            Some(Occurrence {
+                file,
+                span: name.span.clone(),
+                name: name.name.clone(),
+                namespace,
+                declared_as,
+                kind,
+            })
+        })
+        .collect()
 }
 
 /// The kinds a stdlib file declares (`kind fargate : service`), as declarations.
@@ -83,82 +88,11 @@ pub fn stdlib_kinds(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
         .collect()
 }
 
-/// How an identifier of a user file is used.
-enum Use<'a> {
-    /// It is the name this declaration declares.
-    Declared(&'a Decl),
-    /// It refers to a declared name.
-    Name,
-    /// It refers to a stdlib kind.
-    Kind,
-}
-
-fn walk<'a>(member: &'a Member, in_env: bool, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
-    match &member.kind {
-        MemberKind::Decl(decl) => {
-            push(&decl.name, Use::Declared(decl));
-            if let Some(kind) = &decl.kind {
-                push(kind, Use::Kind);
-            }
-            if let Some(tier) = &decl.tier {
-                push(tier, Use::Name);
-            }
-            walk_body(&decl.body, decl.keyword.text == "env", push);
-        }
-        MemberKind::Block { path, body } => {
-            if in_env && let Some(first) = path.segments.first() {
-                push(first, Use::Name);
-            }
-            walk_body(body, false, push);
-        }
-        MemberKind::Attribute { path, value } => {
-            if in_env
-                && path.segments.len() > 1
-                && let Some(first) = path.segments.first()
-            {
-                push(first, Use::Name);
-            }
-            walk_value(value, push);
-        }
-        MemberKind::Flow { from, to, .. } => {
-            push(from, Use::Name);
-            push(to, Use::Name);
-        }
-        MemberKind::Route { target, body, .. } => {
-            push(target, Use::Name);
-            if let Some(body) = body {
-                walk_body(body, false, push);
-            }
-        }
-        MemberKind::Use { .. } | MemberKind::Allow { .. } => {}
-    }
-}
-
-fn walk_body<'a>(body: &'a Body, in_env: bool, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
-    for member in &body.members {
-        walk(member, in_env, push);
-    }
-}
-
-/// Names used as values: `logs` in `access_logs = logs`, `api` in `on = api.cpu`.
-fn walk_value<'a>(value: &'a Value, push: &mut impl FnMut(&'a Ident, Use<'a>)) {
-    match &value.kind {
-        ValueKind::Path(path) => {
-            if let Some(first) = path.segments.first() {
-                push(first, Use::Name);
-            }
-        }
-        ValueKind::List(items) => items.iter().for_each(|item| walk_value(item, push)),
-        ValueKind::Call { args, .. } => args.iter().for_each(|arg| walk_value(arg, push)),
-        _ => {}
-    }
-}
-
 /// The name at `offset` in `file`, if it is declared somewhere (a kind in the stdlib, any other
 /// name in the workspace), with all its occurrences (declarations first). Enum values such as
 /// `internet_only` are not declared names, so they have none.
 pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Vec<Occurrence> {
-    let Some((name, namespace)) = occurrences(db, file)
+    let Some((name, namespace)) = occurrences(db, workspace, file)
         .iter()
         .find(|o| o.span.start <= offset && offset <= o.span.end)
         .map(|o| (o.name.clone(), o.namespace))
@@ -176,7 +110,7 @@ pub fn find(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) 
             workspace
                 .files(db)
                 .iter()
-                .flat_map(|&f| occurrences(db, f).iter()),
+                .flat_map(|&f| occurrences(db, workspace, f).iter()),
         )
         .filter(|o| o.name == name && o.namespace == namespace)
         .cloned()
@@ -218,7 +152,11 @@ pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<&Occurrence> {
     workspace
         .files(db)
         .iter()
-        .flat_map(|&file| occurrences(db, file).iter().filter(|o| o.is_declaration()))
+        .flat_map(|&file| {
+            occurrences(db, workspace, file)
+                .iter()
+                .filter(|o| o.is_declaration())
+        })
         .collect()
 }
 
@@ -299,5 +237,43 @@ mod tests {
         // `internet` and `cidr` are not names the user declared.
         assert_eq!(find_at(&state, "a.arch", "internet"), Vec::<String>::new());
         assert_eq!(find_at(&state, "b.arch", "cidr"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_name_that_is_also_an_enum_value_a_kind_a_field_and_a_block_meets_only_its_own_uses() {
+        let text = "system s {\n  region = \"ap-northeast-1\"\n  network { tier app { subnet = /24 } }\n  bucket static : s3 { purpose = static }\n  bucket logs : s3 { purpose = access_logs }\n  topic port : sns { email = [] }\n  topic network : sns { email = [] }\n  service fargate : fargate in app {\n    image = ecr(\"web-a\")\n    port = 80\n  }\n  edge cdn : cloudfront {\n    access_logs = logs\n    route \"/*\" -> static\n  }\n  alarm cpu { on = fargate.cpu  notify = port }\n  alarm other { on = fargate.memory  notify = network }\n}\n";
+        let state = State::from_sources(vec![("a.arch".into(), text.into())], TODAY);
+        let at = |marker: &str| find_at(&state, "a.arch", marker);
+        let spans = |name: &str| -> Vec<String> {
+            text.match_indices(name)
+                .map(|(i, _)| format!("a.arch:{name}@{i}"))
+                .collect()
+        };
+        // `static`: the bucket and the route to it, not `purpose = static`.
+        let all = spans("static");
+        assert_eq!(all.len(), 3);
+        assert_eq!(at("static :"), [format!("{} (decl)", all[0]), all[2].clone()]);
+        assert_eq!(
+            at("static\n  bucket logs"),
+            Vec::<String>::new(),
+            "an enum value is not the bucket"
+        );
+        // `fargate`: the service and its metrics, not the kind after `:`.
+        let all = spans("fargate");
+        assert_eq!(
+            at("fargate :"),
+            [format!("{} (decl)", all[0]), all[2].clone(), all[3].clone()]
+        );
+        // `port`: the topic and the alarm that notifies it, not the service's field.
+        let all = spans("port");
+        assert_eq!(all.len(), 3);
+        assert_eq!(at("port :"), [format!("{} (decl)", all[0]), all[2].clone()]);
+        assert_eq!(at("port = 80"), Vec::<String>::new(), "a field is not the topic");
+        // `network`: the topic and its use, not the `network { … }` block.
+        let all = spans("network");
+        assert_eq!(at("network :"), [format!("{} (decl)", all[1]), all[2].clone()]);
+        assert_eq!(at("network {"), Vec::<String>::new());
+        // `logs`: a bucket named like nothing else, and `access_logs` is an enum value.
+        assert_eq!(at("logs : s3").len(), 2);
     }
 }

@@ -61,3 +61,24 @@ fn the_encoding_decodes_to_the_same_positions() {
         }
     }
 }
+
+#[test]
+fn a_value_named_like_a_component_is_coloured_by_what_it_is() {
+    let text = "system s {\n  bucket static : s3 { purpose = static }\n  edge cdn : cloudfront { route \"/*\" -> static }\n}\n";
+    let state = State::from_sources(vec![("a.arch".into(), text.into())], TODAY);
+    let (_, file) = state.files().next().unwrap();
+    let kinds: Vec<String> = tokens(&state.db, state.workspace, file)
+        .iter()
+        .filter(|t| &text[t.span.clone()] == "static")
+        .map(|t| format!("{:?}@{}", t.kind, t.span.start))
+        .collect();
+    let at: Vec<usize> = text.match_indices("static").map(|(i, _)| i).collect();
+    assert_eq!(
+        kinds,
+        [
+            format!("Variable@{}", at[0]),
+            format!("EnumMember@{}", at[1]),
+            format!("Variable@{}", at[2])
+        ]
+    );
+}

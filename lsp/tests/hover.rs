@@ -35,15 +35,19 @@ fn hovers_on_the_example() {
 }
 
 #[test]
-fn no_hover_on_punctuation_or_enum_values() {
+fn enum_values_functions_and_metrics_show_their_docs_and_punctuation_nothing() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
     let state = State::new(Some(&example), TODAY);
+    insta::assert_snapshot!("enum_value", hover(&state, "main.arch", "internet_only", 1));
+    insta::assert_snapshot!("function", hover(&state, "services.arch", "ecr(", 1));
+    insta::assert_snapshot!("metric", hover(&state, "monitoring.arch", "api.cpu", 5));
+    insta::assert_snapshot!("block_field", hover(&state, "services.arch", "min = 2", 1));
     let (_, file) = state
         .files()
         .find(|(path, _)| path.ends_with("main.arch"))
         .unwrap();
     let text = file.text(&state.db);
-    let at = text.find("internet_only").unwrap();
+    let at = text.find(" = internet_only").unwrap() + 1;
     assert_eq!(
         archc_lsp::hover::hover(&state.db, state.workspace, file, at),
         None
