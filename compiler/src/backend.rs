@@ -86,14 +86,11 @@ pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<Outpu
 pub fn design_document(db: &dyn Db, workspace: Workspace, hash: &str) -> OutputFile {
     let ir = &lower(db, workspace).ir;
     let results = crate::rules::run_rules(db, workspace);
-    let model = crate::model::model(db, workspace);
-    let about = model.system_doc.as_deref();
     let inputs = document::Inputs {
         ir,
         findings: &results.diagnostics,
         waivers: &results.waivers,
         estimates: crate::cost::estimate(ir, None).ok(),
-        about,
         header: &header_line(hash),
     };
     OutputFile {

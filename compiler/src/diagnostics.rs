@@ -11,7 +11,7 @@ pub mod sarif;
 pub use codes::Code;
 
 use crate::db::SourceFile;
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

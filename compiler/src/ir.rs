@@ -12,12 +12,14 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 
-use crate::model::Origin;
+use crate::span::Origin;
 
 /// Every environment of the system.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Ir {
     pub system: String,
+    /// The system's `///` documentation (the design document's opening).
+    pub doc: Option<String>,
     pub domain: Option<String>,
     /// Shared with each environment's lowering query.
     pub envs: Vec<Arc<EnvIr>>,

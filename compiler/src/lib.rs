@@ -5,10 +5,16 @@
 //! - **syntax** (`syntax::parse`): `.arch` text → AST and syntax diagnostics, recovering per item;
 //! - **catalogue** (`catalogue::catalogue`): the stdlib's kinds, fields and types;
 //! - **resolve** (`resolve::workspace_symbols`): which names the workspace declares;
-//! - **types** (`types::check_file`): every item and value against the catalogue;
-//! - **check** (`check::diagnostics`): the sorted diagnostics of the whole workspace.
+//! - **types** (`types::check_file`): every item and value against the catalogue, and what
+//!   every name means (`semantics`), which the language server reads;
+//! - **model** (`model::model`): the system with typed values and the stdlib's defaults;
+//! - **lower** (`lower::lower`): the IR of each environment (`ir`): what will exist in AWS;
+//! - **rules** (`rules::run_rules`): the design rules over the IR, with waivers;
+//! - **check** (`check::diagnostics`): the sorted diagnostics of the whole workspace;
+//! - **backend** (`backend::build`): the IR to Terraform, ecspresso, workflows, diagrams and
+//!   DESIGN.md; `cost` prices the IR.
 //!
-//! Only `cli` touches the disk or the terminal.
+//! Only `cli` touches the disk or the terminal; `compiler/ARCHITECTURE.md` is the code map.
 
 pub mod backend;
 pub mod catalogue;
@@ -29,6 +35,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod semantics;
+pub mod span;
 pub mod syntax;
 pub mod synthetic;
 pub mod types;

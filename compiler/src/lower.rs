@@ -33,8 +33,9 @@ use std::sync::Arc;
 use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
-use crate::model::{Component, Fields, Model, Origin, Override, Setting, Val, file_model, model};
+use crate::model::{Component, Fields, Model, Override, Setting, Val, file_model, model};
 use crate::resolve::{SymbolTable, workspace_symbols};
+use crate::span::Origin;
 
 /// The IR of every environment, and what lowering could not place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -50,6 +51,7 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
     let mut lowered = Lowered {
         ir: Ir {
             system: model.system.clone(),
+            doc: model.system_doc.clone(),
             domain: model
                 .settings
                 .get("domain")

@@ -14,15 +14,9 @@ use crate::catalogue::{Catalogue, Schema, Type, catalogue};
 use crate::date::Date;
 use crate::db::{Db, SourceFile, Workspace};
 use crate::resolve::{ENV_KEYWORD, NETWORK_BLOCK, SYSTEM_KEYWORD};
-use crate::syntax::ast::{Body, Decl, Member, MemberKind, Span, ValueKind};
+use crate::span::{Origin, Span};
+use crate::syntax::ast::{Body, Decl, Member, MemberKind, ValueKind};
 use crate::syntax::parse;
-
-/// Where something was written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
-    pub file: SourceFile,
-    pub span: Span,
-}
 
 /// A typed value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -26,7 +26,8 @@ use crate::db::{Db, Workspace};
 use crate::diagnostics::{Code, Diagnostic, Label, Severity, codes};
 use crate::ir::{EnvIr, Ir};
 use crate::lower::lower;
-use crate::model::{Origin, Waiver, model};
+use crate::model::{Waiver, model};
+use crate::span::Origin;
 
 type Rule = fn(&Ir, &EnvIr, &mut Findings);
 

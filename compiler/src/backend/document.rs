@@ -18,8 +18,6 @@ pub struct Inputs<'a> {
     pub waivers: &'a [WaiverUse],
     /// `None` when the region has no price catalogue.
     pub estimates: Option<Vec<Estimate>>,
-    /// The system's `///` documentation.
-    pub about: Option<&'a str>,
     pub header: &'a str,
 }
 
@@ -57,7 +55,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
         inputs.header.trim_end(),
         ir.system
     );
-    if let Some(about) = inputs.about {
+    if let Some(about) = &ir.doc {
         let _ = writeln!(out, "{about}\n");
     }
     let region = ir.envs.first().map(|e| e.region.as_str()).unwrap_or_default();

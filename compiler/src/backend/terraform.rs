@@ -521,7 +521,7 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
             .attr("source_dest_check", Expr::Bool(false))
             .attr("monitoring", Expr::Bool(true))
             .attr("ebs_optimized", Expr::Bool(true))
-            .attr("user_data", r(NAT_USER_DATA))
+            .attr("user_data", r(nat_user_data()))
             .attr("tags", tags(ctx.name("nat")))
             .block(
                 Block::new("metadata_options", &[])
@@ -577,18 +577,17 @@ fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> 
     blocks
 }
 
-const NAT_USER_DATA: &str = "<<-EOT
-    #!/bin/bash
-    set -euo pipefail
-    dnf install -y iptables-services
-    echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf
-    sysctl --system
-    iface=$(ip route show default | awk '{print $5}')
-    iptables -t nat -A POSTROUTING -o \"$iface\" -j MASQUERADE
-    iptables -F FORWARD
-    service iptables save
-    systemctl enable --now iptables
-  EOT";
+/// The NAT instance's boot script: IP forwarding and masquerading out of its interface.
+const NAT_USER_DATA: &str = include_str!("terraform/nat_user_data.sh");
+
+/// The boot script as an indented heredoc (no `${` or `%{` in it: HCL would interpolate them).
+fn nat_user_data() -> String {
+    let body: String = NAT_USER_DATA
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    format!("<<-EOT\n{body}  EOT")
+}
 
 // -- edge --------------------------------------------------------------------------------------
 
@@ -1879,41 +1878,9 @@ fn inline_object(fields: &[(String, Expr)]) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
-const ALARM_NOTIFIER: &str = r#""""Turns CloudWatch alarm state changes into readable messages on the alarm's SNS topic."""
-
-import json
-import os
-
-import boto3
-
-SNS = boto3.client("sns")
-TOPICS = json.loads(os.environ["TOPICS"])
-
-
-def message(detail):
-    state = detail["state"]
-    previous = detail.get("previousState", {}).get("value", "unknown")
-    lines = [
-        f"Alarm {detail['alarmName']} is {state['value']} (was {previous}).",
-        "",
-        f"Why: {state.get('reason', 'no reason given')}",
-        f"When: {state.get('timestamp', 'unknown')}",
-    ]
-    description = detail.get("configuration", {}).get("description")
-    if description:
-        lines.insert(1, f"What: {description}")
-    return "\n".join(lines)
-
-
-def handler(event, _context):
-    detail = event["detail"]
-    topic = TOPICS.get(detail["alarmName"])
-    if topic is None:
-        print(f"no topic for alarm {detail['alarmName']}")
-        return
-    subject = f"[{detail['state']['value']}] {detail['alarmName']}"[:100]
-    SNS.publish(TopicArn=topic, Subject=subject, Message=message(detail))
-"#;
+/// The Lambda function that turns alarm state changes into readable messages, shipped in
+/// `lambda/`.
+const ALARM_NOTIFIER: &str = include_str!("terraform/alarm_notifier.py");
 
 // -- parameters and outputs ---------------------------------------------------------------------
 

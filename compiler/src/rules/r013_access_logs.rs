@@ -4,7 +4,7 @@
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ACCESS_LOGS;
 use crate::ir::{EnvIr, Ir, Spanned};
-use crate::model::Origin;
+use crate::span::Origin;
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     if let Some(edge) = &env.edge {

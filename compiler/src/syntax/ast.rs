@@ -4,10 +4,7 @@
 //! environments: it is exactly what was written. `Member` is the one node shape for everything
 //! that can stand in a body, so that recovery, formatting and the editor treat all alike.
 
-use std::ops::Range;
-
-/// A byte range within one file.
-pub type Span = Range<usize>;
+pub use crate::span::Span;
 
 /// A name as written, with its span.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
