@@ -13,6 +13,10 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 
 use crate::span::Origin;
+pub use crate::vocabulary::{
+    BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, PriceClass, Stage,
+    TierEgress, WebProtocol,
+};
 
 /// Every environment of the system.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
@@ -23,24 +27,6 @@ pub struct Ir {
     pub domain: Option<String>,
     /// Shared with each environment's lowering query.
     pub envs: Vec<Arc<EnvIr>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Production,
-    Staging,
-    Development,
-}
-
-impl Stage {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Production => "production",
-            Stage::Staging => "staging",
-            Stage::Development => "development",
-        }
-    }
 }
 
 /// A list kept as shared pieces, one per source file: lowering memoizes each file's components
@@ -152,8 +138,8 @@ pub struct Vpc {
     /// Full availability-zone names, e.g. `ap-northeast-1a`.
     pub zones: Spanned<Vec<String>>,
     /// Private connections declared by the network (peering, Transit Gateway, …).
-    pub connections: Spanned<Vec<String>>,
-    pub egress: Spanned<String>,
+    pub connections: Spanned<Vec<Connection>>,
+    pub egress: Spanned<EgressMode>,
 }
 
 /// A tier of private subnets, one per zone, sharing one route table.
@@ -171,13 +157,6 @@ pub struct Tier {
     /// Where the subnet size or the explicit CIDRs were written.
     #[serde(skip)]
     pub cidrs_origin: Origin,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TierEgress {
-    Nat,
-    None,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -294,15 +273,105 @@ pub struct SgRule {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct FlowIr {
-    pub from: String,
-    pub to: String,
-    /// `https`, `postgres`, `tcp`
-    pub protocol: String,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub protocol: Protocol,
     pub port: u16,
     /// True for flows implied by an edge route, not written as `flow`.
     pub implied: bool,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// One end of a flow: a component of the system, or the internet outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Endpoint {
+    Internet,
+    Component(String),
+}
+
+impl Endpoint {
+    /// The endpoint a flow names: `internet` or a component.
+    pub fn named(name: &str) -> Self {
+        if name == crate::resolve::INTERNET {
+            Endpoint::Internet
+        } else {
+            Endpoint::Component(name.to_owned())
+        }
+    }
+
+    /// `internet`, or the component's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Endpoint::Internet => crate::resolve::INTERNET,
+            Endpoint::Component(name) => name,
+        }
+    }
+
+    pub fn component(&self) -> Option<&str> {
+        match self {
+            Endpoint::Internet => None,
+            Endpoint::Component(name) => Some(name),
+        }
+    }
+
+    pub fn is_internet(&self) -> bool {
+        matches!(self, Endpoint::Internet)
+    }
+}
+
+/// An endpoint equals a component's name when it is that component (never the internet).
+impl PartialEq<String> for Endpoint {
+    fn eq(&self, name: &String) -> bool {
+        self.component() == Some(name.as_str())
+    }
+}
+
+impl PartialEq<&str> for Endpoint {
+    fn eq(&self, name: &&str) -> bool {
+        self.component() == Some(*name)
+    }
+}
+
+impl PartialEq<str> for Endpoint {
+    fn eq(&self, name: &str) -> bool {
+        self.component() == Some(name)
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Endpoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// What a flow carries: a named protocol, or plain TCP on its port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Named(WebProtocol),
+    Tcp,
+}
+
+impl Protocol {
+    /// `https`, `postgres`, `tcp`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Named(protocol) => protocol.as_str(),
+            Protocol::Tcp => "tcp",
+        }
+    }
+}
+
+impl Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -320,9 +389,8 @@ pub struct Certificate {
 pub struct Edge {
     pub name: String,
     pub certificate: Certificate,
-    /// `security_headers` or `none`.
-    pub headers: String,
-    pub price_class: String,
+    pub headers: HeadersPolicy,
+    pub price_class: PriceClass,
     pub access_logs: Option<Spanned<String>>,
     pub origins: Vec<EdgeOrigin>,
     pub behaviours: Vec<Behaviour>,
@@ -354,14 +422,67 @@ pub struct Behaviour {
     pub pattern: String,
     pub target: String,
     pub target_kind: EdgeOriginKind,
-    /// `static`, `access_logs`, … for bucket targets.
-    pub target_purpose: Option<String>,
-    /// `Managed-CachingDisabled` / `Managed-CachingOptimized`.
-    pub cache_policy: Spanned<String>,
-    /// `Managed-AllViewer` / `Managed-CORS-S3Origin`, or none.
-    pub origin_request_policy: Spanned<Option<String>>,
+    /// The purpose of an `s3` bucket target (`None` for a website or a load balancer).
+    pub target_purpose: Option<BucketPurpose>,
+    pub cache_policy: Spanned<CachePolicy>,
+    pub origin_request_policy: Spanned<Option<OriginRequestPolicy>>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// CloudFront's managed cache policies that routes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum CachePolicy {
+    #[serde(rename = "Managed-CachingDisabled")]
+    CachingDisabled,
+    #[serde(rename = "Managed-CachingOptimized")]
+    CachingOptimized,
+}
+
+impl CachePolicy {
+    /// The policy for a route's `cache` mode.
+    pub fn of(mode: CacheMode) -> Self {
+        match mode {
+            CacheMode::Disabled => CachePolicy::CachingDisabled,
+            CacheMode::Optimized => CachePolicy::CachingOptimized,
+        }
+    }
+
+    /// The managed policy's name in AWS.
+    pub fn managed_name(self) -> &'static str {
+        match self {
+            CachePolicy::CachingDisabled => "Managed-CachingDisabled",
+            CachePolicy::CachingOptimized => "Managed-CachingOptimized",
+        }
+    }
+}
+
+/// CloudFront's managed origin request policies that routes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum OriginRequestPolicy {
+    #[serde(rename = "Managed-AllViewer")]
+    AllViewer,
+    #[serde(rename = "Managed-CORS-S3Origin")]
+    CorsS3Origin,
+}
+
+impl OriginRequestPolicy {
+    /// The policy for a route's `forward` mode (`none` forwards nothing: no policy).
+    pub fn of(mode: ForwardMode) -> Option<Self> {
+        match mode {
+            ForwardMode::AllViewer => Some(OriginRequestPolicy::AllViewer),
+            ForwardMode::CorsS3 => Some(OriginRequestPolicy::CorsS3Origin),
+            ForwardMode::None => None,
+        }
+    }
+
+    /// The managed policy's name in AWS.
+    pub fn managed_name(self) -> &'static str {
+        match self {
+            OriginRequestPolicy::AllViewer => "Managed-AllViewer",
+            OriginRequestPolicy::CorsS3Origin => "Managed-CORS-S3Origin",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -464,8 +585,8 @@ pub struct Database {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Bucket {
     pub name: String,
-    /// `static`, `access_logs`, `terraform_state`, `data`, or `website`.
-    pub purpose: String,
+    /// What an `s3` bucket holds; `None` for an `s3_website` bucket (see `website`).
+    pub purpose: Option<BucketPurpose>,
     pub versioning: bool,
     pub expire_after_days: Option<u64>,
     pub website: Option<Website>,

@@ -39,6 +39,7 @@ pub mod span;
 pub mod syntax;
 pub mod synthetic;
 pub mod types;
+pub mod vocabulary;
 
 pub use check::diagnostics;
 pub use db::{Db, RootDatabase, SourceFile, Workspace};

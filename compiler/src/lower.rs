@@ -36,6 +36,7 @@ use crate::ir::*;
 use crate::model::{Component, Fields, Model, Override, Setting, Val, file_model, model};
 use crate::resolve::{SymbolTable, workspace_symbols};
 use crate::span::Origin;
+use crate::vocabulary::{NatMode, StdlibEnum};
 
 /// The IR of every environment, and what lowering could not place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -90,7 +91,13 @@ pub fn lower_env(db: &dyn Db, workspace: Workspace, env: String) -> LoweredEnv {
         model,
         diagnostics: Vec::new(),
     };
-    let ir = lowerer.env(env).map(Arc::new);
+    let ir = match lowerer.env(env) {
+        Ok(ir) => Some(Arc::new(ir)),
+        Err(fault) => {
+            lowerer.diagnostics.push(fault.diagnostic());
+            None
+        }
+    };
     LoweredEnv {
         ir,
         diagnostics: lowerer.diagnostics,
@@ -125,6 +132,8 @@ pub struct FilePart {
     topics: Arc<[Topic]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
+    /// Internal errors (`E2999`): items that could not be lowered.
+    faults: Vec<Diagnostic>,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -139,33 +148,47 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
             .filter(move |c| c.category == category)
             .map(AsRef::as_ref)
     };
-    FilePart {
-        security_groups: components
-            .iter()
-            .filter_map(|c| {
-                Some(SecurityGroup {
-                    name: c.name.clone(),
-                    category: c.category.clone(),
-                    tier: c.tier.clone()?,
-                    origin: c.origin.clone(),
-                })
-            })
-            .collect(),
-        services: of("service")
-            .map(|c| service(c, fronted.get(&c.name).cloned()))
-            .collect(),
-        jobs: of("job").map(job).collect(),
-        databases: of("database").map(database).collect(),
-        buckets: of("bucket").map(bucket).collect(),
-        topics: of("topic")
-            .map(|c| Topic {
+    let mut faults = Vec::new();
+    let security_groups = keep(
+        components.iter().filter(|c| c.tier.is_some()).map(|c| {
+            Ok(SecurityGroup {
                 name: c.name.clone(),
-                email: Get::new(&c.fields, &c.origin).strings("email"),
+                category: c.category.clone(),
+                tier: tier_of(c)?,
                 origin: c.origin.clone(),
             })
-            .collect(),
-        alarms: of("alarm").filter_map(alarm).collect(),
-        renames: renames(&components).collect(),
+        }),
+        &mut faults,
+    );
+    let services = keep(
+        of("service").map(|c| service(c, fronted.get(&c.name).cloned())),
+        &mut faults,
+    );
+    let jobs = keep(of("job").map(job), &mut faults);
+    let databases = keep(of("database").map(database), &mut faults);
+    let buckets = keep(of("bucket").map(bucket), &mut faults);
+    let topics = keep(
+        of("topic").map(|c| {
+            Ok(Topic {
+                name: c.name.clone(),
+                email: Get::new(&c.fields, &c.origin).strings("email")?,
+                origin: c.origin.clone(),
+            })
+        }),
+        &mut faults,
+    );
+    let alarms = keep(of("alarm").map(alarm), &mut faults);
+    let renames = keep(renames(&components), &mut faults);
+    FilePart {
+        security_groups,
+        services,
+        jobs,
+        databases,
+        buckets,
+        topics,
+        alarms,
+        renames,
+        faults,
     }
 }
 
@@ -221,17 +244,65 @@ fn fronted(db: &dyn Db, workspace: Workspace) -> BTreeMap<String, String> {
 }
 
 /// `was = "old"` of each item that has it.
-fn renames<'a>(items: &'a [Resolved<'_>]) -> impl Iterator<Item = Rename> + 'a {
+fn renames<'a>(items: &'a [Resolved<'_>]) -> impl Iterator<Item = Lowering<Rename>> + 'a {
     items.iter().filter_map(|c| {
-        let was = c.fields.get("was")?.value.as_str()?;
-        Some(Rename {
-            from: was.to_owned(),
-            to: c.name.clone(),
-        })
+        Get::new(&c.fields, &c.origin)
+            .optional_str("was")
+            .map(|was| {
+                was.map(|from| Rename {
+                    from,
+                    to: c.name.clone(),
+                })
+            })
+            .transpose()
     })
 }
 
-/// Reads typed values out of resolved fields.
+/// A value lowering needs and that the checker and the model guarantee (a required field, a
+/// stdlib default, a member of a closed set) but did not find: a bug in archc. It becomes an
+/// `E2999` diagnostic at the item being lowered, never a guess.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fault {
+    field: String,
+    expected: String,
+    origin: Origin,
+}
+
+impl Fault {
+    fn new(field: &str, expected: impl Into<String>, origin: &Origin) -> Self {
+        Fault {
+            field: field.to_owned(),
+            expected: expected.into(),
+            origin: origin.clone(),
+        }
+    }
+
+    fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(
+            codes::INTERNAL_ERROR,
+            self.origin.file,
+            self.origin.span.clone(),
+            format!(
+                "internal error: lowering found no {} for `{}` here, although the checks passed",
+                self.expected, self.field
+            ),
+        )
+        .with_help("this is a bug in archc, not in your sources: please report it with this file")
+    }
+}
+
+type Lowering<T> = Result<T, Fault>;
+
+/// The lowered items of `results`; each fault becomes its diagnostic in `faults`.
+fn keep<T>(results: impl Iterator<Item = Lowering<T>>, faults: &mut Vec<Diagnostic>) -> Arc<[T]> {
+    results
+        .filter_map(|result| result.map_err(|fault| faults.push(fault.diagnostic())).ok())
+        .collect()
+}
+
+/// Reads typed values out of resolved fields. A field the stdlib gives a default is always
+/// there (the model fills defaults in), so reading it cannot fail but by a bug: a [`Fault`].
+/// Optional fields (no default, not required) read as `Option`.
 struct Get<'a> {
     fields: &'a Fields,
     fallback: &'a Origin,
@@ -248,85 +319,145 @@ impl<'a> Get<'a> {
         self.setting(name)
             .map_or_else(|| self.fallback.clone(), |s| s.origin.clone())
     }
-    fn str(&self, name: &str) -> Option<String> {
+    /// The value of a field that must be there, read by `read`.
+    fn require<T>(&self, name: &str, expected: &str, read: impl FnOnce(&'a Val) -> Option<T>) -> Lowering<T> {
         self.setting(name)
-            .and_then(|s| s.value.as_str())
-            .map(str::to_owned)
+            .and_then(|s| read(&s.value))
+            .ok_or_else(|| Fault::new(name, expected, &self.origin(name)))
     }
-    fn int(&self, name: &str) -> Option<i64> {
-        self.setting(name).and_then(|s| s.value.as_int())
+    /// The value of an optional field, read by `read`: `None` when it is not set.
+    fn optional<T>(
+        &self,
+        name: &str,
+        expected: &str,
+        read: impl FnOnce(&'a Val) -> Option<T>,
+    ) -> Lowering<Option<T>> {
+        match self.setting(name) {
+            None => Ok(None),
+            Some(setting) => read(&setting.value)
+                .map(Some)
+                .ok_or_else(|| Fault::new(name, expected, &setting.origin)),
+        }
     }
-    fn bool(&self, name: &str) -> Option<bool> {
-        self.setting(name).and_then(|s| s.value.as_bool())
+    fn str(&self, name: &str) -> Lowering<String> {
+        self.require(name, "string", |v| v.as_str().map(str::to_owned))
     }
-    fn duration(&self, name: &str) -> Option<u64> {
-        match self.setting(name).map(|s| &s.value) {
-            Some(Val::Duration(seconds)) => Some(*seconds),
+    fn optional_str(&self, name: &str) -> Lowering<Option<String>> {
+        self.optional(name, "string", |v| v.as_str().map(str::to_owned))
+    }
+    fn int(&self, name: &str) -> Lowering<i64> {
+        self.require(name, "integer", Val::as_int)
+    }
+    fn port(&self, name: &str) -> Lowering<u16> {
+        self.require(name, "port", |v| v.as_int().and_then(|n| u16::try_from(n).ok()))
+    }
+    fn bool(&self, name: &str) -> Lowering<bool> {
+        self.require(name, "boolean", Val::as_bool)
+    }
+    fn duration(&self, name: &str) -> Lowering<u64> {
+        self.require(name, "duration", duration)
+    }
+    fn optional_duration(&self, name: &str) -> Lowering<Option<u64>> {
+        self.optional(name, "duration", duration)
+    }
+    fn optional_percent(&self, name: &str) -> Lowering<Option<u8>> {
+        self.optional(name, "percentage", |v| match v {
+            Val::Percent(p) => Some(*p),
             _ => None,
-        }
+        })
     }
-    fn percent(&self, name: &str) -> Option<u8> {
-        match self.setting(name).map(|s| &s.value) {
-            Some(Val::Percent(p)) => Some(*p),
-            _ => None,
-        }
+    /// A list of strings; not set is the empty list.
+    fn strings(&self, name: &str) -> Lowering<Vec<String>> {
+        Ok(self
+            .optional(name, "list of strings", |v| match v {
+                Val::List(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+                _ => None,
+            })?
+            .unwrap_or_default())
     }
-    fn strings(&self, name: &str) -> Vec<String> {
-        match self.setting(name).map(|s| &s.value) {
-            Some(Val::List(items)) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        }
+    fn block(&self, name: &str) -> Lowering<&'a Fields> {
+        self.require(name, "block", Val::as_block)
     }
-    fn block(&self, name: &str) -> Option<&'a Fields> {
-        self.setting(name).and_then(|s| s.value.as_block())
-    }
-    fn spanned_bool(&self, name: &str, default: bool) -> Spanned<bool> {
-        Spanned {
-            value: self.bool(name).unwrap_or(default),
+    fn spanned_bool(&self, name: &str) -> Lowering<Spanned<bool>> {
+        Ok(Spanned {
+            value: self.bool(name)?,
             origin: self.origin(name),
-        }
+        })
     }
-    /// The first string argument of a call such as `ecr("webapp-api")`.
-    fn call_arg(&self, name: &str) -> Option<(String, String)> {
-        match self.setting(name).map(|s| &s.value) {
-            Some(Val::Call { function, args }) => {
-                let first = args.first().and_then(Val::as_str).unwrap_or_default().to_owned();
-                Some((function.clone(), first))
-            }
+    /// A member of a closed set (`purpose = static`).
+    fn choice<T: StdlibEnum>(&self, name: &str) -> Lowering<T> {
+        self.require(name, T::NAME, |v| v.as_str().and_then(T::named))
+    }
+    /// A list of members of a closed set (`connections = [peering]`).
+    fn choices<T: StdlibEnum>(&self, name: &str) -> Lowering<Vec<T>> {
+        self.require(name, T::NAME, |v| match v {
+            Val::List(items) => items.iter().map(|i| i.as_str().and_then(T::named)).collect(),
             _ => None,
-        }
+        })
+    }
+    /// The function and first string argument of an optional call such as `ecr("webapp-api")`.
+    fn optional_call(&self, name: &str) -> Lowering<Option<(&'a str, String)>> {
+        self.optional(name, "call", |v| match v {
+            Val::Call { function, args } => Some((function.as_str(), args.first()?.as_str()?.to_owned())),
+            _ => None,
+        })
+    }
+    /// The first string argument of a required call such as `ecr("webapp-api")`.
+    fn call_arg(&self, name: &str) -> Lowering<String> {
+        self.optional_call(name)?
+            .map(|(_, arg)| arg)
+            .ok_or_else(|| Fault::new(name, "call", &self.origin(name)))
     }
 }
 
+fn duration(value: &Val) -> Option<u64> {
+    match value {
+        Val::Duration(seconds) => Some(*seconds),
+        _ => None,
+    }
+}
+
+/// The tier a placed component is in (the checker requires one).
+fn tier_of(component: &Component) -> Lowering<String> {
+    component
+        .tier
+        .clone()
+        .ok_or_else(|| Fault::new("in <tier>", "tier", &component.origin))
+}
+
 impl EnvLowerer<'_> {
-    fn env(&mut self, env: &crate::model::Env) -> Option<EnvIr> {
+    fn env(&mut self, env: &crate::model::Env) -> Lowering<EnvIr> {
         let model = self.model;
         let settings = Get::new(&env.settings, &env.origin);
-        let network_fields = model.network().cloned().unwrap_or_default();
         let system_origin = model.system_origin.clone().unwrap_or_else(|| env.origin.clone());
-        let network = Get::new(&network_fields, &system_origin);
         let system = Get::new(&model.settings, &system_origin);
+        let network_fields = system.block("network")?;
+        let network = Get::new(network_fields, &system_origin);
 
-        let region = settings.str("region").or_else(|| system.str("region"))?;
-        let stage = match settings.str("stage").as_deref() {
-            Some("staging") => Stage::Staging,
-            Some("development") => Stage::Development,
-            _ => Stage::Production,
+        let region = match settings.optional_str("region")? {
+            Some(region) => region,
+            None => system.str("region")?,
         };
-        let (cidr, cidr_origin) = match settings.setting("cidr").map(|s| (&s.value, &s.origin)) {
-            Some((Val::Cidr(net), origin)) => (*net, origin.clone()),
-            _ => match network.setting("cidr").map(|s| (&s.value, &s.origin)) {
-                Some((Val::Cidr(net), origin)) => (*net, origin.clone()),
-                _ => return None,
-            },
+        let stage = settings.choice::<Stage>("stage")?;
+        // The environment's own CIDR, zones: else the network's.
+        let cidr_of = |get: &Get<'_>| {
+            get.optional("cidr", "CIDR block", |v| match v {
+                Val::Cidr(net) => Some(*net),
+                _ => None,
+            })
+        };
+        let (cidr, cidr_origin) = match cidr_of(&settings)? {
+            Some(net) => (net, settings.origin("cidr")),
+            None => (
+                cidr_of(&network)?
+                    .ok_or_else(|| Fault::new("cidr", "CIDR block", &network.origin("cidr")))?,
+                network.origin("cidr"),
+            ),
         };
         let (zone_suffixes, zones_origin) = if settings.setting("zones").is_some() {
-            (settings.strings("zones"), settings.origin("zones"))
+            (settings.strings("zones")?, settings.origin("zones"))
         } else {
-            (network.strings("zones"), network.origin("zones"))
+            (network.strings("zones")?, network.origin("zones"))
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 
@@ -345,10 +476,10 @@ impl EnvLowerer<'_> {
             &env.overrides,
         );
         let tiers = with_overrides(&model.tiers, &env.overrides);
-        let nat = self.nat(&settings);
+        let nat = self.nat(&settings)?;
 
         let mut allocator = Allocator::new(cidr);
-        let tier_irs = self.allocate_tiers(&tiers, &zones, &mut allocator);
+        let tier_irs = self.allocate_tiers(&tiers, &zones, &mut allocator)?;
         let needs_public = !matches!(nat, Nat::Regional { .. });
         let public_subnets = if needs_public {
             let count = if matches!(nat, Nat::Zonal { .. }) {
@@ -381,12 +512,14 @@ impl EnvLowerer<'_> {
         let edge = components
             .iter()
             .find(|c| c.category == "edge")
-            .map(|c| self.edge(c, &components));
+            .map(|c| self.edge(c, &components))
+            .transpose()?;
+        let domain = system.optional_str("domain")?;
         let load_balancers: Vec<LoadBalancer> = components
             .iter()
             .filter(|c| c.category == "load_balancer")
-            .map(|c| self.load_balancer(c, &region, system.str("domain")))
-            .collect();
+            .map(|c| self.load_balancer(c, &region, domain.clone()))
+            .collect::<Lowering<_>>()?;
 
         let mut ir = EnvIr {
             name: env.name.clone(),
@@ -394,7 +527,7 @@ impl EnvLowerer<'_> {
                 value: stage,
                 origin: settings.origin("stage"),
             },
-            account: settings.str("account").unwrap_or_default(),
+            account: settings.str("account")?,
             region,
             origin: env.origin.clone(),
             vpc: Vpc {
@@ -407,11 +540,11 @@ impl EnvLowerer<'_> {
                     origin: zones_origin,
                 },
                 connections: Spanned {
-                    value: network.strings("connections"),
+                    value: network.choices("connections")?,
                     origin: network.origin("connections"),
                 },
                 egress: Spanned {
-                    value: network.str("egress").unwrap_or_else(|| "internet_only".into()),
+                    value: network.choice("egress")?,
                     origin: network.origin("egress"),
                 },
             },
@@ -447,6 +580,7 @@ impl EnvLowerer<'_> {
             ir.topics.push(Arc::clone(&part.topics));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
+            self.diagnostics.extend(part.faults.iter().cloned());
             let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
             ir.flows.push(Arc::clone(&flows.flows));
             rules.push((Arc::clone(&flows.ingress), Arc::clone(&flows.egress)));
@@ -463,29 +597,32 @@ impl EnvLowerer<'_> {
             ir.ingress_rules.push(first_rules(ingress, true, &mut seen));
             ir.egress_rules.push(first_rules(egress, false, &mut seen));
         }
-        ir.renames.push(renames(&tiers).collect());
+        ir.renames
+            .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);
-        Some(ir)
+        Ok(ir)
     }
 
-    fn nat(&self, settings: &Get<'_>) -> Nat {
+    /// `nat = regional | zonal | instance("t3.micro")` (public subnets are allocated later).
+    fn nat(&self, settings: &Get<'_>) -> Lowering<Nat> {
         let origin = settings.origin("nat");
-        match settings.setting("nat").map(|s| &s.value) {
-            Some(Val::Name(mode)) if mode == "zonal" => Nat::Zonal {
+        if let Some(Val::Call { .. }) = settings.setting("nat").map(|s| &s.value) {
+            let (_, instance_type) = settings
+                .optional_call("nat")?
+                .ok_or_else(|| Fault::new("nat", "instance type", &origin))?;
+            return Ok(Nat::Instance {
+                instance_type,
+                subnet: String::new(),
+                origin,
+            });
+        }
+        Ok(match settings.choice::<NatMode>("nat")? {
+            NatMode::Zonal => Nat::Zonal {
                 subnets: Vec::new(),
                 origin,
             },
-            Some(Val::Call { args, .. }) => Nat::Instance {
-                instance_type: args
-                    .first()
-                    .and_then(Val::as_str)
-                    .unwrap_or("t3.micro")
-                    .to_owned(),
-                subnet: String::new(),
-                origin,
-            },
-            _ => Nat::Regional { origin },
-        }
+            NatMode::Regional => Nat::Regional { origin },
+        })
     }
 
     fn allocate_tiers(
@@ -493,7 +630,7 @@ impl EnvLowerer<'_> {
         tiers: &[Resolved<'_>],
         zones: &[String],
         allocator: &mut Allocator,
-    ) -> Vec<Tier> {
+    ) -> Lowering<Vec<Tier>> {
         // Explicit CIDRs first, so automatic allocation steps around them.
         for tier in tiers {
             if let Some(Val::List(cidrs)) = tier.fields.get("cidrs").map(|s| &s.value) {
@@ -507,22 +644,24 @@ impl EnvLowerer<'_> {
         let mut out = Vec::new();
         for tier in tiers {
             let get = Get::new(&tier.fields, &tier.origin);
-            let egress = egress_of(&get);
-            let explicit: Vec<Ipv4Net> = match get.setting("cidrs").map(|s| &s.value) {
-                Some(Val::List(items)) => items
-                    .iter()
-                    .filter_map(|v| match v {
-                        Val::Cidr(net) => Some(*net),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let egress = egress_of(&get)?;
+            let explicit: Vec<Ipv4Net> = get
+                .optional("cidrs", "list of CIDR blocks", |v| match v {
+                    Val::List(items) => items
+                        .iter()
+                        .map(|item| match item {
+                            Val::Cidr(net) => Some(*net),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                })?
+                .unwrap_or_default();
             let (block, subnets, cidrs_origin) = if explicit.is_empty() {
-                let prefix = match get.setting("subnet").map(|s| &s.value) {
-                    Some(Val::Prefix(p)) => *p,
-                    _ => 24,
-                };
+                let prefix = get.require("subnet", "prefix length", |v| match v {
+                    Val::Prefix(p) => Some(*p),
+                    _ => None,
+                })?;
                 let slots = zones.len().max(4).next_power_of_two();
                 let block = allocator.allocate(prefix, slots, Direction::FromBottom);
                 if block.is_none() {
@@ -567,7 +706,7 @@ impl EnvLowerer<'_> {
                 cidrs_origin,
             });
         }
-        out
+        Ok(out)
     }
 
     fn allocate_public(
@@ -600,16 +739,17 @@ impl EnvLowerer<'_> {
         subnets_of(block, PUBLIC_SUBNET_PREFIX, &zones, "public")
     }
 
-    fn edge(&self, component: &Component, components: &[Resolved<'_>]) -> Edge {
+    fn edge(&self, component: &Component, components: &[Resolved<'_>]) -> Lowering<Edge> {
         let get = Get::new(&component.fields, &component.origin);
         let mut origins: Vec<EdgeOrigin> = Vec::new();
         let mut behaviours = Vec::new();
         for route in &component.routes {
             let target = components.iter().find(|c| c.name == route.target);
-            let target_kind = match target.map(|t| t.kind.as_str()) {
-                Some("s3_website") => EdgeOriginKind::S3Website,
-                Some("s3") => EdgeOriginKind::S3,
-                _ => EdgeOriginKind::VpcOrigin,
+            let target_kind = match target.map(|t| (t.category.as_str(), t.kind.as_str())) {
+                Some(("bucket", "s3_website")) => EdgeOriginKind::S3Website,
+                Some(("bucket", _)) => EdgeOriginKind::S3,
+                Some(("load_balancer", _)) => EdgeOriginKind::VpcOrigin,
+                _ => return Err(Fault::new(&route.target, "route target", &route.origin)),
             };
             if !origins.iter().any(|o| o.name == route.target) {
                 origins.push(EdgeOrigin {
@@ -618,78 +758,77 @@ impl EnvLowerer<'_> {
                 });
             }
             let route_get = Get::new(&route.fields, &route.origin);
-            let cache = match route_get.str("cache").as_deref() {
-                Some("optimized") => "Managed-CachingOptimized",
-                _ => "Managed-CachingDisabled",
-            };
-            let forward = match route_get.str("forward").as_deref() {
-                Some("all_viewer") => Some("Managed-AllViewer".to_owned()),
-                Some("cors_s3") => Some("Managed-CORS-S3Origin".to_owned()),
+            let target_purpose = match (&target_kind, target) {
+                (EdgeOriginKind::S3, Some(t)) => {
+                    Some(Get::new(&t.fields, &t.origin).choice::<BucketPurpose>("purpose")?)
+                }
                 _ => None,
             };
             behaviours.push(Behaviour {
                 pattern: route.pattern.clone(),
                 target: route.target.clone(),
                 target_kind,
-                target_purpose: target.and_then(|t| match t.kind.as_str() {
-                    "s3_website" => Some("website".to_owned()),
-                    _ => Get::new(&t.fields, &t.origin).str("purpose"),
-                }),
+                target_purpose,
                 cache_policy: Spanned {
-                    value: cache.to_owned(),
+                    value: CachePolicy::of(route_get.choice("cache")?),
                     origin: route_get.origin("cache"),
                 },
                 origin_request_policy: Spanned {
-                    value: forward,
+                    value: OriginRequestPolicy::of(route_get.choice("forward")?),
                     origin: route_get.origin("forward"),
                 },
                 origin: route.origin.clone(),
             });
         }
-        Edge {
+        Ok(Edge {
             name: component.name.clone(),
-            certificate: certificate(&get, "us-east-1", None),
-            headers: get.str("headers").unwrap_or_else(|| "security_headers".into()),
-            price_class: get.str("price_class").unwrap_or_else(|| "all".into()),
-            access_logs: get.str("access_logs").map(|bucket| Spanned {
+            certificate: certificate(&get, "us-east-1", None)?,
+            headers: get.choice("headers")?,
+            price_class: get.choice("price_class")?,
+            access_logs: get.optional_str("access_logs")?.map(|bucket| Spanned {
                 value: bucket,
                 origin: get.origin("access_logs"),
             }),
             origins,
             behaviours,
             origin: component.origin.clone(),
-        }
+        })
     }
 
-    fn load_balancer(&self, component: &Component, region: &str, domain: Option<String>) -> LoadBalancer {
+    fn load_balancer(
+        &self,
+        component: &Component,
+        region: &str,
+        domain: Option<String>,
+    ) -> Lowering<LoadBalancer> {
         let get = Get::new(&component.fields, &component.origin);
-        LoadBalancer {
+        Ok(LoadBalancer {
             name: component.name.clone(),
-            tier: component.tier.clone().unwrap_or_default(),
-            internal: get.spanned_bool("internal", true),
-            listen: port(get.int("listen").unwrap_or(443)),
-            certificate: certificate(&get, region, domain),
-            access_logs: get.str("access_logs").map(|bucket| Spanned {
+            tier: tier_of(component)?,
+            internal: get.spanned_bool("internal")?,
+            listen: get.port("listen")?,
+            certificate: certificate(&get, region, domain)?,
+            access_logs: get.optional_str("access_logs")?.map(|bucket| Spanned {
                 value: bucket,
                 origin: get.origin("access_logs"),
             }),
-            health_check: get.str("health_check").unwrap_or_else(|| "/health".into()),
-            idle_timeout_seconds: get.duration("idle_timeout").unwrap_or(60),
+            health_check: get.str("health_check")?,
+            idle_timeout_seconds: get.duration("idle_timeout")?,
             origin: component.origin.clone(),
-        }
+        })
     }
 
     /// What the deploy side needs to make sense: a service port that some flow uses, and a
     /// migration only where the service has a database to migrate.
     fn deployable(&mut self, ir: &EnvIr) {
         // Indexes, not scans: a workspace has thousands of services and flows.
-        let reached: HashSet<(&str, u16)> = ir.flows.iter().map(|f| (f.to.as_str(), f.port)).collect();
+        let reached: HashSet<(&str, u16)> = ir.flows.iter().map(|f| (f.to.name(), f.port)).collect();
         let databases: HashSet<&str> = ir.databases.iter().map(|d| d.name.as_str()).collect();
         let with_database: HashSet<&str> = ir
             .flows
             .iter()
-            .filter(|f| databases.contains(f.to.as_str()))
-            .map(|f| f.from.as_str())
+            .filter(|f| databases.contains(f.to.name()))
+            .map(|f| f.from.name())
             .collect();
         for service in &ir.services {
             let port = service.port.value;
@@ -747,9 +886,9 @@ fn implied_flows(
         let said = |f: &FlowIr| f.from == edge.name && f.to == lb.name;
         if !written.iter().any(said) && !implied.iter().any(said) {
             implied.push(FlowIr {
-                from: edge.name.clone(),
-                to: lb.name.clone(),
-                protocol: "https".into(),
+                from: Endpoint::Component(edge.name.clone()),
+                to: Endpoint::Component(lb.name.clone()),
+                protocol: Protocol::Named(WebProtocol::Https),
                 port: lb.listen,
                 implied: true,
                 origin: behaviour.origin.clone(),
@@ -775,26 +914,27 @@ pub struct FileFlows {
 #[salsa::tracked(returns(ref))]
 fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FileFlows {
     let ports = target_ports(db, workspace, env.clone());
-    let flows: Vec<FlowIr> = file_model(db, workspace, file)
-        .flows
-        .iter()
-        .map(|flow| {
-            let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to));
-            FlowIr {
-                from: flow.from.clone(),
-                to: flow.to.clone(),
+    let mut faults = Vec::new();
+    let flows = keep(
+        file_model(db, workspace, file).flows.iter().map(|flow| {
+            let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
+            Ok(FlowIr {
+                from: Endpoint::named(&flow.from),
+                to: Endpoint::named(&flow.to),
                 protocol,
                 port,
                 implied: false,
                 origin: flow.origin.clone(),
-            }
-        })
-        .collect();
+            })
+        }),
+        &mut faults,
+    );
     let symbols = workspace_symbols(db, workspace);
     let (ingress, egress) = sg_rules(&flows, symbols);
-    let diagnostics = unroutable(&flows, symbols, tier_egress(db, workspace, env));
+    let mut diagnostics = unroutable(&flows, symbols, tier_egress(db, workspace, env));
+    diagnostics.extend(faults);
     FileFlows {
-        flows: flows.into(),
+        flows,
         ingress: ingress.into(),
         egress: egress.into(),
         diagnostics,
@@ -808,8 +948,8 @@ fn unroutable(
     tiers: &BTreeMap<String, Spanned<TierEgress>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for flow in flows.iter().filter(|f| f.to == crate::resolve::INTERNET) {
-        let Some(component) = symbols.component(&flow.from) else {
+    for flow in flows.iter().filter(|f| f.to.is_internet()) {
+        let Some(component) = symbols.component(flow.from.name()) else {
             continue;
         };
         if component.category == "database" {
@@ -849,7 +989,7 @@ fn unroutable(
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TargetPort {
     category: String,
-    port: Option<u16>,
+    port: Lowering<u16>,
 }
 
 /// The ports of the load balancers and databases in one environment, by name: a few entries,
@@ -865,8 +1005,8 @@ fn target_ports(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<Stri
         .map(|c| {
             let get = Get::new(&c.fields, &c.origin);
             let port = match c.category.as_str() {
-                "load_balancer" => Some(port(get.int("listen").unwrap_or(443))),
-                _ => get.int("port").map(port),
+                "load_balancer" => get.port("listen"),
+                _ => get.port("port"),
             };
             (
                 c.name.clone(),
@@ -884,25 +1024,22 @@ fn target_ports(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<Stri
 fn tier_egress(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<String, Spanned<TierEgress>> {
     with_overrides(&model(db, workspace).tiers, env_overrides(db, workspace, env))
         .iter()
-        .map(|tier| {
-            (
+        // A tier whose egress cannot be read is reported where the tier is allocated.
+        .filter_map(|tier| {
+            Some((
                 tier.name.clone(),
-                egress_of(&Get::new(&tier.fields, &tier.origin)),
-            )
+                egress_of(&Get::new(&tier.fields, &tier.origin)).ok()?,
+            ))
         })
         .collect()
 }
 
 /// A tier's route out: through the NAT, or none.
-fn egress_of(tier: &Get<'_>) -> Spanned<TierEgress> {
-    Spanned {
-        value: if tier.str("egress").as_deref() == Some("nat") {
-            TierEgress::Nat
-        } else {
-            TierEgress::None
-        },
+fn egress_of(tier: &Get<'_>) -> Lowering<Spanned<TierEgress>> {
+    Ok(Spanned {
+        value: tier.choice("egress")?,
         origin: tier.origin("egress"),
-    }
+    })
 }
 
 /// The rules of `rules` that no earlier piece made, sharing the piece when that is all of them.
@@ -977,12 +1114,16 @@ fn set_path(fields: &mut Fields, path: &[String], item: &crate::model::Override)
     }
 }
 
-fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Certificate {
+fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Lowering<Certificate> {
     let origin = get.origin("certificate");
-    match get.call_arg("certificate") {
-        Some((function, arn)) if function == "certificate_arn" => Certificate {
+    Ok(match get.optional_call("certificate")? {
+        Some(("certificate_arn", arn)) => Certificate {
             domain: None,
-            region: arn.split(':').nth(3).unwrap_or_default().to_owned(),
+            region: arn
+                .split(':')
+                .nth(3)
+                .ok_or_else(|| Fault::new("certificate", "ARN with a region", &origin))?
+                .to_owned(),
             arn: Some(arn),
             origin,
         },
@@ -998,36 +1139,35 @@ fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -> Certifica
             region: region.to_owned(),
             origin,
         },
-    }
+    })
 }
 
-/// The protocol's name and port of a flow: named protocols have their well-known ports
-/// (`https` to a load balancer uses its listener, `postgres` to a database uses its port).
-fn protocol_port(protocol: &Val, target: Option<&TargetPort>) -> (String, u16) {
+/// The protocol and port of a flow: named protocols have their well-known ports (`https` to a
+/// load balancer uses its listener, `postgres` or `mysql` to a database uses its port).
+fn protocol_port(protocol: &Val, target: Option<&TargetPort>, origin: &Origin) -> Lowering<(Protocol, u16)> {
+    let fault = || Fault::new("protocol", "protocol", origin);
     match protocol {
-        Val::Call { args, .. } => ("tcp".into(), args.first().and_then(Val::as_int).map_or(0, port)),
-        Val::Name(name) => {
-            let well_known = match name.as_str() {
-                "https" => 443,
-                "http" => 80,
-                "postgres" => 5432,
-                "mysql" => 3306,
-                "redis" => 6379,
-                _ => 0,
-            };
-            let target_port = match (name.as_str(), target) {
-                ("https", Some(t)) if t.category == "load_balancer" => t.port,
-                ("postgres" | "mysql", Some(t)) if t.category == "database" => t.port,
-                _ => None,
-            };
-            (name.clone(), target_port.unwrap_or(well_known))
+        Val::Call { args, .. } => {
+            let port = args
+                .first()
+                .and_then(Val::as_int)
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or_else(fault)?;
+            Ok((Protocol::Tcp, port))
         }
-        _ => (String::new(), 0),
+        Val::Name(name) => {
+            let named = WebProtocol::named(name).ok_or_else(fault)?;
+            let port = match (named, target) {
+                (WebProtocol::Https, Some(t)) if t.category == "load_balancer" => t.port.clone()?,
+                (WebProtocol::Postgres | WebProtocol::Mysql, Some(t)) if t.category == "database" => {
+                    t.port.clone()?
+                }
+                _ => named.port(),
+            };
+            Ok((Protocol::Named(named), port))
+        }
+        _ => Err(fault()),
     }
-}
-
-fn port(value: i64) -> u16 {
-    u16::try_from(value).unwrap_or(0)
 }
 
 /// One ingress rule on the target and one egress rule on the source per flow between groups
@@ -1036,15 +1176,14 @@ fn port(value: i64) -> u16 {
 fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule>) {
     let is_group = |name: &str| symbols.component(name).is_some_and(|c| c.tier.is_some());
     let is_edge = |name: &str| symbols.component(name).is_some_and(|c| c.category == "edge");
-    let internet = crate::resolve::INTERNET;
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
     let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::default();
     for flow in flows {
-        let (from, to) = (flow.from.as_str(), flow.to.as_str());
+        let (from, to) = (flow.from.name(), flow.to.name());
         let ingress_peer = if !is_group(to) {
             None
-        } else if from == internet {
+        } else if flow.from.is_internet() {
             Some(PeerKey::Anywhere)
         } else if is_edge(from) {
             Some(PeerKey::CloudFront)
@@ -1055,7 +1194,7 @@ fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule
         };
         let egress_peer = if !is_group(from) {
             None
-        } else if to == internet {
+        } else if flow.to.is_internet() {
             Some(PeerKey::Anywhere)
         } else if is_group(to) {
             Some(PeerKey::Group(to))
@@ -1066,7 +1205,7 @@ fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule
             group: group.to_owned(),
             peer: peer.peer(),
             port: flow.port,
-            description: format!("{} from {from} to {to}", flow.protocol),
+            description: format!("{} from {from} to {to}", flow.protocol.name()),
             origin: flow.origin.clone(),
         };
         if let Some(peer) = ingress_peer
@@ -1170,114 +1309,112 @@ fn subnets_of(block: Ipv4Net, prefix: u8, zones: &[String], tier: &str) -> Vec<S
         .collect()
 }
 
-fn secrets_and_environment(get: &Get<'_>) -> (Vec<Secret>, Vec<EnvVar>) {
+fn secrets_and_environment(get: &Get<'_>) -> Lowering<(Vec<Secret>, Vec<EnvVar>)> {
     let secrets = get
-        .block("secret")
-        .map(|fields| {
-            fields
-                .iter()
-                .filter_map(|(variable, setting)| match &setting.value {
-                    Val::Call { args, .. } => Some(Secret {
-                        variable: variable.clone(),
-                        secret_name: args.first().and_then(Val::as_str).unwrap_or_default().to_owned(),
-                    }),
-                    _ => None,
-                })
-                .collect()
+        .block("secret")?
+        .iter()
+        .map(|(variable, setting)| match &setting.value {
+            Val::Call { args, .. } => Ok(Secret {
+                variable: variable.clone(),
+                secret_name: args
+                    .first()
+                    .and_then(Val::as_str)
+                    .ok_or_else(|| Fault::new(variable, "secret name", &setting.origin))?
+                    .to_owned(),
+            }),
+            _ => Err(Fault::new(variable, "secret", &setting.origin)),
         })
-        .unwrap_or_default();
+        .collect::<Lowering<_>>()?;
     let environment = get
-        .block("environment")
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|(name, setting)| EnvVar {
-                    name: name.clone(),
-                    value: setting.value.as_str().unwrap_or_default().to_owned(),
-                    origin: setting.origin.clone(),
-                })
-                .collect()
+        .block("environment")?
+        .iter()
+        .map(|(name, setting)| {
+            Ok(EnvVar {
+                name: name.clone(),
+                value: setting
+                    .value
+                    .as_str()
+                    .ok_or_else(|| Fault::new(name, "string", &setting.origin))?
+                    .to_owned(),
+                origin: setting.origin.clone(),
+            })
         })
-        .unwrap_or_default();
-    (secrets, environment)
+        .collect::<Lowering<_>>()?;
+    Ok((secrets, environment))
 }
 
-fn service(component: &Component, load_balancer: Option<String>) -> Service {
+fn service(component: &Component, load_balancer: Option<String>) -> Lowering<Service> {
     let get = Get::new(&component.fields, &component.origin);
-    let empty = Fields::new();
     let scale_origin = get.origin("scale");
-    let scale = Get::new(get.block("scale").unwrap_or(&empty), &scale_origin);
-    let (secrets, environment) = secrets_and_environment(&get);
-    Service {
+    let scale = Get::new(get.block("scale")?, &scale_origin);
+    let spanned_int = |get: &Get<'_>, name: &str| -> Lowering<Spanned<i64>> {
+        Ok(Spanned {
+            value: get.int(name)?,
+            origin: get.origin(name),
+        })
+    };
+    let spanned_duration = |get: &Get<'_>, name: &str| -> Lowering<Spanned<u64>> {
+        Ok(Spanned {
+            value: get.duration(name)?,
+            origin: get.origin(name),
+        })
+    };
+    let (secrets, environment) = secrets_and_environment(&get)?;
+    Ok(Service {
         name: component.name.clone(),
-        tier: component.tier.clone().unwrap_or_default(),
-        image: get.call_arg("image").map(|(_, repo)| repo).unwrap_or_default(),
+        tier: tier_of(component)?,
+        image: get.call_arg("image")?,
         port: Spanned {
-            value: port(get.int("port").unwrap_or(0)),
+            value: get.port("port")?,
             origin: get.origin("port"),
         },
-        cpu: get.int("cpu").unwrap_or(256),
-        memory: get.int("memory").unwrap_or(512),
+        cpu: get.int("cpu")?,
+        memory: get.int("memory")?,
         scale: Scaling {
-            min: Spanned {
-                value: scale.int("min").unwrap_or(1),
-                origin: scale.origin("min"),
-            },
-            max: Spanned {
-                value: scale.int("max").unwrap_or(1),
-                origin: scale.origin("max"),
-            },
-            cpu_target: scale.percent("cpu"),
-            memory_target: scale.percent("memory"),
-            scale_out_cooldown_seconds: Spanned {
-                value: scale.duration("out").unwrap_or(60),
-                origin: scale.origin("out"),
-            },
-            scale_in_cooldown_seconds: Spanned {
-                value: scale.duration("in").unwrap_or(300),
-                origin: scale.origin("in"),
-            },
+            min: spanned_int(&scale, "min")?,
+            max: spanned_int(&scale, "max")?,
+            cpu_target: scale.optional_percent("cpu")?,
+            memory_target: scale.optional_percent("memory")?,
+            scale_out_cooldown_seconds: spanned_duration(&scale, "out")?,
+            scale_in_cooldown_seconds: spanned_duration(&scale, "in")?,
         },
         secrets,
         environment,
         migrate: Spanned {
-            value: get.strings("migrate"),
+            value: get.strings("migrate")?,
             origin: get.origin("migrate"),
         },
-        command: get.strings("command"),
-        health_check: get.str("health_check"),
-        public_ip: get.spanned_bool("public_ip", false),
+        command: get.strings("command")?,
+        health_check: get.optional_str("health_check")?,
+        public_ip: get.spanned_bool("public_ip")?,
         load_balancer,
         origin: component.origin.clone(),
-    }
+    })
 }
 
-fn job(component: &Component) -> Job {
+fn job(component: &Component) -> Lowering<Job> {
     let get = Get::new(&component.fields, &component.origin);
-    let (secrets, environment) = secrets_and_environment(&get);
-    let schedule = match get.setting("schedule").map(|s| &s.value) {
-        Some(Val::Call { function, args }) if function == "cron" => {
-            format!("cron({})", args.first().and_then(Val::as_str).unwrap_or_default())
+    let (secrets, environment) = secrets_and_environment(&get)?;
+    let schedule = get.require("schedule", "cron(…) or rate(…)", |v| match v {
+        Val::Call { function, args } if function == "cron" => {
+            Some(format!("cron({})", args.first()?.as_str()?))
         }
-        Some(Val::Call { args, .. }) => match args.first() {
-            Some(Val::Duration(seconds)) => rate(*seconds),
-            _ => String::new(),
-        },
-        _ => String::new(),
-    };
-    Job {
+        Val::Call { function, args } if function == "rate" => duration(args.first()?).map(rate),
+        _ => None,
+    })?;
+    Ok(Job {
         name: component.name.clone(),
-        tier: component.tier.clone().unwrap_or_default(),
-        image: get.call_arg("image").map(|(_, repo)| repo).unwrap_or_default(),
+        tier: tier_of(component)?,
+        image: get.call_arg("image")?,
         schedule,
-        command: get.strings("command"),
-        cpu: get.int("cpu").unwrap_or(256),
-        memory: get.int("memory").unwrap_or(512),
+        command: get.strings("command")?,
+        cpu: get.int("cpu")?,
+        memory: get.int("memory")?,
         secrets,
         environment,
-        public_ip: get.spanned_bool("public_ip", false),
+        public_ip: get.spanned_bool("public_ip")?,
         origin: component.origin.clone(),
-    }
+    })
 }
 
 /// EventBridge Scheduler's `rate(…)` in the largest whole unit.
@@ -1293,63 +1430,70 @@ fn rate(seconds: u64) -> String {
     format!("rate({amount} {unit}{plural})")
 }
 
-fn database(component: &Component) -> Database {
+fn database(component: &Component) -> Lowering<Database> {
     let get = Get::new(&component.fields, &component.origin);
-    Database {
+    let engine = match component.kind.as_str() {
+        "aurora_postgres" => "aurora-postgresql",
+        other => return Err(Fault::new(other, "database engine", &component.origin)),
+    };
+    Ok(Database {
         name: component.name.clone(),
-        tier: component.tier.clone().unwrap_or_default(),
-        engine: "aurora-postgresql".into(),
-        version: get.str("version").unwrap_or_default(),
-        writers: get.int("writers").unwrap_or(1),
-        readers: get.int("readers").unwrap_or(0),
-        instance_class: get.str("instance_class").unwrap_or_default(),
-        port: port(get.int("port").unwrap_or(5432)),
-        deletion_protection: get.spanned_bool("deletion_protection", true),
-        encrypted: get.spanned_bool("encrypted", true),
-        final_snapshot: get.spanned_bool("final_snapshot", true),
-        backup_retention_days: get.duration("backup_retention").unwrap_or(7 * 86_400) / 86_400,
+        tier: tier_of(component)?,
+        engine: engine.into(),
+        version: get.str("version")?,
+        writers: get.int("writers")?,
+        readers: get.int("readers")?,
+        instance_class: get.str("instance_class")?,
+        port: get.port("port")?,
+        deletion_protection: get.spanned_bool("deletion_protection")?,
+        encrypted: get.spanned_bool("encrypted")?,
+        final_snapshot: get.spanned_bool("final_snapshot")?,
+        backup_retention_days: get.duration("backup_retention")? / 86_400,
         origin: component.origin.clone(),
-    }
+    })
 }
 
-fn bucket(component: &Component) -> Bucket {
+fn bucket(component: &Component) -> Lowering<Bucket> {
     let get = Get::new(&component.fields, &component.origin);
-    let website = (component.kind == "s3_website").then(|| Website {
-        index_document: get.str("index_document").unwrap_or_else(|| "index.html".into()),
-        redirect_all_to: get.str("redirect_all_to"),
-    });
-    Bucket {
+    let (purpose, website) = match component.kind.as_str() {
+        "s3_website" => (
+            None,
+            Some(Website {
+                index_document: get.str("index_document")?,
+                redirect_all_to: get.optional_str("redirect_all_to")?,
+            }),
+        ),
+        _ => (Some(get.choice("purpose")?), None),
+    };
+    Ok(Bucket {
         name: component.name.clone(),
-        purpose: get.str("purpose").unwrap_or_else(|| "website".into()),
-        versioning: get.bool("versioning").unwrap_or(true),
-        expire_after_days: get.duration("expire_after").map(|s| s / 86_400),
+        purpose,
+        versioning: get.bool("versioning")?,
+        expire_after_days: get.optional_duration("expire_after")?.map(|s| s / 86_400),
         website,
         origin: component.origin.clone(),
-    }
+    })
 }
 
-fn alarm(component: &Component) -> Option<Alarm> {
+fn alarm(component: &Component) -> Lowering<Alarm> {
     let get = Get::new(&component.fields, &component.origin);
-    let Some(Val::Metric {
+    let (target, metric) = get.require("on", "metric", |v| match v {
+        Val::Metric { component, metric } => Some((component.clone(), metric.clone())),
+        _ => None,
+    })?;
+    let (threshold, threshold_is_percent) = get.require("above", "threshold", |v| match v {
+        Val::Percent(p) => Some((i64::from(*p), true)),
+        Val::Int(n) => Some((*n, false)),
+        _ => None,
+    })?;
+    Ok(Alarm {
+        name: component.name.clone(),
         component: target,
         metric,
-    }) = get.setting("on").map(|s| &s.value)
-    else {
-        return None;
-    };
-    let (threshold, threshold_is_percent) = match get.setting("above").map(|s| &s.value) {
-        Some(Val::Percent(p)) => (i64::from(*p), true),
-        Some(Val::Int(n)) => (*n, false),
-        _ => (0, false),
-    };
-    Some(Alarm {
-        name: component.name.clone(),
-        component: target.clone(),
-        metric: metric.clone(),
         threshold,
         threshold_is_percent,
-        period_seconds: get.duration("for").unwrap_or(300),
-        topic: get.str("notify").unwrap_or_default(),
+        period_seconds: get.duration("for")?,
+        topic: get.str("notify")?,
         origin: component.origin.clone(),
     })
 }
@@ -1420,4 +1564,57 @@ fn subtract(block: Ipv4Net, taken: Ipv4Net) -> Vec<Ipv4Net> {
         return vec![block];
     };
     halves.flat_map(|half| subtract(half, taken)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::db::RootDatabase;
+
+    /// A component as the model would hand it over, but without the stdlib's defaults: what a
+    /// bug in the model would look like.
+    fn bare(db: &RootDatabase, category: &str, kind: &str) -> Component {
+        let workspace = Workspace::from_sources(
+            db,
+            vec![("a.arch".into(), "system s {}\n".into())],
+            Date::from_unix_days(0),
+        );
+        let origin = Origin {
+            file: workspace.files(db)[0],
+            span: 7..8,
+        };
+        Component {
+            name: "api".into(),
+            category: category.into(),
+            kind: kind.into(),
+            tier: Some("app".into()),
+            fields: Fields::new(),
+            routes: Vec::new(),
+            origin,
+            tier_origin: None,
+            doc: None,
+        }
+    }
+
+    #[test]
+    fn a_missing_value_is_an_internal_error_never_a_guess() {
+        let db = RootDatabase::default();
+        let Err(fault) = service(&bare(&db, "service", "fargate"), None) else {
+            panic!("a service without its fields must not lower");
+        };
+        let diagnostic = fault.diagnostic();
+        assert_eq!(diagnostic.code, codes::INTERNAL_ERROR);
+        assert_eq!(diagnostic.span, 7..8);
+        assert!(diagnostic.message.contains("`scale`"), "{}", diagnostic.message);
+        let Err(fault) = bucket(&bare(&db, "bucket", "s3")) else {
+            panic!("a bucket without its purpose must not lower");
+        };
+        assert!(
+            fault
+                .diagnostic()
+                .message
+                .contains("bucket_purpose for `purpose`")
+        );
+    }
 }

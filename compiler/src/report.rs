@@ -71,7 +71,7 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
 }
 
 fn stage(env: &EnvIr) -> &'static str {
-    env.stage.value.name()
+    env.stage.value.as_str()
 }
 
 fn exposure_points(env: &EnvIr) -> Vec<String> {
@@ -111,13 +111,13 @@ fn egress(env: &EnvIr) -> Vec<String> {
         let callers: Vec<&str> = env
             .flows
             .iter()
-            .filter(|f| f.to == crate::resolve::INTERNET)
+            .filter(|f| f.to.is_internet())
             .filter(|f| {
                 env.security_groups
                     .iter()
-                    .any(|g| g.name == f.from && g.tier == tier.name)
+                    .any(|g| f.from == g.name && g.tier == tier.name)
             })
-            .map(|f| f.from.as_str())
+            .map(|f| f.from.name())
             .collect();
         let callers = if callers.is_empty() {
             String::new()

@@ -44,7 +44,7 @@ fn nat(env: &EnvIr) -> String {
 }
 
 fn stage(env: &EnvIr) -> &'static str {
-    env.stage.value.name()
+    env.stage.value.as_str()
 }
 
 /// `DESIGN.md`.
@@ -172,7 +172,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
                 bucket.name.clone(),
                 "S3".into(),
                 "—".into(),
-                bucket.purpose.replace('_', " "),
+                bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " "),
             ]);
         }
         for topic in &env.topics {

@@ -16,7 +16,6 @@ use std::fmt::Write as _;
 
 use super::{OutputFile, header_line};
 use crate::ir::*;
-use crate::resolve::INTERNET;
 
 /// The diagrams of one environment, as `(file name, Mermaid text)`.
 pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
@@ -104,7 +103,7 @@ fn component_node(env: &EnvIr, name: &str) -> String {
     if let Some(bucket) = env.buckets.iter().find(|b| b.name == name) {
         return format!(
             "{id}[(\"S3 · {}<br/>{}\")]",
-            text(&bucket.purpose.replace('_', " ")),
+            text(&bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " ")),
             text(&bucket.name)
         );
     }
@@ -115,20 +114,16 @@ fn component_node(env: &EnvIr, name: &str) -> String {
 }
 
 fn flow_label(flow: &FlowIr) -> String {
-    if flow.protocol == "tcp" {
-        format!("tcp {}", flow.port)
-    } else {
-        format!("{} {}", flow.protocol, flow.port)
-    }
+    format!("{} {}", flow.protocol.name(), flow.port)
 }
 
 /// `  c_a -->|"tcp 8080"| c_b`
 fn flow_edge(flow: &FlowIr) -> String {
     format!(
         "  {} -->|\"{}\"| {}",
-        node(&flow.from),
+        node(flow.from.name()),
         flow_label(flow),
-        node(&flow.to)
+        node(flow.to.name())
     )
 }
 
@@ -243,19 +238,24 @@ fn architecture(env: &EnvIr) -> String {
     for flow in env
         .flows
         .iter()
-        .filter(|f| f.to != INTERNET && f.from != INTERNET)
+        .filter(|f| !f.to.is_internet() && !f.from.is_internet())
     {
         let _ = writeln!(out, "{}", flow_edge(flow));
     }
-    for flow in env.flows.iter().filter(|f| f.from == INTERNET) {
-        let _ = writeln!(out, "  internet -->|\"{}\"| {}", flow_label(flow), node(&flow.to));
+    for flow in env.flows.iter().filter(|f| f.from.is_internet()) {
+        let _ = writeln!(
+            out,
+            "  internet -->|\"{}\"| {}",
+            flow_label(flow),
+            node(flow.to.name())
+        );
     }
-    let outbound: Vec<&FlowIr> = env.flows.iter().filter(|f| f.to == INTERNET).collect();
+    let outbound: Vec<&FlowIr> = env.flows.iter().filter(|f| f.to.is_internet()).collect();
     for flow in &outbound {
         let _ = writeln!(
             out,
             "  {} -.->|\"{}\"| {nat_id}",
-            node(&flow.from),
+            node(flow.from.name()),
             flow_label(flow)
         );
     }
@@ -288,7 +288,11 @@ fn inbound(env: &EnvIr) -> String {
             EdgeOriginKind::S3 => "OAC",
             EdgeOriginKind::S3Website => "website",
         };
-        let cache = behaviour.cache_policy.value.trim_start_matches("Managed-");
+        let cache = behaviour
+            .cache_policy
+            .value
+            .managed_name()
+            .trim_start_matches("Managed-");
         let _ = writeln!(
             out,
             "  {} -->|\"{} · {via} · {cache}\"| {}",
@@ -301,11 +305,11 @@ fn inbound(env: &EnvIr) -> String {
     for flow in env
         .flows
         .iter()
-        .filter(|f| env.load_balancers.iter().any(|lb| lb.name == f.from))
+        .filter(|f| env.load_balancers.iter().any(|lb| f.from == lb.name))
     {
-        if !seen.contains(&flow.to.as_str()) {
-            let _ = writeln!(out, "  {}", component_node(env, &flow.to));
-            seen.push(&flow.to);
+        if !seen.contains(&flow.to.name()) {
+            let _ = writeln!(out, "  {}", component_node(env, flow.to.name()));
+            seen.push(flow.to.name());
         }
         let _ = writeln!(out, "{}", flow_edge(flow));
     }
@@ -328,13 +332,18 @@ fn outbound(env: &EnvIr) -> String {
         }
     }
     let _ = writeln!(out, "  {nat_id} --> igw\n  igw --> internet");
-    for flow in env.flows.iter().filter(|f| f.to == INTERNET) {
-        if let Some(group) = env.security_groups.iter().find(|g| g.name == flow.from) {
-            let _ = writeln!(out, "  {}[\"{}\"]", node(&flow.from), text(&flow.from));
+    for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
+        if let Some(group) = env.security_groups.iter().find(|g| flow.from == g.name) {
+            let _ = writeln!(
+                out,
+                "  {}[\"{}\"]",
+                node(flow.from.name()),
+                text(flow.from.name())
+            );
             let _ = writeln!(
                 out,
                 "  {} -->|\"{}\"| t_{}",
-                node(&flow.from),
+                node(flow.from.name()),
                 flow_label(flow),
                 group.tier
             );

@@ -91,7 +91,10 @@ impl Ctx<'_> {
     }
 
     fn log_bucket(&self) -> Option<&Bucket> {
-        self.env.buckets.iter().find(|b| b.purpose == "access_logs")
+        self.env
+            .buckets
+            .iter()
+            .find(|b| b.purpose == Some(BucketPurpose::AccessLogs))
     }
 }
 
@@ -210,7 +213,7 @@ fn versions(ctx: &Ctx<'_>) -> Vec<Block> {
         .env
         .buckets
         .iter()
-        .find(|b| b.purpose == "terraform_state")
+        .find(|b| b.purpose == Some(BucketPurpose::TerraformState))
         .map_or_else(|| ctx.bucket_name("tfstate"), |b| ctx.bucket_name(&b.name));
     let terraform = Block::new("terraform", &[])
         .attr("required_version", s(">= 1.10"))
@@ -660,7 +663,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     let used_cache: BTreeSet<&str> = edge
         .behaviours
         .iter()
-        .map(|b| b.cache_policy.value.as_str())
+        .map(|b| b.cache_policy.value.managed_name())
         .collect();
     for policy in &used_cache {
         blocks
@@ -669,7 +672,11 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     let used_request: BTreeSet<&str> = edge
         .behaviours
         .iter()
-        .filter_map(|b| b.origin_request_policy.value.as_deref())
+        .filter_map(|b| {
+            b.origin_request_policy
+                .value
+                .map(OriginRequestPolicy::managed_name)
+        })
         .collect();
     for policy in &used_request {
         blocks.push(
@@ -677,7 +684,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("name", s(*policy)),
         );
     }
-    let headers = edge.headers == "security_headers";
+    let headers = edge.headers == HeadersPolicy::SecurityHeaders;
     if headers {
         blocks.push(response_headers_policy(ctx));
     }
@@ -785,17 +792,20 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 "cache_policy_id",
                 r(format!(
                     "data.aws_cloudfront_cache_policy.{}.id",
-                    policy_ident(&b.cache_policy.value)
+                    policy_ident(b.cache_policy.value.managed_name())
                 )),
             )
             .attr_opt(
                 "origin_request_policy_id",
-                b.origin_request_policy.value.as_deref().map(|p| {
-                    r(format!(
-                        "data.aws_cloudfront_origin_request_policy.{}.id",
-                        policy_ident(p)
-                    ))
-                }),
+                b.origin_request_policy
+                    .value
+                    .map(OriginRequestPolicy::managed_name)
+                    .map(|p| {
+                        r(format!(
+                            "data.aws_cloudfront_origin_request_policy.{}.id",
+                            policy_ident(p)
+                        ))
+                    }),
             )
             .attr_opt(
                 "response_headers_policy_id",
@@ -817,7 +827,7 @@ fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .attr("is_ipv6_enabled", Expr::Bool(true))
         .attr("http_version", s("http2and3"))
         .attr("comment", s(ctx.name(&edge.name)))
-        .attr("price_class", s(price_class(&edge.price_class)))
+        .attr("price_class", s(price_class(edge.price_class)))
         .attr_opt("aliases", ctx.ir.domain.clone().map(|d| strings([d])))
         .blocks(origins);
     if let Some(b) = default {
@@ -884,11 +894,11 @@ fn policy_ident(policy: &str) -> String {
         .to_lowercase()
 }
 
-fn price_class(class: &str) -> &'static str {
+fn price_class(class: PriceClass) -> &'static str {
     match class {
-        "class_100" => "PriceClass_100",
-        "class_200" => "PriceClass_200",
-        _ => "PriceClass_All",
+        PriceClass::Class100 => "PriceClass_100",
+        PriceClass::Class200 => "PriceClass_200",
+        PriceClass::All => "PriceClass_All",
     }
 }
 
@@ -1026,11 +1036,11 @@ fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
         .flows
         .iter()
         .filter(|f| f.from == task.name)
-        .filter(|f| env.databases.iter().any(|d| d.name == f.to))
+        .filter(|f| env.databases.iter().any(|d| f.to == d.name))
         .map(|f| {
             format!(
                 "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
-                ctx.ident(&f.to)
+                ctx.ident(f.to.name())
             )
         })
         .collect();
@@ -1427,8 +1437,9 @@ fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
 
 fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     let id = ctx.ident(&bucket.name);
-    let logs = bucket.purpose == "access_logs";
-    let served = matches!(bucket.purpose.as_str(), "static" | "website");
+    let logs = bucket.purpose == Some(BucketPurpose::AccessLogs);
+    // Served by the edge: static assets, and websites (which have no purpose).
+    let served = matches!(bucket.purpose, Some(BucketPurpose::Static) | None);
     let mut main = Block::resource("aws_s3_bucket", &id)
         .comment("checkov:skip=CKV_AWS_144:one region by design; versioning and the state of the source are the recovery path")
         .comment("checkov:skip=CKV2_AWS_62:nothing consumes object events");
@@ -1595,7 +1606,7 @@ fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                 ),
         );
     }
-    if bucket.purpose == "access_logs" && !ctx.env.load_balancers.is_empty() {
+    if bucket.purpose == Some(BucketPurpose::AccessLogs) && !ctx.env.load_balancers.is_empty() {
         extra.push(Block::data("aws_elb_service_account", "main"));
         document = document.block(
             Block::new("statement", &[])

@@ -5,7 +5,6 @@
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ONE_EXPOSURE_POINT;
 use crate::ir::{EnvIr, Ir};
-use crate::resolve::INTERNET;
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for lb in env.load_balancers.iter().filter(|lb| !lb.internal.value) {
@@ -27,7 +26,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for flow in env
         .flows
         .iter()
-        .filter(|f| f.from == INTERNET && Some(f.to.as_str()) != edge)
+        .filter(|f| f.from.is_internet() && f.to.component() != edge)
     {
         out.push(
             Finding::error(

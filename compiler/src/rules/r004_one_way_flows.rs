@@ -36,7 +36,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let mut backwards: Vec<&FlowIr> = Vec::new();
     for flow in &env.flows {
         let (Some(&(from, from_layer)), Some(&(to, to_layer))) =
-            (layers.get(flow.from.as_str()), layers.get(flow.to.as_str()))
+            (layers.get(flow.from.name()), layers.get(flow.to.name()))
         else {
             continue;
         };
@@ -93,7 +93,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
         let mut names: Vec<&str> = env
             .flows
             .iter()
-            .flat_map(|f| [f.from.as_str(), f.to.as_str()])
+            .flat_map(|f| [f.from.name(), f.to.name()])
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -103,7 +103,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
     // One pass over the flows (not one per node: workspaces have thousands of both).
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for flow in &env.flows {
-        if let (Some(&from), Some(&to)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
+        if let (Some(&from), Some(&to)) = (index.get(flow.from.name()), index.get(flow.to.name()))
             && let Some(out) = edges.get_mut(from)
         {
             out.push(to);
@@ -122,7 +122,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
         let flows: Vec<&FlowIr> = env
             .flows
             .iter()
-            .filter(|f| members.contains(&f.from.as_str()) && members.contains(&f.to.as_str()))
+            .filter(|f| members.contains(&f.from.name()) && members.contains(&f.to.name()))
             .collect();
         out.push(flows);
     }

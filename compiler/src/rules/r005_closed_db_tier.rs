@@ -4,7 +4,6 @@
 use super::{Finding, Findings};
 use crate::diagnostics::codes::CLOSED_DB_TIER;
 use crate::ir::{EnvIr, Ir, TierEgress};
-use crate::resolve::INTERNET;
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for tier in &env.tiers {
@@ -33,8 +32,8 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             )),
         );
     }
-    for flow in env.flows.iter().filter(|f| f.to == INTERNET) {
-        if env.databases.iter().any(|d| d.name == flow.from) {
+    for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
+        if env.databases.iter().any(|d| flow.from == d.name) {
             out.push(
                 Finding::error(
                     CLOSED_DB_TIER,

@@ -4,14 +4,14 @@
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::REGIONAL_NAT_SCOPE;
-use crate::ir::{EnvIr, Ir, Nat};
+use crate::ir::{EgressMode, EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let Nat::Regional { origin } = &env.nat else {
         return;
     };
     let connections = &env.vpc.connections;
-    let private = env.vpc.egress.value == "private";
+    let private = env.vpc.egress.value == EgressMode::Private;
     if connections.value.is_empty() && !private {
         return;
     }
@@ -19,7 +19,12 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         ("private egress".to_owned(), &env.vpc.egress.origin)
     } else {
         (
-            connections.value.join(", ").replace('_', " "),
+            connections
+                .value
+                .iter()
+                .map(|c| c.as_str().replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", "),
             &connections.origin,
         )
     };

@@ -3,19 +3,15 @@
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::CACHING;
-use crate::ir::{EdgeOriginKind, EnvIr, Ir};
-
-const DISABLED: &str = "Managed-CachingDisabled";
-const OPTIMIZED: &str = "Managed-CachingOptimized";
-const ALL_VIEWER: &str = "Managed-AllViewer";
+use crate::ir::{BucketPurpose, CachePolicy, EdgeOriginKind, EnvIr, Ir, OriginRequestPolicy};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let Some(edge) = &env.edge else { return };
     for route in &edge.behaviours {
-        let forward = route.origin_request_policy.value.as_deref();
+        let forward = route.origin_request_policy.value;
         match route.target_kind {
             EdgeOriginKind::VpcOrigin => {
-                if route.cache_policy.value != DISABLED {
+                if route.cache_policy.value != CachePolicy::CachingDisabled {
                     out.push(
                         Finding::error(
                             CACHING,
@@ -28,7 +24,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                         .help("use `cache = disabled`: dynamic content always comes fresh from the origin"),
                     );
                 }
-                if forward != Some(ALL_VIEWER) {
+                if forward != Some(OriginRequestPolicy::AllViewer) {
                     out.push(
                         Finding::error(
                             CACHING,
@@ -42,8 +38,8 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                     );
                 }
             }
-            EdgeOriginKind::S3 if route.target_purpose.as_deref() == Some("static") => {
-                if route.cache_policy.value != OPTIMIZED {
+            EdgeOriginKind::S3 if route.target_purpose == Some(BucketPurpose::Static) => {
+                if route.cache_policy.value != CachePolicy::CachingOptimized {
                     out.push(
                         Finding::error(
                             CACHING,
@@ -56,7 +52,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                         .help("use `cache = optimized`: static content is cached at the edge on its URI"),
                     );
                 }
-                if forward == Some(ALL_VIEWER) {
+                if forward == Some(OriginRequestPolicy::AllViewer) {
                     out.push(
                         Finding::error(
                             CACHING,

@@ -3,7 +3,7 @@
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ACCESS_LOGS;
-use crate::ir::{EnvIr, Ir, Spanned};
+use crate::ir::{BucketPurpose, EnvIr, Ir, Spanned};
 use crate::span::Origin;
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
@@ -37,7 +37,7 @@ fn logs_to_log_bucket(
     let log_buckets: Vec<&str> = env
         .buckets
         .iter()
-        .filter(|b| b.purpose == "access_logs")
+        .filter(|b| b.purpose == Some(BucketPurpose::AccessLogs))
         .map(|b| b.name.as_str())
         .collect();
     let suggestion = match log_buckets.first() {

@@ -1,0 +1,205 @@
+//! The closed sets of the language as Rust enums: each mirrors one stdlib `enum`, which stays
+//! the one place its members, their docs and the fields' defaults are declared. A test checks
+//! that every enum here has exactly the members of its stdlib namesake, so a member added to
+//! the stdlib without code to lower it fails the build's tests instead of falling through to a
+//! guess.
+
+use serde::Serialize;
+
+/// An enum of the language: its stdlib name and its members by name.
+pub trait StdlibEnum: Sized + Copy + 'static {
+    /// The stdlib enum this mirrors (`bucket_purpose`).
+    const NAME: &'static str;
+    /// Every member with the name the stdlib spells it by, in the stdlib's order.
+    const MEMBERS: &'static [(&'static str, Self)];
+
+    /// The member the stdlib calls `name`.
+    fn named(name: &str) -> Option<Self> {
+        Self::MEMBERS.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+    }
+}
+
+/// Declares an enum that mirrors a stdlib enum, with its members' stdlib names.
+macro_rules! stdlib_enum {
+    ($(#[$doc:meta])* $name:ident = $stdlib:literal { $($(#[$member_doc:meta])* $member:ident = $spelled:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$member_doc])* $member,)*
+        }
+
+        impl StdlibEnum for $name {
+            const NAME: &'static str = $stdlib;
+            const MEMBERS: &'static [(&'static str, Self)] = &[$(($spelled, $name::$member),)*];
+        }
+
+        /// Serialized as the stdlib spells it (`class_200`).
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl $name {
+            /// The name the stdlib spells this member by.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$member => $spelled,)*
+                }
+            }
+        }
+    };
+}
+
+stdlib_enum! {
+    /// How strict the design rules are for an environment.
+    Stage = "stage" {
+        Production = "production",
+        Staging = "staging",
+        Development = "development",
+    }
+}
+
+stdlib_enum! {
+    /// The NAT strategy of an environment (besides a NAT instance, which is a call).
+    NatMode = "nat_mode" {
+        Regional = "regional",
+        Zonal = "zonal",
+    }
+}
+
+stdlib_enum! {
+    /// The named protocols of flows, each with its well-known port.
+    WebProtocol = "web_protocol" {
+        Https = "https",
+        Http = "http",
+        Postgres = "postgres",
+        Mysql = "mysql",
+        Redis = "redis",
+    }
+}
+
+impl WebProtocol {
+    pub fn port(self) -> u16 {
+        match self {
+            WebProtocol::Https => 443,
+            WebProtocol::Http => 80,
+            WebProtocol::Postgres => 5432,
+            WebProtocol::Mysql => 3306,
+            WebProtocol::Redis => 6379,
+        }
+    }
+}
+
+stdlib_enum! {
+    /// What a bucket holds.
+    BucketPurpose = "bucket_purpose" {
+        Static = "static",
+        AccessLogs = "access_logs",
+        TerraformState = "terraform_state",
+        Data = "data",
+    }
+}
+
+stdlib_enum! {
+    /// How the edge caches a route.
+    CacheMode = "cache_mode" {
+        Disabled = "disabled",
+        Optimized = "optimized",
+    }
+}
+
+stdlib_enum! {
+    /// What the edge forwards to a route's origin.
+    ForwardMode = "forward_mode" {
+        AllViewer = "all_viewer",
+        CorsS3 = "cors_s3",
+        None = "none",
+    }
+}
+
+stdlib_enum! {
+    /// The response headers the edge adds.
+    HeadersPolicy = "headers_policy" {
+        SecurityHeaders = "security_headers",
+        None = "none",
+    }
+}
+
+stdlib_enum! {
+    /// Where CloudFront serves from.
+    PriceClass = "price_class" {
+        All = "all",
+        Class200 = "class_200",
+        Class100 = "class_100",
+    }
+}
+
+stdlib_enum! {
+    /// Where a network's traffic may go besides the internet.
+    EgressMode = "egress_mode" {
+        InternetOnly = "internet_only",
+        Private = "private",
+    }
+}
+
+stdlib_enum! {
+    /// A private connection of the network.
+    Connection = "connection" {
+        Peering = "peering",
+        TransitGateway = "transit_gateway",
+        DirectConnect = "direct_connect",
+        Vpn = "vpn",
+    }
+}
+
+stdlib_enum! {
+    /// How a tier reaches the internet.
+    TierEgress = "tier_egress" {
+        Nat = "nat",
+        None = "none",
+    }
+}
+
+/// Every enum here, as (stdlib name, member names), for the test against the stdlib.
+pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
+    fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
+        (T::NAME, T::MEMBERS.iter().map(|(n, _)| *n).collect())
+    }
+    vec![
+        names::<Stage>(),
+        names::<NatMode>(),
+        names::<WebProtocol>(),
+        names::<BucketPurpose>(),
+        names::<CacheMode>(),
+        names::<ForwardMode>(),
+        names::<HeadersPolicy>(),
+        names::<PriceClass>(),
+        names::<EgressMode>(),
+        names::<Connection>(),
+        names::<TierEgress>(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::date::Date;
+    use crate::db::{RootDatabase, Workspace};
+
+    #[test]
+    fn every_enum_has_exactly_the_members_of_its_stdlib_namesake() {
+        let db = RootDatabase::default();
+        let workspace = Workspace::from_sources(&db, Vec::new(), Date::from_unix_days(0));
+        let catalogue = crate::catalogue::catalogue(&db, workspace);
+        for (name, members) in super::all() {
+            let Some(stdlib) = catalogue.enums.get(name) else {
+                panic!("the stdlib has no enum `{name}`");
+            };
+            assert_eq!(
+                stdlib.variant_names(),
+                members,
+                "`{name}`: the stdlib and vocabulary.rs differ"
+            );
+        }
+    }
+}
