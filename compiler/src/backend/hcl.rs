@@ -11,10 +11,23 @@ pub enum Expr {
     Str(String),
     Num(i64),
     Bool(bool),
-    /// A reference or function call, written as is: `aws_vpc.main.id`, `jsonencode(…)`.
+    /// A reference or function call, written as is: `aws_vpc.main.id`, `jsonencode(…)`. Never
+    /// holds a string from the sources: those are `Str` or `Template` text, escaped by `quote`.
     Raw(String),
+    /// A quoted template: literal text (escaped) and interpolated references,
+    /// `"${aws_s3_bucket.logs.arn}/*"`.
+    Template(Vec<Part>),
     List(Vec<Expr>),
     Object(Vec<(String, Expr)>),
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Literal text, escaped when written.
+    Text(String),
+    /// `${reference}`.
+    Interpolate(String),
 }
 
 /// A string literal.
@@ -30,6 +43,14 @@ pub fn r(text: impl Into<String>) -> Expr {
 /// A list of string literals.
 pub fn strings<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Expr {
     Expr::List(items.into_iter().map(|item| Expr::Str(item.into())).collect())
+}
+
+/// `"${reference}suffix"`: a reference followed by literal text.
+pub fn interpolated(reference: impl Into<String>, suffix: &str) -> Expr {
+    Expr::Template(vec![
+        Part::Interpolate(reference.into()),
+        Part::Text(suffix.to_owned()),
+    ])
 }
 
 /// A list of references.
@@ -217,6 +238,19 @@ fn render_attributes(run: &[(&String, &Expr)], out: &mut String, indent: usize) 
 fn inline(value: &Expr) -> Option<String> {
     match value {
         Expr::Str(text) => Some(quote(text)),
+        Expr::Template(parts) => {
+            let mut out = String::from('"');
+            for part in parts {
+                match part {
+                    Part::Text(text) => escape_into(&mut out, text),
+                    Part::Interpolate(reference) => {
+                        let _ = write!(out, "${{{reference}}}");
+                    }
+                }
+            }
+            out.push('"');
+            Some(out)
+        }
         Expr::Num(n) => Some(n.to_string()),
         Expr::Bool(b) => Some(b.to_string()),
         Expr::Raw(text) if !text.contains('\n') => Some(text.clone()),
@@ -272,6 +306,13 @@ fn multiline(value: &Expr, out: &mut String, indent: usize) {
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
+    escape_into(&mut out, text);
+    out.push('"');
+    out
+}
+
+/// The inside of a quoted HCL string (the one escaping function: `quote` and templates use it).
+fn escape_into(out: &mut String, text: &str) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -287,8 +328,6 @@ pub fn quote(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -311,6 +350,20 @@ mod tests {
         assert_eq!(
             out,
             "resource \"aws_vpc\" \"main\" {\n  cidr_block         = \"10.0.0.0/16\"\n  enable_dns_support = true\n\n  tags = {\n    Name   = \"x\"\n    System = \"y\"\n  }\n\n  id = aws_x.y.id\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+        );
+    }
+
+    #[test]
+    fn templates_escape_their_text_and_interpolate_references() {
+        let template = Expr::Template(vec![
+            Part::Text("a\"${".into()),
+            Part::Interpolate("aws_x.y.arn".into()),
+            Part::Text("/*".into()),
+        ]);
+        assert_eq!(inline(&template).as_deref(), Some("\"a\\\"$${${aws_x.y.arn}/*\""));
+        assert_eq!(
+            inline(&interpolated("path.module", "/lambda")).as_deref(),
+            Some("\"${path.module}/lambda\"")
         );
     }
 

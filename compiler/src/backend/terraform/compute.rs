@@ -1,0 +1,423 @@
+//! The `compute.tf` of an environment: the ECS cluster, ECR repositories, task roles, load
+//! balancers with their listeners and target groups, autoscaling, and the scheduler for jobs.
+
+use super::*;
+
+/// Every task (services, then jobs) with its image, secrets and whether it uses a database.
+pub(super) struct Task<'a> {
+    name: &'a str,
+    image: &'a str,
+    secrets: &'a [Secret],
+}
+
+pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
+    env.services
+        .iter()
+        .map(|s| Task {
+            name: &s.name,
+            image: &s.image,
+            secrets: &s.secrets,
+        })
+        .chain(env.jobs.iter().map(|j| Task {
+            name: &j.name,
+            image: &j.image,
+            secrets: &j.secrets,
+        }))
+        .collect()
+}
+
+pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
+    let env = ctx.env;
+    let mut blocks = vec![
+        Block::resource("aws_ecs_cluster", "main")
+            .attr("name", s(ctx.cluster_name()))
+            .block(
+                Block::new("setting", &[])
+                    .attr("name", s("containerInsights"))
+                    .attr("value", s("enabled")),
+            ),
+        Block::data("aws_iam_policy_document", "ecs_tasks_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", strings(["sts:AssumeRole"]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("Service"))
+                        .attr("identifiers", strings(["ecs-tasks.amazonaws.com"])),
+                ),
+        ),
+    ];
+    let mut repositories: BTreeSet<&str> = BTreeSet::new();
+    for task in tasks(env) {
+        repositories.insert(task.image);
+    }
+    for repository in &repositories {
+        let id = ctx.ident(repository);
+        blocks.push(
+            Block::resource("aws_ecr_repository", &id)
+                .attr("name", s(*repository))
+                .attr("image_tag_mutability", s("IMMUTABLE"))
+                .block(Block::new("image_scanning_configuration", &[]).attr("scan_on_push", Expr::Bool(true)))
+                .block(Block::new("encryption_configuration", &[]).attr("encryption_type", s("KMS"))),
+        );
+        blocks.push(
+            Block::resource("aws_ecr_lifecycle_policy", &id)
+                .attr("repository", r(format!("aws_ecr_repository.{id}.name")))
+                .attr("policy", r(ECR_LIFECYCLE)),
+        );
+    }
+    for task in tasks(env) {
+        blocks.extend(task_iam(ctx, &task));
+    }
+    for lb in &env.load_balancers {
+        blocks.extend(load_balancer(ctx, lb));
+    }
+    for service in &env.services {
+        blocks.extend(autoscaling(ctx, service));
+    }
+    if !env.jobs.is_empty() {
+        blocks.extend(scheduler(ctx));
+    }
+    blocks
+}
+
+pub(super) const ECR_LIFECYCLE: &str = "jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = \"keep the last 50 images\"
+      selection    = { tagStatus = \"any\", countType = \"imageCountMoreThan\", countNumber = 50 }
+      action       = { type = \"expire\" }
+    }]
+  })";
+
+pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
+    let id = ctx.ident(task.name);
+    let env = ctx.env;
+    let secret_arns: Vec<String> = task
+        .secrets
+        .iter()
+        .map(|secret| {
+            format!(
+                "arn:aws:secretsmanager:{}:{}:secret:{}-*",
+                env.region, env.account, secret.secret_name
+            )
+        })
+        .collect();
+    let database_secrets: Vec<String> = env
+        .flows
+        .iter()
+        .filter(|f| f.from == task.name)
+        .filter(|f| env.databases.iter().any(|d| f.to == d.name))
+        .map(|f| {
+            format!(
+                "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
+                ctx.ident(f.to.name())
+            )
+        })
+        .collect();
+    let mut execution = Block::data("aws_iam_policy_document", &format!("{id}_execution"))
+        .block(
+            Block::new("statement", &[])
+                .attr("sid", s("PullAuthorization"))
+                .attr("actions", strings(["ecr:GetAuthorizationToken"]))
+                .attr("resources", strings(["*"])),
+        )
+        .block(
+            Block::new("statement", &[])
+                .attr("sid", s("PullImage"))
+                .attr(
+                    "actions",
+                    strings([
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ]),
+                )
+                .attr(
+                    "resources",
+                    refs([format!("aws_ecr_repository.{}.arn", ctx.ident(task.image))]),
+                ),
+        )
+        .block(
+            Block::new("statement", &[])
+                .attr("sid", s("WriteLogs"))
+                .attr("actions", strings(["logs:CreateLogStream", "logs:PutLogEvents"]))
+                .attr(
+                    "resources",
+                    refs([format!("\"${{aws_cloudwatch_log_group.{id}.arn}}:*\"")]),
+                ),
+        );
+    if !secret_arns.is_empty() || !database_secrets.is_empty() {
+        let mut resources: Vec<Expr> = secret_arns.into_iter().map(Expr::Str).collect();
+        resources.extend(database_secrets.into_iter().map(Expr::Raw));
+        execution = execution.block(
+            Block::new("statement", &[])
+                .attr("sid", s("ReadSecrets"))
+                .attr("actions", strings(["secretsmanager:GetSecretValue"]))
+                .attr("resources", Expr::List(resources)),
+        );
+    }
+    vec![
+        Block::resource("aws_cloudwatch_log_group", &id)
+            .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
+            .attr("name", s(format!("/ecs/{}/{}", ctx.cluster_name(), task.name)))
+            .attr("retention_in_days", Expr::Num(365)),
+        Block::resource("aws_iam_role", &format!("{id}_execution"))
+            .attr("name", s(ctx.name(&format!("{}-execution", task.name))))
+            .attr("assume_role_policy", r("data.aws_iam_policy_document.ecs_tasks_assume.json")),
+        execution,
+        Block::resource("aws_iam_role_policy", &format!("{id}_execution"))
+            .attr("role", r(format!("aws_iam_role.{id}_execution.id")))
+            .attr("policy", r(format!("data.aws_iam_policy_document.{id}_execution.json"))),
+        // The application's own permissions are the team's to grant; the role starts empty.
+        Block::resource("aws_iam_role", &format!("{id}_task"))
+            .attr("name", s(ctx.name(&format!("{}-task", task.name))))
+            .attr("assume_role_policy", r("data.aws_iam_policy_document.ecs_tasks_assume.json")),
+    ]
+}
+
+pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
+    let env = ctx.env;
+    let id = ctx.ident(&lb.name);
+    let (mut blocks, cert_arn) = certificate(ctx, &format!("{id}_certificate"), &lb.certificate, None);
+    let mut alb = Block::resource("aws_lb", &id)
+        .comment("checkov:skip=CKV2_AWS_28:no WAF in the reference design; the ALB is internal and reached only through CloudFront");
+    if !ctx.production() {
+        alb = alb.comment("checkov:skip=CKV_AWS_150:deletion protection is for production; this environment is rebuilt at will");
+    }
+    alb = alb
+        .attr("name", s(ctx.name(&lb.name)))
+        .attr("internal", Expr::Bool(lb.internal.value))
+        .attr("load_balancer_type", s("application"))
+        .attr("subnets", ctx.subnet_ids(&lb.tier))
+        .attr("security_groups", refs([format!("aws_security_group.{id}.id")]))
+        .attr("drop_invalid_header_fields", Expr::Bool(true))
+        .attr(
+            "idle_timeout",
+            Expr::Num(i64::try_from(lb.idle_timeout_seconds).unwrap_or(60)),
+        )
+        .attr("enable_deletion_protection", Expr::Bool(ctx.production()));
+    if let Some(logs) = &lb.access_logs {
+        alb = alb.block(
+            Block::new("access_logs", &[])
+                .attr(
+                    "bucket",
+                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&logs.value))),
+                )
+                .attr("prefix", s(format!("alb/{}", lb.name)))
+                .attr("enabled", Expr::Bool(true)),
+        );
+    }
+    blocks.push(alb);
+    let services: Vec<&Service> = env
+        .services
+        .iter()
+        .filter(|s| s.load_balancer.as_deref() == Some(lb.name.as_str()))
+        .collect();
+    for service in &services {
+        let sid = ctx.ident(&service.name);
+        blocks.push(
+            Block::resource("aws_lb_target_group", &sid)
+                .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
+                .attr("name", s(short_name(&ctx.name(&service.name))))
+                .attr("port", Expr::Num(i64::from(service.port.value)))
+                .attr("protocol", s("HTTP"))
+                .attr("target_type", s("ip"))
+                .attr("vpc_id", r("aws_vpc.main.id"))
+                .attr("deregistration_delay", Expr::Num(30))
+                .block(
+                    Block::new("health_check", &[])
+                        .attr("path", s(service.health_check.clone().unwrap_or_else(|| lb.health_check.clone())))
+                        .attr("matcher", s("200-399")),
+                ),
+        );
+    }
+    let action = match services.first() {
+        Some(service) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
+            "target_group_arn",
+            r(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
+        ),
+        None => Block::new("default_action", &[])
+            .attr("type", s("fixed-response"))
+            .block(
+                Block::new("fixed_response", &[])
+                    .attr("content_type", s("text/plain"))
+                    .attr("status_code", s("404")),
+            ),
+    };
+    blocks.push(
+        Block::resource("aws_lb_listener", &format!("{id}_https"))
+            .attr("load_balancer_arn", r(format!("aws_lb.{id}.arn")))
+            .attr("port", Expr::Num(i64::from(lb.listen)))
+            .attr("protocol", s("HTTPS"))
+            .attr("ssl_policy", s(TLS_POLICY))
+            .attr("certificate_arn", cert_arn)
+            .block(action),
+    );
+    blocks
+}
+
+/// Target group names have at most 32 characters.
+pub(super) fn short_name(name: &str) -> String {
+    name.chars()
+        .take(32)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
+}
+
+pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
+    let id = ctx.ident(&service.name);
+    let scale = &service.scale;
+    let mut blocks = vec![
+        Block::resource("aws_appautoscaling_target", &id)
+            .attr("service_namespace", s("ecs"))
+            .attr("scalable_dimension", s("ecs:service:DesiredCount"))
+            .attr(
+                "resource_id",
+                s(format!("service/{}/{}", ctx.cluster_name(), service.name)),
+            )
+            .attr("min_capacity", Expr::Num(scale.min.value))
+            .attr("max_capacity", Expr::Num(scale.max.value)),
+    ];
+    let targets = [
+        ("cpu", scale.cpu_target, "ECSServiceAverageCPUUtilization"),
+        (
+            "memory",
+            scale.memory_target,
+            "ECSServiceAverageMemoryUtilization",
+        ),
+    ];
+    for (metric, target, predefined) in targets {
+        let Some(target) = target else { continue };
+        blocks.push(
+            Block::resource("aws_appautoscaling_policy", &format!("{id}_{metric}"))
+                .attr("name", s(ctx.name(&format!("{}-{metric}", service.name))))
+                .attr("policy_type", s("TargetTrackingScaling"))
+                .attr(
+                    "service_namespace",
+                    r(format!("aws_appautoscaling_target.{id}.service_namespace")),
+                )
+                .attr(
+                    "scalable_dimension",
+                    r(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
+                )
+                .attr(
+                    "resource_id",
+                    r(format!("aws_appautoscaling_target.{id}.resource_id")),
+                )
+                .block(
+                    Block::new("target_tracking_scaling_policy_configuration", &[])
+                        .attr("target_value", Expr::Num(i64::from(target)))
+                        .attr(
+                            "scale_out_cooldown",
+                            Expr::Num(i64::try_from(scale.scale_out_cooldown_seconds.value).unwrap_or(60)),
+                        )
+                        .attr(
+                            "scale_in_cooldown",
+                            Expr::Num(i64::try_from(scale.scale_in_cooldown_seconds.value).unwrap_or(300)),
+                        )
+                        .block(
+                            Block::new("predefined_metric_specification", &[])
+                                .attr("predefined_metric_type", s(predefined)),
+                        ),
+                ),
+        );
+    }
+    blocks
+}
+
+/// EventBridge Scheduler runs each job's latest task definition on the cluster.
+pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
+    let env = ctx.env;
+    let families: Vec<String> = env
+        .jobs
+        .iter()
+        .map(|j| {
+            format!(
+                "arn:aws:ecs:{}:{}:task-definition/{}",
+                env.region,
+                env.account,
+                ctx.family(&j.name)
+            )
+        })
+        .collect();
+    let mut run_task: Vec<String> = families.clone();
+    run_task.extend(families.iter().map(|f| format!("{f}:*")));
+    let roles: Vec<String> = env
+        .jobs
+        .iter()
+        .flat_map(|j| {
+            let id = ctx.ident(&j.name);
+            [
+                format!("aws_iam_role.{id}_execution.arn"),
+                format!("aws_iam_role.{id}_task.arn"),
+            ]
+        })
+        .collect();
+    let mut blocks = vec![
+        Block::data("aws_iam_policy_document", "scheduler_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", strings(["sts:AssumeRole"]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("Service"))
+                        .attr("identifiers", strings(["scheduler.amazonaws.com"])),
+                ),
+        ),
+        Block::resource("aws_iam_role", "scheduler")
+            .attr("name", s(ctx.name("scheduler")))
+            .attr(
+                "assume_role_policy",
+                r("data.aws_iam_policy_document.scheduler_assume.json"),
+            ),
+        Block::data("aws_iam_policy_document", "scheduler")
+            .block(
+                Block::new("statement", &[])
+                    .attr("sid", s("RunJobs"))
+                    .attr("actions", strings(["ecs:RunTask"]))
+                    .attr("resources", strings(run_task)),
+            )
+            .block(
+                Block::new("statement", &[])
+                    .attr("sid", s("PassJobRoles"))
+                    .attr("actions", strings(["iam:PassRole"]))
+                    .attr("resources", refs(roles)),
+            ),
+        Block::resource("aws_iam_role_policy", "scheduler")
+            .attr("role", r("aws_iam_role.scheduler.id"))
+            .attr("policy", r("data.aws_iam_policy_document.scheduler.json")),
+    ];
+    for (job, family) in env.jobs.iter().zip(&families) {
+        let id = ctx.ident(&job.name);
+        blocks.push(
+            Block::resource("aws_scheduler_schedule", &id)
+                .comment("checkov:skip=CKV_AWS_297:the schedule holds no secret; the service key is enough")
+                .attr("name", s(ctx.name(&job.name)))
+                .attr("schedule_expression", s(&job.schedule))
+                .attr("schedule_expression_timezone", s("UTC"))
+                .block(Block::new("flexible_time_window", &[]).attr("mode", s("OFF")))
+                .block(
+                    Block::new("target", &[])
+                        .attr("arn", r("aws_ecs_cluster.main.arn"))
+                        .attr("role_arn", r("aws_iam_role.scheduler.arn"))
+                        .block(
+                            Block::new("ecs_parameters", &[])
+                                .attr("task_definition_arn", s(family))
+                                .attr("launch_type", s("FARGATE"))
+                                .attr("task_count", Expr::Num(1))
+                                .block(
+                                    Block::new("network_configuration", &[])
+                                        .attr("subnets", ctx.subnet_ids(&job.tier))
+                                        .attr(
+                                            "security_groups",
+                                            refs([format!("aws_security_group.{id}.id")]),
+                                        )
+                                        .attr("assign_public_ip", Expr::Bool(job.public_ip.value)),
+                                ),
+                        )
+                        .block(Block::new("retry_policy", &[]).attr("maximum_retry_attempts", Expr::Num(0))),
+                ),
+        );
+    }
+    blocks
+}

@@ -1,0 +1,284 @@
+//! The `data.tf` of an environment: Aurora clusters and buckets with their policies.
+
+use super::*;
+
+pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for database in &ctx.env.databases {
+        blocks.extend(aurora(ctx, database));
+    }
+    for bucket in &ctx.env.buckets {
+        blocks.extend(bucket_blocks(ctx, bucket));
+    }
+    blocks
+}
+
+pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
+    let id = ctx.ident(&database.name);
+    let identifier = ctx.name(&database.name);
+    let mut cluster = Block::resource("aws_rds_cluster", &id)
+        .comment("checkov:skip=CKV_AWS_327:encrypted with the RDS service key; a customer key is not part of the design")
+        .comment("checkov:skip=CKV2_AWS_8:Aurora's automated backups (backup_retention_period) are the backup plan")
+        .attr("cluster_identifier", s(&identifier))
+        .attr("engine", s(&database.engine))
+        .attr("engine_version", s(&database.version))
+        .attr("database_name", s(&database.name))
+        .attr("master_username", s(format!("{}_admin", database.name)))
+        .attr("manage_master_user_password", Expr::Bool(true))
+        .attr("db_subnet_group_name", r(format!("aws_db_subnet_group.{id}.name")))
+        .attr("db_cluster_parameter_group_name", r(format!("aws_rds_cluster_parameter_group.{id}.name")))
+        .attr("vpc_security_group_ids", refs([format!("aws_security_group.{id}.id")]))
+        .attr("port", Expr::Num(i64::from(database.port)))
+        .attr("storage_encrypted", Expr::Bool(database.encrypted.value))
+        .attr("deletion_protection", Expr::Bool(database.deletion_protection.value))
+        .attr("backup_retention_period", Expr::Num(i64::try_from(database.backup_retention_days).unwrap_or(7)))
+        .attr("skip_final_snapshot", Expr::Bool(!database.final_snapshot.value))
+        .attr_opt(
+            "final_snapshot_identifier",
+            database.final_snapshot.value.then(|| s(format!("{identifier}-final"))),
+        )
+        .attr("copy_tags_to_snapshot", Expr::Bool(true))
+        .attr("iam_database_authentication_enabled", Expr::Bool(true))
+        .attr("enabled_cloudwatch_logs_exports", strings(["postgresql"]));
+    if ctx.production() {
+        cluster = cluster.block(Block::new("lifecycle", &[]).attr("prevent_destroy", Expr::Bool(true)));
+    }
+    let major = database.version.split('.').next().unwrap_or_default();
+    let parameter = |name: &str, value: &str| {
+        Block::new("parameter", &[])
+            .attr("name", s(name))
+            .attr("value", s(value))
+    };
+    let mut blocks = vec![
+        Block::resource("aws_db_subnet_group", &id)
+            .attr("name", s(&identifier))
+            .attr("subnet_ids", ctx.subnet_ids(&database.tier)),
+        // TLS only, and statements logged: schema changes always, anything slower than a second.
+        Block::resource("aws_rds_cluster_parameter_group", &id)
+            .attr("name", s(&identifier))
+            .attr("family", s(format!("aurora-postgresql{major}")))
+            .block(parameter("rds.force_ssl", "1"))
+            .block(parameter("log_statement", "ddl"))
+            .block(parameter("log_min_duration_statement", "1000")),
+        cluster,
+    ];
+    let instances = (1..=database.writers)
+        .map(|n| format!("{id}_writer_{n}"))
+        .chain((1..=database.readers).map(|n| format!("{id}_reader_{n}")));
+    for (n, instance) in instances.enumerate() {
+        blocks.push(
+            Block::resource("aws_rds_cluster_instance", &instance)
+                .comment("checkov:skip=CKV_AWS_118:Performance Insights and CloudWatch metrics watch the instance; enhanced monitoring is not part of the design")
+                .comment("checkov:skip=CKV_AWS_354:Performance Insights data is encrypted with the RDS service key; a customer key is not part of the design")
+                .attr("identifier", s(format!("{identifier}-{}", n + 1)))
+                .attr("cluster_identifier", r(format!("aws_rds_cluster.{id}.id")))
+                .attr("engine", r(format!("aws_rds_cluster.{id}.engine")))
+                .attr("engine_version", r(format!("aws_rds_cluster.{id}.engine_version")))
+                .attr("instance_class", s(&database.instance_class))
+                .attr("publicly_accessible", Expr::Bool(false))
+                .attr("auto_minor_version_upgrade", Expr::Bool(true))
+                .attr("performance_insights_enabled", Expr::Bool(true)),
+        );
+    }
+    blocks
+}
+
+pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
+    let id = ctx.ident(&bucket.name);
+    let logs = bucket.purpose == Some(BucketPurpose::AccessLogs);
+    // Served by the edge: static assets, and websites (which have no purpose).
+    let served = matches!(bucket.purpose, Some(BucketPurpose::Static) | None);
+    let mut main = Block::resource("aws_s3_bucket", &id)
+        .comment("checkov:skip=CKV_AWS_144:one region by design; versioning and the state of the source are the recovery path")
+        .comment("checkov:skip=CKV2_AWS_62:nothing consumes object events");
+    if logs {
+        main = main.comment(
+            "checkov:skip=CKV_AWS_18:this is the access-log bucket; logging it into itself would loop",
+        );
+    }
+    if logs || served {
+        main = main
+            .comment("checkov:skip=CKV_AWS_145:SSE-S3: ALB log delivery and CloudFront OAC reads need it");
+    }
+    main = main.attr("bucket", s(ctx.bucket_name(&bucket.name)));
+    if ctx.production() {
+        main = main.block(Block::new("lifecycle", &[]).attr("prevent_destroy", Expr::Bool(true)));
+    }
+    let algorithm = if logs || served { "AES256" } else { "aws:kms" };
+    let mut blocks = vec![
+        main,
+        Block::resource("aws_s3_bucket_public_access_block", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("block_public_acls", Expr::Bool(true))
+            .attr("block_public_policy", Expr::Bool(true))
+            .attr("ignore_public_acls", Expr::Bool(true))
+            .attr("restrict_public_buckets", Expr::Bool(true)),
+        ownership_controls(&id, logs),
+        Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .block(
+                Block::new("rule", &[])
+                    .attr("bucket_key_enabled", Expr::Bool(algorithm == "aws:kms"))
+                    .block(
+                        Block::new("apply_server_side_encryption_by_default", &[])
+                            .attr("sse_algorithm", s(algorithm)),
+                    ),
+            ),
+        Block::resource("aws_s3_bucket_versioning", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .block(Block::new("versioning_configuration", &[]).attr(
+                "status",
+                s(if bucket.versioning { "Enabled" } else { "Suspended" }),
+            )),
+    ];
+    let mut lifecycle = Block::new("rule", &[])
+        .attr("id", s("housekeeping"))
+        .attr("status", s("Enabled"))
+        .block(Block::new("filter", &[]))
+        .block(
+            Block::new("abort_incomplete_multipart_upload", &[]).attr("days_after_initiation", Expr::Num(7)),
+        );
+    if let Some(days) = bucket.expire_after_days {
+        lifecycle = lifecycle
+            .block(Block::new("expiration", &[]).attr("days", Expr::Num(i64::try_from(days).unwrap_or(90))));
+    }
+    if bucket.versioning {
+        lifecycle = lifecycle
+            .block(Block::new("noncurrent_version_expiration", &[]).attr("noncurrent_days", Expr::Num(90)));
+    }
+    blocks.push(
+        Block::resource("aws_s3_bucket_lifecycle_configuration", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .block(lifecycle),
+    );
+    if let (false, Some(log_bucket)) = (logs, ctx.log_bucket()) {
+        blocks.push(
+            Block::resource("aws_s3_bucket_logging", &id)
+                .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+                .attr(
+                    "target_bucket",
+                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&log_bucket.name))),
+                )
+                .attr("target_prefix", s(format!("s3/{}/", bucket.name))),
+        );
+    }
+    if let Some(website) = &bucket.website {
+        let mut config = Block::resource("aws_s3_bucket_website_configuration", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")));
+        config = match &website.redirect_all_to {
+            Some(host) => config.block(
+                Block::new("redirect_all_requests_to", &[])
+                    .attr("host_name", s(host))
+                    .attr("protocol", s("https")),
+            ),
+            None => {
+                config.block(Block::new("index_document", &[]).attr("suffix", s(&website.index_document)))
+            }
+        };
+        blocks.push(config);
+    }
+    blocks.extend(bucket_policy(ctx, bucket));
+    blocks
+}
+
+pub(super) fn ownership_controls(id: &str, logs: bool) -> Block {
+    let mut block = Block::resource("aws_s3_bucket_ownership_controls", id);
+    if logs {
+        block = block.comment("checkov:skip=CKV2_AWS_65:CloudFront standard logs are delivered with ACLs, so the log bucket keeps them");
+    }
+    // CloudFront's standard logs are delivered with an ACL; every other bucket disables ACLs.
+    block
+        .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+        .block(Block::new("rule", &[]).attr(
+            "object_ownership",
+            s(if logs {
+                "BucketOwnerPreferred"
+            } else {
+                "BucketOwnerEnforced"
+            }),
+        ))
+}
+
+/// TLS only for everyone; CloudFront (through OAC) may read static buckets; the region's load
+/// balancer account may write access logs.
+pub(super) fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
+    let id = ctx.ident(&bucket.name);
+    let arn = format!("aws_s3_bucket.{id}.arn");
+    let mut document = Block::data("aws_iam_policy_document", &format!("{id}_bucket")).block(
+        Block::new("statement", &[])
+            .attr("sid", s("DenyInsecureTransport"))
+            .attr("effect", s("Deny"))
+            .attr("actions", strings(["s3:*"]))
+            .attr(
+                "resources",
+                Expr::List(vec![r(arn.clone()), interpolated(arn.clone(), "/*")]),
+            )
+            .block(
+                Block::new("principals", &[])
+                    .attr("type", s("*"))
+                    .attr("identifiers", strings(["*"])),
+            )
+            .block(
+                Block::new("condition", &[])
+                    .attr("test", s("Bool"))
+                    .attr("variable", s("aws:SecureTransport"))
+                    .attr("values", strings(["false"])),
+            ),
+    );
+    let mut extra = Vec::new();
+    let edge = ctx.env.edge.as_ref();
+    let read_by_edge = edge.is_some_and(|e| {
+        e.origins
+            .iter()
+            .any(|o| o.name == bucket.name && o.kind == EdgeOriginKind::S3)
+    });
+    if let (true, Some(edge)) = (read_by_edge, edge) {
+        document = document.block(
+            Block::new("statement", &[])
+                .attr("sid", s("CloudFrontReads"))
+                .attr("actions", strings(["s3:GetObject"]))
+                .attr("resources", Expr::List(vec![interpolated(arn.clone(), "/*")]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("Service"))
+                        .attr("identifiers", strings(["cloudfront.amazonaws.com"])),
+                )
+                .block(
+                    Block::new("condition", &[])
+                        .attr("test", s("StringEquals"))
+                        .attr("variable", s("AWS:SourceArn"))
+                        .attr(
+                            "values",
+                            refs([format!(
+                                "aws_cloudfront_distribution.{}.arn",
+                                ctx.ident(&edge.name)
+                            )]),
+                        ),
+                ),
+        );
+    }
+    if bucket.purpose == Some(BucketPurpose::AccessLogs) && !ctx.env.load_balancers.is_empty() {
+        extra.push(Block::data("aws_elb_service_account", "main"));
+        document = document.block(
+            Block::new("statement", &[])
+                .attr("sid", s("LoadBalancerLogs"))
+                .attr("actions", strings(["s3:PutObject"]))
+                .attr("resources", Expr::List(vec![interpolated(arn.clone(), "/alb/*")]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("AWS"))
+                        .attr("identifiers", refs(["data.aws_elb_service_account.main.arn"])),
+                ),
+        );
+    }
+    extra.push(document);
+    extra.push(
+        Block::resource("aws_s3_bucket_policy", &id)
+            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr(
+                "policy",
+                r(format!("data.aws_iam_policy_document.{id}_bucket.json")),
+            ),
+    );
+    extra
+}

@@ -1,0 +1,266 @@
+//! The `monitoring.tf` of an environment: CloudWatch alarms, the EventBridge rule and the Lambda
+//! function that turns alarm state changes into readable messages on SNS.
+
+use super::*;
+
+pub(super) fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
+    let env = ctx.env;
+    let mut blocks = Vec::new();
+    for topic in &env.topics {
+        let id = ctx.ident(&topic.name);
+        blocks.push(
+            Block::resource("aws_sns_topic", &id)
+                .attr("name", s(ctx.name(&topic.name)))
+                .attr("kms_master_key_id", s("alias/aws/sns")),
+        );
+        for (n, address) in topic.email.iter().enumerate() {
+            blocks.push(
+                Block::resource("aws_sns_topic_subscription", &format!("{id}_email_{}", n + 1))
+                    .attr("topic_arn", r(format!("aws_sns_topic.{id}.arn")))
+                    .attr("protocol", s("email"))
+                    .attr("endpoint", s(address)),
+            );
+        }
+    }
+    for alarm in &env.alarms {
+        blocks.push(alarm_block(ctx, alarm));
+    }
+    if !env.alarms.is_empty() {
+        blocks.extend(notifier(ctx));
+    }
+    blocks
+}
+
+/// The CloudWatch namespace, metric and dimensions of an `.arch` metric.
+pub(super) fn metric(
+    ctx: &Ctx<'_>,
+    alarm: &Alarm,
+) -> (bool, &'static str, &'static str, Vec<(String, Expr)>) {
+    let env = ctx.env;
+    let component = alarm.component.as_str();
+    let cluster = ("ClusterName".to_owned(), r("aws_ecs_cluster.main.name"));
+    if env.services.iter().any(|s| s.name == component) || env.jobs.iter().any(|j| j.name == component) {
+        let name = if alarm.metric == "memory" {
+            "MemoryUtilization"
+        } else {
+            "CPUUtilization"
+        };
+        return (
+            false,
+            "AWS/ECS",
+            name,
+            vec![cluster, ("ServiceName".into(), s(component))],
+        );
+    }
+    if env.load_balancers.iter().any(|lb| lb.name == component) {
+        let name = match alarm.metric.as_str() {
+            "requests" => "RequestCount",
+            "latency" => "TargetResponseTime",
+            _ => "HTTPCode_Target_5XX_Count",
+        };
+        return (
+            false,
+            "AWS/ApplicationELB",
+            name,
+            vec![(
+                "LoadBalancer".into(),
+                r(format!("aws_lb.{}.arn_suffix", ctx.ident(component))),
+            )],
+        );
+    }
+    if env.databases.iter().any(|d| d.name == component) {
+        let name = match alarm.metric.as_str() {
+            "connections" => "DatabaseConnections",
+            "freeable_memory" => "FreeableMemory",
+            _ => "CPUUtilization",
+        };
+        return (
+            false,
+            "AWS/RDS",
+            name,
+            vec![(
+                "DBClusterIdentifier".into(),
+                r(format!(
+                    "aws_rds_cluster.{}.cluster_identifier",
+                    ctx.ident(component)
+                )),
+            )],
+        );
+    }
+    // CloudFront publishes its metrics in us-east-1.
+    let name = if alarm.metric == "requests" {
+        "Requests"
+    } else {
+        "TotalErrorRate"
+    };
+    (
+        true,
+        "AWS/CloudFront",
+        name,
+        vec![
+            (
+                "DistributionId".into(),
+                r(format!("aws_cloudfront_distribution.{}.id", ctx.ident(component))),
+            ),
+            ("Region".into(), s("Global")),
+        ],
+    )
+}
+
+pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
+    let (global, namespace, metric_name, dimensions) = metric(ctx, alarm);
+    let period = 60;
+    let evaluation = i64::try_from(alarm.period_seconds / 60).unwrap_or(1).max(1);
+    Block::resource("aws_cloudwatch_metric_alarm", &ctx.ident(&alarm.name))
+        .attr_opt("provider", global.then(|| r("aws.us_east_1")))
+        .attr("alarm_name", s(ctx.name(&alarm.name)))
+        .attr(
+            "alarm_description",
+            s(format!(
+                "{}.{} above {}{} (notifies {})",
+                alarm.component,
+                alarm.metric,
+                alarm.threshold,
+                if alarm.threshold_is_percent { "%" } else { "" },
+                alarm.topic
+            )),
+        )
+        .attr("namespace", s(namespace))
+        .attr("metric_name", s(metric_name))
+        .attr("dimensions", Expr::Object(dimensions))
+        .attr(
+            "statistic",
+            s(if metric_name.ends_with("Count") || metric_name == "Requests" {
+                "Sum"
+            } else {
+                "Average"
+            }),
+        )
+        .attr("period", Expr::Num(period))
+        .attr("evaluation_periods", Expr::Num(evaluation))
+        .attr("threshold", Expr::Num(alarm.threshold))
+        .attr("comparison_operator", s("GreaterThanThreshold"))
+        .attr("treat_missing_data", s("notBreaching"))
+}
+
+/// CloudWatch alarm state changes → EventBridge → a Lambda that writes a readable message → SNS.
+pub(super) fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
+    let env = ctx.env;
+    let topics: Vec<(String, Expr)> = env
+        .alarms
+        .iter()
+        .map(|a| {
+            (
+                ctx.name(&a.name),
+                r(format!("aws_sns_topic.{}.arn", ctx.ident(&a.topic))),
+            )
+        })
+        .collect();
+    let topic_arns: BTreeSet<String> = env
+        .alarms
+        .iter()
+        .map(|a| format!("aws_sns_topic.{}.arn", ctx.ident(&a.topic)))
+        .collect();
+    vec![
+        Block::data("archive_file", "alarm_notifier")
+            .attr("type", s("zip"))
+            .attr("source_file", interpolated("path.module", "/lambda/alarm_notifier.py"))
+            .attr("output_path", interpolated("path.module", "/.build/alarm_notifier.zip")),
+        Block::resource("aws_cloudwatch_log_group", "alarm_notifier")
+            .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
+            .attr("name", s(format!("/aws/lambda/{}", ctx.name("alarm-notifier"))))
+            .attr("retention_in_days", Expr::Num(365)),
+        Block::data("aws_iam_policy_document", "lambda_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", strings(["sts:AssumeRole"]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("Service"))
+                        .attr("identifiers", strings(["lambda.amazonaws.com"])),
+                ),
+        ),
+        Block::resource("aws_iam_role", "alarm_notifier")
+            .attr("name", s(ctx.name("alarm-notifier")))
+            .attr("assume_role_policy", r("data.aws_iam_policy_document.lambda_assume.json")),
+        Block::data("aws_iam_policy_document", "alarm_notifier")
+            .block(
+                Block::new("statement", &[])
+                    .attr("sid", s("Publish"))
+                    .attr("actions", strings(["sns:Publish"]))
+                    .attr("resources", refs(topic_arns)),
+            )
+            .block(
+                Block::new("statement", &[])
+                    .attr("sid", s("WriteLogs"))
+                    .attr("actions", strings(["logs:CreateLogStream", "logs:PutLogEvents"]))
+                    .attr("resources", Expr::List(vec![interpolated("aws_cloudwatch_log_group.alarm_notifier.arn", ":*")])),
+            )
+            .block(
+                Block::new("statement", &[])
+                    .attr("sid", s("Trace"))
+                    .attr("actions", strings(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]))
+                    .attr("resources", strings(["*"])),
+            ),
+        Block::resource("aws_iam_role_policy", "alarm_notifier")
+            .attr("role", r("aws_iam_role.alarm_notifier.id"))
+            .attr("policy", r("data.aws_iam_policy_document.alarm_notifier.json")),
+        Block::resource("aws_lambda_function", "alarm_notifier")
+            .comment("checkov:skip=CKV_AWS_116:EventBridge retries delivery; a failed notification is visible in the function's logs")
+            .comment("checkov:skip=CKV_AWS_117:the function talks only to SNS; it needs no VPC")
+            .comment("checkov:skip=CKV_AWS_173:the environment holds topic ARNs, not secrets")
+            .comment("checkov:skip=CKV_AWS_272:the code is generated by archc and deployed by Terraform, not signed separately")
+            .attr("function_name", s(ctx.name("alarm-notifier")))
+            .attr("role", r("aws_iam_role.alarm_notifier.arn"))
+            .attr("runtime", s("python3.12"))
+            .attr("handler", s("alarm_notifier.handler"))
+            .attr("filename", r("data.archive_file.alarm_notifier.output_path"))
+            .attr("source_code_hash", r("data.archive_file.alarm_notifier.output_base64sha256"))
+            .attr("timeout", Expr::Num(10))
+            .attr("reserved_concurrent_executions", Expr::Num(5))
+            .block(Block::new("tracing_config", &[]).attr("mode", s("Active")))
+            .block(Block::new("environment", &[]).attr(
+                "variables",
+                Expr::Object(vec![("TOPICS".into(), r(format!("jsonencode({})", inline_object(&topics))))]),
+            ))
+            .attr("depends_on", refs(["aws_cloudwatch_log_group.alarm_notifier"])),
+        Block::resource("aws_cloudwatch_event_rule", "alarm_state")
+            .attr("name", s(ctx.name("alarm-state")))
+            .attr("description", s("CloudWatch alarm state changes of this system"))
+            .attr(
+                "event_pattern",
+                r(format!(
+                    "jsonencode({{ source = [\"aws.cloudwatch\"], \"detail-type\" = [\"CloudWatch Alarm State Change\"], detail = {{ alarmName = [{{ prefix = {} }}] }} }})",
+                    quote(&ctx.name(""))
+                )),
+            ),
+        Block::resource("aws_cloudwatch_event_target", "alarm_state")
+            .attr("rule", r("aws_cloudwatch_event_rule.alarm_state.name"))
+            .attr("arn", r("aws_lambda_function.alarm_notifier.arn")),
+        Block::resource("aws_lambda_permission", "alarm_state")
+            .attr("statement_id", s("AllowEventBridge"))
+            .attr("action", s("lambda:InvokeFunction"))
+            .attr("function_name", r("aws_lambda_function.alarm_notifier.function_name"))
+            .attr("principal", s("events.amazonaws.com"))
+            .attr("source_arn", r("aws_cloudwatch_event_rule.alarm_state.arn")),
+    ]
+}
+
+/// `{ "a" = x, "b" = y }` on one line, for `jsonencode`.
+pub(super) fn inline_object(fields: &[(String, Expr)]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Expr::Raw(text) => text.clone(),
+                Expr::Str(text) => quote(text),
+                _ => String::new(),
+            };
+            format!("{} = {value}", quote(k))
+        })
+        .collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// The Lambda function that turns alarm state changes into readable messages, shipped in
+/// `lambda/`.
+pub(super) const ALARM_NOTIFIER: &str = include_str!("alarm_notifier.py");
