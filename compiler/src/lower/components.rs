@@ -1,0 +1,192 @@
+//! Components: services, jobs, databases, buckets and alarms, each from its typed fields.
+
+use super::*;
+
+pub(super) fn secrets_and_environment(get: &Get<'_>) -> Lowering<(Vec<Secret>, Vec<EnvVar>)> {
+    let secrets = get
+        .block("secret")?
+        .iter()
+        .map(|(variable, setting)| match &setting.value {
+            Val::Call { args, .. } => Ok(Secret {
+                variable: variable.clone(),
+                secret_name: args
+                    .first()
+                    .and_then(Val::as_str)
+                    .ok_or_else(|| Fault::new(variable, "secret name", &setting.origin))?
+                    .to_owned(),
+            }),
+            _ => Err(Fault::new(variable, "secret", &setting.origin)),
+        })
+        .collect::<Lowering<_>>()?;
+    let environment = get
+        .block("environment")?
+        .iter()
+        .map(|(name, setting)| {
+            Ok(EnvVar {
+                name: name.clone(),
+                value: setting
+                    .value
+                    .as_str()
+                    .ok_or_else(|| Fault::new(name, "string", &setting.origin))?
+                    .to_owned(),
+                origin: setting.origin.clone(),
+            })
+        })
+        .collect::<Lowering<_>>()?;
+    Ok((secrets, environment))
+}
+
+pub(super) fn service(component: &Component, load_balancer: Option<String>) -> Lowering<Service> {
+    let get = Get::new(&component.fields, &component.origin);
+    let scale_origin = get.origin("scale");
+    let scale = Get::new(get.block("scale")?, &scale_origin);
+    let spanned_int = |get: &Get<'_>, name: &str| -> Lowering<Spanned<i64>> {
+        Ok(Spanned {
+            value: get.int(name)?,
+            origin: get.origin(name),
+        })
+    };
+    let spanned_duration = |get: &Get<'_>, name: &str| -> Lowering<Spanned<u64>> {
+        Ok(Spanned {
+            value: get.duration(name)?,
+            origin: get.origin(name),
+        })
+    };
+    let (secrets, environment) = secrets_and_environment(&get)?;
+    Ok(Service {
+        name: component.name.clone(),
+        tier: tier_of(component)?,
+        image: get.call_arg("image")?,
+        port: Spanned {
+            value: get.port("port")?,
+            origin: get.origin("port"),
+        },
+        cpu: get.int("cpu")?,
+        memory: get.int("memory")?,
+        scale: Scaling {
+            min: spanned_int(&scale, "min")?,
+            max: spanned_int(&scale, "max")?,
+            cpu_target: scale.optional_percent("cpu")?,
+            memory_target: scale.optional_percent("memory")?,
+            scale_out_cooldown_seconds: spanned_duration(&scale, "out")?,
+            scale_in_cooldown_seconds: spanned_duration(&scale, "in")?,
+        },
+        secrets,
+        environment,
+        migrate: Spanned {
+            value: get.strings("migrate")?,
+            origin: get.origin("migrate"),
+        },
+        command: get.strings("command")?,
+        health_check: get.optional_str("health_check")?,
+        public_ip: get.spanned_bool("public_ip")?,
+        load_balancer,
+        origin: component.origin.clone(),
+    })
+}
+
+pub(super) fn job(component: &Component) -> Lowering<Job> {
+    let get = Get::new(&component.fields, &component.origin);
+    let (secrets, environment) = secrets_and_environment(&get)?;
+    let schedule = get.require("schedule", "cron(…) or rate(…)", |v| match v {
+        Val::Call { function, args } if function == "cron" => {
+            Some(format!("cron({})", args.first()?.as_str()?))
+        }
+        Val::Call { function, args } if function == "rate" => duration(args.first()?).map(rate),
+        _ => None,
+    })?;
+    Ok(Job {
+        name: component.name.clone(),
+        tier: tier_of(component)?,
+        image: get.call_arg("image")?,
+        schedule,
+        command: get.strings("command")?,
+        cpu: get.int("cpu")?,
+        memory: get.int("memory")?,
+        secrets,
+        environment,
+        public_ip: get.spanned_bool("public_ip")?,
+        origin: component.origin.clone(),
+    })
+}
+
+/// EventBridge Scheduler's `rate(…)` in the largest whole unit.
+pub(super) fn rate(seconds: u64) -> String {
+    let (amount, unit) = if seconds.is_multiple_of(86_400) {
+        (seconds / 86_400, "day")
+    } else if seconds.is_multiple_of(3_600) {
+        (seconds / 3_600, "hour")
+    } else {
+        (seconds.div_ceil(60).max(1), "minute")
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    format!("rate({amount} {unit}{plural})")
+}
+
+pub(super) fn database(component: &Component) -> Lowering<Database> {
+    let get = Get::new(&component.fields, &component.origin);
+    let engine = match component.kind.as_str() {
+        "aurora_postgres" => "aurora-postgresql",
+        other => return Err(Fault::new(other, "database engine", &component.origin)),
+    };
+    Ok(Database {
+        name: component.name.clone(),
+        tier: tier_of(component)?,
+        engine: engine.into(),
+        version: get.str("version")?,
+        writers: get.int("writers")?,
+        readers: get.int("readers")?,
+        instance_class: get.str("instance_class")?,
+        port: get.port("port")?,
+        deletion_protection: get.spanned_bool("deletion_protection")?,
+        encrypted: get.spanned_bool("encrypted")?,
+        final_snapshot: get.spanned_bool("final_snapshot")?,
+        backup_retention_days: get.duration("backup_retention")? / 86_400,
+        origin: component.origin.clone(),
+    })
+}
+
+pub(super) fn bucket(component: &Component) -> Lowering<Bucket> {
+    let get = Get::new(&component.fields, &component.origin);
+    let (purpose, website) = match component.kind.as_str() {
+        "s3_website" => (
+            None,
+            Some(Website {
+                index_document: get.str("index_document")?,
+                redirect_all_to: get.optional_str("redirect_all_to")?,
+            }),
+        ),
+        _ => (Some(get.choice("purpose")?), None),
+    };
+    Ok(Bucket {
+        name: component.name.clone(),
+        purpose,
+        versioning: get.bool("versioning")?,
+        expire_after_days: get.optional_duration("expire_after")?.map(|s| s / 86_400),
+        website,
+        origin: component.origin.clone(),
+    })
+}
+
+pub(super) fn alarm(component: &Component) -> Lowering<Alarm> {
+    let get = Get::new(&component.fields, &component.origin);
+    let (target, metric) = get.require("on", "metric", |v| match v {
+        Val::Metric { component, metric } => Some((component.clone(), metric.clone())),
+        _ => None,
+    })?;
+    let (threshold, threshold_is_percent) = get.require("above", "threshold", |v| match v {
+        Val::Percent(p) => Some((i64::from(*p), true)),
+        Val::Int(n) => Some((*n, false)),
+        _ => None,
+    })?;
+    Ok(Alarm {
+        name: component.name.clone(),
+        component: target,
+        metric,
+        threshold,
+        threshold_is_percent,
+        period_seconds: get.duration("for")?,
+        topic: get.str("notify")?,
+        origin: component.origin.clone(),
+    })
+}

@@ -1,0 +1,306 @@
+//! Flows and security groups: each file's flows with their protocols and ports (per file and
+//! environment), the flows the edge's routes imply, one security-group rule per flow and peer
+//! (each once), and flows to the internet that have no route out. The small firewall queries
+//! (`target_ports`, `tier_egress`) keep the per-file work memoized.
+
+use super::*;
+
+/// The flow each edge route to a load balancer implies, unless a written flow says it already.
+pub(super) fn implied_flows(
+    edge: Option<&Edge>,
+    load_balancers: &[LoadBalancer],
+    written: &Pieces<FlowIr>,
+) -> Vec<FlowIr> {
+    let mut implied: Vec<FlowIr> = Vec::new();
+    let Some(edge) = edge else {
+        return implied;
+    };
+    for behaviour in &edge.behaviours {
+        let Some(lb) = load_balancers.iter().find(|lb| lb.name == behaviour.target) else {
+            continue;
+        };
+        let said = |f: &FlowIr| f.from == edge.name && f.to == lb.name;
+        if !written.iter().any(said) && !implied.iter().any(said) {
+            implied.push(FlowIr {
+                from: Endpoint::Component(edge.name.clone()),
+                to: Endpoint::Component(lb.name.clone()),
+                protocol: Protocol::Named(WebProtocol::Https),
+                port: lb.listen,
+                implied: true,
+                origin: behaviour.origin.clone(),
+            });
+        }
+    }
+    implied
+}
+
+/// What one file's flows become in one environment: the flows with their ports, the
+/// security-group rules they make (each once), and what cannot be routed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FileFlows {
+    pub(super) flows: Arc<[FlowIr]>,
+    pub(super) ingress: Arc<[SgRule]>,
+    pub(super) egress: Arc<[SgRule]>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers the flows written in one file, in one environment. Memoized per file: it reads the
+/// symbol table and two small firewalls (the ports of load balancers and databases, the tiers'
+/// egress), none of which an ordinary edit changes.
+#[salsa::tracked(returns(ref))]
+pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FileFlows {
+    let ports = target_ports(db, workspace, env.clone());
+    let mut faults = Vec::new();
+    let flows = keep(
+        file_model(db, workspace, file).flows.iter().map(|flow| {
+            let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
+            Ok(FlowIr {
+                from: Endpoint::named(&flow.from),
+                to: Endpoint::named(&flow.to),
+                protocol,
+                port,
+                implied: false,
+                origin: flow.origin.clone(),
+            })
+        }),
+        &mut faults,
+    );
+    let symbols = workspace_symbols(db, workspace);
+    let (ingress, egress) = sg_rules(&flows, symbols);
+    let mut diagnostics = unroutable(&flows, symbols, tier_egress(db, workspace, env));
+    diagnostics.extend(faults);
+    FileFlows {
+        flows,
+        ingress: ingress.into(),
+        egress: egress.into(),
+        diagnostics,
+    }
+}
+
+/// A flow to the internet needs a default route from its tier (databases are R005's).
+pub(super) fn unroutable(
+    flows: &[FlowIr],
+    symbols: &SymbolTable,
+    tiers: &BTreeMap<String, Spanned<TierEgress>>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for flow in flows.iter().filter(|f| f.to.is_internet()) {
+        let Some(component) = symbols.component(flow.from.name()) else {
+            continue;
+        };
+        if component.category == "database" {
+            continue;
+        }
+        let Some((tier, egress)) = component.tier.as_ref().and_then(|t| tiers.get_key_value(t)) else {
+            continue;
+        };
+        if egress.value == TierEgress::None {
+            out.push(
+                Diagnostic::error(
+                    codes::NO_ROUTE_TO_INTERNET,
+                    flow.origin.file,
+                    flow.origin.span.clone(),
+                    format!(
+                        "`{}` flows to the internet, but its tier `{tier}` has no route out",
+                        flow.from
+                    ),
+                )
+                .with_label(
+                    egress.origin.file,
+                    egress.origin.span.clone(),
+                    "no default route here",
+                )
+                .with_help(format!(
+                    "give tier `{tier}` `egress = nat`, or place `{}` in a tier that has it",
+                    flow.from
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// The port a flow to a load balancer (`https`: its listener) or to a database (`postgres`,
+/// `mysql`: its `port`) resolves to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct TargetPort {
+    pub(super) category: String,
+    pub(super) port: Lowering<u16>,
+}
+
+/// The ports of the load balancers and databases in one environment, by name: a few entries,
+/// and a firewall (it changes only when one of those ports does).
+#[salsa::tracked(returns(ref))]
+pub(super) fn target_ports(db: &dyn Db, workspace: Workspace, env: String) -> BTreeMap<String, TargetPort> {
+    let model = model(db, workspace);
+    let targets = model
+        .components()
+        .filter(|c| matches!(c.category.as_str(), "load_balancer" | "database"));
+    with_overrides(targets, env_overrides(db, workspace, env))
+        .iter()
+        .map(|c| {
+            let get = Get::new(&c.fields, &c.origin);
+            let port = match c.category.as_str() {
+                "load_balancer" => get.port("listen"),
+                _ => get.port("port"),
+            };
+            (
+                c.name.clone(),
+                TargetPort {
+                    category: c.category.clone(),
+                    port,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Each tier's egress in one environment (a firewall, like `target_ports`).
+#[salsa::tracked(returns(ref))]
+pub(super) fn tier_egress(
+    db: &dyn Db,
+    workspace: Workspace,
+    env: String,
+) -> BTreeMap<String, Spanned<TierEgress>> {
+    with_overrides(&model(db, workspace).tiers, env_overrides(db, workspace, env))
+        .iter()
+        // A tier whose egress cannot be read is reported where the tier is allocated.
+        .filter_map(|tier| {
+            Some((
+                tier.name.clone(),
+                egress_of(&Get::new(&tier.fields, &tier.origin)).ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// A tier's route out: through the NAT, or none.
+pub(super) fn egress_of(tier: &Get<'_>) -> Lowering<Spanned<TierEgress>> {
+    Ok(Spanned {
+        value: tier.choice("egress")?,
+        origin: tier.origin("egress"),
+    })
+}
+
+/// The rules of `rules` that no earlier piece made, sharing the piece when that is all of them.
+pub(super) fn first_rules<'a>(
+    rules: &'a Arc<[SgRule]>,
+    ingress: bool,
+    seen: &mut HashSet<(bool, &'a str, &'a Peer, u16)>,
+) -> Arc<[SgRule]> {
+    let first: Vec<bool> = rules
+        .iter()
+        .map(|rule| seen.insert((ingress, rule.group.as_str(), &rule.peer, rule.port)))
+        .collect();
+    if first.iter().all(|&f| f) {
+        return Arc::clone(rules);
+    }
+    rules
+        .iter()
+        .zip(first)
+        .filter(|(_, first)| *first)
+        .map(|(rule, _)| rule.clone())
+        .collect()
+}
+
+/// The protocol and port of a flow: named protocols have their well-known ports (`https` to a
+/// load balancer uses its listener, `postgres` or `mysql` to a database uses its port).
+pub(super) fn protocol_port(
+    protocol: &Val,
+    target: Option<&TargetPort>,
+    origin: &Origin,
+) -> Lowering<(Protocol, u16)> {
+    let fault = || Fault::new("protocol", "protocol", origin);
+    match protocol {
+        Val::Call { args, .. } => {
+            let port = args
+                .first()
+                .and_then(Val::as_int)
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or_else(fault)?;
+            Ok((Protocol::Tcp, port))
+        }
+        Val::Name(name) => {
+            let named = WebProtocol::named(name).ok_or_else(fault)?;
+            let port = match (named, target) {
+                (WebProtocol::Https, Some(t)) if t.category == "load_balancer" => t.port.clone()?,
+                (WebProtocol::Postgres | WebProtocol::Mysql, Some(t)) if t.category == "database" => {
+                    t.port.clone()?
+                }
+                _ => named.port(),
+            };
+            Ok((Protocol::Named(named), port))
+        }
+        _ => Err(fault()),
+    }
+}
+
+/// One ingress rule on the target and one egress rule on the source per flow between groups
+/// (placed components); the edge enters through CloudFront's prefix list; `internet` is
+/// `0.0.0.0/0`. A rule an earlier flow made already is not made twice.
+pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule>) {
+    let is_group = |name: &str| symbols.component(name).is_some_and(|c| c.tier.is_some());
+    let is_edge = |name: &str| symbols.component(name).is_some_and(|c| c.category == "edge");
+    let mut ingress: Vec<SgRule> = Vec::new();
+    let mut egress: Vec<SgRule> = Vec::new();
+    let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::default();
+    for flow in flows {
+        let (from, to) = (flow.from.name(), flow.to.name());
+        let ingress_peer = if !is_group(to) {
+            None
+        } else if flow.from.is_internet() {
+            Some(PeerKey::Anywhere)
+        } else if is_edge(from) {
+            Some(PeerKey::CloudFront)
+        } else if is_group(from) {
+            Some(PeerKey::Group(from))
+        } else {
+            None
+        };
+        let egress_peer = if !is_group(from) {
+            None
+        } else if flow.to.is_internet() {
+            Some(PeerKey::Anywhere)
+        } else if is_group(to) {
+            Some(PeerKey::Group(to))
+        } else {
+            None
+        };
+        let rule = |group: &str, peer: PeerKey<'_>| SgRule {
+            group: group.to_owned(),
+            peer: peer.peer(),
+            port: flow.port,
+            description: format!("{} from {from} to {to}", flow.protocol.name()),
+            origin: flow.origin.clone(),
+        };
+        if let Some(peer) = ingress_peer
+            && seen.insert((true, to, peer, flow.port))
+        {
+            ingress.push(rule(to, peer));
+        }
+        if let Some(peer) = egress_peer
+            && seen.insert((false, from, peer, flow.port))
+        {
+            egress.push(rule(from, peer));
+        }
+    }
+    (ingress, egress)
+}
+
+/// A rule's peer, borrowed, for telling rules apart without building them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum PeerKey<'a> {
+    Anywhere,
+    CloudFront,
+    Group(&'a str),
+}
+
+impl PeerKey<'_> {
+    pub(super) fn peer(self) -> Peer {
+        match self {
+            PeerKey::Anywhere => Peer::Cidr(ANYWHERE),
+            PeerKey::CloudFront => Peer::PrefixList(CLOUDFRONT_PREFIX_LIST.to_owned()),
+            PeerKey::Group(name) => Peer::SecurityGroup(name.to_owned()),
+        }
+    }
+}
