@@ -1,0 +1,74 @@
+//! Names AWS cannot tell apart or cannot take (`E1037`), decided from the symbol table.
+
+use super::*;
+
+/// Names that AWS cannot tell apart or cannot take. Physical names (`webapp-prd-api`, bucket
+/// names, IAM roles) are written in lowercase with `-` for `_`, and IAM and S3 compare names
+/// without case, so `Api` beside `api` would be one resource; a name that starts or ends with
+/// `_` would start or end an AWS name with `-`, which load balancers and target groups refuse.
+/// Decided from the symbol table alone; declarations are looked up (parsed files read) only to
+/// place a diagnostic, so an edit elsewhere does not re-run this check.
+pub(super) fn aws_name_conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics: &mut Vec<Diagnostic>) {
+    fn first_site<T>(sites: &[Site<T>]) -> Option<(SourceFile, usize)> {
+        sites.first().map(|s| (s.file, s.ordinal))
+    }
+    let aws_form = |name: &str| name.to_ascii_lowercase().replace('_', "-");
+    let envs: Vec<(&String, Option<(SourceFile, usize)>)> = symbols
+        .envs
+        .iter()
+        .map(|(name, sites)| (name, first_site(sites)))
+        .collect();
+    let components: Vec<(&String, Option<(SourceFile, usize)>)> = symbols
+        .components
+        .iter()
+        .map(|(name, sites)| (name, first_site(sites)))
+        .collect();
+    for (namespace, what, names) in [
+        (Namespace::Env, "environment", envs),
+        (Namespace::Component, "name", components),
+    ] {
+        let place = |name: &str, (file, ordinal): (SourceFile, usize)| {
+            (
+                file,
+                find_declaration(db, file, namespace, name, ordinal).unwrap_or(0..0),
+            )
+        };
+        let mut first_of: BTreeMap<String, (&String, (SourceFile, usize))> = BTreeMap::new();
+        for (name, site) in names {
+            let Some(site) = site else { continue };
+            if name.starts_with('_') || name.ends_with('_') {
+                let (file, span) = place(name, site);
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::AWS_NAME_CONFLICT,
+                        file,
+                        span,
+                        format!("the {what} `{name}` would start or end an AWS name with `-`"),
+                    )
+                    .with_help(format!(
+                        "AWS names start and end with a letter or digit: rename it to `{}`",
+                        name.trim_matches('_')
+                    )),
+                );
+            }
+            let Some((earlier, earlier_site)) = first_of.get(&aws_form(name)) else {
+                first_of.insert(aws_form(name), (name, site));
+                continue;
+            };
+            let (file, span) = place(name, site);
+            let (earlier_file, earlier_span) = place(earlier, *earlier_site);
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::AWS_NAME_CONFLICT,
+                    file,
+                    span,
+                    format!("the {what}s `{earlier}` and `{name}` are one name in AWS (`{}`)", aws_form(name)),
+                )
+                .with_label(earlier_file, earlier_span, "the other one")
+                .with_help(
+                    "AWS resource names are lowercase with `-` for `_`, and IAM and S3 ignore case: give them names that differ in more than case or `_`",
+                ),
+            );
+        }
+    }
+}
