@@ -47,12 +47,32 @@ fn stage(env: &EnvIr) -> &'static str {
     env.stage.value.as_str()
 }
 
-/// `DESIGN.md`.
+/// `DESIGN.md`: one section after another, in the order of the seed document.
 pub fn document(inputs: &Inputs<'_>) -> String {
-    let ir = inputs.ir;
-    let mut out = format!(
+    let mut out = String::new();
+    overview(inputs.ir, inputs.header, &mut out);
+    environments(inputs.ir, &mut out);
+    architecture(inputs.ir, &mut out);
+    if let Some(env) = inputs.ir.envs.first() {
+        components(env, &mut out);
+        flows(env, &mut out);
+    }
+    comparison(inputs, &mut out);
+    design_rules(inputs, &mut out);
+    if let Some(estimates) = &inputs.estimates {
+        out.push_str("## Cost\n\n```\n");
+        out.push_str(&cost::render(estimates));
+        out.push_str("```\n");
+    }
+    out
+}
+
+/// The title, the system's own words, the region and domain.
+fn overview(ir: &Ir, header: &str, out: &mut String) {
+    let _ = write!(
+        out,
         "<!-- {} -->\n\n# {} — design\n\n",
-        inputs.header.trim_end(),
+        header.trim_end(),
         ir.system
     );
     if let Some(about) = &ir.doc {
@@ -68,7 +88,10 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             .map(|d| format!(", domain {d}"))
             .unwrap_or_default()
     );
+}
 
+/// One row per environment: stage, account, VPC, zones, NAT.
+fn environments(ir: &Ir, out: &mut String) {
     out.push_str("## Environments\n\n");
     let rows: Vec<Vec<String>> = ir
         .envs
@@ -84,12 +107,11 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             ]
         })
         .collect();
-    table(
-        &mut out,
-        &["env", "stage", "account", "VPC", "zones", "NAT"],
-        &rows,
-    );
+    table(out, &["env", "stage", "account", "VPC", "zones", "NAT"], &rows);
+}
 
+/// Each environment's four diagrams.
+fn architecture(ir: &Ir, out: &mut String) {
     for env in &ir.envs {
         let _ = writeln!(out, "## Architecture: {}\n", env.name);
         for (name, diagram) in mermaid::diagrams(env) {
@@ -102,116 +124,124 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             let _ = writeln!(out, "### {title}\n\n```mermaid\n{diagram}```\n");
         }
     }
+}
 
-    if let Some(env) = ir.envs.first() {
-        out.push_str("## Components\n\n");
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        if let Some(edge) = &env.edge {
-            let routes: Vec<String> = edge
-                .behaviours
-                .iter()
-                .map(|b| format!("{} → {}", b.pattern, b.target))
-                .collect();
-            rows.push(vec![
-                edge.name.clone(),
-                "CloudFront".into(),
-                "—".into(),
-                routes.join(", "),
-            ]);
-        }
-        for lb in &env.load_balancers {
-            let exposure = if lb.internal.value {
-                "internal"
-            } else {
-                "internet-facing"
-            };
-            rows.push(vec![
-                lb.name.clone(),
-                "ALB".into(),
-                lb.tier.clone(),
-                format!("{exposure}, HTTPS {}", lb.listen),
-            ]);
-        }
-        for service in &env.services {
-            rows.push(vec![
-                service.name.clone(),
-                "ECS Fargate service".into(),
-                service.tier.clone(),
-                format!(
-                    "image {}, port {}, {} CPU / {} MiB, {}–{} tasks",
-                    service.image,
-                    service.port.value,
-                    service.cpu,
-                    service.memory,
-                    service.scale.min.value,
-                    service.scale.max.value
-                ),
-            ]);
-        }
-        for job in &env.jobs {
-            rows.push(vec![
-                job.name.clone(),
-                "ECS task on a schedule".into(),
-                job.tier.clone(),
-                job.schedule.clone(),
-            ]);
-        }
-        for database in &env.databases {
-            rows.push(vec![
-                database.name.clone(),
-                "Aurora PostgreSQL".into(),
-                database.tier.clone(),
-                format!(
-                    "{}, {} writer, {} readers, {}",
-                    database.version, database.writers, database.readers, database.instance_class
-                ),
-            ]);
-        }
-        for bucket in &env.buckets {
-            rows.push(vec![
-                bucket.name.clone(),
-                "S3".into(),
-                "—".into(),
-                bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " "),
-            ]);
-        }
-        for topic in &env.topics {
-            rows.push(vec![
-                topic.name.clone(),
-                "SNS".into(),
-                "—".into(),
-                topic.email.join(", "),
-            ]);
-        }
-        table(&mut out, &["name", "what", "tier", "details"], &rows);
-        let _ = writeln!(
-            out,
-            "Values are those of `{}`; the other environments override some of them (see the comparison).\n",
-            env.name
-        );
-
-        out.push_str("## Flows and security groups\n\n");
-        out.push_str("Every rule references a security group, never a CIDR, except CloudFront's origin-facing prefix list on the load balancer; the chain reads one way.\n\n");
-        let rows: Vec<Vec<String>> = env
-            .ingress_rules
+/// Every component of one environment, with what it is and where it stands.
+fn components(env: &EnvIr, out: &mut String) {
+    out.push_str("## Components\n\n");
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    if let Some(edge) = &env.edge {
+        let routes: Vec<String> = edge
+            .behaviours
             .iter()
-            .map(|rule| {
-                let peer = match &rule.peer {
-                    Peer::SecurityGroup(name) => format!("SG {name}"),
-                    Peer::PrefixList(list) => format!("prefix list {list}"),
-                    Peer::Cidr(cidr) => cidr.to_string(),
-                };
-                vec![
-                    peer,
-                    format!("SG {}", rule.group),
-                    rule.port.to_string(),
-                    rule.description.clone(),
-                ]
-            })
+            .map(|b| format!("{} → {}", b.pattern, b.target))
             .collect();
-        table(&mut out, &["from", "to", "port", "flow"], &rows);
+        rows.push(vec![
+            edge.name.clone(),
+            "CloudFront".into(),
+            "—".into(),
+            routes.join(", "),
+        ]);
     }
+    for lb in &env.load_balancers {
+        let exposure = if lb.internal.value {
+            "internal"
+        } else {
+            "internet-facing"
+        };
+        rows.push(vec![
+            lb.name.clone(),
+            "ALB".into(),
+            lb.tier.clone(),
+            format!("{exposure}, HTTPS {}", lb.listen),
+        ]);
+    }
+    for service in &env.services {
+        rows.push(vec![
+            service.name.clone(),
+            "ECS Fargate service".into(),
+            service.tier.clone(),
+            format!(
+                "image {}, port {}, {} CPU / {} MiB, {}–{} tasks",
+                service.image,
+                service.port.value,
+                service.cpu,
+                service.memory,
+                service.scale.min.value,
+                service.scale.max.value
+            ),
+        ]);
+    }
+    for job in &env.jobs {
+        rows.push(vec![
+            job.name.clone(),
+            "ECS task on a schedule".into(),
+            job.tier.clone(),
+            job.schedule.clone(),
+        ]);
+    }
+    for database in &env.databases {
+        rows.push(vec![
+            database.name.clone(),
+            "Aurora PostgreSQL".into(),
+            database.tier.clone(),
+            format!(
+                "{}, {} writer, {} readers, {}",
+                database.version, database.writers, database.readers, database.instance_class
+            ),
+        ]);
+    }
+    for bucket in &env.buckets {
+        rows.push(vec![
+            bucket.name.clone(),
+            "S3".into(),
+            "—".into(),
+            bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " "),
+        ]);
+    }
+    for topic in &env.topics {
+        rows.push(vec![
+            topic.name.clone(),
+            "SNS".into(),
+            "—".into(),
+            topic.email.join(", "),
+        ]);
+    }
+    table(out, &["name", "what", "tier", "details"], &rows);
+    let _ = writeln!(
+        out,
+        "Values are those of `{}`; the other environments override some of them (see the comparison).\n",
+        env.name
+    );
+}
 
+/// The security-group rules of one environment.
+fn flows(env: &EnvIr, out: &mut String) {
+    out.push_str("## Flows and security groups\n\n");
+    out.push_str("Every rule references a security group, never a CIDR, except CloudFront's origin-facing prefix list on the load balancer; the chain reads one way.\n\n");
+    let rows: Vec<Vec<String>> = env
+        .ingress_rules
+        .iter()
+        .map(|rule| {
+            let peer = match &rule.peer {
+                Peer::SecurityGroup(name) => format!("SG {name}"),
+                Peer::PrefixList(list) => format!("prefix list {list}"),
+                Peer::Cidr(cidr) => cidr.to_string(),
+            };
+            vec![
+                peer,
+                format!("SG {}", rule.group),
+                rule.port.to_string(),
+                rule.description.clone(),
+            ]
+        })
+        .collect();
+    table(out, &["from", "to", "port", "flow"], &rows);
+}
+
+/// The environments side by side: what differs, and what it costs.
+fn comparison(inputs: &Inputs<'_>, out: &mut String) {
+    let ir = inputs.ir;
     out.push_str("## Environments compared\n\n");
     let names: Vec<&str> = ir.envs.iter().map(|e| e.name.as_str()).collect();
     let mut head = vec![""];
@@ -267,7 +297,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             money(estimates, &e.name, |x| x.total)
         }));
     }
-    table(&mut out, &head, &rows);
+    table(out, &head, &rows);
     if let Some(estimates) = &inputs.estimates {
         for (env, baseline, percent) in cost::nat_reductions(estimates) {
             let _ = writeln!(
@@ -276,7 +306,10 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             );
         }
     }
+}
 
+/// Each design rule and how the system fares.
+fn design_rules(inputs: &Inputs<'_>, out: &mut String) {
     out.push_str("## Design rules\n\n");
     let mut rows = Vec::new();
     for code in codes::ALL.iter().filter(|c| c.id.starts_with('R')) {
@@ -309,14 +342,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
             .to_owned();
         rows.push(vec![summary, status]);
     }
-    table(&mut out, &["rule", "status"], &rows);
-
-    if let Some(estimates) = &inputs.estimates {
-        out.push_str("## Cost\n\n```\n");
-        out.push_str(&cost::render(estimates));
-        out.push_str("```\n");
-    }
-    out
+    table(out, &["rule", "status"], &rows);
 }
 
 fn money(estimates: &[Estimate], env: &str, value: impl Fn(&Estimate) -> f64) -> String {
