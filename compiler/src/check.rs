@@ -46,7 +46,7 @@ fn front_end(db: &dyn Db, workspace: Workspace) -> impl Iterator<Item = &Diagnos
         parse(db, file)
             .diagnostics
             .iter()
-            .chain(&check_file(db, workspace, file).diagnostics)
+            .chain(check_file(db, workspace, file))
     });
     catalogue(db, workspace)
         .diagnostics

@@ -38,37 +38,37 @@ use crate::syntax::parse;
 
 use names::aws_name_conflicts;
 
-/// What checking one file found: its diagnostics (syntax diagnostics come from `parse`) and
-/// what each of its names means.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FileCheck {
-    pub diagnostics: Vec<Diagnostic>,
-    /// In source order.
-    pub names: Vec<NameUse>,
+/// Type-check one file: its diagnostics (syntax diagnostics come from `parse`).
+#[salsa::tracked(returns(ref))]
+pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    run(db, workspace, file, false).0
 }
 
-/// Type-check one file.
+/// What every name of one file means, as the checker resolves it (in source order). A query of
+/// its own, run again with recording on, so that the command line and the diagnostics never
+/// pay for the table and an edit that only moves names does not change `check_file`'s result.
 #[salsa::tracked(returns(ref))]
-pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> FileCheck {
+pub fn file_names(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<NameUse> {
+    let mut names = run(db, workspace, file, true).1;
+    names.sort_by_key(|n| (n.span.start, n.span.end));
+    names.dedup();
+    names
+}
+
+fn run(db: &dyn Db, workspace: Workspace, file: SourceFile, record: bool) -> (Vec<Diagnostic>, Vec<NameUse>) {
     let mut checker = Checker {
         db,
         file,
         catalogue: crate::catalogue::catalogue(db, workspace),
         symbols: workspace_symbols(db, workspace),
         diagnostics: Vec::new(),
-        names: Vec::new(),
+        names: record.then(Vec::new),
         ordinals: BTreeMap::new(),
     };
     for member in &parse(db, file).ast.members {
         checker.top_level(member);
     }
-    let mut names = checker.names;
-    names.sort_by_key(|n| (n.span.start, n.span.end));
-    names.dedup();
-    FileCheck {
-        diagnostics: checker.diagnostics,
-        names,
-    }
+    (checker.diagnostics, checker.names.unwrap_or_default())
 }
 
 /// Workspace-wide checks: a system exists, and its required fields are set in some file.
@@ -109,7 +109,7 @@ pub fn check_workspace(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
             ));
         }
     }
-    aws_name_conflicts(db, symbols, &mut diagnostics);
+    diagnostics.extend(aws_name_conflicts(db, workspace).iter().cloned());
     diagnostics
 }
 
@@ -119,7 +119,8 @@ struct Checker<'a> {
     catalogue: &'a Catalogue,
     symbols: &'a SymbolTable,
     diagnostics: Vec<Diagnostic>,
-    names: Vec<NameUse>,
+    /// What each name means, when recording (`file_names`).
+    names: Option<Vec<NameUse>>,
     /// How many declarations of each name this file has seen so far, per namespace.
     ordinals: BTreeMap<(u8, String), usize>,
 }
@@ -137,35 +138,31 @@ impl Checker<'_> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Records what the name `ident` means.
-    fn record(&mut self, ident: &Ident, meaning: Meaning) {
-        self.names.push(NameUse {
+    /// Records what the name `ident` means (built only when recording: the diagnostics alone
+    /// do not pay for the table).
+    fn record(&mut self, ident: &Ident, meaning: impl FnOnce() -> Meaning) {
+        let Some(names) = &mut self.names else { return };
+        names.push(NameUse {
             span: ident.span.clone(),
             name: ident.text.clone(),
-            meaning,
+            meaning: meaning(),
         });
     }
 
     /// The field name of `path` (a single segment, already found in the schema of `owner`).
     fn field_name(&mut self, path: &Path, owner: &str) {
         if let Some(name) = path.single() {
-            self.record(
-                name,
-                Meaning::Field {
-                    owner: owner.to_owned(),
-                },
-            );
+            self.record(name, || Meaning::Field {
+                owner: owner.to_owned(),
+            });
         }
     }
 
     fn declaration(&mut self, decl: &Decl) {
-        self.record(
-            &decl.name,
-            Meaning::Declaration {
-                keyword: decl.keyword.text.clone(),
-                kind: decl.kind.as_ref().map(|k| k.text.clone()),
-            },
-        );
+        self.record(&decl.name, || Meaning::Declaration {
+            keyword: decl.keyword.text.clone(),
+            kind: decl.kind.as_ref().map(|k| k.text.clone()),
+        });
     }
 
     fn error(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {

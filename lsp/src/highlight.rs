@@ -70,7 +70,7 @@ pub fn tokens(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Token>
         text,
         tokens: Vec::new(),
     };
-    for name in &archc::types::check_file(db, workspace, file).names {
+    for name in archc::types::file_names(db, workspace, file) {
         let (kind, modifiers) = match &name.meaning {
             Meaning::Declaration { keyword, .. } if keyword == "tier" => (Kind::Namespace, DECLARATION),
             Meaning::Declaration { .. } => (Kind::Variable, DECLARATION),

@@ -20,7 +20,7 @@ use crate::navigate;
 /// checker resolved it to (`archc::semantics`); for a flow, from the rules it became.
 pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Option<(String, Span)> {
     let catalogue = catalogue(db, workspace);
-    let names = &archc::types::check_file(db, workspace, file).names;
+    let names = archc::types::file_names(db, workspace, file);
     if let Some(name) = names.iter().find(|n| contains(&n.span, offset)) {
         let text = match &name.meaning {
             Meaning::Kind => kind_doc(catalogue, &name.name),

@@ -43,8 +43,7 @@ impl Occurrence {
 /// files that changed.
 #[salsa::tracked(returns(ref))]
 pub fn occurrences(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Occurrence> {
-    archc::types::check_file(db, workspace, file)
-        .names
+    archc::types::file_names(db, workspace, file)
         .iter()
         .filter_map(|name| {
             let (namespace, declared_as, kind) = match &name.meaning {

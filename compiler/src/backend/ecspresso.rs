@@ -12,7 +12,7 @@
 //! (commands, environment values) is made a template literal for ecspresso, and the workflow's
 //! scripts are constants that read every value from `env:`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -30,6 +30,8 @@ const ECSPRESSO_RELEASE: &str = "v2.6.1";
 struct Ctx<'a> {
     ir: &'a Ir,
     env: &'a EnvIr,
+    /// Every flow's `(from, to)`, for looking up which databases a task uses.
+    flows: BTreeSet<(&'a str, &'a str)>,
 }
 
 impl Ctx<'_> {
@@ -57,7 +59,11 @@ fn ssm(name: &str, index: Option<usize>) -> String {
 
 /// The files of one environment.
 pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
-    let ctx = Ctx { ir, env };
+    let ctx = Ctx {
+        ir,
+        env,
+        flows: env.flows.iter().map(|f| (f.from.name(), f.to.name())).collect(),
+    };
     let head = header(CommentStyle::Hash, source_hash);
     let mut out = Vec::new();
     for service in &env.services {
@@ -286,12 +292,12 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         .map(|s| json!({ "name": s.variable, "valueFrom": format!("{{{{ secretsmanager_arn `{}` }}}}", s.secret_name) }))
         .collect();
     // Databases the task flows to: where they are, and their credentials from Secrets Manager.
-    for database in ctx.env.databases.iter().filter(|d| {
-        ctx.env
-            .flows
-            .iter()
-            .any(|f| f.from == task.name && f.to == d.name)
-    }) {
+    for database in ctx
+        .env
+        .databases
+        .iter()
+        .filter(|d| ctx.flows.contains(&(task.name, d.name.as_str())))
+    {
         let prefix = database.name.to_uppercase();
         let secret = ssm(
             &parameters::database_secret_arn(system, env, &database.name),

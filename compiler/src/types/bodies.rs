@@ -260,7 +260,7 @@ impl Checker<'_> {
         for member in &body.members {
             match &member.kind {
                 MemberKind::Attribute { path, value } if let Some(key) = path.single() => {
-                    self.record(key, Meaning::Key);
+                    self.record(key, || Meaning::Key);
                     self.set_once(&mut seen, &path.dotted(), &path.span, block);
                     self.value(value_type, value);
                 }

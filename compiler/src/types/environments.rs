@@ -93,12 +93,9 @@ impl Checker<'_> {
         let kind_name = self
             .catalogue
             .kind_name(&declared.category, declared.kind.as_deref());
-        self.record(
-            head,
-            Meaning::Reference {
-                category: declared.category.clone(),
-            },
-        );
+        self.record(head, || Meaning::Reference {
+            category: declared.category.clone(),
+        });
         let Some(kind) = kind_name.and_then(|k| self.catalogue.kinds.get(&k)) else {
             return; // The declaration itself is reported.
         };
@@ -138,12 +135,9 @@ impl Checker<'_> {
                 );
                 return;
             };
-            self.record(
-                segment,
-                Meaning::Field {
-                    owner: schema_name.clone(),
-                },
-            );
+            self.record(segment, || Meaning::Field {
+                owner: schema_name.clone(),
+            });
             if field.repeated {
                 self.error(
                     codes::UNKNOWN_OVERRIDE_PATH,

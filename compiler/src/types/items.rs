@@ -209,7 +209,7 @@ impl Checker<'_> {
             return;
         }
         if let Some(written) = &decl.kind {
-            self.record(written, Meaning::Kind);
+            self.record(written, || Meaning::Kind);
         }
         self.placement(decl, category.placed, &what);
         let owner = Owner {
@@ -245,12 +245,9 @@ impl Checker<'_> {
                 format!("remove `in {}`", tier.text),
             ),
             (Some(tier), true) => match self.symbols.component(&tier.text) {
-                Some(declared) if declared.category == "tier" => self.record(
-                    tier,
-                    Meaning::Reference {
-                        category: declared.category.clone(),
-                    },
-                ),
+                Some(declared) if declared.category == "tier" => self.record(tier, || Meaning::Reference {
+                    category: declared.category.clone(),
+                }),
                 found => {
                     let message = match found {
                         Some(other) => format!(
@@ -278,16 +275,13 @@ impl Checker<'_> {
     pub(super) fn flow(&mut self, from: &Ident, to: &Ident, protocol: &Value) {
         for end in [from, to] {
             if end.text == INTERNET {
-                self.record(end, Meaning::Internet);
+                self.record(end, || Meaning::Internet);
                 continue;
             }
             match self.symbols.component(&end.text) {
-                Some(declared) if declared.category != "tier" => self.record(
-                    end,
-                    Meaning::Reference {
-                        category: declared.category.clone(),
-                    },
-                ),
+                Some(declared) if declared.category != "tier" => self.record(end, || Meaning::Reference {
+                    category: declared.category.clone(),
+                }),
                 found => {
                     let message = match found {
                         Some(_) => format!("`{}` is a tier; flows connect components", end.text),

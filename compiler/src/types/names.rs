@@ -2,13 +2,22 @@
 
 use super::*;
 
+/// The `E1037` diagnostics of the workspace: a query of its own that reads the symbol table
+/// (which an edit of a value or an override leaves equal), so it does not re-run on every
+/// keystroke in the file that declares the system.
+#[salsa::tracked(returns(ref))]
+pub(super) fn aws_name_conflicts(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    conflicts(db, workspace_symbols(db, workspace), &mut diagnostics);
+    diagnostics
+}
+
 /// Names that AWS cannot tell apart or cannot take. Physical names (`webapp-prd-api`, bucket
 /// names, IAM roles) are written in lowercase with `-` for `_`, and IAM and S3 compare names
 /// without case, so `Api` beside `api` would be one resource; a name that starts or ends with
 /// `_` would start or end an AWS name with `-`, which load balancers and target groups refuse.
-/// Decided from the symbol table alone; declarations are looked up (parsed files read) only to
-/// place a diagnostic, so an edit elsewhere does not re-run this check.
-pub(super) fn aws_name_conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics: &mut Vec<Diagnostic>) {
+/// Declarations are looked up (parsed files read) only to place a diagnostic.
+fn conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics: &mut Vec<Diagnostic>) {
     fn first_site<T>(sites: &[Site<T>]) -> Option<(SourceFile, usize)> {
         sites.first().map(|s| (s.file, s.ordinal))
     }
@@ -51,8 +60,9 @@ pub(super) fn aws_name_conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics
                     )),
                 );
             }
-            let Some((earlier, earlier_site)) = first_of.get(&aws_form(name)) else {
-                first_of.insert(aws_form(name), (name, site));
+            let form = aws_form(name);
+            let Some((earlier, earlier_site)) = first_of.get(&form) else {
+                first_of.insert(form, (name, site));
                 continue;
             };
             let (file, span) = place(name, site);
@@ -62,7 +72,7 @@ pub(super) fn aws_name_conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics
                     codes::AWS_NAME_CONFLICT,
                     file,
                     span,
-                    format!("the {what}s `{earlier}` and `{name}` are one name in AWS (`{}`)", aws_form(name)),
+                    format!("the {what}s `{earlier}` and `{name}` are one name in AWS (`{form}`)"),
                 )
                 .with_label(earlier_file, earlier_span, "the other one")
                 .with_help(

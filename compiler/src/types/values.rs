@@ -235,22 +235,16 @@ impl Checker<'_> {
         let kind = self
             .catalogue
             .kind_name(&declared.category, declared.kind.as_deref());
-        self.record(
-            component,
-            Meaning::Reference {
-                category: declared.category.clone(),
-            },
-        );
+        self.record(component, || Meaning::Reference {
+            category: declared.category.clone(),
+        });
         let Some(kind) = kind.and_then(|k| self.catalogue.kinds.get(&k)) else {
             return false;
         };
         if kind.metrics.iter().any(|(m, _)| m == &metric.text) {
-            self.record(
-                metric,
-                Meaning::Metric {
-                    kind: kind.name.clone(),
-                },
-            );
+            self.record(metric, || Meaning::Metric {
+                kind: kind.name.clone(),
+            });
             return true;
         }
         let names: Vec<&str> = kind.metrics.iter().map(|(m, _)| m.as_str()).collect();
@@ -277,12 +271,9 @@ impl Checker<'_> {
         let wanted = words.join(" or ");
         match self.symbols.component(&name.text) {
             Some(declared) if categories.contains(&declared.category) => {
-                self.record(
-                    name,
-                    Meaning::Reference {
-                        category: declared.category.clone(),
-                    },
-                );
+                self.record(name, || Meaning::Reference {
+                    category: declared.category.clone(),
+                });
                 true
             }
             Some(declared) => {
@@ -335,12 +326,9 @@ impl Checker<'_> {
         };
         let variants = definition.variant_names();
         if variants.contains(&variant.text.as_str()) {
-            self.record(
-                variant,
-                Meaning::EnumValue {
-                    enum_name: name.to_owned(),
-                },
-            );
+            self.record(variant, || Meaning::EnumValue {
+                enum_name: name.to_owned(),
+            });
             return true;
         }
         let help = match did_you_mean(&variant.text, variants.iter().copied()) {
@@ -377,7 +365,7 @@ impl Checker<'_> {
             );
             return false;
         };
-        self.record(name, Meaning::Function);
+        self.record(name, || Meaning::Function);
         if function.returns != produced {
             let producers: Vec<&str> = self
                 .catalogue

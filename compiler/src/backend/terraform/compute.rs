@@ -3,27 +3,48 @@
 
 use super::*;
 
-/// Every task (services, then jobs) with its image, secrets and whether it uses a database.
+/// Every task (services, then jobs) with its image, secrets and the databases it flows to.
 pub(super) struct Task<'a> {
     name: &'a str,
     image: &'a str,
     secrets: &'a [Secret],
+    /// In the order of the flows.
+    databases: Vec<&'a str>,
 }
 
 pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
-    env.services
+    // One pass over the flows (a workspace has thousands of tasks and flows).
+    let databases: BTreeSet<&str> = env.databases.iter().map(|d| d.name.as_str()).collect();
+    let mut flows_to_databases: std::collections::BTreeMap<&str, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for flow in env.flows.iter().filter(|f| databases.contains(f.to.name())) {
+        flows_to_databases
+            .entry(flow.from.name())
+            .or_default()
+            .push(flow.to.name());
+    }
+    let mut databases_of = |name: &str| flows_to_databases.remove(name).unwrap_or_default();
+    let services: Vec<Task<'_>> = env
+        .services
         .iter()
         .map(|s| Task {
             name: &s.name,
             image: &s.image,
             secrets: &s.secrets,
+            databases: databases_of(&s.name),
         })
-        .chain(env.jobs.iter().map(|j| Task {
+        .collect();
+    let jobs: Vec<Task<'_>> = env
+        .jobs
+        .iter()
+        .map(|j| Task {
             name: &j.name,
             image: &j.image,
             secrets: &j.secrets,
-        }))
-        .collect()
+            databases: databases_of(&j.name),
+        })
+        .collect();
+    services.into_iter().chain(jobs).collect()
 }
 
 pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
@@ -102,15 +123,13 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
             )
         })
         .collect();
-    let database_secrets: Vec<String> = env
-        .flows
+    let database_secrets: Vec<String> = task
+        .databases
         .iter()
-        .filter(|f| f.from == task.name)
-        .filter(|f| env.databases.iter().any(|d| f.to == d.name))
-        .map(|f| {
+        .map(|database| {
             format!(
                 "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
-                ctx.ident(f.to.name())
+                ctx.ident(database)
             )
         })
         .collect();
