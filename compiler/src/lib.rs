@@ -26,6 +26,7 @@ pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod formats;
+pub mod ide;
 pub mod ir;
 pub mod line_index;
 pub mod lower;

@@ -158,14 +158,14 @@ fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
 #[divan::bench(sample_count = 30)]
 fn completion_large(bencher: divan::Bencher) {
     let (state, file, offset) = large("flow lb -> ");
-    assert!(!archc_lsp::complete::complete(&state.db, state.workspace, file, offset).is_empty());
-    bencher.bench_local(|| archc_lsp::complete::complete(&state.db, state.workspace, file, offset).len());
+    assert!(!archc::ide::complete::complete(&state.db, state.workspace, file, offset).is_empty());
+    bencher.bench_local(|| archc::ide::complete::complete(&state.db, state.workspace, file, offset).len());
 }
 
 /// Hover on a component name in a flow (its declaration and docs).
 #[divan::bench(sample_count = 30)]
 fn hover_large(bencher: divan::Bencher) {
     let (state, file, offset) = large("flow lb -> c");
-    assert!(archc_lsp::hover::hover(&state.db, state.workspace, file, offset).is_some());
-    bencher.bench_local(|| archc_lsp::hover::hover(&state.db, state.workspace, file, offset).is_some());
+    assert!(archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
+    bencher.bench_local(|| archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
 }

@@ -29,9 +29,9 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
-use crate::navigate::{Namespace, Occurrence};
 use crate::state::{Edit, State};
 use crate::stdlib::StdlibCopy;
+use archc::ide::navigate::{Namespace, Occurrence};
 
 pub struct Server {
     client: Client,
@@ -154,7 +154,7 @@ impl Server {
         at: &TextDocumentPositionParams,
     ) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
         let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
-        let found = crate::navigate::find(&state.db, state.workspace, file, offset);
+        let found = archc::ide::navigate::find(&state.db, state.workspace, file, offset);
         (!found.is_empty()).then_some((file, offset, found))
     }
 
@@ -384,7 +384,7 @@ impl LanguageServer for Server {
         let at = params.text_document_position_params;
         self.with_state(|state| {
             let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
-            let (markdown, span) = crate::hover::hover(&state.db, state.workspace, file, offset)?;
+            let (markdown, span) = archc::ide::hover::hover(&state.db, state.workspace, file, offset)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
@@ -425,7 +425,7 @@ impl LanguageServer for Server {
                 return Err(why);
             }
             let old = found.first().map(|o| o.name.clone()).unwrap_or_default();
-            match crate::navigate::rename_error(&state.db, state.workspace, &old, &params.new_name) {
+            match archc::ide::navigate::rename_error(&state.db, state.workspace, &old, &params.new_name) {
                 Some(error) => Err(error),
                 None => Ok(rename_edits(state, &found, &params.new_name)),
             }
@@ -440,7 +440,7 @@ impl LanguageServer for Server {
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let query = params.query.to_lowercase();
         self.with_state(|state| {
-            let symbols = crate::navigate::declarations(&state.db, state.workspace)
+            let symbols = archc::ide::navigate::declarations(&state.db, state.workspace)
                 .into_iter()
                 .filter(|o| o.name.to_lowercase().contains(&query))
                 .filter_map(|o| {
@@ -460,11 +460,11 @@ impl LanguageServer for Server {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        use crate::complete::What;
+        use archc::ide::complete::What;
         let at = params.text_document_position;
         self.with_state(|state| {
             let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
-            let items = crate::complete::complete(&state.db, state.workspace, file, offset)
+            let items = archc::ide::complete::complete(&state.db, state.workspace, file, offset)
                 .into_iter()
                 .map(|item| CompletionItem {
                     kind: Some(match item.what {
@@ -498,7 +498,7 @@ impl LanguageServer for Server {
             let (start, end) = (params.range.start, params.range.end);
             let range =
                 index.utf16_offset(start.line, start.character)..=index.utf16_offset(end.line, end.character);
-            let hints = crate::inlay::hints(&state.db, state.workspace, file)
+            let hints = archc::ide::inlay::hints(&state.db, state.workspace, file)
                 .into_iter()
                 .filter(|hint| range.contains(&hint.offset))
                 .map(|hint| {
@@ -528,7 +528,7 @@ impl LanguageServer for Server {
             let (start, end) = (params.range.start, params.range.end);
             let range =
                 index.utf16_offset(start.line, start.character)..index.utf16_offset(end.line, end.character);
-            let actions = crate::actions::fixes(&state.db, state.workspace, file, &range)
+            let actions = archc::ide::actions::fixes(&state.db, state.workspace, file, &range)
                 .into_iter()
                 .map(|fix| {
                     let edits = fix
@@ -563,7 +563,7 @@ impl LanguageServer for Server {
     ) -> Result<Option<SemanticTokensResult>> {
         self.with_state(|state| {
             let file = state.file(&self.path_of(&params.text_document.uri)?)?;
-            let tokens = crate::highlight::tokens(&state.db, state.workspace, file);
+            let tokens = archc::ide::highlight::tokens(&state.db, state.workspace, file);
             let data = crate::highlight::encode(file.text(&state.db), &tokens);
             Some(SemanticTokensResult::Tokens(SemanticTokens {
                 result_id: None,

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use archc_lsp::actions::fixes;
+use archc::ide::actions::fixes;
 use archc_lsp::state::State;
 
 use archc::synthetic::TODAY;

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use archc_lsp::complete::{What, complete};
+use archc::ide::complete::{What, complete};
 use archc_lsp::state::State;
 
 use archc::synthetic::TODAY;

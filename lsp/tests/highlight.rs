@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
+use archc::ide::highlight::tokens;
 use archc::line_index::LineIndex;
-use archc_lsp::highlight::{encode, tokens};
+use archc_lsp::highlight::encode;
 use archc_lsp::state::State;
 
 use archc::synthetic::TODAY;

@@ -16,7 +16,7 @@ fn hover(state: &State, name: &str, needle: &str, offset: usize) -> String {
         .find(needle)
         .unwrap_or_else(|| panic!("`{needle}` not in {name}"))
         + offset;
-    let (markdown, span) = archc_lsp::hover::hover(&state.db, state.workspace, file, at).expect("a hover");
+    let (markdown, span) = archc::ide::hover::hover(&state.db, state.workspace, file, at).expect("a hover");
     format!("[{}]\n{markdown}", &text[span])
 }
 
@@ -49,7 +49,7 @@ fn enum_values_functions_and_metrics_show_their_docs_and_punctuation_nothing() {
     let text = file.text(&state.db);
     let at = text.find(" = internet_only").unwrap() + 1;
     assert_eq!(
-        archc_lsp::hover::hover(&state.db, state.workspace, file, at),
+        archc::ide::hover::hover(&state.db, state.workspace, file, at),
         None
     );
 }

@@ -11,7 +11,7 @@ use archc::synthetic::TODAY;
 fn rendered(state: &State, name: &str) -> String {
     let (_, file) = state.files().find(|(path, _)| path.ends_with(name)).unwrap();
     let mut text = file.text(&state.db).to_owned();
-    let hints = archc_lsp::inlay::hints(&state.db, state.workspace, file);
+    let hints = archc::ide::inlay::hints(&state.db, state.workspace, file);
     for hint in hints.iter().rev() {
         text.insert_str(hint.offset, &format!(" ⟨{}⟩", hint.label));
     }

@@ -9,13 +9,13 @@
 //! A fix edits only text the diagnostic points at, and only when that text is what the fix
 //! expects, so a fix never guesses.
 
-use archc::catalogue::{Type, catalogue};
-use archc::db::{Db, SourceFile, Workspace};
-use archc::diagnostics::{Diagnostic, codes};
-use archc::syntax::ast::{Member, MemberKind, Span};
+use crate::catalogue::{Type, catalogue};
+use crate::db::{Db, SourceFile, Workspace};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::syntax::ast::{Member, MemberKind, Span};
 
-use crate::complete::{Edges, members_at, members_set, schema_at};
-use crate::navigate;
+use super::complete::{Edges, members_at, members_set, schema_at};
+use super::navigate;
 
 /// One fix: a title, the diagnostic it fixes, and replacements in the diagnostic's file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ const FLIPS: &[(&str, &str, &str, &str)] = &[
 
 /// The fixes for the diagnostics of `file` that touch `range`.
 pub fn fixes(db: &dyn Db, workspace: Workspace, file: SourceFile, range: &Span) -> Vec<Fix> {
-    archc::check::diagnostics(db, workspace)
+    crate::check::diagnostics(db, workspace)
         .into_iter()
         .filter(|d| d.file == file && d.span.start <= range.end && range.start <= d.span.end)
         .filter_map(|d| flip(db, file, &d).or_else(|| add_missing_fields(db, workspace, file, &d)))
@@ -46,7 +46,7 @@ pub fn fixes(db: &dyn Db, workspace: Workspace, file: SourceFile, range: &Span) 
 /// `internal = false` → `internal = true`, when the diagnostic points at that value.
 fn flip(db: &dyn Db, file: SourceFile, diagnostic: &Diagnostic) -> Option<Fix> {
     let text = file.text(db);
-    let ast = &archc::syntax::parse(db, file).ast;
+    let ast = &crate::syntax::parse(db, file).ast;
     let field = attribute_with_value_at(&ast.members, &diagnostic.span)?;
     let written = text.get(diagnostic.span.clone())?;
     let &(_, _, _, right) = FLIPS
@@ -100,7 +100,7 @@ fn add_missing_fields(
         .filter(|f| f.required && !set.contains(&f.name.as_str()))
         .map(|f| match &f.ty {
             Type::Block(_) | Type::Map(_) => format!("{} {{}}", f.name),
-            ty => format!("{} = {}", f.name, archc::types::example(catalogue, ty)),
+            ty => format!("{} = {}", f.name, crate::types::example(catalogue, ty)),
         })
         .collect();
     if lines.is_empty() {

@@ -7,20 +7,20 @@
 
 use std::fmt::Write as _;
 
-use archc::catalogue::{Catalogue, catalogue};
-use archc::db::{Db, SourceFile, Workspace};
-use archc::ir::Peer;
-use archc::semantics::Meaning;
-use archc::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
+use crate::catalogue::{Catalogue, catalogue};
+use crate::db::{Db, SourceFile, Workspace};
+use crate::ir::Peer;
+use crate::semantics::Meaning;
+use crate::syntax::ast::{Decl, Member, MemberKind, Span, Value, ValueKind};
 
-use crate::complete::{Edges, members_at};
-use crate::navigate;
+use super::complete::{Edges, members_at};
+use super::navigate;
 
 /// The hover text at `offset` of `file`, and the span it describes: for a name, from what the
-/// checker resolved it to (`archc::semantics`); for a flow, from the rules it became.
+/// checker resolved it to (`crate::semantics`); for a flow, from the rules it became.
 pub fn hover(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usize) -> Option<(String, Span)> {
     let catalogue = catalogue(db, workspace);
-    let names = archc::types::file_names(db, workspace, file);
+    let names = crate::types::file_names(db, workspace, file);
     if let Some(name) = names.iter().find(|n| contains(&n.span, offset)) {
         let text = match &name.meaning {
             Meaning::Kind => kind_doc(catalogue, &name.name),
@@ -167,7 +167,7 @@ fn declaration_doc(
     catalogue: &Catalogue,
     declaration: &navigate::Occurrence,
 ) -> Option<String> {
-    let ast = &archc::syntax::parse(db, declaration.file).ast;
+    let ast = &crate::syntax::parse(db, declaration.file).ast;
     let member = find_decl(&ast.members, &declaration.span)?;
     let decl = decl_of(member)?;
     let mut head = format!("{} {}", decl.keyword.text, decl.name.text);
@@ -188,7 +188,7 @@ fn declaration_doc(
         let _ = write!(text, "\n`{}`: {first}\n", kind.name);
     }
     if decl.keyword.text == "tier"
-        && let Some(ir) = archc::check::lowered(db, workspace)
+        && let Some(ir) = crate::check::lowered(db, workspace)
     {
         text.push('\n');
         for env in &ir.envs {
@@ -222,7 +222,7 @@ fn find_decl<'a>(members: &'a [Member], name_span: &Span) -> Option<&'a Member> 
 
 /// The security-group rules a flow became, per environment.
 fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) -> Option<String> {
-    let ir = archc::check::lowered(db, workspace)?;
+    let ir = crate::check::lowered(db, workspace)?;
     let mut text = String::from("Security-group rules from this flow:\n\n");
     let mut any = false;
     for env in &ir.envs {

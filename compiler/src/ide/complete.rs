@@ -13,13 +13,13 @@
 //! - after `field =` the values of the field's type: enum values, components of the categories
 //!   it names, `true`/`false`, or the functions that produce it.
 
-use archc::catalogue::{Catalogue, Schema, Type, catalogue};
-use archc::db::{Db, SourceFile, Workspace};
-use archc::format::{Token, tokens};
-use archc::resolve::ENV_KEYWORD;
-use archc::syntax::ast::{Member, MemberKind};
+use crate::catalogue::{Catalogue, Schema, Type, catalogue};
+use crate::db::{Db, SourceFile, Workspace};
+use crate::format::{Token, tokens};
+use crate::resolve::ENV_KEYWORD;
+use crate::syntax::ast::{Member, MemberKind};
 
-use crate::navigate;
+use super::navigate;
 
 /// The declared components whose category passes a filter.
 type Components<'a> = &'a dyn Fn(&dyn Fn(&str) -> bool) -> Vec<Item>;
@@ -114,7 +114,7 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
         [Token::Word(kw)] | [Token::Word(kw), Token::Word(_), Token::Arrow] if kw == "flow" => {
             let mut items = components(&is_component);
             items.push(Item::new(
-                archc::resolve::INTERNET,
+                crate::resolve::INTERNET,
                 What::Keyword,
                 Some("the internet, outside the VPC".to_owned()),
                 None,
@@ -200,7 +200,7 @@ fn fields(catalogue: &Catalogue, schema: Option<&Schema>) -> Vec<Item> {
         .unwrap_or_default()
 }
 
-fn field_item(catalogue: &Catalogue, field: &archc::catalogue::Field) -> Item {
+fn field_item(catalogue: &Catalogue, field: &crate::catalogue::Field) -> Item {
     Item::new(
         field.name.clone(),
         What::Field,
@@ -212,7 +212,7 @@ fn field_item(catalogue: &Catalogue, field: &archc::catalogue::Field) -> Item {
 /// The members around `offset`, outermost first. `Strict` excludes a member's edges (the
 /// cursor after `}` is outside); `Inclusive` counts them (hovering a member's first letter).
 pub(crate) fn members_at(db: &dyn Db, file: SourceFile, offset: usize, edges: Edges) -> Vec<&Member> {
-    let ast = &archc::syntax::parse(db, file).ast;
+    let ast = &crate::syntax::parse(db, file).ast;
     let mut stack = Vec::new();
     let mut members = &ast.members;
     let inside = |m: &&Member| match edges {

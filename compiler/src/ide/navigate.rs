@@ -1,13 +1,13 @@
 //! Go to definition and find references for the names a user declares (components, tiers,
 //! environments) and for the stdlib's kinds. It reads what the checker resolved
-//! (`archc::semantics`): every place a name is declared (`service api …`, `tier db …`, the
+//! (`crate::semantics`): every place a name is declared (`service api …`, `tier db …`, the
 //! stdlib's `kind fargate : service`) or used (`flow api -> main`, `in db`, `route … -> assets`,
 //! `notify = ops`, `on = api.cpu`, an environment's `api.scale { … }`, the `fargate` of
 //! `service api : fargate`).
 
-use archc::db::{Db, SourceFile, Workspace};
-use archc::semantics::Meaning;
-use archc::syntax::ast::{SchemaItem, Span};
+use crate::db::{Db, SourceFile, Workspace};
+use crate::semantics::Meaning;
+use crate::syntax::ast::{SchemaItem, Span};
 
 /// The two sets of names: a component and a kind may share a name without meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,12 +38,12 @@ impl Occurrence {
 }
 
 /// Every occurrence of every declared or referenced name and of every stdlib kind in one file,
-/// as the checker resolved them (`archc::semantics`): an enum value or a field that shares a
+/// as the checker resolved them (`crate::semantics`): an enum value or a field that shares a
 /// component's name is not an occurrence of it. Memoized per file, so a request walks only the
 /// files that changed.
 #[salsa::tracked(returns(ref))]
 pub fn occurrences(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Occurrence> {
-    archc::types::file_names(db, workspace, file)
+    crate::types::file_names(db, workspace, file)
         .iter()
         .filter_map(|name| {
             let (namespace, declared_as, kind) = match &name.meaning {
@@ -69,7 +69,7 @@ pub fn occurrences(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<O
 /// The kinds a stdlib file declares (`kind fargate : service`), as declarations.
 #[salsa::tracked(returns(ref))]
 pub fn stdlib_kinds(db: &dyn Db, file: SourceFile) -> Vec<Occurrence> {
-    archc::syntax::parse_schema(db, file)
+    crate::syntax::parse_schema(db, file)
         .schema
         .items
         .iter()
@@ -162,9 +162,30 @@ pub fn declarations(db: &dyn Db, workspace: Workspace) -> Vec<&Occurrence> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::State;
+    use crate::db::RootDatabase;
+    use crate::synthetic::TODAY;
 
-    use archc::synthetic::TODAY;
+    /// A workspace of in-memory files.
+    struct State {
+        db: RootDatabase,
+        workspace: Workspace,
+    }
+
+    impl State {
+        fn from_sources(sources: Vec<(String, String)>, today: crate::date::Date) -> Self {
+            let db = RootDatabase::default();
+            let workspace = Workspace::from_sources(&db, sources, today);
+            State { db, workspace }
+        }
+
+        fn file(&self, path: &str) -> Option<SourceFile> {
+            self.workspace
+                .files(&self.db)
+                .iter()
+                .copied()
+                .find(|f| f.path(&self.db) == path)
+        }
+    }
 
     /// The occurrences of the name where `marker` first appears, as `file:text@offset`.
     fn find_at(state: &State, path: &str, marker: &str) -> Vec<String> {

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use archc::db::{Db, SourceFile, Workspace};
-use archc::syntax::ast::{Body, Member, MemberKind};
+use crate::db::{Db, SourceFile, Workspace};
+use crate::syntax::ast::{Body, Member, MemberKind};
 
 /// One hint: a label shown at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ type Overrides = BTreeMap<(String, String), Vec<(String, String)>>;
 
 pub fn hints(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Hint> {
     let overrides = overrides(db, workspace);
-    let ast = &archc::syntax::parse(db, file).ast;
+    let ast = &crate::syntax::parse(db, file).ast;
     let mut hints = Vec::new();
     let tiers = tier_subnets(db, workspace);
     walk_decls(&ast.members, &mut |member| {
@@ -89,7 +89,7 @@ fn fields(body: &Body, prefix: &str, f: &mut impl FnMut(String, usize)) {
     }
 }
 
-fn dotted(path: &archc::syntax::ast::Path) -> String {
+fn dotted(path: &crate::syntax::ast::Path) -> String {
     path.segments
         .iter()
         .map(|s| s.text.as_str())
@@ -110,7 +110,7 @@ fn overrides(db: &dyn Db, workspace: Workspace) -> Overrides {
     let mut out = Overrides::new();
     for &file in workspace.files(db) {
         let text = file.text(db);
-        for member in &archc::syntax::parse(db, file).ast.members {
+        for member in &crate::syntax::parse(db, file).ast.members {
             let MemberKind::Decl(env) = &member.kind else {
                 continue;
             };
@@ -149,7 +149,7 @@ fn collect_overrides(body: &Body, prefix: &str, text: &str, out: &mut Vec<(Strin
 /// Each tier's subnets per environment, as one label (only for a workspace without errors).
 fn tier_subnets(db: &dyn Db, workspace: Workspace) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if let Some(ir) = archc::check::lowered(db, workspace) {
+    if let Some(ir) = crate::check::lowered(db, workspace) {
         for env in &ir.envs {
             for tier in &env.tiers {
                 let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
