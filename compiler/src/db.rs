@@ -4,6 +4,7 @@
 //! Queries take `&dyn Db`; only drivers (the CLI, the LSP, tests, benches) name `RootDatabase`.
 //! Nothing here reads the disk: drivers read files and set inputs (see `cli.rs`).
 
+#[cfg(feature = "test-support")]
 use std::sync::{Arc, Mutex};
 
 use crate::date::Date;
@@ -14,40 +15,47 @@ pub trait Db: salsa::Database {}
 
 /// The one concrete database. Cheap to clone; a clone is a snapshot for one request.
 #[salsa::db]
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct RootDatabase {
     storage: salsa::Storage<Self>,
-    /// Names of the queries executed since logging was switched on (tests only use this).
-    executed: Arc<Mutex<Option<Vec<String>>>>,
+    /// Names of the queries executed since logging was switched on: for the incrementality
+    /// tests only (the shipped library has no log and no per-query callback).
+    #[cfg(feature = "test-support")]
+    log: QueryLog,
 }
 
-impl Default for RootDatabase {
-    fn default() -> Self {
-        let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
-        let log = Arc::clone(&executed);
+/// The queries a database executed, for tests (`test-support`).
+#[cfg(feature = "test-support")]
+#[derive(Clone, Default)]
+struct QueryLog(Arc<Mutex<Option<Vec<String>>>>);
+
+#[cfg(feature = "test-support")]
+impl RootDatabase {
+    /// A database that can record which queries execute (`WillExecute` events).
+    pub fn with_query_log() -> Self {
+        let log = QueryLog::default();
+        let entries = Arc::clone(&log.0);
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
             if let salsa::EventKind::WillExecute { database_key } = event.kind
-                && let Ok(mut guard) = log.lock()
+                && let Ok(mut guard) = entries.lock()
                 && let Some(entries) = guard.as_mut()
             {
                 entries.push(format!("{database_key:?}"));
             }
         })));
-        Self { storage, executed }
+        Self { storage, log }
     }
-}
 
-impl RootDatabase {
-    /// Start recording which queries execute (`WillExecute` events), for incrementality tests.
+    /// Start recording which queries execute.
     pub fn start_logging(&self) {
-        if let Ok(mut guard) = self.executed.lock() {
+        if let Ok(mut guard) = self.log.0.lock() {
             *guard = Some(Vec::new());
         }
     }
 
     /// The queries executed since the last call, as salsa prints their keys (`parse(Id(2))`).
     pub fn take_executed(&self) -> Vec<String> {
-        match self.executed.lock() {
+        match self.log.0.lock() {
             Ok(mut guard) => guard.as_mut().map(std::mem::take).unwrap_or_default(),
             Err(_) => Vec::new(),
         }

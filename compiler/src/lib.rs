@@ -38,6 +38,7 @@ pub mod rules;
 pub mod semantics;
 pub mod span;
 pub mod syntax;
+#[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
 pub mod types;
 pub mod vocabulary;

@@ -21,7 +21,7 @@ fn executed(db: &RootDatabase) -> Vec<String> {
 
 #[test]
 fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
-    let mut db = RootDatabase::default();
+    let mut db = RootDatabase::with_query_log();
     let workspace = workspace(&db);
     let before = archc::diagnostics(&db, workspace);
     assert!(before.is_empty(), "{before:?}");
@@ -72,7 +72,7 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
 
 #[test]
 fn introducing_an_error_in_one_file_rechecks_only_that_file() {
-    let mut db = RootDatabase::default();
+    let mut db = RootDatabase::with_query_log();
     let workspace = workspace(&db);
     let _ = archc::diagnostics(&db, workspace);
 
@@ -88,7 +88,7 @@ fn introducing_an_error_in_one_file_rechecks_only_that_file() {
 
 #[test]
 fn renaming_a_component_rechecks_every_file_because_names_changed() {
-    let mut db = RootDatabase::default();
+    let mut db = RootDatabase::with_query_log();
     let workspace = workspace(&db);
     let _ = archc::diagnostics(&db, workspace);
     let files = workspace.files(&db).len();
@@ -107,7 +107,7 @@ fn renaming_a_component_rechecks_every_file_because_names_changed() {
 
 #[test]
 fn editing_an_override_relowers_only_the_file_of_its_component() {
-    let mut db = RootDatabase::default();
+    let mut db = RootDatabase::with_query_log();
     let workspace = workspace(&db);
     let _ = archc::diagnostics(&db, workspace);
 
@@ -203,7 +203,7 @@ proptest::proptest! {
     #[test]
     fn incremental_results_equal_a_fresh_check(steps in proptest::collection::vec(0..EDITS.len(), 1..10)) {
         let mut sources = crate::fixture::example_sources();
-        let mut db = RootDatabase::default();
+        let mut db = RootDatabase::with_query_log();
         let workspace = Workspace::from_sources(&db, sources.clone(), crate::fixture::TODAY);
         let _ = archc::diagnostics(&db, workspace);
         for step in steps {
@@ -223,7 +223,7 @@ proptest::proptest! {
             archc::check::prime(&db, workspace);
             let incremental = results(&db, workspace);
 
-            let fresh_db = RootDatabase::default();
+            let fresh_db = RootDatabase::with_query_log();
             let fresh = Workspace::from_sources(&fresh_db, sources.clone(), crate::fixture::TODAY);
             proptest::prop_assert_eq!(incremental, results(&fresh_db, fresh), "after {:?}", EDITS[step]);
         }

@@ -1,4 +1,4 @@
-//! `cargo bench -p archc`: how long checking takes, cold and after an edit.
+//! `cargo bench -p archc-tests --bench check`: how long checking takes, cold and after an edit.
 //!
 //! - `example_cold`: a fresh database checks `examples/webapp` (what `archc check` does:
 //!   parse and type-check every file on all cores, lower every environment, run the design
