@@ -1,5 +1,6 @@
-//! The `archc` command line: `check`, `build` and `explain`. The only module that reads files or
-//! writes to the terminal; everything it shows comes from the diagnostics' data.
+//! The `archc` command line: `check`, `build`, `cost`, `diagram`, `doc`, `fmt` and `explain`.
+//! With `cli/` (safe file access, the output directory), the only module that reads or writes
+//! files or the terminal; everything it shows comes from the diagnostics' data.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,9 @@
 //! Diagnostics as data: code, severity, primary span, secondary labels, message and help.
 //!
 //! Every phase returns its diagnostics in its query result (never `Result`, never a panic);
-//! `check::diagnostics` gathers them, and `render` turns the same values into terminal text
-//! (ariadne), JSON lines, or (later) LSP diagnostics.
+//! `check::diagnostics` gathers them; `render` turns the same values into terminal text
+//! (ariadne) or JSON lines, `sarif` into a SARIF log, and the language server into LSP
+//! diagnostics. `codes` is the registry of every code with its explanation.
 
 pub mod codes;
 pub mod render;

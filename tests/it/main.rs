@@ -1,11 +1,17 @@
 //! archc's end-to-end tests, in one test binary (one link, parallel tests).
 //!
+//! - `allocation`, `ir`: subnet allocation and the IR of the reference design;
+//! - `architecture`: the layering that `compiler/ARCHITECTURE.md` states;
+//! - `build`: `archc build` and the safety of its output directory;
 //! - `cases`: every fixture under `tests/cases/` checked and snapshotted as the user sees it;
 //! - `codes`: every diagnostic code has an explanation and a fixture that produces it;
 //! - `cli`: the `archc` command line, in process and as a real binary;
 //! - `incremental`: an edit re-runs only the queries it must (salsa's event log);
 //! - `never_panics`: arbitrary and mutated input never panics the front end;
 //! - `example`: the reference design checks clean;
+//! - `deploy`, `design`, `terraform`: every generated file checked by the real tools (the ECS
+//!   API model, actionlint, Mermaid in Chromium, HashiCorp's HCL parser, the AWS provider's
+//!   schema, checkov) and snapshotted;
 //! - `format`: `archc fmt` changes white space only and is idempotent;
 //! - `hostile`: hostile strings are refused where they are written or reach every output as
 //!   values only, checked with the real tools.
@@ -14,6 +20,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod allocation;
+mod architecture;
 mod build;
 mod cases;
 mod cli;

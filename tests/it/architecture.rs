@@ -1,0 +1,148 @@
+//! The invariants `compiler/ARCHITECTURE.md` states about the code's layering, checked by
+//! reading the compiler's sources: who may touch the disk, who may see pest, what the
+//! backends and the design rules may read, and that the leaf modules stay leaves.
+
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `compiler/src`, as (path relative to it, text).
+fn sources() -> Vec<(String, String)> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../compiler/src"));
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((relative, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lines of `text` outside its `#[cfg(test)]` module (tests may use anything).
+fn shipped(text: &str) -> &str {
+    text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text)
+}
+
+fn offenders(allowed: impl Fn(&str) -> bool, needles: &[&str]) -> Vec<String> {
+    sources()
+        .into_iter()
+        .filter(|(path, _)| !allowed(path))
+        .filter_map(|(path, text)| {
+            let found: Vec<&&str> = needles.iter().filter(|n| shipped(&text).contains(**n)).collect();
+            (!found.is_empty()).then(|| format!("{path}: {found:?}"))
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_command_line_touches_the_disk_or_the_terminal() {
+    let found = offenders(
+        |path| path == "cli.rs" || path.starts_with("cli/") || path == "main.rs",
+        &[
+            "std::fs",
+            "File::open",
+            "println!",
+            "eprintln!",
+            "std::io::stdin",
+            "std::process::exit",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn only_the_parser_sees_pest() {
+    let found = offenders(
+        |path| path == "syntax.rs" || path.starts_with("syntax/"),
+        &["pest::", "pest_derive"],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn backends_read_only_the_ir() {
+    let found = offenders(
+        |path| !(path.starts_with("backend/") || path == "backend.rs"),
+        &[
+            "crate::model",
+            "crate::types",
+            "crate::syntax",
+            "crate::catalogue",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn design_rules_read_only_the_ir() {
+    let found = offenders(
+        |path| !path.starts_with("rules/"),
+        &[
+            "crate::model",
+            "crate::types",
+            "crate::syntax",
+            "crate::catalogue",
+            "crate::lower",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn the_leaf_modules_import_nothing_above_them() {
+    let leaves = [
+        "span.rs",
+        "date.rs",
+        "formats.rs",
+        "vocabulary.rs",
+        "line_index.rs",
+    ];
+    let found = offenders(
+        |path| !leaves.contains(&path),
+        &[
+            "crate::syntax",
+            "crate::types",
+            "crate::model",
+            "crate::lower",
+            "crate::ir",
+            "crate::backend",
+            "crate::rules",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+    let diagnostics = offenders(
+        |path| !(path == "diagnostics.rs" || path.starts_with("diagnostics/")),
+        &["crate::syntax", "crate::types", "crate::model", "crate::lower"],
+    );
+    assert!(
+        diagnostics.is_empty(),
+        "diagnostics must not import the phases: {diagnostics:#?}"
+    );
+}
+
+#[test]
+fn every_module_says_what_it_owns() {
+    let missing: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, text)| path != "main.rs" && !text.starts_with("//! "))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(missing.is_empty(), "modules without a `//!` comment: {missing:?}");
+    assert!(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../compiler/ARCHITECTURE.md"
+        ))
+        .is_file()
+    );
+}
