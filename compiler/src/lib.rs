@@ -31,6 +31,7 @@ pub mod ir;
 pub mod line_index;
 pub mod lower;
 pub mod model;
+pub mod naming;
 pub mod parameters;
 pub mod report;
 pub mod resolve;

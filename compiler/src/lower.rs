@@ -46,6 +46,7 @@ use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::*;
 use crate::model::{Component, Fields, Model, Override, Setting, Val, file_model, model};
+use crate::naming;
 use crate::resolve::{SymbolTable, workspace_symbols};
 use crate::span::Origin;
 use crate::vocabulary::{NatMode, StdlibEnum};
@@ -149,14 +150,15 @@ pub struct FilePart {
     topics: Arc<[Topic]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
-    /// Internal errors (`E2999`): items that could not be lowered.
-    faults: Vec<Diagnostic>,
+    /// Internal errors (`E2999`: items that could not be lowered) and physical names AWS
+    /// would refuse (`E2005`).
+    diagnostics: Vec<Diagnostic>,
 }
 
 #[salsa::tracked(returns(ref))]
 fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FilePart {
     let part = file_model(db, workspace, file);
-    let components = with_overrides(&part.components, file_overrides(db, workspace, file, env));
+    let components = with_overrides(&part.components, file_overrides(db, workspace, file, env.clone()));
     let fronted = fronted(db, workspace);
     // The components of one category, as this environment sees them.
     let of = |category: &'static str| {
@@ -196,7 +198,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
     );
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
-    FilePart {
+    let mut part = FilePart {
         security_groups,
         services,
         jobs,
@@ -205,8 +207,11 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         topics,
         alarms,
         renames,
-        faults,
-    }
+        diagnostics: faults,
+    };
+    let names = file_physical_names(env_identity(db, workspace, env), &part);
+    part.diagnostics.extend(names);
+    part
 }
 
 /// The overrides of environment `env`. It re-runs after any edit, but its value changes only
@@ -430,7 +435,7 @@ impl EnvLowerer<'_> {
             ir.topics.push(Arc::clone(&part.topics));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
-            self.diagnostics.extend(part.faults.iter().cloned());
+            self.diagnostics.extend(part.diagnostics.iter().cloned());
             let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
             ir.flows.push(Arc::clone(&flows.flows));
             rules.push((Arc::clone(&flows.ingress), Arc::clone(&flows.egress)));
@@ -450,6 +455,7 @@ impl EnvLowerer<'_> {
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);
+        self.physical_names(&ir);
         Ok(ir)
     }
 
@@ -473,6 +479,32 @@ impl EnvLowerer<'_> {
             },
             NatMode::Regional => Nat::Regional { origin },
         })
+    }
+
+    /// The physical names of the system-wide items of this environment (load balancers, the
+    /// edge's origins) that AWS would refuse; the other components' are checked per file.
+    fn physical_names(&mut self, ir: &EnvIr) {
+        let identity = env_identity(self.db, self.workspace, ir.name.clone());
+        let mut checks: Vec<NameCheck<'_>> = Vec::new();
+        for lb in &ir.load_balancers {
+            checks.push((
+                naming::LOAD_BALANCER,
+                identity.name(&lb.name),
+                &lb.name,
+                &lb.origin,
+            ));
+        }
+        if let Some(edge) = &ir.edge {
+            for origin in &edge.origins {
+                checks.push((
+                    naming::CLOUDFRONT_ORIGIN,
+                    identity.name(&origin.name),
+                    &origin.name,
+                    &edge.origin,
+                ));
+            }
+        }
+        self.diagnostics.extend(refused_names(&identity.env, checks));
     }
 
     /// What the deploy side needs to make sense: a service port that some flow uses, and a
@@ -524,6 +556,100 @@ impl EnvLowerer<'_> {
             }
         }
     }
+}
+
+/// What AWS resources are named after in one environment: a firewall (it changes only when
+/// the system's name, the environment's or its account does), so the per-file queries can
+/// check physical names without depending on the whole model.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+struct EnvIdentity {
+    system: String,
+    env: String,
+    account: String,
+}
+
+impl EnvIdentity {
+    fn name(&self, part: &str) -> String {
+        naming::physical(&self.system, &self.env, part)
+    }
+}
+
+#[salsa::tracked(returns(ref))]
+fn env_identity(db: &dyn Db, workspace: Workspace, env: String) -> EnvIdentity {
+    let model = model(db, workspace);
+    let account = model
+        .envs
+        .iter()
+        .find(|e| e.name == env)
+        .and_then(|e| e.settings.get("account"))
+        .and_then(|s| s.value.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    EnvIdentity {
+        system: model.system.clone(),
+        env,
+        account,
+    }
+}
+
+/// A physical name to check: the limit, the name, the item it is named after, where.
+type NameCheck<'a> = (naming::Limit, String, &'a str, &'a Origin);
+
+/// `E2005` for each name AWS would refuse: never a name cut short (two names cut to the same
+/// prefix would be one resource).
+fn refused_names(env: &str, checks: Vec<NameCheck<'_>>) -> Vec<Diagnostic> {
+    checks
+        .into_iter()
+        .filter_map(|(limit, physical, item, origin)| {
+            let breach = limit.breach(&physical)?;
+            Some(
+                Diagnostic::error(
+                    codes::AWS_NAME_REFUSED,
+                    origin.file,
+                    origin.span.clone(),
+                    format!("env `{env}`: {breach}"),
+                )
+                .with_help(format!(
+                    "AWS names are `<system>-<env>-<name>` with `-` for `_`: rename `{item}` (shorter, without `__`), or shorten the environment's or the system's name"
+                )),
+            )
+        })
+        .collect()
+}
+
+/// The physical names of one file's services, jobs, databases and buckets.
+fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnostic> {
+    let mut checks: Vec<NameCheck<'_>> = Vec::new();
+    for service in part.services.iter() {
+        if service.load_balancer.is_some() {
+            checks.push((
+                naming::TARGET_GROUP,
+                identity.name(&service.name),
+                &service.name,
+                &service.origin,
+            ));
+        }
+        let role = identity.name(&format!("{}-execution", service.name));
+        checks.push((naming::IAM_ROLE, role, &service.name, &service.origin));
+    }
+    for job in part.jobs.iter() {
+        let role = identity.name(&format!("{}-execution", job.name));
+        checks.push((naming::IAM_ROLE, role, &job.name, &job.origin));
+        checks.push((naming::SCHEDULE, identity.name(&job.name), &job.name, &job.origin));
+    }
+    for database in part.databases.iter() {
+        checks.push((
+            naming::DB_CLUSTER,
+            identity.name(&database.name),
+            &database.name,
+            &database.origin,
+        ));
+    }
+    for bucket in part.buckets.iter() {
+        let physical = naming::bucket(&identity.system, &identity.env, &identity.account, &bucket.name);
+        checks.push((naming::BUCKET, physical, &bucket.name, &bucket.origin));
+    }
+    refused_names(&identity.env, checks)
 }
 
 /// The items with an environment's overrides applied; only overridden items are copied.

@@ -36,7 +36,8 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
     // file's part of the model, and that file's components and flows lowered again in each
     // environment: the other files' parses, checks, model parts and lowered parts, the
     // catalogue and the symbol table are all reused. The firewalls (each environment's
-    // overrides and the part of them that names this file's components, the ports of load
+    // overrides and the part of them that names this file's components, what physical names are
+    // made of (system, environment, account), the ports of load
     // balancers and databases, the tiers' egress, which load balancer fronts what) re-run and
     // come out equal. What spans the whole system runs again:
     // merging the model, each environment's assembly and design rules, the waivers.
@@ -46,6 +47,8 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
             "check_file",
             "env_findings",
             "env_findings",
+            "env_identity",
+            "env_identity",
             "env_overrides",
             "env_overrides",
             "file_model",

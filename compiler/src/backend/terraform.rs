@@ -68,17 +68,12 @@ impl Ctx<'_> {
 
     /// `webapp-prd-<part>`, in the character set AWS names accept.
     fn name(&self, part: &str) -> String {
-        format!("{}-{}-{}", self.ir.system, self.env.name, part).replace('_', "-")
+        crate::naming::physical(&self.ir.system, &self.env.name, part)
     }
 
     /// Bucket names are global: the account keeps them unique.
     fn bucket_name(&self, bucket: &str) -> String {
-        format!(
-            "{}-{}-{}-{}",
-            self.ir.system, self.env.name, self.env.account, bucket
-        )
-        .replace('_', "-")
-        .to_lowercase()
+        crate::naming::bucket(&self.ir.system, &self.env.name, &self.env.account, bucket)
     }
 
     fn production(&self) -> bool {

@@ -81,6 +81,7 @@ codes! {
     NO_ROUTE_TO_INTERNET = "E2002", "no-route-to-internet";
     PORT_UNUSED = "E2003", "port-unused";
     MIGRATION_WITHOUT_DATABASE = "E2004", "migration-without-database";
+    AWS_NAME_REFUSED = "E2005", "aws-name-refused";
     INTERNAL_ERROR = "E2999", "internal-error";
 
     NO_PUBLIC_SUBNET = "R001", "no-public-subnet";

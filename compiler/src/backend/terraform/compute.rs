@@ -237,7 +237,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_lb_target_group", &sid)
                 .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
-                .attr("name", s(short_name(&ctx.name(&service.name))))
+                .attr("name", s(ctx.name(&service.name)))
                 .attr("port", Expr::Num(i64::from(service.port.value)))
                 .attr("protocol", s("HTTP"))
                 .attr("target_type", s("ip"))
@@ -273,15 +273,6 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             .block(action),
     );
     blocks
-}
-
-/// Target group names have at most 32 characters.
-pub(super) fn short_name(name: &str) -> String {
-    name.chars()
-        .take(32)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned()
 }
 
 pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {

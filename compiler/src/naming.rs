@@ -1,0 +1,110 @@
+//! The physical names archc gives resources in AWS, and AWS's limits on them. One place, read by
+//! the Terraform backend (which writes the names) and by lowering (which reports a name AWS
+//! would refuse as `E2005` before anything is generated), so the two cannot disagree.
+
+/// `<system>-<env>-<part>`, in the characters AWS names take (`_` becomes `-`).
+pub fn physical(system: &str, env: &str, part: &str) -> String {
+    format!("{system}-{env}-{part}").replace('_', "-")
+}
+
+/// A bucket's name: global across accounts, so it carries the account; lowercase.
+pub fn bucket(system: &str, env: &str, account: &str, bucket: &str) -> String {
+    format!("{system}-{env}-{account}-{bucket}")
+        .replace('_', "-")
+        .to_lowercase()
+}
+
+/// What AWS allows for one kind of name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// What the name is, in messages: "load balancer name".
+    pub what: &'static str,
+    pub max: usize,
+    /// RDS identifiers and S3 bucket names may not hold `--`.
+    pub no_double_hyphen: bool,
+}
+
+pub const LOAD_BALANCER: Limit = Limit {
+    what: "load balancer name",
+    max: 32,
+    no_double_hyphen: false,
+};
+pub const TARGET_GROUP: Limit = Limit {
+    what: "target group name",
+    max: 32,
+    no_double_hyphen: false,
+};
+pub const IAM_ROLE: Limit = Limit {
+    what: "IAM role name",
+    max: 64,
+    no_double_hyphen: false,
+};
+pub const SCHEDULE: Limit = Limit {
+    what: "EventBridge schedule name",
+    max: 64,
+    no_double_hyphen: false,
+};
+pub const DB_CLUSTER: Limit = Limit {
+    what: "Aurora cluster identifier",
+    max: 63,
+    no_double_hyphen: true,
+};
+pub const BUCKET: Limit = Limit {
+    what: "S3 bucket name",
+    max: 63,
+    no_double_hyphen: true,
+};
+pub const CLOUDFRONT_ORIGIN: Limit = Limit {
+    what: "CloudFront VPC origin or origin access control name",
+    max: 64,
+    no_double_hyphen: false,
+};
+
+impl Limit {
+    /// Why AWS would refuse `name` for this, if it would.
+    pub fn breach(self, name: &str) -> Option<String> {
+        let length = name.chars().count();
+        if length > self.max {
+            return Some(format!(
+                "the {} `{name}` has {length} characters; AWS allows {}",
+                self.what, self.max
+            ));
+        }
+        if self.no_double_hyphen && name.contains("--") {
+            return Some(format!(
+                "the {} `{name}` holds `--`, which AWS refuses",
+                self.what
+            ));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_against_the_limits() {
+        assert_eq!(
+            physical("webapp", "prd", "daily_report"),
+            "webapp-prd-daily-report"
+        );
+        assert_eq!(
+            bucket("Web", "prd", "111111111111", "a_b"),
+            "web-prd-111111111111-a-b"
+        );
+        assert_eq!(LOAD_BALANCER.breach("webapp-prd-alb"), None);
+        assert!(
+            LOAD_BALANCER
+                .breach(&"a".repeat(33))
+                .is_some_and(|m| m.contains("33 characters; AWS allows 32"))
+        );
+        assert!(
+            DB_CLUSTER
+                .breach("webapp-prd--main")
+                .is_some_and(|m| m.contains("`--`"))
+        );
+        assert_eq!(IAM_ROLE.breach("webapp-prd--main"), None);
+    }
+}
