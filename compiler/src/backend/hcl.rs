@@ -2,6 +2,10 @@
 //! indentation, and the `=` of each run of single-line arguments aligned. Multi-line values
 //! (objects, long lists) stand apart from their neighbours with blank lines, so every alignment
 //! run is exactly one `terraform fmt` would form (it never adds or removes blank lines).
+//!
+//! Values are typed: string literals and template text go through one escaping function
+//! (`quote`), references are traversals of identifiers (`reference` quotes anything else), and
+//! raw text (`r`) is left for the few function calls and `for` expressions archc writes.
 
 use std::fmt::Write as _;
 
@@ -11,8 +15,13 @@ pub enum Expr {
     Str(String),
     Num(i64),
     Bool(bool),
-    /// A reference or function call, written as is: `aws_vpc.main.id`, `jsonencode(…)`. Never
-    /// holds a string from the sources: those are `Str` or `Template` text, escaped by `quote`.
+    /// A reference: `aws_vpc.main.id`, `data.aws_iam_policy_document.x.json`,
+    /// `aws_rds_cluster.main.master_user_secret[0].secret_arn`. Built only by [`reference`],
+    /// which admits identifiers, dots and indexes, so it cannot carry a string or a template.
+    Ref(String),
+    /// Any other expression, written as is: a function call, a `for` expression, a heredoc.
+    /// Never holds a string from the sources: those are `Str` or `Template` text, escaped by
+    /// `quote`, or labels sanitized to identifiers.
     Raw(String),
     /// A quoted template: literal text (escaped) and interpolated references,
     /// `"${aws_s3_bucket.logs.arn}/*"`.
@@ -35,9 +44,41 @@ pub fn s(text: impl Into<String>) -> Expr {
     Expr::Str(text.into())
 }
 
-/// A reference or function call.
+/// A function call, a `for` expression or a heredoc, written as is (references are
+/// [`reference`]s).
 pub fn r(text: impl Into<String>) -> Expr {
     Expr::Raw(text.into())
+}
+
+/// A reference. Text that is not a traversal of identifiers (`a.b[0].c`) becomes a quoted
+/// string instead: whatever reaches here can never become code.
+pub fn reference(path: impl Into<String>) -> Expr {
+    let path = path.into();
+    if is_traversal(&path) {
+        Expr::Ref(path)
+    } else {
+        Expr::Str(path)
+    }
+}
+
+/// `root.attr.attr[0].attr`: identifiers (letters, digits, `_`, `-`, not starting with a
+/// digit or `-`) joined by dots, each optionally indexed by a number.
+fn is_traversal(path: &str) -> bool {
+    let identifier = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    !path.is_empty()
+        && path.split('.').all(|segment| match segment.split_once('[') {
+            Some((name, index)) => {
+                identifier(name)
+                    && index
+                        .strip_suffix(']')
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            None => identifier(segment),
+        })
 }
 
 /// A list of string literals.
@@ -55,7 +96,7 @@ pub fn interpolated(reference: impl Into<String>, suffix: &str) -> Expr {
 
 /// A list of references.
 pub fn refs<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Expr {
-    Expr::List(items.into_iter().map(|item| Expr::Raw(item.into())).collect())
+    Expr::List(items.into_iter().map(reference).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +294,7 @@ fn inline(value: &Expr) -> Option<String> {
         }
         Expr::Num(n) => Some(n.to_string()),
         Expr::Bool(b) => Some(b.to_string()),
+        Expr::Ref(path) => Some(path.clone()),
         Expr::Raw(text) if !text.contains('\n') => Some(text.clone()),
         Expr::Raw(_) => None,
         Expr::List(items) if items.is_empty() => Some("[]".into()),
@@ -365,6 +407,27 @@ mod tests {
             inline(&interpolated("path.module", "/lambda")).as_deref(),
             Some("\"${path.module}/lambda\"")
         );
+    }
+
+    #[test]
+    fn a_reference_is_a_traversal_or_a_string() {
+        assert_eq!(reference("aws_vpc.main.id"), Expr::Ref("aws_vpc.main.id".into()));
+        assert_eq!(
+            reference("aws_rds_cluster.main.master_user_secret[0].secret_arn"),
+            Expr::Ref("aws_rds_cluster.main.master_user_secret[0].secret_arn".into())
+        );
+        for hostile in [
+            "a.b\"c",
+            "a.${b}",
+            "a b",
+            "a.b[x]",
+            "",
+            "a..b",
+            "jsonencode(x)",
+            "a.b\n}",
+        ] {
+            assert_eq!(reference(hostile), Expr::Str(hostile.into()), "{hostile:?}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use network::*;
 use outputs::*;
 use versions::*;
 
-use super::hcl::{Block, Expr, interpolated, quote, r, refs, render_file, s, strings};
+use super::hcl::{Block, Expr, interpolated, quote, r, reference, refs, render_file, s, strings};
 use super::{CommentStyle, OutputFile, header};
 use crate::ir::*;
 use crate::parameters::{Parameter, ParameterValue};
@@ -199,7 +199,11 @@ fn moved_blocks(now: &[(&str, Vec<Block>)], before: &[(&str, Vec<Block>)]) -> Ve
         .into_iter()
         .zip(addresses(now))
         .filter(|(from, to)| from != to)
-        .map(|(from, to)| Block::new("moved", &[]).attr("from", r(from)).attr("to", r(to)))
+        .map(|(from, to)| {
+            Block::new("moved", &[])
+                .attr("from", reference(from))
+                .attr("to", reference(to))
+        })
         .collect()
 }
 

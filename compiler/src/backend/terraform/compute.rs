@@ -82,7 +82,7 @@ pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
         );
         blocks.push(
             Block::resource("aws_ecr_lifecycle_policy", &id)
-                .attr("repository", r(format!("aws_ecr_repository.{id}.name")))
+                .attr("repository", reference(format!("aws_ecr_repository.{id}.name")))
                 .attr("policy", r(ECR_LIFECYCLE)),
         );
     }
@@ -162,12 +162,15 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
                 .attr("actions", strings(["logs:CreateLogStream", "logs:PutLogEvents"]))
                 .attr(
                     "resources",
-                    refs([format!("\"${{aws_cloudwatch_log_group.{id}.arn}}:*\"")]),
+                    Expr::List(vec![interpolated(
+                        format!("aws_cloudwatch_log_group.{id}.arn"),
+                        ":*",
+                    )]),
                 ),
         );
     if !secret_arns.is_empty() || !database_secrets.is_empty() {
         let mut resources: Vec<Expr> = secret_arns.into_iter().map(Expr::Str).collect();
-        resources.extend(database_secrets.into_iter().map(Expr::Raw));
+        resources.extend(database_secrets.into_iter().map(reference));
         execution = execution.block(
             Block::new("statement", &[])
                 .attr("sid", s("ReadSecrets"))
@@ -182,15 +185,15 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
             .attr("retention_in_days", Expr::Num(365)),
         Block::resource("aws_iam_role", &format!("{id}_execution"))
             .attr("name", s(ctx.name(&format!("{}-execution", task.name))))
-            .attr("assume_role_policy", r("data.aws_iam_policy_document.ecs_tasks_assume.json")),
+            .attr("assume_role_policy", reference("data.aws_iam_policy_document.ecs_tasks_assume.json")),
         execution,
         Block::resource("aws_iam_role_policy", &format!("{id}_execution"))
-            .attr("role", r(format!("aws_iam_role.{id}_execution.id")))
-            .attr("policy", r(format!("data.aws_iam_policy_document.{id}_execution.json"))),
+            .attr("role", reference(format!("aws_iam_role.{id}_execution.id")))
+            .attr("policy", reference(format!("data.aws_iam_policy_document.{id}_execution.json"))),
         // The application's own permissions are the team's to grant; the role starts empty.
         Block::resource("aws_iam_role", &format!("{id}_task"))
             .attr("name", s(ctx.name(&format!("{}-task", task.name))))
-            .attr("assume_role_policy", r("data.aws_iam_policy_document.ecs_tasks_assume.json")),
+            .attr("assume_role_policy", reference("data.aws_iam_policy_document.ecs_tasks_assume.json")),
     ]
 }
 
@@ -220,7 +223,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             Block::new("access_logs", &[])
                 .attr(
                     "bucket",
-                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&logs.value))),
+                    reference(format!("aws_s3_bucket.{}.id", ctx.ident(&logs.value))),
                 )
                 .attr("prefix", s(format!("alb/{}", lb.name)))
                 .attr("enabled", Expr::Bool(true)),
@@ -241,7 +244,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
                 .attr("port", Expr::Num(i64::from(service.port.value)))
                 .attr("protocol", s("HTTP"))
                 .attr("target_type", s("ip"))
-                .attr("vpc_id", r("aws_vpc.main.id"))
+                .attr("vpc_id", reference("aws_vpc.main.id"))
                 .attr("deregistration_delay", Expr::Num(30))
                 .block(
                     Block::new("health_check", &[])
@@ -253,7 +256,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
     let action = match services.first() {
         Some(service) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
             "target_group_arn",
-            r(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
+            reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
         ),
         None => Block::new("default_action", &[])
             .attr("type", s("fixed-response"))
@@ -265,7 +268,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
     };
     blocks.push(
         Block::resource("aws_lb_listener", &format!("{id}_https"))
-            .attr("load_balancer_arn", r(format!("aws_lb.{id}.arn")))
+            .attr("load_balancer_arn", reference(format!("aws_lb.{id}.arn")))
             .attr("port", Expr::Num(i64::from(lb.listen)))
             .attr("protocol", s("HTTPS"))
             .attr("ssl_policy", s(TLS_POLICY))
@@ -305,15 +308,15 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
                 .attr("policy_type", s("TargetTrackingScaling"))
                 .attr(
                     "service_namespace",
-                    r(format!("aws_appautoscaling_target.{id}.service_namespace")),
+                    reference(format!("aws_appautoscaling_target.{id}.service_namespace")),
                 )
                 .attr(
                     "scalable_dimension",
-                    r(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
+                    reference(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
                 )
                 .attr(
                     "resource_id",
-                    r(format!("aws_appautoscaling_target.{id}.resource_id")),
+                    reference(format!("aws_appautoscaling_target.{id}.resource_id")),
                 )
                 .block(
                     Block::new("target_tracking_scaling_policy_configuration", &[])
@@ -378,7 +381,7 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("name", s(ctx.name("scheduler")))
             .attr(
                 "assume_role_policy",
-                r("data.aws_iam_policy_document.scheduler_assume.json"),
+                reference("data.aws_iam_policy_document.scheduler_assume.json"),
             ),
         Block::data("aws_iam_policy_document", "scheduler")
             .block(
@@ -394,8 +397,8 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
                     .attr("resources", refs(roles)),
             ),
         Block::resource("aws_iam_role_policy", "scheduler")
-            .attr("role", r("aws_iam_role.scheduler.id"))
-            .attr("policy", r("data.aws_iam_policy_document.scheduler.json")),
+            .attr("role", reference("aws_iam_role.scheduler.id"))
+            .attr("policy", reference("data.aws_iam_policy_document.scheduler.json")),
     ];
     for (job, family) in env.jobs.iter().zip(&families) {
         let id = ctx.ident(&job.name);
@@ -408,8 +411,8 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
                 .block(Block::new("flexible_time_window", &[]).attr("mode", s("OFF")))
                 .block(
                     Block::new("target", &[])
-                        .attr("arn", r("aws_ecs_cluster.main.arn"))
-                        .attr("role_arn", r("aws_iam_role.scheduler.arn"))
+                        .attr("arn", reference("aws_ecs_cluster.main.arn"))
+                        .attr("role_arn", reference("aws_iam_role.scheduler.arn"))
                         .block(
                             Block::new("ecs_parameters", &[])
                                 .attr("task_definition_arn", s(family))

@@ -25,8 +25,8 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
         .attr("database_name", s(&database.name))
         .attr("master_username", s(format!("{}_admin", database.name)))
         .attr("manage_master_user_password", Expr::Bool(true))
-        .attr("db_subnet_group_name", r(format!("aws_db_subnet_group.{id}.name")))
-        .attr("db_cluster_parameter_group_name", r(format!("aws_rds_cluster_parameter_group.{id}.name")))
+        .attr("db_subnet_group_name", reference(format!("aws_db_subnet_group.{id}.name")))
+        .attr("db_cluster_parameter_group_name", reference(format!("aws_rds_cluster_parameter_group.{id}.name")))
         .attr("vpc_security_group_ids", refs([format!("aws_security_group.{id}.id")]))
         .attr("port", Expr::Num(i64::from(database.port)))
         .attr("storage_encrypted", Expr::Bool(database.encrypted.value))
@@ -71,9 +71,9 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
                 .comment("checkov:skip=CKV_AWS_118:Performance Insights and CloudWatch metrics watch the instance; enhanced monitoring is not part of the design")
                 .comment("checkov:skip=CKV_AWS_354:Performance Insights data is encrypted with the RDS service key; a customer key is not part of the design")
                 .attr("identifier", s(format!("{identifier}-{}", n + 1)))
-                .attr("cluster_identifier", r(format!("aws_rds_cluster.{id}.id")))
-                .attr("engine", r(format!("aws_rds_cluster.{id}.engine")))
-                .attr("engine_version", r(format!("aws_rds_cluster.{id}.engine_version")))
+                .attr("cluster_identifier", reference(format!("aws_rds_cluster.{id}.id")))
+                .attr("engine", reference(format!("aws_rds_cluster.{id}.engine")))
+                .attr("engine_version", reference(format!("aws_rds_cluster.{id}.engine_version")))
                 .attr("instance_class", s(&database.instance_class))
                 .attr("publicly_accessible", Expr::Bool(false))
                 .attr("auto_minor_version_upgrade", Expr::Bool(true))
@@ -108,14 +108,14 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     let mut blocks = vec![
         main,
         Block::resource("aws_s3_bucket_public_access_block", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
             .attr("block_public_acls", Expr::Bool(true))
             .attr("block_public_policy", Expr::Bool(true))
             .attr("ignore_public_acls", Expr::Bool(true))
             .attr("restrict_public_buckets", Expr::Bool(true)),
         ownership_controls(&id, logs),
         Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
             .block(
                 Block::new("rule", &[])
                     .attr("bucket_key_enabled", Expr::Bool(algorithm == "aws:kms"))
@@ -125,7 +125,7 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                     ),
             ),
         Block::resource("aws_s3_bucket_versioning", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
             .block(Block::new("versioning_configuration", &[]).attr(
                 "status",
                 s(if bucket.versioning { "Enabled" } else { "Suspended" }),
@@ -148,23 +148,23 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     }
     blocks.push(
         Block::resource("aws_s3_bucket_lifecycle_configuration", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
             .block(lifecycle),
     );
     if let (false, Some(log_bucket)) = (logs, ctx.log_bucket()) {
         blocks.push(
             Block::resource("aws_s3_bucket_logging", &id)
-                .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+                .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
                 .attr(
                     "target_bucket",
-                    r(format!("aws_s3_bucket.{}.id", ctx.ident(&log_bucket.name))),
+                    reference(format!("aws_s3_bucket.{}.id", ctx.ident(&log_bucket.name))),
                 )
                 .attr("target_prefix", s(format!("s3/{}/", bucket.name))),
         );
     }
     if let Some(website) = &bucket.website {
         let mut config = Block::resource("aws_s3_bucket_website_configuration", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")));
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")));
         config = match &website.redirect_all_to {
             Some(host) => config.block(
                 Block::new("redirect_all_requests_to", &[])
@@ -188,7 +188,7 @@ pub(super) fn ownership_controls(id: &str, logs: bool) -> Block {
     }
     // CloudFront's standard logs are delivered with an ACL; every other bucket disables ACLs.
     block
-        .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+        .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
         .block(Block::new("rule", &[]).attr(
             "object_ownership",
             s(if logs {
@@ -211,7 +211,7 @@ pub(super) fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
             .attr("actions", strings(["s3:*"]))
             .attr(
                 "resources",
-                Expr::List(vec![r(arn.clone()), interpolated(arn.clone(), "/*")]),
+                Expr::List(vec![reference(arn.clone()), interpolated(arn.clone(), "/*")]),
             )
             .block(
                 Block::new("principals", &[])
@@ -274,10 +274,10 @@ pub(super) fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     extra.push(document);
     extra.push(
         Block::resource("aws_s3_bucket_policy", &id)
-            .attr("bucket", r(format!("aws_s3_bucket.{id}.id")))
+            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
             .attr(
                 "policy",
-                r(format!("data.aws_iam_policy_document.{id}_bucket.json")),
+                reference(format!("data.aws_iam_policy_document.{id}_bucket.json")),
             ),
     );
     extra

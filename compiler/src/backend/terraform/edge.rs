@@ -13,7 +13,7 @@ pub(super) fn certificate(
     let (Some(domain), None) = (&certificate.domain, &certificate.arn) else {
         return (Vec::new(), s(certificate.arn.clone().unwrap_or_default()));
     };
-    let provider = provider.map(|p| r(format!("aws.{p}")));
+    let provider = provider.map(|p| reference(format!("aws.{p}")));
     let blocks = vec![
         Block::resource("aws_acm_certificate", name)
             .attr_opt("provider", provider.clone())
@@ -28,15 +28,15 @@ pub(super) fn certificate(
                     "{{ for option in aws_acm_certificate.{name}.domain_validation_options : option.domain_name => option }}"
                 )),
             )
-            .attr("zone_id", r("data.aws_route53_zone.main.zone_id"))
-            .attr("name", r("each.value.resource_record_name"))
-            .attr("type", r("each.value.resource_record_type"))
+            .attr("zone_id", reference("data.aws_route53_zone.main.zone_id"))
+            .attr("name", reference("each.value.resource_record_name"))
+            .attr("type", reference("each.value.resource_record_type"))
             .attr("records", refs(["each.value.resource_record_value"]))
             .attr("ttl", Expr::Num(60))
             .attr("allow_overwrite", Expr::Bool(true)),
         Block::resource("aws_acm_certificate_validation", name)
             .attr_opt("provider", provider)
-            .attr("certificate_arn", r(format!("aws_acm_certificate.{name}.arn")))
+            .attr("certificate_arn", reference(format!("aws_acm_certificate.{name}.arn")))
             .attr(
                 "validation_record_fqdns",
                 r(format!("[for record in aws_route53_record.{name}_validation : record.fqdn]")),
@@ -44,7 +44,7 @@ pub(super) fn certificate(
     ];
     (
         blocks,
-        r(format!("aws_acm_certificate_validation.{name}.certificate_arn")),
+        reference(format!("aws_acm_certificate_validation.{name}.certificate_arn")),
     )
 }
 
@@ -106,7 +106,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     Block::resource("aws_cloudfront_vpc_origin", &id).block(
                         Block::new("vpc_origin_endpoint_config", &[])
                             .attr("name", s(ctx.name(&origin.name)))
-                            .attr("arn", r(format!("aws_lb.{id}.arn")))
+                            .attr("arn", reference(format!("aws_lb.{id}.arn")))
                             .attr("http_port", Expr::Num(80))
                             .attr("https_port", Expr::Num(443))
                             .attr("origin_protocol_policy", s("https-only"))
@@ -122,14 +122,17 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     .ir
                     .domain
                     .clone()
-                    .map_or_else(|| r(format!("aws_lb.{id}.dns_name")), s);
+                    .map_or_else(|| reference(format!("aws_lb.{id}.dns_name")), s);
                 origins.push(
                     Block::new("origin", &[])
                         .attr("origin_id", s(&origin.name))
                         .attr("domain_name", domain)
                         .block(
                             Block::new("vpc_origin_config", &[])
-                                .attr("vpc_origin_id", r(format!("aws_cloudfront_vpc_origin.{id}.id")))
+                                .attr(
+                                    "vpc_origin_id",
+                                    reference(format!("aws_cloudfront_vpc_origin.{id}.id")),
+                                )
                                 .attr("origin_read_timeout", Expr::Num(30))
                                 .attr("origin_keepalive_timeout", Expr::Num(5)),
                         ),
@@ -148,11 +151,11 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                         .attr("origin_id", s(&origin.name))
                         .attr(
                             "domain_name",
-                            r(format!("aws_s3_bucket.{id}.bucket_regional_domain_name")),
+                            reference(format!("aws_s3_bucket.{id}.bucket_regional_domain_name")),
                         )
                         .attr(
                             "origin_access_control_id",
-                            r(format!("aws_cloudfront_origin_access_control.{id}.id")),
+                            reference(format!("aws_cloudfront_origin_access_control.{id}.id")),
                         ),
                 );
             }
@@ -161,7 +164,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     .attr("origin_id", s(&origin.name))
                     .attr(
                         "domain_name",
-                        r(format!(
+                        reference(format!(
                             "aws_s3_bucket_website_configuration.{id}.website_endpoint"
                         )),
                     )
@@ -199,7 +202,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("compress", Expr::Bool(true))
             .attr(
                 "cache_policy_id",
-                r(format!(
+                reference(format!(
                     "data.aws_cloudfront_cache_policy.{}.id",
                     policy_ident(b.cache_policy.value.managed_name())
                 )),
@@ -210,7 +213,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     .value
                     .map(OriginRequestPolicy::managed_name)
                     .map(|p| {
-                        r(format!(
+                        reference(format!(
                             "data.aws_cloudfront_origin_request_policy.{}.id",
                             policy_ident(p)
                         ))
@@ -218,7 +221,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             )
             .attr_opt(
                 "response_headers_policy_id",
-                headers.then(|| r("aws_cloudfront_response_headers_policy.security.id")),
+                headers.then(|| reference("aws_cloudfront_response_headers_policy.security.id")),
             )
     };
     let default = edge
@@ -261,7 +264,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             Block::new("logging_config", &[])
                 .attr(
                     "bucket",
-                    r(format!(
+                    reference(format!(
                         "aws_s3_bucket.{}.bucket_domain_name",
                         ctx.ident(&logs.value)
                     )),
@@ -275,18 +278,18 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         for record in ["A", "AAAA"] {
             blocks.push(
                 Block::resource("aws_route53_record", &format!("{name}_{}", record.to_lowercase()))
-                    .attr("zone_id", r("data.aws_route53_zone.main.zone_id"))
+                    .attr("zone_id", reference("data.aws_route53_zone.main.zone_id"))
                     .attr("name", s(ctx.ir.domain.clone().unwrap_or_default()))
                     .attr("type", s(record))
                     .block(
                         Block::new("alias", &[])
                             .attr(
                                 "name",
-                                r(format!("aws_cloudfront_distribution.{name}.domain_name")),
+                                reference(format!("aws_cloudfront_distribution.{name}.domain_name")),
                             )
                             .attr(
                                 "zone_id",
-                                r(format!("aws_cloudfront_distribution.{name}.hosted_zone_id")),
+                                reference(format!("aws_cloudfront_distribution.{name}.hosted_zone_id")),
                             )
                             .attr("evaluate_target_health", Expr::Bool(false)),
                     ),

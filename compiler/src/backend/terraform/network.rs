@@ -12,9 +12,9 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("enable_dns_hostnames", Expr::Bool(true))
             .attr("tags", tags(ctx.name("vpc"))),
         // The default security group admits nothing; every component has its own.
-        Block::resource("aws_default_security_group", "default").attr("vpc_id", r("aws_vpc.main.id")),
+        Block::resource("aws_default_security_group", "default").attr("vpc_id", reference("aws_vpc.main.id")),
         Block::resource("aws_internet_gateway", "main")
-            .attr("vpc_id", r("aws_vpc.main.id"))
+            .attr("vpc_id", reference("aws_vpc.main.id"))
             .attr("tags", tags(ctx.name("igw"))),
     ];
     blocks.extend(flow_logs(ctx));
@@ -31,7 +31,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         let name = ctx.ident(&table.name);
         blocks.push(
             Block::resource("aws_route_table", &name)
-                .attr("vpc_id", r("aws_vpc.main.id"))
+                .attr("vpc_id", reference("aws_vpc.main.id"))
                 .attr("tags", tags(ctx.name(&table.name))),
         );
         for route in &table.routes {
@@ -51,16 +51,19 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
             };
             blocks.push(
                 Block::resource("aws_route", &format!("{name}_default"))
-                    .attr("route_table_id", r(format!("aws_route_table.{name}.id")))
+                    .attr("route_table_id", reference(format!("aws_route_table.{name}.id")))
                     .attr("destination_cidr_block", s(route.destination.to_string()))
-                    .attr(target.0, r(target.1)),
+                    .attr(target.0, reference(target.1)),
             );
         }
         for subnet in &table.subnets {
             blocks.push(
                 Block::resource("aws_route_table_association", &ctx.ident(subnet))
-                    .attr("subnet_id", r(format!("aws_subnet.{}.id", ctx.ident(subnet))))
-                    .attr("route_table_id", r(format!("aws_route_table.{name}.id"))),
+                    .attr(
+                        "subnet_id",
+                        reference(format!("aws_subnet.{}.id", ctx.ident(subnet))),
+                    )
+                    .attr("route_table_id", reference(format!("aws_route_table.{name}.id"))),
             );
         }
     }
@@ -85,7 +88,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
                         group.name
                     )),
                 )
-                .attr("vpc_id", r("aws_vpc.main.id"))
+                .attr("vpc_id", reference("aws_vpc.main.id"))
                 .attr("tags", tags(ctx.name(&group.name))),
         );
     }
@@ -104,7 +107,7 @@ pub(super) fn subnet_block(ctx: &Ctx<'_>, subnet: &Subnet, public: bool) -> Bloc
         block = block.comment("checkov:skip=CKV_AWS_130:the NAT's public subnet; the NAT needs a public address, nothing else lives here");
     }
     block
-        .attr("vpc_id", r("aws_vpc.main.id"))
+        .attr("vpc_id", reference("aws_vpc.main.id"))
         .attr("cidr_block", s(subnet.cidr.to_string()))
         .attr("availability_zone", s(&subnet.zone))
         .attr("map_public_ip_on_launch", Expr::Bool(public))
@@ -138,7 +141,7 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
     block = block
         .attr(
             "security_group_id",
-            r(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
+            reference(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
         )
         .attr("description", s(&rule.description))
         .attr("ip_protocol", s("tcp"))
@@ -147,11 +150,11 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
     match &rule.peer {
         Peer::SecurityGroup(peer) => block.attr(
             "referenced_security_group_id",
-            r(format!("aws_security_group.{}.id", ctx.ident(peer))),
+            reference(format!("aws_security_group.{}.id", ctx.ident(peer))),
         ),
         Peer::PrefixList(_) => block.attr(
             "prefix_list_id",
-            r("data.aws_ec2_managed_prefix_list.cloudfront.id"),
+            reference("data.aws_ec2_managed_prefix_list.cloudfront.id"),
         ),
         Peer::Cidr(cidr) => block.attr("cidr_ipv4", s(cidr.to_string())),
     }
@@ -174,7 +177,7 @@ pub(super) fn flow_logs(ctx: &Ctx<'_>) -> Vec<Block> {
         ),
         Block::resource("aws_iam_role", "flow_logs")
             .attr("name", s(ctx.name("flow-logs")))
-            .attr("assume_role_policy", r("data.aws_iam_policy_document.flow_logs_assume.json")),
+            .attr("assume_role_policy", reference("data.aws_iam_policy_document.flow_logs_assume.json")),
         Block::data("aws_iam_policy_document", "flow_logs").block(
             Block::new("statement", &[])
                 .attr(
@@ -184,14 +187,14 @@ pub(super) fn flow_logs(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("resources", Expr::List(vec![interpolated("aws_cloudwatch_log_group.vpc_flow_logs.arn", ":*")])),
         ),
         Block::resource("aws_iam_role_policy", "flow_logs")
-            .attr("role", r("aws_iam_role.flow_logs.id"))
-            .attr("policy", r("data.aws_iam_policy_document.flow_logs.json")),
+            .attr("role", reference("aws_iam_role.flow_logs.id"))
+            .attr("policy", reference("data.aws_iam_policy_document.flow_logs.json")),
         Block::resource("aws_flow_log", "vpc")
-            .attr("vpc_id", r("aws_vpc.main.id"))
+            .attr("vpc_id", reference("aws_vpc.main.id"))
             .attr("traffic_type", s("ALL"))
             .attr("log_destination_type", s("cloud-watch-logs"))
-            .attr("log_destination", r("aws_cloudwatch_log_group.vpc_flow_logs.arn"))
-            .attr("iam_role_arn", r("aws_iam_role.flow_logs.arn")),
+            .attr("log_destination", reference("aws_cloudwatch_log_group.vpc_flow_logs.arn"))
+            .attr("iam_role_arn", reference("aws_iam_role.flow_logs.arn")),
     ]
 }
 
@@ -199,7 +202,7 @@ pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
     match &ctx.env.nat {
         Nat::Regional { .. } => vec![
             Block::resource("aws_nat_gateway", "regional")
-                .attr("vpc_id", r("aws_vpc.main.id"))
+                .attr("vpc_id", reference("aws_vpc.main.id"))
                 .attr("availability_mode", s("regional"))
                 .attr("connectivity_type", s("public"))
                 .attr("tags", tags(ctx.name("regional-nat")))
@@ -214,8 +217,8 @@ pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
                         .attr("domain", s("vpc"))
                         .attr("tags", tags(ctx.name(subnet))),
                     Block::resource("aws_nat_gateway", &name)
-                        .attr("allocation_id", r(format!("aws_eip.{name}.id")))
-                        .attr("subnet_id", r(format!("aws_subnet.{name}.id")))
+                        .attr("allocation_id", reference(format!("aws_eip.{name}.id")))
+                        .attr("subnet_id", reference(format!("aws_subnet.{name}.id")))
                         .attr("tags", tags(ctx.name(&format!("{subnet}-nat"))))
                         .attr("depends_on", refs(["aws_internet_gateway.main"])),
                 ]
@@ -232,7 +235,8 @@ pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
 /// The NAT instance: Amazon Linux 2023 forwarding and masquerading, its own security group
 /// admitting only the egress the flows declare, from the groups that declare it.
 pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> {
-    let mut blocks = vec![
+    let mut blocks =
+        vec![
         Block::data("aws_ami", "nat")
             .attr("most_recent", Expr::Bool(true))
             .attr("owners", strings(["amazon"]))
@@ -244,16 +248,16 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
         Block::resource("aws_security_group", "nat")
             .attr("name", s(ctx.name("nat")))
             .attr("description", s("NAT instance (archc)"))
-            .attr("vpc_id", r("aws_vpc.main.id"))
+            .attr("vpc_id", reference("aws_vpc.main.id"))
             .attr("tags", tags(ctx.name("nat"))),
         Block::resource("aws_instance", "nat")
             .comment(
                 "checkov:skip=CKV2_AWS_41:the NAT instance calls no AWS API, so it has no instance profile",
             )
             .comment("checkov:skip=CKV_AWS_88:a NAT instance needs a public address to forward traffic")
-            .attr("ami", r("data.aws_ami.nat.id"))
+            .attr("ami", reference("data.aws_ami.nat.id"))
             .attr("instance_type", s(instance_type))
-            .attr("subnet_id", r(format!("aws_subnet.{}.id", ctx.ident(subnet))))
+            .attr("subnet_id", reference(format!("aws_subnet.{}.id", ctx.ident(subnet))))
             .attr("vpc_security_group_ids", refs(["aws_security_group.nat.id"]))
             .attr("associate_public_ip_address", Expr::Bool(true))
             .attr("source_dest_check", Expr::Bool(false))
@@ -281,7 +285,7 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
                 "aws_vpc_security_group_ingress_rule",
                 &format!("nat_from_{}_{}", ctx.ident(&rule.group), rule.port),
             )
-            .attr("security_group_id", r("aws_security_group.nat.id"))
+            .attr("security_group_id", reference("aws_security_group.nat.id"))
             .attr(
                 "description",
                 s(format!("egress of {} through the NAT", rule.group)),
@@ -291,7 +295,7 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
             .attr("to_port", Expr::Num(i64::from(rule.port)))
             .attr(
                 "referenced_security_group_id",
-                r(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
+                reference(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
             ),
         );
     }
@@ -304,7 +308,7 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
             .comment(
                 "checkov:skip=CKV_AWS_382:the NAT forwards the declared internet egress, on its ports only",
             )
-            .attr("security_group_id", r("aws_security_group.nat.id"))
+            .attr("security_group_id", reference("aws_security_group.nat.id"))
             .attr("description", s("forwarded egress"))
             .attr("ip_protocol", s("tcp"))
             .attr("from_port", Expr::Num(i64::from(port)))

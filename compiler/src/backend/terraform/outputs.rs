@@ -47,8 +47,8 @@ pub(super) fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
 /// The SSM type, value and whether the deploy side owns later values.
 pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'static str, Expr, bool) {
     match value {
-        ParameterValue::VpcId => ("String", r("aws_vpc.main.id"), false),
-        ParameterValue::ClusterName => ("String", r("aws_ecs_cluster.main.name"), false),
+        ParameterValue::VpcId => ("String", reference("aws_vpc.main.id"), false),
+        ParameterValue::ClusterName => ("String", reference("aws_ecs_cluster.main.name"), false),
         ParameterValue::SubnetIds(tier) => {
             let Expr::List(ids) = ctx.subnet_ids(tier) else {
                 return ("StringList", s(""), false);
@@ -56,7 +56,7 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
             let ids: Vec<String> = ids
                 .iter()
                 .filter_map(|e| match e {
-                    Expr::Raw(text) => Some(text.clone()),
+                    Expr::Ref(path) => Some(path.clone()),
                     _ => None,
                 })
                 .collect();
@@ -68,32 +68,32 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
         }
         ParameterValue::SecurityGroupId(group) => (
             "String",
-            r(format!("aws_security_group.{}.id", ctx.ident(group))),
+            reference(format!("aws_security_group.{}.id", ctx.ident(group))),
             false,
         ),
         ParameterValue::TargetGroupArn(service) => (
             "String",
-            r(format!("aws_lb_target_group.{}.arn", ctx.ident(service))),
+            reference(format!("aws_lb_target_group.{}.arn", ctx.ident(service))),
             false,
         ),
         ParameterValue::TaskRoleArn(task) => (
             "String",
-            r(format!("aws_iam_role.{}_task.arn", ctx.ident(task))),
+            reference(format!("aws_iam_role.{}_task.arn", ctx.ident(task))),
             false,
         ),
         ParameterValue::ExecutionRoleArn(task) => (
             "String",
-            r(format!("aws_iam_role.{}_execution.arn", ctx.ident(task))),
+            reference(format!("aws_iam_role.{}_execution.arn", ctx.ident(task))),
             false,
         ),
         ParameterValue::LogGroupName(task) => (
             "String",
-            r(format!("aws_cloudwatch_log_group.{}.name", ctx.ident(task))),
+            reference(format!("aws_cloudwatch_log_group.{}.name", ctx.ident(task))),
             false,
         ),
         ParameterValue::RepositoryUrl(repository) => (
             "String",
-            r(format!(
+            reference(format!(
                 "aws_ecr_repository.{}.repository_url",
                 ctx.ident(repository)
             )),
@@ -102,12 +102,12 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
         ParameterValue::ImageTag(_) => ("String", s("unset"), true),
         ParameterValue::DatabaseEndpoint(database) => (
             "String",
-            r(format!("aws_rds_cluster.{}.endpoint", ctx.ident(database))),
+            reference(format!("aws_rds_cluster.{}.endpoint", ctx.ident(database))),
             false,
         ),
         ParameterValue::DatabaseSecretArn(database) => (
             "String",
-            r(format!(
+            reference(format!(
                 "aws_rds_cluster.{}.master_user_secret[0].secret_arn",
                 ctx.ident(database)
             )),
@@ -119,13 +119,13 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
 pub(super) fn outputs(ctx: &Ctx<'_>) -> Vec<Block> {
     let env = ctx.env;
     let mut blocks = vec![
-        Block::new("output", &["vpc_id"]).attr("value", r("aws_vpc.main.id")),
-        Block::new("output", &["ecs_cluster_name"]).attr("value", r("aws_ecs_cluster.main.name")),
+        Block::new("output", &["vpc_id"]).attr("value", reference("aws_vpc.main.id")),
+        Block::new("output", &["ecs_cluster_name"]).attr("value", reference("aws_ecs_cluster.main.name")),
     ];
     if let Some(edge) = &env.edge {
         blocks.push(Block::new("output", &["cloudfront_domain_name"]).attr(
             "value",
-            r(format!(
+            reference(format!(
                 "aws_cloudfront_distribution.{}.domain_name",
                 ctx.ident(&edge.name)
             )),
