@@ -146,3 +146,82 @@ fn every_module_says_what_it_owns() {
         .is_file()
     );
 }
+
+/// Lowering reads fields by their stdlib names through `Get`; a name the stdlib does not
+/// declare would be an internal error at run time, so every name it reads is checked here
+/// against the catalogue (kinds, blocks and the language's own blocks).
+#[test]
+fn every_field_lowering_reads_is_declared_in_the_stdlib() {
+    use archc::{RootDatabase, Workspace};
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, Vec::new(), crate::fixture::TODAY);
+    let catalogue = archc::catalogue::catalogue(&db, workspace);
+    let declared: std::collections::BTreeSet<&str> = catalogue
+        .kinds
+        .values()
+        .flat_map(|k| k.schema.fields.iter())
+        .chain(catalogue.blocks.values().flat_map(|b| b.fields.iter()))
+        .map(|f| f.name.as_str())
+        .collect();
+    let readers = [
+        "str",
+        "optional_str",
+        "int",
+        "port",
+        "bool",
+        "duration",
+        "optional_duration",
+        "optional_percent",
+        "strings",
+        "block",
+        "spanned_bool",
+        "choice",
+        "choices",
+        "optional_call",
+        "call_arg",
+        "require",
+        "optional",
+    ];
+    let mut read = Vec::new();
+    for (path, text) in sources()
+        .into_iter()
+        .filter(|(p, _)| p == "lower.rs" || p.starts_with("lower/"))
+    {
+        // The `Get`s of lowering are named after what they read.
+        let receivers = [
+            "get",
+            "settings",
+            "network",
+            "system",
+            "scale",
+            "route_get",
+            "tier",
+        ];
+        for receiver in receivers {
+            for reader in readers {
+                let call = format!("{receiver}.{reader}(\"");
+                let generic = format!("{receiver}.{reader}::<");
+                for (at, pattern) in text.match_indices(&call).chain(text.match_indices(&generic)) {
+                    let rest = &text[at + pattern.len()..];
+                    let rest = if pattern.ends_with('<') {
+                        rest.split_once("(\"").map_or("", |(_, after)| after)
+                    } else {
+                        rest
+                    };
+                    if let Some((name, _)) = rest.split_once('"') {
+                        read.push((path.clone(), name.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(read.len() > 40, "the reader calls were not found: {read:?}");
+    let unknown: Vec<&(String, String)> = read
+        .iter()
+        .filter(|(_, name)| !declared.contains(name.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "lowering reads fields the stdlib does not declare: {unknown:?}"
+    );
+}
