@@ -24,41 +24,21 @@ pub struct Limit {
     pub no_double_hyphen: bool,
 }
 
-pub const LOAD_BALANCER: Limit = Limit {
-    what: "load balancer name",
-    max: 32,
-    no_double_hyphen: false,
-};
-pub const TARGET_GROUP: Limit = Limit {
-    what: "target group name",
-    max: 32,
-    no_double_hyphen: false,
-};
-pub const IAM_ROLE: Limit = Limit {
-    what: "IAM role name",
-    max: 64,
-    no_double_hyphen: false,
-};
-pub const SCHEDULE: Limit = Limit {
-    what: "EventBridge schedule name",
-    max: 64,
-    no_double_hyphen: false,
-};
-pub const DB_CLUSTER: Limit = Limit {
-    what: "Aurora cluster identifier",
-    max: 63,
-    no_double_hyphen: true,
-};
-pub const BUCKET: Limit = Limit {
-    what: "S3 bucket name",
-    max: 63,
-    no_double_hyphen: true,
-};
-pub const CLOUDFRONT_ORIGIN: Limit = Limit {
-    what: "CloudFront VPC origin or origin access control name",
-    max: 64,
-    no_double_hyphen: false,
-};
+const fn limit(what: &'static str, max: usize, no_double_hyphen: bool) -> Limit {
+    Limit {
+        what,
+        max,
+        no_double_hyphen,
+    }
+}
+
+pub const LOAD_BALANCER: Limit = limit("load balancer name", 32, false);
+pub const TARGET_GROUP: Limit = limit("target group name", 32, false);
+pub const IAM_ROLE: Limit = limit("IAM role name", 64, false);
+pub const SCHEDULE: Limit = limit("EventBridge schedule name", 64, false);
+pub const DB_CLUSTER: Limit = limit("Aurora cluster identifier", 63, true);
+pub const BUCKET: Limit = limit("S3 bucket name", 63, true);
+pub const CLOUDFRONT_ORIGIN: Limit = limit("CloudFront VPC origin or origin access control name", 64, false);
 
 impl Limit {
     /// Why AWS would refuse `name` for this, if it would.

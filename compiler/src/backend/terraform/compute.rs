@@ -23,28 +23,17 @@ pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
             .or_default()
             .push(flow.to.name());
     }
-    let mut databases_of = |name: &str| flows_to_databases.remove(name).unwrap_or_default();
-    let services: Vec<Task<'_>> = env
-        .services
-        .iter()
-        .map(|s| Task {
-            name: &s.name,
-            image: &s.image,
-            secrets: &s.secrets,
-            databases: databases_of(&s.name),
+    let services = env.services.iter().map(|s| (&s.name, &s.image, &s.secrets));
+    let jobs = env.jobs.iter().map(|j| (&j.name, &j.image, &j.secrets));
+    services
+        .chain(jobs)
+        .map(|(name, image, secrets)| Task {
+            name,
+            image,
+            secrets,
+            databases: flows_to_databases.remove(name.as_str()).unwrap_or_default(),
         })
-        .collect();
-    let jobs: Vec<Task<'_>> = env
-        .jobs
-        .iter()
-        .map(|j| Task {
-            name: &j.name,
-            image: &j.image,
-            secrets: &j.secrets,
-            databases: databases_of(&j.name),
-        })
-        .collect();
-    services.into_iter().chain(jobs).collect()
+        .collect()
 }
 
 pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
