@@ -32,6 +32,9 @@ pub const EXIT_USAGE: u8 = 2;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Diagnostics shown per file before the rest are only counted (0: show all).
+    #[arg(long, global = true, value_name = "N", default_value_t = render::DEFAULT_LIMIT)]
+    error_limit: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +190,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
         Ok(cli) => cli,
         Err(error) => return clap_error(&error, stdout, stderr),
     };
+    let limit = cli.error_limit;
     let result = match cli.command {
         Command::Check {
             path,
@@ -200,6 +204,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 format,
                 env,
                 color,
+                limit,
                 today: today.unwrap_or_else(Date::today_utc),
             };
             check(&path, &options, stdout, stderr)
@@ -219,7 +224,10 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 force,
                 check,
                 today: today.unwrap_or_else(Date::today_utc),
-                color: color.resolve(terminal),
+                style: Style {
+                    color: color.resolve(terminal),
+                    limit,
+                },
             };
             build(&path, &options, stdout, stderr)
         }
@@ -234,7 +242,10 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             env.as_deref(),
             format,
             today.unwrap_or_else(Date::today_utc),
-            color.resolve(terminal),
+            Style {
+                color: color.resolve(terminal),
+                limit,
+            },
             stdout,
             stderr,
         ),
@@ -249,7 +260,10 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             env.as_deref(),
             kind,
             today.unwrap_or_else(Date::today_utc),
-            color.resolve(terminal),
+            Style {
+                color: color.resolve(terminal),
+                limit,
+            },
             stdout,
             stderr,
         ),
@@ -264,11 +278,23 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             &out,
             force,
             today.unwrap_or_else(Date::today_utc),
-            color.resolve(terminal),
+            Style {
+                color: color.resolve(terminal),
+                limit,
+            },
             stdout,
             stderr,
         ),
-        Command::Fmt { path, check } => fmt(&path, check, terminal, stdout, stderr),
+        Command::Fmt { path, check } => fmt(
+            &path,
+            check,
+            Style {
+                color: terminal,
+                limit,
+            },
+            stdout,
+            stderr,
+        ),
         Command::Explain { code } => explain(code.as_deref(), stdout, stderr),
     };
     // A closed pipe or full disk while printing: nothing more can be said, and the exit code
@@ -303,10 +329,18 @@ fn clap_error(error: &clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Writ
     }
 }
 
+/// How diagnostics are shown: in colour or not, and how many per file (`--error-limit`).
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    color: bool,
+    limit: usize,
+}
+
 struct CheckOptions {
     format: Format,
     env: Option<String>,
     color: bool,
+    limit: usize,
     today: Date,
 }
 
@@ -345,9 +379,11 @@ fn check(
     }
     match options.format {
         Format::Human => {
+            let mut renderer = render::Human::new(&db, options.color, options.limit);
             for diagnostic in &diagnostics {
-                render::human(&db, diagnostic, options.color, stderr)?;
+                renderer.render(diagnostic, stderr)?;
             }
+            renderer.finish(stderr)?;
             if errors == 0 {
                 let reports = crate::report::exposure(&db, workspace, options.env.as_deref());
                 write!(stdout, "{}", crate::report::render(&reports))?;
@@ -386,7 +422,7 @@ struct BuildOptions {
     force: bool,
     check: bool,
     today: Date,
-    color: bool,
+    style: Style,
 }
 
 /// Loads and checks the workspace, printing its diagnostics; `Err` is the exit status when it
@@ -394,7 +430,7 @@ struct BuildOptions {
 fn checked(
     path: &Path,
     today: Date,
-    color: bool,
+    style: Style,
     env: Option<&str>,
     stderr: &mut dyn Write,
 ) -> std::io::Result<Result<(RootDatabase, Workspace), u8>> {
@@ -409,9 +445,11 @@ fn checked(
     let workspace = Workspace::from_sources(&db, sources, today);
     crate::check::prime(&db, workspace);
     let diagnostics = crate::check::diagnostics(&db, workspace);
+    let mut renderer = render::Human::new(&db, style.color, style.limit);
     for diagnostic in &diagnostics {
-        render::human(&db, diagnostic, color, stderr)?;
+        renderer.render(diagnostic, stderr)?;
     }
+    renderer.finish(stderr)?;
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -439,7 +477,7 @@ fn build(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (db, workspace) = match checked(path, options.today, options.color, options.env.as_deref(), stderr)? {
+    let (db, workspace) = match checked(path, options.today, options.style, options.env.as_deref(), stderr)? {
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
@@ -505,11 +543,11 @@ fn cost(
     env: Option<&str>,
     format: CostFormat,
     today: Date,
-    color: bool,
+    style: Style,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (db, workspace) = match checked(path, today, color, env, stderr)? {
+    let (db, workspace) = match checked(path, today, style, env, stderr)? {
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
@@ -553,11 +591,11 @@ fn diagram(
     env: Option<&str>,
     kind: Option<DiagramKind>,
     today: Date,
-    color: bool,
+    style: Style,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (db, workspace) = match checked(path, today, color, env, stderr)? {
+    let (db, workspace) = match checked(path, today, style, env, stderr)? {
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
@@ -589,11 +627,11 @@ fn doc(
     out: &Path,
     force: bool,
     today: Date,
-    color: bool,
+    style: Style,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (db, workspace) = match checked(path, today, color, None, stderr)? {
+    let (db, workspace) = match checked(path, today, style, None, stderr)? {
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
@@ -620,7 +658,7 @@ fn doc(
 fn fmt(
     path: &Path,
     check: bool,
-    color: bool,
+    style: Style,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<u8> {
@@ -635,10 +673,11 @@ fn fmt(
     let workspace = Workspace::from_sources(&db, sources, Date::from_unix_days(0));
     let mut unformatted = Vec::new();
     let mut broken = 0;
+    let mut renderer = render::Human::new(&db, style.color, style.limit);
     for &file in workspace.files(&db) {
         let syntax = &crate::syntax::parse(&db, file).diagnostics;
         for diagnostic in syntax {
-            render::human(&db, diagnostic, color, stderr)?;
+            renderer.render(diagnostic, stderr)?;
         }
         let Some(formatted) = crate::format::format(file.text(&db), !syntax.is_empty()) else {
             broken += 1;
@@ -663,6 +702,7 @@ fn fmt(
             }
         }
     }
+    renderer.finish(stderr)?;
     for path in &unformatted {
         writeln!(
             stdout,

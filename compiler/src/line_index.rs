@@ -41,6 +41,17 @@ impl<'a> LineIndex<'a> {
         (offset, line, self.line_starts.get(line).copied().unwrap_or(0))
     }
 
+    /// The 0-based line of a byte offset, and where that line starts and ends (before its
+    /// line break).
+    pub fn line_bounds(&self, offset: usize) -> (usize, usize, usize) {
+        let (_, line, start) = self.locate(offset);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next.saturating_sub(1).max(start));
+        (line, start, end)
+    }
+
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let (offset, line, start) = self.locate(offset);

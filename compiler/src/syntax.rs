@@ -287,8 +287,11 @@ fn syntax_error(
     };
     let (span, found_text) = match found {
         Some(span) => {
-            let shown = text.get(span.clone()).unwrap_or_default().to_owned();
-            (span, format!("`{shown}`"))
+            // A token can be a 10 MB run of letters: the message quotes its start.
+            let token = text.get(span.clone()).unwrap_or_default();
+            let shown: String = token.chars().take(40).collect();
+            let more = if shown.len() < token.len() { "…" } else { "" };
+            (span, format!("`{shown}{more}`"))
         }
         None => (at..at, "the end of the item".to_owned()),
     };
