@@ -32,6 +32,24 @@ pub struct Parsed {
 pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
     configure_pest();
     let text = file.text(db);
+    // Parsing and every phase after it recurse over nesting; no architecture nests deeply, so
+    // a file that does is reported once and not parsed (never a stack overflow).
+    if let Some(at) = too_deep(text) {
+        return Parsed {
+            ast: Ast::default(),
+            diagnostics: vec![
+                Diagnostic::error(
+                    codes::NESTING_TOO_DEEP,
+                    file,
+                    at..at + 1,
+                    format!("brackets nest more than {MAX_NESTING} deep here"),
+                )
+                .with_help(
+                    "an architecture nests a few blocks deep; look for brackets that are never closed",
+                ),
+            ],
+        };
+    }
     let mut parser = ItemParser {
         file,
         text,
@@ -42,6 +60,43 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
         ast: Ast { members },
         diagnostics: parser.diagnostics,
     }
+}
+
+/// The deepest nesting of brackets a file may have.
+pub const MAX_NESTING: usize = 64;
+
+/// The offset of the first bracket that opens a level deeper than `MAX_NESTING`, outside
+/// strings and comments. Linear, with no recursion.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'\n' => in_string = false,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => {
+                i += bytes
+                    .get(i..)?
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .unwrap_or(bytes.len() - i);
+                continue;
+            }
+            b'{' | b'[' | b'(' if !in_string => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The result of parsing one stdlib file.

@@ -78,6 +78,16 @@ pub fn check_workspace(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
     let catalogue = crate::catalogue::catalogue(db, workspace);
     let mut diagnostics = Vec::new();
     let Some(first) = symbols.systems.first() else {
+        // A file too deeply nested to parse may hold the system: its own error says enough.
+        let unparsed = workspace.files(db).iter().any(|&f| {
+            parse(db, f)
+                .diagnostics
+                .iter()
+                .any(|d| d.code == codes::NESTING_TOO_DEEP)
+        });
+        if unparsed {
+            return diagnostics;
+        }
         if let Some(&file) = workspace.files(db).first() {
             diagnostics.push(
                 Diagnostic::error(

@@ -429,3 +429,52 @@ fn a_long_line_is_shown_as_a_window_with_its_real_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn pathological_inputs_are_diagnostics_never_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    // 100,000 brackets deep, in every command that parses (a stack overflow would abort this
+    // test binary).
+    let deep = write(
+        "deep.arch",
+        format!("system s {{ {} }}", "[".repeat(100_000)).as_bytes(),
+    );
+    let (code, _, stderr) = archc(&["check", &deep]);
+    assert_eq!(code, EXIT_ERRORS);
+    assert!(
+        stderr.contains("error[E0005]") || stderr.contains("[E0005] Error"),
+        "{stderr}"
+    );
+    let (code, _, _) = archc(&["fmt", "--check", &deep]);
+    assert_eq!(code, EXIT_ERRORS);
+    // NUL bytes, a byte-order mark and CRLF line ends, invalid UTF-8.
+    let (code, _, _) = archc(&["check", &write("nul.arch", b"system s {\0 region = \"x\" }\n")]);
+    assert_eq!(code, EXIT_ERRORS);
+    let (code, _, stderr) = archc(&[
+        "check",
+        &write("bom.arch", "\u{feff}system s {\r\n}\r\n".as_bytes()),
+    ]);
+    assert_eq!(code, EXIT_ERRORS, "{stderr}");
+    let (code, _, stderr) = archc(&[
+        "check",
+        &write("latin1.arch", b"system s { region = \"caf\xe9\" }\n"),
+    ]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(stderr.contains("error[E9004]"), "{stderr}");
+    // A directory symlink loop is not followed.
+    #[cfg(unix)]
+    {
+        let workspace = dir.path().join("ws");
+        std::fs::create_dir(&workspace).unwrap();
+        std::fs::write(workspace.join("main.arch"), "system s {}\n").unwrap();
+        std::os::unix::fs::symlink(&workspace, workspace.join("loop")).unwrap();
+        let (code, _, stderr) = archc(&["check", &workspace.to_string_lossy()]);
+        assert_eq!(code, EXIT_ERRORS, "{stderr}");
+        assert!(stderr.contains("checked 1 file"), "{stderr}");
+    }
+}

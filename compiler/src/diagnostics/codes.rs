@@ -38,6 +38,7 @@ codes! {
     UNCLOSED_BRACE = "E0002", "unclosed-brace";
     UNMATCHED_CLOSER = "E0003", "unmatched-closing-bracket";
     UNTERMINATED_STRING = "E0004", "unterminated-string";
+    NESTING_TOO_DEEP = "E0005", "nesting-too-deep";
 
     UNKNOWN_KIND = "E1001", "unknown-kind";
     UNKNOWN_FIELD = "E1002", "unknown-field";
