@@ -7,13 +7,16 @@
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
 //! - `highlight`: the semantic tokens' legend and LSP encoding;
 //! - `server`: the protocol: requests and notifications, panics turned into errors;
-//! - `stdlib`: the embedded stdlib as files the editor can open (a kind's definition).
+//! - `stdlib`: the embedded stdlib as files the editor can open (a kind's definition);
+//! - `transport`: stdio framing in front of the protocol library: a malformed frame gets an
+//!   error reply and the session goes on.
 
 pub mod convert;
 pub mod highlight;
 pub mod server;
 pub mod state;
 pub mod stdlib;
+pub mod transport;
 
 use tower_lsp_server::{ClientSocket, LspService};
 

@@ -33,6 +33,15 @@ use crate::state::{Edit, State};
 use crate::stdlib::StdlibCopy;
 use archc::ide::navigate::{Namespace, Occurrence};
 
+/// Whether a client asked this process's server to shut down: `exit` without it ends the
+/// process with status 1, as the protocol says.
+static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `shutdown` came before `exit`.
+pub fn shut_down() -> bool {
+    SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub struct Server {
     client: Client,
     state: Mutex<State>,
@@ -290,6 +299,7 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 //! protocol layer (`server.rs`) only converts and forwards.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use archc::date::Date;
 use archc::db::{RootDatabase, SourceFile, Workspace};
@@ -25,6 +25,8 @@ pub struct State {
     pub workspace: Workspace,
     /// Every file of the workspace by path (the path is the salsa input's `path`).
     files: BTreeMap<String, SourceFile>,
+    /// The workspace folder: the only place a document is ever read from disk.
+    root: Option<PathBuf>,
 }
 
 impl State {
@@ -34,7 +36,9 @@ impl State {
         let sources = root
             .and_then(|root| archc::cli::load(root).ok())
             .unwrap_or_default();
-        Self::from_sources(sources, today)
+        let mut state = Self::from_sources(sources, today);
+        state.root = root.map(Path::to_path_buf);
+        state
     }
 
     /// The workspace of the given `(path, text)` files.
@@ -46,7 +50,12 @@ impl State {
             .iter()
             .map(|&file| (file.path(&db).to_owned(), file))
             .collect();
-        Self { db, workspace, files }
+        Self {
+            db,
+            workspace,
+            files,
+            root: None,
+        }
     }
 
     pub fn file(&self, path: &str) -> Option<SourceFile> {
@@ -89,10 +98,23 @@ impl State {
 
     /// The editor closed a document: the file on disk is the truth again (or, if it is not
     /// on disk, the file leaves the workspace).
+    /// Only an `.arch` file under the workspace folder is read, and only as the command line
+    /// reads sources (a regular file, size-limited): a client cannot make the server read any
+    /// other path (`/dev/zero`, a FIFO, a secret) by closing a document it never opened.
     pub fn close(&mut self, path: &str) {
-        match std::fs::read_to_string(path) {
-            Ok(text) => self.open(path, text),
-            Err(_) => {
+        let inside = self.root.as_ref().is_some_and(|root| {
+            let path = Path::new(path);
+            path.extension().is_some_and(|e| e == "arch")
+                && path.components().all(|c| c != std::path::Component::ParentDir)
+                && path.starts_with(root)
+        });
+        let on_disk = inside
+            .then(|| archc::cli::load(Path::new(path)).ok())
+            .flatten()
+            .and_then(|mut sources| sources.pop());
+        match on_disk {
+            Some((_, text)) => self.open(path, text),
+            None => {
                 if self.files.remove(path).is_some() {
                     self.set_files();
                 }
@@ -148,5 +170,49 @@ mod tests {
         assert_eq!(text, "whole");
         apply(&mut text, edit(((0, 3), (0, 1)), "x")); // reversed: an insertion
         assert_eq!(text, "whoxle");
+    }
+
+    #[test]
+    fn closing_a_document_reads_only_arch_files_under_the_workspace_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let inside_path = root.path().join("main.arch");
+        std::fs::write(&inside_path, "system s {}\n").unwrap();
+        let outside_path = outside.path().join("secret.arch");
+        std::fs::write(&outside_path, "system leaked {}\n").unwrap();
+        let mut state = State::new(Some(root.path()), Date::from_unix_days(0));
+        let inside = inside_path.to_string_lossy().into_owned();
+        let outside = outside_path.to_string_lossy().into_owned();
+
+        state.open(&inside, "system edited {}\n".into());
+        state.close(&inside);
+        assert_eq!(
+            state
+                .file(&inside)
+                .map(|f| f.text(&state.db).to_owned())
+                .as_deref(),
+            Some("system s {}\n")
+        );
+
+        state.close(&outside);
+        assert!(
+            state.file(&outside).is_none(),
+            "a file outside the folder is never read"
+        );
+        #[cfg(unix)]
+        {
+            state.close("/dev/zero");
+            assert!(state.file("/dev/zero").is_none());
+        }
+        let escape = format!(
+            "{}/../{}",
+            root.path().display(),
+            outside_path
+                .strip_prefix(outside_path.parent().unwrap().parent().unwrap())
+                .unwrap()
+                .display()
+        );
+        state.close(&escape);
+        assert!(state.file(&escape).is_none(), "`..` does not leave the folder");
     }
 }

@@ -472,3 +472,33 @@ fn the_server_survives_random_edits_and_ends_exact() {
         assert_eq!(published, serde_json::to_value(&diagnostics).unwrap(), "{path}");
     }
 }
+
+#[test]
+fn a_malformed_frame_gets_an_error_reply_and_the_session_goes_on() {
+    let mut client = Client::start();
+    // Not JSON; a broken Content-Length; JSON-RPC 1.0.
+    write!(client.stdin, "Content-Length: 5\r\n\r\n{{bad}}").unwrap();
+    write!(client.stdin, "Content-Length: abc\r\n\r\n").unwrap();
+    client.send(&json!({ "jsonrpc": "1.0", "id": 7, "method": "initialize", "params": {} }));
+    client.stdin.flush().unwrap();
+    let errors: Vec<(Value, Value)> = (0..3)
+        .map(|_| {
+            let reply = client.receive();
+            (reply["error"]["code"].clone(), reply["id"].clone())
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (json!(-32700), Value::Null),
+            (json!(-32700), Value::Null),
+            (json!(-32600), json!(7))
+        ]
+    );
+    // The session goes on.
+    let result = client.request("initialize", json!({ "capabilities": {} }));
+    assert!(result["capabilities"].is_object(), "{result}");
+    // `exit` without `shutdown` ends with status 1.
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(1));
+}
