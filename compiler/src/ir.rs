@@ -125,6 +125,18 @@ pub struct EnvIr {
     pub renames: Pieces<Rename>,
 }
 
+impl EnvIr {
+    /// The name AWS knows an item by: its old name when it was renamed with `was`, so that a
+    /// rename moves the resources' state and keeps every physical name (`cluster_identifier`,
+    /// security group and role names, …) that would otherwise replace them.
+    pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
+        self.renames
+            .iter()
+            .find(|rename| rename.to == name)
+            .map_or(name, |rename| rename.from.as_str())
+    }
+}
+
 /// A component or tier that was called `from` and is now called `to`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Rename {
@@ -264,11 +276,26 @@ pub struct SgRule {
     pub group: String,
     pub peer: Peer,
     pub port: u16,
-    /// What the rule is for, e.g. `postgres from api`.
-    pub description: String,
+    /// The flow it was made for: its protocol and ends (`postgres`, `api`, `main`).
+    pub protocol: &'static str,
+    pub from: String,
+    pub to: String,
     /// The flow (or route) the rule was derived from.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl SgRule {
+    /// What the rule is for, e.g. `postgres from api to main`, with each item called by
+    /// `name` (its physical name, in what reaches AWS).
+    pub fn description<'a>(&'a self, name: impl Fn(&'a str) -> &'a str) -> String {
+        format!(
+            "{} from {} to {}",
+            self.protocol,
+            name(&self.from),
+            name(&self.to)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

@@ -100,20 +100,20 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     ];
     for tier in &env.tiers {
         out.push(Parameter {
-            name: subnet_ids(system, name, &tier.name),
+            name: subnet_ids(system, name, env.physical(&tier.name)),
             value: ParameterValue::SubnetIds(tier.name.clone()),
         });
     }
     for group in &env.security_groups {
         out.push(Parameter {
-            name: security_group_id(system, name, &group.name),
+            name: security_group_id(system, name, env.physical(&group.name)),
             value: ParameterValue::SecurityGroupId(group.name.clone()),
         });
     }
     for service in &env.services {
         if service.load_balancer.is_some() {
             out.push(Parameter {
-                name: target_group_arn(system, name, &service.name),
+                name: target_group_arn(system, name, env.physical(&service.name)),
                 value: ParameterValue::TargetGroupArn(service.name.clone()),
             });
         }
@@ -127,15 +127,15 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     let mut seen = std::collections::BTreeSet::new();
     for (task, image) in tasks {
         out.push(Parameter {
-            name: task_role_arn(system, name, task),
+            name: task_role_arn(system, name, env.physical(task)),
             value: ParameterValue::TaskRoleArn(task.clone()),
         });
         out.push(Parameter {
-            name: execution_role_arn(system, name, task),
+            name: execution_role_arn(system, name, env.physical(task)),
             value: ParameterValue::ExecutionRoleArn(task.clone()),
         });
         out.push(Parameter {
-            name: log_group(system, name, task),
+            name: log_group(system, name, env.physical(task)),
             value: ParameterValue::LogGroupName(task.clone()),
         });
         if seen.insert(image) {
@@ -144,11 +144,11 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     }
     for database in &env.databases {
         out.push(Parameter {
-            name: database_endpoint(system, name, &database.name),
+            name: database_endpoint(system, name, env.physical(&database.name)),
             value: ParameterValue::DatabaseEndpoint(database.name.clone()),
         });
         out.push(Parameter {
-            name: database_secret_arn(system, name, &database.name),
+            name: database_secret_arn(system, name, env.physical(&database.name)),
             value: ParameterValue::DatabaseSecretArn(database.name.clone()),
         });
     }

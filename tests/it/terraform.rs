@@ -242,3 +242,257 @@ fn a_rename_with_was_moves_every_resource_instead_of_replacing_it() {
         String::from_utf8_lossy(&result.stdout)
     );
 }
+
+/// Every kind of item in the example renamed, each with `was = "<old name>"`.
+const RENAMES: &[(&str, &str, &str)] = &[
+    // (declaration as written, new declaration, old name)
+    (
+        "service api : fargate in container {",
+        "service web : fargate in container {",
+        "api",
+    ),
+    (
+        "job daily_report : ecs_task in container {",
+        "job nightly : ecs_task in container {",
+        "daily_report",
+    ),
+    (
+        "database main : aurora_postgres in db {",
+        "database primary : aurora_postgres in db {",
+        "main",
+    ),
+    ("bucket assets : s3 {", "bucket static_files : s3 {", "assets"),
+    (
+        "bucket redirects : s3_website {",
+        "bucket docs_redirect : s3_website {",
+        "redirects",
+    ),
+    ("bucket logs : s3 {", "bucket log_store : s3 {", "logs"),
+    ("bucket tfstate : s3 {", "bucket state : s3 {", "tfstate"),
+    ("edge cdn : cloudfront {", "edge front : cloudfront {", "cdn"),
+    (
+        "load_balancer alb in ingress {",
+        "load_balancer gateway in ingress {",
+        "alb",
+    ),
+    ("topic ops : sns {", "topic alerts : sns {", "ops"),
+    ("alarm api_cpu {", "alarm web_cpu {", "api_cpu"),
+    ("tier db {", "tier data {", "db"),
+];
+
+fn renamed_everything() -> Vec<(String, String)> {
+    example_sources()
+        .into_iter()
+        .map(|(path, text)| {
+            let mut text = text;
+            for (old_decl, new_decl, was) in RENAMES {
+                text = text.replace(old_decl, &format!("{new_decl} was = \"{was}\" "));
+            }
+            let references = [
+                ("-> api ", "-> web "),
+                ("flow api ", "flow web "),
+                ("api.", "web."),
+                ("daily_report ->", "nightly ->"),
+                ("-> main ", "-> primary "),
+                ("main.instance_class", "primary.instance_class"),
+                ("main.cpu", "primary.cpu"),
+                ("-> assets ", "-> static_files "),
+                ("-> redirects ", "-> docs_redirect "),
+                ("= logs", "= log_store"),
+                ("flow cdn ", "flow front "),
+                ("-> alb ", "-> gateway "),
+                ("flow alb ", "flow gateway "),
+                ("alb.target", "gateway.target"),
+                ("notify = ops", "notify = alerts"),
+                ("in db {", "in data {"),
+            ];
+            for (from, to) in references {
+                text = text.replace(from, to);
+            }
+            (path, text)
+        })
+        .collect()
+}
+
+/// `text` with every reference to the address `from` (not to a longer one that starts alike)
+/// pointing at `to`.
+fn replace_address(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let after = rest[at + from.len()..].chars().next();
+        let before = rest[..at].chars().next_back();
+        let whole = !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { to } else { from });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of each `resource "type" "label" { … }` block of the environment's files, by
+/// address.
+fn resource_bodies(files: &[OutputFile], env: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for file in files
+        .iter()
+        .filter(|f| f.path.starts_with(&format!("{env}/terraform/")) && f.path.ends_with(".tf"))
+    {
+        let mut lines = file.contents.lines();
+        while let Some(line) = lines.next() {
+            let Some(rest) = line.strip_prefix("resource \"") else {
+                continue;
+            };
+            let Some((kind, rest)) = rest.split_once("\" \"") else {
+                continue;
+            };
+            let Some((label, _)) = rest.split_once('"') else {
+                continue;
+            };
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+            out.insert(format!("{kind}.{label}"), body.join("\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_rename_of_any_item_keeps_every_physical_name_so_moved_resources_are_not_replaced() {
+    let before = example_files();
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, renamed_everything(), TODAY);
+    let errors: Vec<String> = archc::diagnostics(&db, workspace)
+        .iter()
+        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let after = archc::backend::build(&db, workspace, None);
+    for env in ["prd", "stg"] {
+        let moved = after
+            .iter()
+            .find(|f| f.path == format!("{env}/terraform/moved.tf"))
+            .expect("a moved.tf");
+        let pairs: Vec<(String, String)> = moved
+            .contents
+            .split("moved {")
+            .skip(1)
+            .filter_map(|block| {
+                let field = |key: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.trim().strip_prefix(key))
+                        .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
+                };
+                Some((field("from")?, field("to")?))
+            })
+            .collect();
+        assert!(pairs.len() > 40, "{env}: {} moves", pairs.len());
+        let (old, new) = (resource_bodies(&before, env), resource_bodies(&after, env));
+        let data_sources = |files: &[OutputFile]| -> std::collections::BTreeSet<(String, String)> {
+            files
+                .iter()
+                .filter(|f| f.path.starts_with(&format!("{env}/terraform/")))
+                .flat_map(|f| f.contents.lines())
+                .filter_map(|line| {
+                    let rest = line.strip_prefix("data \"")?;
+                    let (kind, rest) = rest.split_once("\" \"")?;
+                    Some((kind.to_owned(), rest.split_once('"')?.0.to_owned()))
+                })
+                .collect()
+        };
+        let (data_before, data_after) = (data_sources(&before), data_sources(&after));
+        // References to renamed addresses are the only text that may differ, besides tags.
+        // (Data sources are read again, not moved: their labels follow the resources'.)
+        let labels: Vec<(&str, &str)> = pairs
+            .iter()
+            .filter_map(|(from, to)| Some((from.rsplit_once('.')?.1, to.rsplit_once('.')?.1)))
+            .collect();
+        let relabel = |text: &str| {
+            let mut text = text.to_owned();
+            for (from, to) in &pairs {
+                text = replace_address(&text, from, to);
+            }
+            // A data source reference `data.T.L` whose label was renamed: L is gone after the
+            // rename and its new label is there.
+            for (kind, label) in &data_before {
+                if data_after.contains(&(kind.clone(), label.clone())) {
+                    continue;
+                }
+                if let Some((_, renamed)) = labels.iter().find(|(from, _)| label.starts_with(from)) {
+                    let new_label = label.replacen(
+                        labels
+                            .iter()
+                            .find(|(f, _)| label.starts_with(f))
+                            .map_or("", |(f, _)| f),
+                        renamed,
+                        1,
+                    );
+                    if data_after.contains(&(kind.clone(), new_label.clone())) {
+                        text = text.replace(
+                            &format!("data.{kind}.{label}."),
+                            &format!("data.{kind}.{new_label}."),
+                        );
+                    }
+                }
+            }
+            text
+        };
+        let without_tags = |text: &str| -> String {
+            let mut out = Vec::new();
+            let mut in_tags = false;
+            for line in text.lines() {
+                if line.trim_start().starts_with("tags ") || line.trim_start().starts_with("tags=") {
+                    in_tags = !line.trim_end().ends_with('}') && line.contains('{');
+                    continue;
+                }
+                if in_tags {
+                    in_tags = line.trim() != "}";
+                    continue;
+                }
+                out.push(line);
+            }
+            out.join("\n")
+        };
+        // The deploy side still finds everything Terraform publishes under the kept names.
+        let written: std::collections::BTreeSet<&str> = after
+            .iter()
+            .filter(|f| f.path == format!("{env}/terraform/parameters.tf"))
+            .flat_map(|f| f.contents.lines())
+            .filter_map(|l| {
+                l.trim()
+                    .strip_prefix("name")
+                    .map(|v| v.trim_start_matches([' ', '=']).trim_matches('"'))
+            })
+            .collect();
+        for file in after
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{env}/ecspresso/")))
+        {
+            for read in file
+                .contents
+                .split("{{ ssm `")
+                .skip(1)
+                .filter_map(|rest| rest.split('`').next())
+            {
+                assert!(
+                    written.contains(read),
+                    "{}: reads {read}, which Terraform does not write",
+                    file.path
+                );
+            }
+        }
+        for (from, to) in &pairs {
+            let (Some(before), Some(after)) = (old.get(from), new.get(to)) else {
+                panic!("{env}: {from} -> {to} has no body on one side");
+            };
+            assert_eq!(
+                without_tags(&relabel(before)),
+                without_tags(after),
+                "{env}: {from} -> {to} would change an argument (a replacement)"
+            );
+        }
+    }
+}

@@ -232,7 +232,7 @@ fn flows(env: &EnvIr, out: &mut String) {
                 peer,
                 format!("SG {}", rule.group),
                 rule.port.to_string(),
-                rule.description.clone(),
+                rule.description(|name| name),
             ]
         })
         .collect();

@@ -44,8 +44,9 @@ impl Ctx<'_> {
     fn cluster(&self) -> String {
         format!("{}-{}", self.ir.system, self.env.name)
     }
+    /// A renamed task keeps its family (its revisions go on).
     fn family(&self, task: &str) -> String {
-        format!("{}-{}-{task}", self.ir.system, self.env.name).replace('_', "-")
+        crate::naming::physical(&self.ir.system, &self.env.name, self.env.physical(task))
     }
 }
 
@@ -72,7 +73,7 @@ pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
         out.push(yaml(
             format!("{dir}/ecspresso.yml"),
             &head,
-            &config(&ctx, Some(&service.name)),
+            &config(&ctx, Some(env.physical(&service.name))),
         ));
         out.push(json_file(
             format!("{dir}/ecs-service-def.json"),
@@ -175,7 +176,7 @@ fn to_yaml(value: &impl Serialize) -> String {
 }
 
 fn network(ctx: &Ctx<'_>, task: &str, tier: &str, public_ip: bool) -> Value {
-    let subnets_parameter = parameters::subnet_ids(ctx.system(), ctx.env_name(), tier);
+    let subnets_parameter = parameters::subnet_ids(ctx.system(), ctx.env_name(), ctx.env.physical(tier));
     let count = ctx
         .env
         .tiers
@@ -187,7 +188,7 @@ fn network(ctx: &Ctx<'_>, task: &str, tier: &str, public_ip: bool) -> Value {
         "awsvpcConfiguration": {
             "assignPublicIp": if public_ip { "ENABLED" } else { "DISABLED" },
             "subnets": subnets,
-            "securityGroups": [ssm(&parameters::security_group_id(ctx.system(), ctx.env_name(), task), None)],
+            "securityGroups": [ssm(&parameters::security_group_id(ctx.system(), ctx.env_name(), ctx.env.physical(task)), None)],
         }
     })
 }
@@ -210,11 +211,12 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         "enableECSManagedTags": true,
     });
     if let (Some(_), Value::Object(map)) = (&service.load_balancer, &mut definition) {
-        let target_group = parameters::target_group_arn(ctx.system(), ctx.env_name(), &service.name);
+        let target_group =
+            parameters::target_group_arn(ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
         map.insert(
             "loadBalancers".into(),
             json!([{
-                "containerName": service.name,
+                "containerName": ctx.env.physical(&service.name),
                 "containerPort": service.port,
                 "targetGroupArn": ssm(&target_group, None),
             }]),
@@ -300,12 +302,13 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
     {
         let prefix = database.name.to_uppercase();
         let secret = ssm(
-            &parameters::database_secret_arn(system, env, &database.name),
+            &parameters::database_secret_arn(system, env, ctx.env.physical(&database.name)),
             None,
         );
-        environment.push(json!({ "name": format!("{prefix}_DB_HOST"), "value": ssm(&parameters::database_endpoint(system, env, &database.name), None) }));
+        environment.push(json!({ "name": format!("{prefix}_DB_HOST"), "value": ssm(&parameters::database_endpoint(system, env, ctx.env.physical(&database.name)), None) }));
         environment.push(json!({ "name": format!("{prefix}_DB_PORT"), "value": database.port.to_string() }));
-        environment.push(json!({ "name": format!("{prefix}_DB_NAME"), "value": database.name }));
+        environment
+            .push(json!({ "name": format!("{prefix}_DB_NAME"), "value": ctx.env.physical(&database.name) }));
         secrets.push(
             json!({ "name": format!("{prefix}_DB_USER"), "valueFrom": format!("{secret}:username::") }),
         );
@@ -316,7 +319,7 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
     environment.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     secrets.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     let mut container = json!({
-        "name": task.name,
+        "name": ctx.env.physical(task.name),
         "image": image,
         "essential": true,
         "environment": environment,
@@ -324,9 +327,9 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
-                "awslogs-group": ssm(&parameters::log_group(system, env, task.name), None),
+                "awslogs-group": ssm(&parameters::log_group(system, env, ctx.env.physical(task.name)), None),
                 "awslogs-region": ctx.env.region,
-                "awslogs-stream-prefix": if migrate.is_some() { "migrate" } else { task.name },
+                "awslogs-stream-prefix": if migrate.is_some() { "migrate" } else { ctx.env.physical(task.name) },
             }
         },
     });
@@ -359,8 +362,8 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         "networkMode": "awsvpc",
         "requiresCompatibilities": ["FARGATE"],
         "runtimePlatform": { "cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX" },
-        "executionRoleArn": ssm(&parameters::execution_role_arn(system, env, task.name), None),
-        "taskRoleArn": ssm(&parameters::task_role_arn(system, env, task.name), None),
+        "executionRoleArn": ssm(&parameters::execution_role_arn(system, env, ctx.env.physical(task.name)), None),
+        "taskRoleArn": ssm(&parameters::task_role_arn(system, env, ctx.env.physical(task.name)), None),
         "containerDefinitions": [container],
     })
 }
@@ -508,7 +511,10 @@ fn workflow(ctx: &Ctx<'_>) -> String {
     for service in env.services.iter().filter(|s| !s.migrate.value.is_empty()) {
         steps.push(Step {
             name: Some(actions_literal(&format!("migrate {}", service.name))),
-            env: literal_env(&[("DIR", dir(&service.name)), ("CONTAINER", service.name.clone())]),
+            env: literal_env(&[
+                ("DIR", dir(&service.name)),
+                ("CONTAINER", env.physical(&service.name).to_owned()),
+            ]),
             run: Some(MIGRATE),
             ..Step::default()
         });

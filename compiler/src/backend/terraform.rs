@@ -67,13 +67,33 @@ impl Ctx<'_> {
     }
 
     /// `webapp-prd-<part>`, in the character set AWS names accept.
+    /// A renamed item keeps its old name here (`api-execution` of a service that `was` `api`).
     fn name(&self, part: &str) -> String {
-        crate::naming::physical(&self.ir.system, &self.env.name, part)
+        crate::naming::physical(&self.ir.system, &self.env.name, &self.physical_part(part))
     }
 
     /// Bucket names are global: the account keeps them unique.
     fn bucket_name(&self, bucket: &str) -> String {
-        crate::naming::bucket(&self.ir.system, &self.env.name, &self.env.account, bucket)
+        crate::naming::bucket(
+            &self.ir.system,
+            &self.env.name,
+            &self.env.account,
+            &self.physical_part(bucket),
+        )
+    }
+
+    /// `part` with the item it starts with called by its physical name: parts are an item's
+    /// name, or its name and `-suffix` (item names hold no `-`).
+    fn physical_part(&self, part: &str) -> String {
+        let (item, suffix) = part
+            .split_once('-')
+            .map_or((part, ""), |(item, rest)| (item, rest));
+        let physical = self.env.physical(item);
+        if suffix.is_empty() {
+            physical.to_owned()
+        } else {
+            format!("{physical}-{suffix}")
+        }
     }
 
     fn production(&self) -> bool {

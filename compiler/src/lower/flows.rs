@@ -270,7 +270,9 @@ pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>,
             group: group.to_owned(),
             peer: peer.peer(),
             port: flow.port,
-            description: format!("{} from {from} to {to}", flow.protocol.name()),
+            protocol: flow.protocol.name(),
+            from: from.to_owned(),
+            to: to.to_owned(),
             origin: flow.origin.clone(),
         };
         if let Some(peer) = ingress_peer

@@ -170,7 +170,7 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
     vec![
         Block::resource("aws_cloudwatch_log_group", &id)
             .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
-            .attr("name", s(format!("/ecs/{}/{}", ctx.cluster_name(), task.name)))
+            .attr("name", s(format!("/ecs/{}/{}", ctx.cluster_name(), ctx.env.physical(task.name))))
             .attr("retention_in_days", Expr::Num(365)),
         Block::resource("aws_iam_role", &format!("{id}_execution"))
             .attr("name", s(ctx.name(&format!("{}-execution", task.name))))
@@ -214,7 +214,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
                     "bucket",
                     reference(format!("aws_s3_bucket.{}.id", ctx.ident(&logs.value))),
                 )
-                .attr("prefix", s(format!("alb/{}", lb.name)))
+                .attr("prefix", s(format!("alb/{}", ctx.env.physical(&lb.name))))
                 .attr("enabled", Expr::Bool(true)),
         );
     }
@@ -276,7 +276,11 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
             .attr("scalable_dimension", s("ecs:service:DesiredCount"))
             .attr(
                 "resource_id",
-                s(format!("service/{}/{}", ctx.cluster_name(), service.name)),
+                s(format!(
+                    "service/{}/{}",
+                    ctx.cluster_name(),
+                    ctx.env.physical(&service.name)
+                )),
             )
             .attr("min_capacity", Expr::Num(scale.min.value))
             .attr("max_capacity", Expr::Num(scale.max.value)),

@@ -22,8 +22,8 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
         .attr("cluster_identifier", s(&identifier))
         .attr("engine", s(&database.engine))
         .attr("engine_version", s(&database.version))
-        .attr("database_name", s(&database.name))
-        .attr("master_username", s(format!("{}_admin", database.name)))
+        .attr("database_name", s(ctx.env.physical(&database.name)))
+        .attr("master_username", s(format!("{}_admin", ctx.env.physical(&database.name))))
         .attr("manage_master_user_password", Expr::Bool(true))
         .attr("db_subnet_group_name", reference(format!("aws_db_subnet_group.{id}.name")))
         .attr("db_cluster_parameter_group_name", reference(format!("aws_rds_cluster_parameter_group.{id}.name")))
@@ -159,7 +159,10 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                     "target_bucket",
                     reference(format!("aws_s3_bucket.{}.id", ctx.ident(&log_bucket.name))),
                 )
-                .attr("target_prefix", s(format!("s3/{}/", bucket.name))),
+                .attr(
+                    "target_prefix",
+                    s(format!("s3/{}/", ctx.env.physical(&bucket.name))),
+                ),
         );
     }
     if let Some(website) = &bucket.website {

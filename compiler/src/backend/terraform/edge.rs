@@ -125,7 +125,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     .map_or_else(|| reference(format!("aws_lb.{id}.dns_name")), s);
                 origins.push(
                     Block::new("origin", &[])
-                        .attr("origin_id", s(&origin.name))
+                        .attr("origin_id", s(ctx.env.physical(&origin.name)))
                         .attr("domain_name", domain)
                         .block(
                             Block::new("vpc_origin_config", &[])
@@ -148,7 +148,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 );
                 origins.push(
                     Block::new("origin", &[])
-                        .attr("origin_id", s(&origin.name))
+                        .attr("origin_id", s(ctx.env.physical(&origin.name)))
                         .attr(
                             "domain_name",
                             reference(format!("aws_s3_bucket.{id}.bucket_regional_domain_name")),
@@ -161,7 +161,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             }
             EdgeOriginKind::S3Website => origins.push(
                 Block::new("origin", &[])
-                    .attr("origin_id", s(&origin.name))
+                    .attr("origin_id", s(ctx.env.physical(&origin.name)))
                     .attr(
                         "domain_name",
                         reference(format!(
@@ -195,7 +195,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             block = block.attr("path_pattern", s(&b.pattern));
         }
         block
-            .attr("target_origin_id", s(&b.target))
+            .attr("target_origin_id", s(ctx.env.physical(&b.target)))
             .attr("viewer_protocol_policy", s("redirect-to-https"))
             .attr("allowed_methods", strings(methods.iter().copied()))
             .attr("cached_methods", strings(["GET", "HEAD"]))

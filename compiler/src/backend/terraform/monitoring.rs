@@ -49,7 +49,7 @@ pub(super) fn metric(
             false,
             "AWS/ECS",
             name,
-            vec![cluster, ("ServiceName".into(), s(component))],
+            vec![cluster, ("ServiceName".into(), s(ctx.env.physical(component)))],
         );
     }
     if env.load_balancers.iter().any(|lb| lb.name == component) {
@@ -118,11 +118,11 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
             "alarm_description",
             s(format!(
                 "{}.{} above {}{} (notifies {})",
-                alarm.component,
+                ctx.env.physical(&alarm.component),
                 alarm.metric,
                 alarm.threshold,
                 if alarm.threshold_is_percent { "%" } else { "" },
-                alarm.topic
+                ctx.env.physical(&alarm.topic)
             )),
         )
         .attr("namespace", s(namespace))

@@ -85,7 +85,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
                     s(format!(
                         "{} {} (archc)",
                         group.category.replace('_', " "),
-                        group.name
+                        ctx.env.physical(&group.name)
                     )),
                 )
                 .attr("vpc_id", reference("aws_vpc.main.id"))
@@ -143,7 +143,7 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
             "security_group_id",
             reference(format!("aws_security_group.{}.id", ctx.ident(&rule.group))),
         )
-        .attr("description", s(&rule.description))
+        .attr("description", s(rule.description(|name| ctx.env.physical(name))))
         .attr("ip_protocol", s("tcp"))
         .attr("from_port", Expr::Num(i64::from(rule.port)))
         .attr("to_port", Expr::Num(i64::from(rule.port)));
@@ -288,7 +288,10 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
             .attr("security_group_id", reference("aws_security_group.nat.id"))
             .attr(
                 "description",
-                s(format!("egress of {} through the NAT", rule.group)),
+                s(format!(
+                    "egress of {} through the NAT",
+                    ctx.env.physical(&rule.group)
+                )),
             )
             .attr("ip_protocol", s("tcp"))
             .attr("from_port", Expr::Num(i64::from(rule.port)))
