@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod files;
 mod output;
+mod state;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -77,6 +78,10 @@ enum Command {
         /// Write nothing; fail if the output on disk is missing, stale or edited by hand.
         #[arg(long)]
         check: bool,
+        /// Build even if the last build's stateful resources (databases, buckets) would be
+        /// destroyed: a removal or replacement that is meant.
+        #[arg(long)]
+        allow_replace: bool,
         /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -215,6 +220,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             env,
             force,
             check,
+            allow_replace,
             today,
             color,
         } => {
@@ -223,6 +229,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 env,
                 force,
                 check,
+                allow_replace,
                 today: today.unwrap_or_else(Date::today_utc),
                 style: Style {
                     color: color.resolve(terminal),
@@ -421,6 +428,7 @@ struct BuildOptions {
     env: Option<String>,
     force: bool,
     check: bool,
+    allow_replace: bool,
     today: Date,
     style: Style,
 }
@@ -514,12 +522,36 @@ fn build(
             }
         };
     }
-    match output::write(
-        &options.out,
-        &files,
-        &crate::backend::scope(options.env.as_deref()),
-        options.force,
-    ) {
+    let scope = crate::backend::scope(options.env.as_deref());
+    if !options.allow_replace {
+        let previous = match output::previous_terraform(&options.out, &scope) {
+            Ok(previous) => previous,
+            Err(error) => {
+                render::host_human(&error, stderr)?;
+                return Ok(EXIT_USAGE);
+            }
+        };
+        let losses = state::losses(&previous, &files);
+        if !losses.is_empty() {
+            let listed: Vec<String> = losses
+                .iter()
+                .map(|l| format!("`{}` in {}", l.address, l.env))
+                .collect();
+            let error = HostError {
+                code: codes::WOULD_DESTROY_DATA,
+                message: format!(
+                    "this build would make Terraform destroy {} with its data: the last build declared {}, this one neither declares nor moves {}",
+                    listed.join(", "),
+                    if losses.len() == 1 { "it" } else { "them" },
+                    if losses.len() == 1 { "it" } else { "them" },
+                ),
+                help: "if you renamed it, add `was = \"<old name>\"` to its new declaration (archc then moves its state and keeps its names); to replace or remove it on purpose, build with `--allow-replace`".into(),
+            };
+            render::host_human(&error, stderr)?;
+            return Ok(EXIT_ERRORS);
+        }
+    }
+    match output::write(&options.out, &files, &scope, options.force) {
         Ok(written) => {
             writeln!(
                 stdout,

@@ -343,3 +343,73 @@ fn a_record_that_names_paths_outside_the_directory_is_refused() {
     );
     assert!(victim.exists());
 }
+
+/// A copy of the example in `dir/<name>` with the database renamed to `primary`, with
+/// `extra` in its declaration.
+fn example_with_the_database_renamed(dir: &Path, name: &str, extra: &str) -> String {
+    let src = dir.join(name);
+    std::fs::create_dir_all(&src).unwrap();
+    for entry in std::fs::read_dir(example()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(
+                "database main : aurora_postgres in db {",
+                &format!("database primary : aurora_postgres in db {{ {extra}"),
+            )
+            .replace("-> main ", "-> primary ")
+            .replace("main.instance_class", "primary.instance_class")
+            .replace("main.cpu", "primary.cpu");
+        std::fs::write(src.join(path.file_name().unwrap()), text).unwrap();
+    }
+    src.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_build_that_would_destroy_a_database_is_refused_unless_renamed_with_was_or_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    assert_eq!(build(&out, &[]).0, EXIT_OK);
+    let data = std::fs::read_to_string(out.join("prd/terraform/data.tf")).unwrap();
+
+    let renamed = example_with_the_database_renamed(dir.path(), "renamed", "");
+    let (code, _, stderr) = archc(&["build", &renamed, "--out", &out_arg, "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_ERRORS);
+    assert!(
+        stderr
+            .contains("error[E9013]: this build would make Terraform destroy `aws_rds_cluster.main` in prd"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("was = \"<old name>\""), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("prd/terraform/data.tf")).unwrap(),
+        data,
+        "nothing written"
+    );
+
+    let with_was = example_with_the_database_renamed(dir.path(), "with_was", "was = \"main\" ");
+    let (code, _, stderr) = archc(&["build", &with_was, "--out", &out_arg, "--today", "2026-11-27"]);
+    assert_eq!(code, EXIT_OK, "{stderr}");
+    assert!(
+        std::fs::read_to_string(out.join("prd/terraform/moved.tf"))
+            .unwrap()
+            .contains("aws_rds_cluster.main")
+    );
+
+    // Going back without `was` would destroy `primary` now: refused too.
+    let (code, _, stderr) = build(&out, &[]);
+    assert_eq!(code, EXIT_ERRORS);
+    assert!(stderr.contains("`aws_rds_cluster.primary` in prd"), "{stderr}");
+    // A replacement on purpose.
+    let (code, _, stderr) = archc(&[
+        "build",
+        &renamed,
+        "--out",
+        &out_arg,
+        "--today",
+        "2026-11-27",
+        "--allow-replace",
+    ]);
+    assert_eq!(code, EXIT_OK, "{stderr}");
+}

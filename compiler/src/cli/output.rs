@@ -165,6 +165,26 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
     Ok(written)
 }
 
+/// The Terraform files archc wrote in the last build (as recorded), under the `scope`
+/// prefixes: what the state on AWS was planned from.
+pub fn previous_terraform(out: &Path, scope: &[String]) -> Result<Vec<OutputFile>, HostError> {
+    if !out.is_dir() {
+        return Ok(Vec::new());
+    }
+    let record = read_record(out)?;
+    Ok(record
+        .keys()
+        .filter(|path| path.ends_with(".tf") && in_scope(path, scope))
+        .filter_map(|path| match entry(&out.join(path)) {
+            Entry::File(bytes, _) => Some(OutputFile {
+                path: path.clone(),
+                contents: String::from_utf8_lossy(&bytes).into_owned(),
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
 /// The differences between `files` and what is on disk: missing, changed (stale or edited by
 /// hand), unsafe, and recorded files no longer generated. Empty when the output is current.
 pub fn compare(out: &Path, files: &[OutputFile], scope: &[String]) -> Result<Vec<String>, HostError> {

@@ -113,6 +113,7 @@ codes! {
     NO_PRICES = "E9010", "no-prices";
     UNSAFE_OUTPUT = "E9011", "unsafe-output";
     EDITED_OUTPUT = "E9012", "edited-output";
+    WOULD_DESTROY_DATA = "E9013", "would-destroy-data";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).
