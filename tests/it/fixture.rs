@@ -63,6 +63,19 @@ pub fn example_files() -> Vec<archc::backend::OutputFile> {
     archc::backend::build(&db, workspace, None)
 }
 
+/// Every file `archc build` generates for `sources`, which must check without errors.
+pub fn build_clean(sources: Vec<(String, String)>) -> Vec<archc::backend::OutputFile> {
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources, TODAY);
+    let errors: Vec<String> = archc::diagnostics(&db, workspace)
+        .iter()
+        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    archc::backend::build(&db, workspace, None)
+}
+
 /// Writes generated files into a fresh temporary directory.
 pub fn write_all(files: &[archc::backend::OutputFile]) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("a temporary directory");

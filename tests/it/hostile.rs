@@ -11,7 +11,7 @@ use std::process::Command;
 use archc::catalogue::Type;
 use archc::{RootDatabase, Workspace};
 
-use crate::fixture::{TODAY, example_sources, tools, write_all};
+use crate::fixture::{TODAY, build_clean, example_sources, tools, write_all};
 
 /// Quotes, backslashes, HCL interpolation and directives, ecspresso template actions, YAML
 /// structure, shell substitution, Mermaid edges and HTML, unicode.
@@ -186,18 +186,6 @@ fn hostile_example() -> Vec<(String, String)> {
         .collect()
 }
 
-fn build(sources: Vec<(String, String)>) -> Vec<archc::backend::OutputFile> {
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, sources, TODAY);
-    let errors: Vec<String> = archc::diagnostics(&db, workspace)
-        .iter()
-        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    archc::backend::build(&db, workspace, None)
-}
-
 fn contents<'a>(files: &'a [archc::backend::OutputFile], path: &str) -> &'a str {
     &files.iter().find(|f| f.path == path).unwrap().contents
 }
@@ -224,8 +212,8 @@ fn rendered_template(text: &str) -> String {
 
 #[test]
 fn hostile_strings_reach_every_output_as_values_only() {
-    let baseline = build(example_sources());
-    let hostile = build(hostile_example());
+    let baseline = build_clean(example_sources());
+    let hostile = build_clean(hostile_example());
     let paths = |files: &[archc::backend::OutputFile]| -> Vec<String> {
         files.iter().map(|f| f.path.clone()).collect()
     };

@@ -7,9 +7,8 @@
 use std::process::Command;
 
 use archc::backend::OutputFile;
-use archc::{RootDatabase, Workspace};
 
-use crate::fixture::{TODAY, example_files, example_sources, tools, write_all};
+use crate::fixture::{build_clean, example_files, example_sources, tools, write_all};
 
 #[test]
 fn every_generated_file_is_snapshotted() {
@@ -172,6 +171,23 @@ fn renamed_example() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `(from, to)` addresses of each `moved` block of a file.
+fn moved_pairs(contents: &str) -> Vec<(String, String)> {
+    contents
+        .split("moved {")
+        .skip(1)
+        .filter_map(|block| {
+            let field = |key: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(key))
+                    .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
+            };
+            Some((field("from")?, field("to")?))
+        })
+        .collect()
+}
+
 fn resource_addresses(files: &[OutputFile]) -> std::collections::BTreeSet<String> {
     files
         .iter()
@@ -189,33 +205,12 @@ fn resource_addresses(files: &[OutputFile]) -> std::collections::BTreeSet<String
 #[test]
 fn a_rename_with_was_moves_every_resource_instead_of_replacing_it() {
     let before = example_files();
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, renamed_example(), TODAY);
-    let errors: Vec<String> = archc::diagnostics(&db, workspace)
-        .iter()
-        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
-        .map(|d| d.message.clone())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    let after = archc::backend::build(&db, workspace, None);
+    let after = build_clean(renamed_example());
     let moved = after
         .iter()
         .find(|f| f.path == "prd/terraform/moved.tf")
         .expect("a moved.tf");
-    let pairs: Vec<(String, String)> = moved
-        .contents
-        .split("moved {")
-        .skip(1)
-        .filter_map(|block| {
-            let field = |key: &str| {
-                block
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix(key))
-                    .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
-            };
-            Some((field("from")?, field("to")?))
-        })
-        .collect();
+    let pairs = moved_pairs(&moved.contents);
     let (old, new) = (resource_addresses(&before), resource_addresses(&after));
     let gone: std::collections::BTreeSet<&String> = old.difference(&new).collect();
     let added: std::collections::BTreeSet<&String> = new.difference(&old).collect();
@@ -361,34 +356,13 @@ fn resource_bodies(files: &[OutputFile], env: &str) -> std::collections::BTreeMa
 #[test]
 fn a_rename_of_any_item_keeps_every_physical_name_so_moved_resources_are_not_replaced() {
     let before = example_files();
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, renamed_everything(), TODAY);
-    let errors: Vec<String> = archc::diagnostics(&db, workspace)
-        .iter()
-        .filter(|d| d.severity == archc::diagnostics::Severity::Error)
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    let after = archc::backend::build(&db, workspace, None);
+    let after = build_clean(renamed_everything());
     for env in ["prd", "stg"] {
         let moved = after
             .iter()
             .find(|f| f.path == format!("{env}/terraform/moved.tf"))
             .expect("a moved.tf");
-        let pairs: Vec<(String, String)> = moved
-            .contents
-            .split("moved {")
-            .skip(1)
-            .filter_map(|block| {
-                let field = |key: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.trim().strip_prefix(key))
-                        .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
-                };
-                Some((field("from")?, field("to")?))
-            })
-            .collect();
+        let pairs = moved_pairs(&moved.contents);
         assert!(pairs.len() > 40, "{env}: {} moves", pairs.len());
         let (old, new) = (resource_bodies(&before, env), resource_bodies(&after, env));
         let data_sources = |files: &[OutputFile]| -> std::collections::BTreeSet<(String, String)> {
