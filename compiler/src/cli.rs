@@ -535,17 +535,18 @@ fn build(
         if !losses.is_empty() {
             let listed: Vec<String> = losses
                 .iter()
-                .map(|l| format!("`{}` in {}", l.address, l.env))
+                .map(|l| match &l.because {
+                    Some(because) => format!("`{}` in {} (replaced: {because})", l.address, l.env),
+                    None => format!("`{}` in {}", l.address, l.env),
+                })
                 .collect();
             let error = HostError {
                 code: codes::WOULD_DESTROY_DATA,
                 message: format!(
-                    "this build would make Terraform destroy {} with its data: the last build declared {}, this one neither declares nor moves {}",
-                    listed.join(", "),
-                    if losses.len() == 1 { "it" } else { "them" },
-                    if losses.len() == 1 { "it" } else { "them" },
+                    "this build would make Terraform destroy {} with its data (the last build declared it; this one drops it, renames it without `was`, or replaces it)",
+                    listed.join(", ")
                 ),
-                help: "if you renamed it, add `was = \"<old name>\"` to its new declaration (archc then moves its state and keeps its names); to replace or remove it on purpose, build with `--allow-replace`".into(),
+                help: "if you renamed it, add `was = \"<old name>\"` to its new declaration (archc then moves its state and keeps its names); if an override changes what forces a replacement, undo it; to replace or remove it on purpose, build with `--allow-replace`".into(),
             };
             render::host_human(&error, stderr)?;
             return Ok(EXIT_ERRORS);

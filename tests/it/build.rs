@@ -413,3 +413,36 @@ fn a_build_that_would_destroy_a_database_is_refused_unless_renamed_with_was_or_a
     ]);
     assert_eq!(code, EXIT_OK, "{stderr}");
 }
+
+#[test]
+fn an_override_that_forces_a_replacement_of_a_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    assert_eq!(build(&out, &[]).0, EXIT_OK);
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for entry in std::fs::read_dir(example()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "  main.instance_class = \"db.t4g.medium\"",
+            "  main.instance_class = \"db.t4g.medium\"\n  main.encrypted = false",
+        );
+        std::fs::write(src.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let (code, _, stderr) = archc(&[
+        "build",
+        &src.to_string_lossy(),
+        "--out",
+        &out_arg,
+        "--today",
+        "2026-11-27",
+    ]);
+    assert_eq!(code, EXIT_ERRORS);
+    assert!(
+        stderr.contains(
+            "`aws_rds_cluster.main` in stg (replaced: `storage_encrypted` changes from true to false)"
+        ),
+        "{stderr}"
+    );
+}
