@@ -412,10 +412,7 @@ fn check(
             }
         }
         Format::Sarif => {
-            let log = crate::diagnostics::sarif::log(&db, &diagnostics);
-            // Streamed: a log of 100,000 results is never one string in memory.
-            serde_json::to_writer_pretty(&mut *stdout, &log).map_err(std::io::Error::from)?;
-            writeln!(stdout)?;
+            crate::diagnostics::sarif::write(&db, &diagnostics, stdout)?;
         }
     }
     Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })
