@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::date::Date;
 use crate::db::{RootDatabase, Workspace};
-use crate::diagnostics::{HostError, Severity, codes, did_you_mean, render};
+use crate::diagnostics::{HostError, Severity, codes, did_you_mean, plural, render};
 use files::{Links, ReadError};
 
 /// Exit status: no errors.
@@ -779,14 +779,6 @@ fn known_env(db: &RootDatabase, workspace: Workspace, env: &str) -> Result<(), H
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 fn explain(code: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {

@@ -6,7 +6,7 @@
 //! everything in it along) would be replaced. That is refused (E9013) unless `--allow-replace`
 //! says it is meant; a rename says so with `was`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::backend::OutputFile;
 
@@ -39,51 +39,38 @@ const FORCE_NEW: &[(&str, &[&str])] = &[
     ("aws_vpc", &["cidr_block"]),
 ];
 
-/// The stateful resources of `previous` that `next` neither declares nor moves away from.
+/// The stateful resources of `previous` that `next` neither declares nor moves away from, and
+/// those it keeps (or moves) but replaces.
 pub fn losses(previous: &[OutputFile], next: &[OutputFile]) -> Vec<Loss> {
-    let declared = |files: &[OutputFile]| -> BTreeSet<(String, String)> {
-        files
+    let (before, after) = (resources(previous), resources(next));
+    let moved = moved_pairs(next);
+    let mut out = Vec::new();
+    for ((env, address), old) in &before {
+        let now_at = moved
             .iter()
-            .filter(|f| f.path.ends_with(".tf"))
-            .flat_map(|f| {
-                let env = f.path.split('/').next().unwrap_or_default().to_owned();
-                f.contents.lines().filter_map(move |line| {
-                    let rest = line.strip_prefix("resource \"")?;
-                    let (kind, rest) = rest.split_once("\" \"")?;
-                    let (label, _) = rest.split_once('"')?;
-                    STATEFUL
-                        .contains(&kind)
-                        .then(|| (env.clone(), format!("{kind}.{label}")))
-                })
-            })
-            .collect()
-    };
-    let moved: BTreeSet<(String, String)> = next
-        .iter()
-        .filter(|f| f.path.ends_with("/moved.tf"))
-        .flat_map(|f| {
-            let env = f.path.split('/').next().unwrap_or_default().to_owned();
-            f.contents.lines().filter_map(move |line| {
-                let from = line
-                    .trim()
-                    .strip_prefix("from")?
-                    .trim_start_matches([' ', '='])
-                    .trim();
-                Some((env.clone(), from.to_owned()))
-            })
-        })
-        .collect();
-    let now = declared(next);
-    declared(previous)
-        .into_iter()
-        .filter(|key| !now.contains(key) && !moved.contains(key))
-        .map(|(env, address)| Loss {
-            env,
-            address,
-            because: None,
-        })
-        .chain(replacements(previous, next, &moved_pairs(next)))
-        .collect()
+            .find(|(e, from, _)| e == env && from == address)
+            .map_or(address.as_str(), |(_, _, to)| to.as_str());
+        let kind = address.split('.').next().unwrap_or_default();
+        let Some(new) = after.get(&(env.clone(), now_at.to_owned())) else {
+            if STATEFUL.contains(&kind) {
+                out.push(Loss {
+                    env: env.clone(),
+                    address: address.clone(),
+                    because: None,
+                });
+            }
+            continue;
+        };
+        if let Some(because) = replaced_because(kind, old, new) {
+            out.push(Loss {
+                env: env.clone(),
+                address: now_at.to_owned(),
+                because: Some(because),
+            });
+        }
+    }
+    out.sort();
+    out
 }
 
 /// `(env, from, to)` of every `moved` block.
@@ -106,8 +93,9 @@ fn moved_pairs(files: &[OutputFile]) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// The top-level arguments of each resource block of the given types, by `(env, address)`.
-fn arguments(files: &[OutputFile]) -> BTreeMap<(String, String), BTreeMap<String, String>> {
+/// The top-level arguments of each resource block whose loss or replacement matters (the
+/// stateful types and those with replacement-forcing arguments), by `(env, address)`.
+fn resources(files: &[OutputFile]) -> BTreeMap<(String, String), BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for file in files.iter().filter(|f| f.path.ends_with(".tf")) {
         let env = file.path.split('/').next().unwrap_or_default().to_owned();
@@ -123,7 +111,7 @@ fn arguments(files: &[OutputFile]) -> BTreeMap<(String, String), BTreeMap<String
                 continue;
             };
             let body = lines.by_ref().take_while(|l| *l != "}");
-            if !FORCE_NEW.iter().any(|(k, _)| *k == kind) {
+            if !STATEFUL.contains(&kind) && !FORCE_NEW.iter().any(|(k, _)| *k == kind) {
                 continue;
             }
             let arguments = body
@@ -142,47 +130,27 @@ fn arguments(files: &[OutputFile]) -> BTreeMap<(String, String), BTreeMap<String
     out
 }
 
-/// Resources kept (or moved) whose replacement-forcing argument changes, or whose engine
-/// version goes down.
-fn replacements(
-    previous: &[OutputFile],
-    next: &[OutputFile],
-    moved: &[(String, String, String)],
-) -> Vec<Loss> {
-    let (before, after) = (arguments(previous), arguments(next));
-    let mut out = Vec::new();
-    for ((env, address), old) in &before {
-        let now_at = moved
-            .iter()
-            .find(|(e, from, _)| e == env && from == address)
-            .map_or(address.as_str(), |(_, _, to)| to.as_str());
-        let Some(new) = after.get(&(env.clone(), now_at.to_owned())) else {
-            continue;
-        };
-        let kind = address.split('.').next().unwrap_or_default();
-        let forced = FORCE_NEW
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(&[][..], |(_, keys)| keys);
-        let changed = forced.iter().find_map(|key| {
-            let (a, b) = (old.get(*key)?, new.get(*key)?);
-            (a != b).then(|| format!("`{key}` changes from {a} to {b}"))
-        });
-        let downgraded = match (old.get("engine_version"), new.get("engine_version")) {
-            (Some(a), Some(b)) if version(b) < version(a) => {
-                Some(format!("`engine_version` goes down from {a} to {b}"))
-            }
-            _ => None,
-        };
-        if let Some(because) = changed.or(downgraded) {
-            out.push(Loss {
-                env: env.clone(),
-                address: now_at.to_owned(),
-                because: Some(because),
-            });
+/// Why a kept resource of `kind` would be replaced: a replacement-forcing argument changes, or
+/// its engine version goes down.
+fn replaced_because(
+    kind: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Option<String> {
+    let forced = FORCE_NEW
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, keys)| keys);
+    let changed = forced.iter().find_map(|key| {
+        let (a, b) = (old.get(*key)?, new.get(*key)?);
+        (a != b).then(|| format!("`{key}` changes from {a} to {b}"))
+    });
+    changed.or_else(|| match (old.get("engine_version"), new.get("engine_version")) {
+        (Some(a), Some(b)) if version(b) < version(a) => {
+            Some(format!("`engine_version` goes down from {a} to {b}"))
         }
-    }
-    out
+        _ => None,
+    })
 }
 
 /// `"16.4"` as numbers, for comparing versions.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ariadne::{Cache, Color, Config, IndexType, Label as AriadneLabel, Report, ReportKind, Source};
 
-use super::{Diagnostic, HostError, Severity};
+use super::{Diagnostic, HostError, Severity, plural};
 use crate::db::{Db, SourceFile};
 use crate::line_index::LineIndex;
 
@@ -95,14 +95,6 @@ impl<'a> Human<'a> {
             )?;
         }
         Ok(())
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 
