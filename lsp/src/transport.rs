@@ -52,8 +52,10 @@ enum Frame {
     End,
 }
 
-/// Reads the headers and body of one frame. Headers end at an empty line; `Content-Length`
-/// is found anywhere in a header line, so a frame that follows a broken one is still found.
+/// Reads the headers and body of one frame (the framing only: the client's bodies are checked by
+/// `validate`, the server's are passed on as they are). Headers end at an empty line;
+/// `Content-Length` is found anywhere in a header line, so a frame that follows a broken one
+/// is still found.
 async fn read_frame(input: &mut (impl AsyncBufRead + Unpin)) -> Frame {
     let mut length: Option<Result<usize, String>> = None;
     let mut any_header = false;
@@ -116,6 +118,11 @@ async fn read_frame(input: &mut (impl AsyncBufRead + Unpin)) -> Frame {
     if input.read_exact(&mut body).await.is_err() {
         return Frame::End;
     }
+    Frame::Message(body)
+}
+
+/// A client's frame as the server may see it: a JSON-RPC 2.0 message, or what was wrong with it.
+fn validate(body: Vec<u8>) -> Frame {
     let message: Value = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
@@ -147,7 +154,11 @@ where
     O: AsyncWrite + Unpin,
 {
     loop {
-        match read_frame(&mut input).await {
+        let frame = match read_frame(&mut input).await {
+            Frame::Message(body) => validate(body),
+            other => other,
+        };
+        match frame {
             Frame::End => break,
             Frame::Message(body) => {
                 let header = format!("Content-Length: {}\r\n\r\n", body.len());
