@@ -130,11 +130,15 @@ impl EnvIr {
     /// rename moves the resources' state and keeps every physical name (`cluster_identifier`,
     /// security group and role names, …) that would otherwise replace them.
     pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
-        self.renames
-            .iter()
-            .find(|rename| rename.to == name)
-            .map_or(name, |rename| rename.from.as_str())
+        physical(self.renames.iter(), name)
     }
+}
+
+/// The name AWS knows `name` by, given these renames (see [`EnvIr::physical`]).
+pub fn physical<'a>(mut renames: impl Iterator<Item = &'a Rename>, name: &'a str) -> &'a str {
+    renames
+        .find(|rename| rename.to == name)
+        .map_or(name, |rename| rename.from.as_str())
 }
 
 /// A component or tier that was called `from` and is now called `to`.

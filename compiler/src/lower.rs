@@ -489,7 +489,7 @@ impl EnvLowerer<'_> {
         for lb in &ir.load_balancers {
             checks.push((
                 naming::LOAD_BALANCER,
-                identity.name(&lb.name),
+                identity.name(ir.physical(&lb.name)),
                 &lb.name,
                 &lb.origin,
             ));
@@ -498,7 +498,7 @@ impl EnvLowerer<'_> {
             for origin in &edge.origins {
                 checks.push((
                     naming::CLOUDFRONT_ORIGIN,
-                    identity.name(&origin.name),
+                    identity.name(ir.physical(&origin.name)),
                     &origin.name,
                     &edge.origin,
                 ));
@@ -619,35 +619,45 @@ fn refused_names(env: &str, checks: Vec<NameCheck<'_>>) -> Vec<Diagnostic> {
 
 /// The physical names of one file's services, jobs, databases and buckets.
 fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnostic> {
+    // A renamed item keeps its old physical name (see `EnvIr::physical`): that is the one AWS sees.
+    let physical = |name: &str| -> String { crate::ir::physical(part.renames.iter(), name).to_owned() };
     let mut checks: Vec<NameCheck<'_>> = Vec::new();
     for service in part.services.iter() {
+        let item = physical(&service.name);
         if service.load_balancer.is_some() {
             checks.push((
                 naming::TARGET_GROUP,
-                identity.name(&service.name),
+                identity.name(&item),
                 &service.name,
                 &service.origin,
             ));
         }
-        let role = identity.name(&format!("{}-execution", service.name));
+        let role = identity.name(&format!("{item}-execution"));
         checks.push((naming::IAM_ROLE, role, &service.name, &service.origin));
     }
     for job in part.jobs.iter() {
-        let role = identity.name(&format!("{}-execution", job.name));
-        checks.push((naming::IAM_ROLE, role, &job.name, &job.origin));
-        checks.push((naming::SCHEDULE, identity.name(&job.name), &job.name, &job.origin));
+        let item = physical(&job.name);
+        checks.push((
+            naming::IAM_ROLE,
+            identity.name(&format!("{item}-execution")),
+            &job.name,
+            &job.origin,
+        ));
+        checks.push((naming::SCHEDULE, identity.name(&item), &job.name, &job.origin));
     }
     for database in part.databases.iter() {
+        let item = physical(&database.name);
         checks.push((
             naming::DB_CLUSTER,
-            identity.name(&database.name),
+            identity.name(&item),
             &database.name,
             &database.origin,
         ));
     }
     for bucket in part.buckets.iter() {
-        let physical = naming::bucket(&identity.system, &identity.env, &identity.account, &bucket.name);
-        checks.push((naming::BUCKET, physical, &bucket.name, &bucket.origin));
+        let item = physical(&bucket.name);
+        let name = naming::bucket(&identity.system, &identity.env, &identity.account, &item);
+        checks.push((naming::BUCKET, name, &bucket.name, &bucket.origin));
     }
     refused_names(&identity.env, checks)
 }

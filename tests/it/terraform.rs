@@ -470,3 +470,29 @@ fn a_rename_of_any_item_keeps_every_physical_name_so_moved_resources_are_not_rep
         }
     }
 }
+
+#[test]
+fn a_rename_to_a_long_name_is_judged_by_the_name_aws_keeps() {
+    let renamed = |was: &str| -> Vec<(String, String)> {
+        example_sources()
+            .into_iter()
+            .map(|(path, text)| {
+                let text = text
+                    .replace(
+                        "service api : fargate in container {",
+                        &format!("service customer_facing_gateway : fargate in container {{ {was}"),
+                    )
+                    .replace("-> api ", "-> customer_facing_gateway ")
+                    .replace("flow api ", "flow customer_facing_gateway ")
+                    .replace("api.", "customer_facing_gateway.");
+                (path, text)
+            })
+            .collect()
+    };
+    // With `was`, AWS keeps `webapp-prd-api`: nothing is too long.
+    let files = build_clean(renamed("was = \"api\" "));
+    assert!(files.iter().any(|f| f.contents.contains("\"webapp-prd-api\"")));
+    // Without, the target group would be `webapp-prd-customer-facing-gateway` (34 characters).
+    let codes = crate::fixture::codes(renamed(""));
+    assert!(codes.contains(&"E2005"), "{codes:?}");
+}
