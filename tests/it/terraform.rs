@@ -89,43 +89,74 @@ fn the_schema_check_catches_what_is_not_in_the_provider() {
 
 #[test]
 fn checkov_passes_with_only_reasoned_skips() {
-    let tools = tools();
     let out = write_all(&example_files());
     for env in ["prd", "stg"] {
-        let result = Command::new(tools.join("venv/bin/checkov"))
-            .args([
-                "--framework",
-                "terraform",
-                "--compact",
-                "--quiet",
-                "--skip-download",
-                "-o",
-                "json",
-                "-d",
-            ])
-            .arg(out.path().join(env).join("terraform"))
-            .output()
-            .expect("checkov runs");
-        let report: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap_or_else(|_| {
-            panic!(
-                "checkov printed no JSON:\n{}",
-                String::from_utf8_lossy(&result.stderr)
-            )
-        });
-        let summary = &report["summary"];
-        let failed: Vec<String> = report["results"]["failed_checks"]
-            .as_array()
-            .map(|checks| {
-                checks
-                    .iter()
-                    .map(|c| format!("{} {} {}", c["check_id"], c["resource"], c["check_name"]))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (summary, failed) = checkov(&out.path().join(env).join("terraform"));
         assert_eq!(summary["parsing_errors"], 0, "{env}: {summary}");
         assert!(summary["passed"].as_u64().unwrap() > 300, "{env}: {summary}");
         assert!(failed.is_empty(), "{env}: checkov failed:\n{}", failed.join("\n"));
     }
+}
+
+/// checkov's summary and failed checks for a Terraform directory.
+fn checkov(dir: &std::path::Path) -> (serde_json::Value, Vec<String>) {
+    let result = Command::new(tools().join("venv/bin/checkov"))
+        .args([
+            "--framework",
+            "terraform",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+            "-o",
+            "json",
+            "-d",
+        ])
+        .arg(dir)
+        .output()
+        .expect("checkov runs");
+    let report: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap_or_else(|_| {
+        panic!(
+            "checkov printed no JSON:\n{}",
+            String::from_utf8_lossy(&result.stderr)
+        )
+    });
+    let failed: Vec<String> = report["results"]["failed_checks"]
+        .as_array()
+        .map(|checks| {
+            checks
+                .iter()
+                .map(|c| format!("{} {} {}", c["check_id"], c["resource"], c["check_name"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    (report["summary"].clone(), failed)
+}
+
+#[test]
+fn a_wildcard_certificate_scans_clean_with_its_reason() {
+    let sources = example_sources()
+        .into_iter()
+        .map(|(path, text)| {
+            (
+                path,
+                text.replace(
+                    "acm(\"example.com\")  // CloudFront",
+                    "acm(\"*.example.com\")  // CloudFront",
+                ),
+            )
+        })
+        .collect();
+    let files = build_clean(sources);
+    let edge = &files
+        .iter()
+        .find(|f| f.path == "prd/terraform/edge.tf")
+        .unwrap()
+        .contents;
+    assert!(edge.contains("domain_name       = \"*.example.com\""), "{edge}");
+    let out = write_all(&files);
+    let (summary, failed) = checkov(&out.path().join("prd/terraform"));
+    assert_eq!(summary["parsing_errors"], 0, "{summary}");
+    assert!(failed.is_empty(), "checkov failed:\n{}", failed.join("\n"));
 }
 
 #[test]

@@ -14,8 +14,14 @@ pub(super) fn certificate(
         return (Vec::new(), s(certificate.arn.clone().unwrap_or_default()));
     };
     let provider = provider.map(|p| reference(format!("aws.{p}")));
+    let mut certificate_block = Block::resource("aws_acm_certificate", name);
+    if domain.starts_with("*.") {
+        certificate_block = certificate_block.comment(
+            "checkov:skip=CKV2_AWS_71:the design asks for a wildcard certificate, acm(\"*.…\"), for the domain's subdomains",
+        );
+    }
     let blocks = vec![
-        Block::resource("aws_acm_certificate", name)
+        certificate_block
             .attr_opt("provider", provider.clone())
             .attr("domain_name", s(domain))
             .attr("validation_method", s("DNS"))
