@@ -67,32 +67,36 @@ impl Ctx<'_> {
     }
 
     /// `webapp-prd-<part>`, in the character set AWS names accept.
-    /// A renamed item keeps its old name here (`api-execution` of a service that `was` `api`).
     fn name(&self, part: &str) -> String {
-        crate::naming::physical(&self.ir.system, &self.env.name, &self.physical_part(part))
+        crate::naming::physical(&self.ir.system, &self.env.name, part)
     }
 
-    /// Bucket names are global: the account keeps them unique.
+    /// The name of an item's resource: a renamed item keeps its old name (see `EnvIr::physical`).
+    fn item_name(&self, item: &str) -> String {
+        self.name(self.env.physical(item))
+    }
+
+    /// `item_name` with a suffix: `webapp-prd-api-execution`.
+    fn item_name_with(&self, item: &str, suffix: &str) -> String {
+        self.name(&format!("{}-{suffix}", self.env.physical(item)))
+    }
+
+    /// Bucket names are global: the account keeps them unique. A renamed bucket keeps its name.
     fn bucket_name(&self, bucket: &str) -> String {
         crate::naming::bucket(
             &self.ir.system,
             &self.env.name,
             &self.env.account,
-            &self.physical_part(bucket),
+            self.env.physical(bucket),
         )
     }
 
-    /// `part` with the item it starts with called by its physical name: parts are an item's
-    /// name, or its name and `-suffix` (item names hold no `-`).
-    fn physical_part(&self, part: &str) -> String {
-        let (item, suffix) = part
-            .split_once('-')
-            .map_or((part, ""), |(item, rest)| (item, rest));
-        let physical = self.env.physical(item);
-        if suffix.is_empty() {
-            physical.to_owned()
-        } else {
-            format!("{physical}-{suffix}")
+    /// The name of a subnet or route table, `<tier>-<zone>` or `<tier>` (names hold no `-`),
+    /// its tier called by its physical name.
+    fn tier_part_name(&self, part: &str) -> String {
+        match part.split_once('-') {
+            Some((tier, rest)) => self.item_name_with(tier, rest),
+            None => self.item_name(part),
         }
     }
 
@@ -105,7 +109,7 @@ impl Ctx<'_> {
     }
 
     fn family(&self, task: &str) -> String {
-        self.name(task)
+        self.item_name(task)
     }
 
     fn subnet_ids(&self, tier: &str) -> Expr {

@@ -173,7 +173,7 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
             .attr("name", s(format!("/ecs/{}/{}", ctx.cluster_name(), ctx.env.physical(task.name))))
             .attr("retention_in_days", Expr::Num(365)),
         Block::resource("aws_iam_role", &format!("{id}_execution"))
-            .attr("name", s(ctx.name(&format!("{}-execution", task.name))))
+            .attr("name", s(ctx.item_name_with(task.name, "execution")))
             .attr("assume_role_policy", reference("data.aws_iam_policy_document.ecs_tasks_assume.json")),
         execution,
         Block::resource("aws_iam_role_policy", &format!("{id}_execution"))
@@ -181,7 +181,7 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
             .attr("policy", reference(format!("data.aws_iam_policy_document.{id}_execution.json"))),
         // The application's own permissions are the team's to grant; the role starts empty.
         Block::resource("aws_iam_role", &format!("{id}_task"))
-            .attr("name", s(ctx.name(&format!("{}-task", task.name))))
+            .attr("name", s(ctx.item_name_with(task.name, "task")))
             .attr("assume_role_policy", reference("data.aws_iam_policy_document.ecs_tasks_assume.json")),
     ]
 }
@@ -196,7 +196,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         alb = alb.comment("checkov:skip=CKV_AWS_150:deletion protection is for production; this environment is rebuilt at will");
     }
     alb = alb
-        .attr("name", s(ctx.name(&lb.name)))
+        .attr("name", s(ctx.item_name(&lb.name)))
         .attr("internal", Expr::Bool(lb.internal.value))
         .attr("load_balancer_type", s("application"))
         .attr("subnets", ctx.subnet_ids(&lb.tier))
@@ -229,7 +229,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_lb_target_group", &sid)
                 .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
-                .attr("name", s(ctx.name(&service.name)))
+                .attr("name", s(ctx.item_name(&service.name)))
                 .attr("port", Expr::Num(i64::from(service.port.value)))
                 .attr("protocol", s("HTTP"))
                 .attr("target_type", s("ip"))
@@ -297,7 +297,7 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
         let Some(target) = target else { continue };
         blocks.push(
             Block::resource("aws_appautoscaling_policy", &format!("{id}_{metric}"))
-                .attr("name", s(ctx.name(&format!("{}-{metric}", service.name))))
+                .attr("name", s(ctx.item_name_with(&service.name, metric)))
                 .attr("policy_type", s("TargetTrackingScaling"))
                 .attr(
                     "service_namespace",
@@ -398,7 +398,7 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_scheduler_schedule", &id)
                 .comment("checkov:skip=CKV_AWS_297:the schedule holds no secret; the service key is enough")
-                .attr("name", s(ctx.name(&job.name)))
+                .attr("name", s(ctx.item_name(&job.name)))
                 .attr("schedule_expression", s(&job.schedule))
                 .attr("schedule_expression_timezone", s("UTC"))
                 .block(Block::new("flexible_time_window", &[]).attr("mode", s("OFF")))

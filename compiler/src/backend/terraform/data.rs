@@ -15,7 +15,7 @@ pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
 
 pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
     let id = ctx.ident(&database.name);
-    let identifier = ctx.name(&database.name);
+    let identifier = ctx.item_name(&database.name);
     let mut cluster = Block::resource("aws_rds_cluster", &id)
         .comment("checkov:skip=CKV_AWS_327:encrypted with the RDS service key; a customer key is not part of the design")
         .comment("checkov:skip=CKV2_AWS_8:Aurora's automated backups (backup_retention_period) are the backup plan")

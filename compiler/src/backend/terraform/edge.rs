@@ -111,7 +111,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 blocks.push(
                     Block::resource("aws_cloudfront_vpc_origin", &id).block(
                         Block::new("vpc_origin_endpoint_config", &[])
-                            .attr("name", s(ctx.name(&origin.name)))
+                            .attr("name", s(ctx.item_name(&origin.name)))
                             .attr("arn", reference(format!("aws_lb.{id}.arn")))
                             .attr("http_port", Expr::Num(80))
                             .attr("https_port", Expr::Num(443))
@@ -147,7 +147,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
             EdgeOriginKind::S3 => {
                 blocks.push(
                     Block::resource("aws_cloudfront_origin_access_control", &id)
-                        .attr("name", s(ctx.name(&origin.name)))
+                        .attr("name", s(ctx.item_name(&origin.name)))
                         .attr("origin_access_control_origin_type", s("s3"))
                         .attr("signing_behavior", s("always"))
                         .attr("signing_protocol", s("sigv4")),
@@ -244,7 +244,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .attr("enabled", Expr::Bool(true))
         .attr("is_ipv6_enabled", Expr::Bool(true))
         .attr("http_version", s("http2and3"))
-        .attr("comment", s(ctx.name(&edge.name)))
+        .attr("comment", s(ctx.item_name(&edge.name)))
         .attr("price_class", s(price_class(edge.price_class)))
         .attr_opt("aliases", ctx.ir.domain.clone().map(|d| strings([d])))
         .blocks(origins);

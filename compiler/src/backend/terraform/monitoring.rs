@@ -10,7 +10,7 @@ pub(super) fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
         let id = ctx.ident(&topic.name);
         blocks.push(
             Block::resource("aws_sns_topic", &id)
-                .attr("name", s(ctx.name(&topic.name)))
+                .attr("name", s(ctx.item_name(&topic.name)))
                 .attr("kms_master_key_id", s("alias/aws/sns")),
         );
         for (n, address) in topic.email.iter().enumerate() {
@@ -113,7 +113,7 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
     let evaluation = i64::try_from(alarm.period_seconds / 60).unwrap_or(1).max(1);
     Block::resource("aws_cloudwatch_metric_alarm", &ctx.ident(&alarm.name))
         .attr_opt("provider", global.then(|| reference("aws.us_east_1")))
-        .attr("alarm_name", s(ctx.name(&alarm.name)))
+        .attr("alarm_name", s(ctx.item_name(&alarm.name)))
         .attr(
             "alarm_description",
             s(format!(
@@ -151,7 +151,7 @@ pub(super) fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
         .iter()
         .map(|a| {
             (
-                ctx.name(&a.name),
+                ctx.item_name(&a.name),
                 reference(format!("aws_sns_topic.{}.arn", ctx.ident(&a.topic))),
             )
         })

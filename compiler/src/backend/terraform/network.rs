@@ -32,7 +32,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_route_table", &name)
                 .attr("vpc_id", reference("aws_vpc.main.id"))
-                .attr("tags", tags(ctx.name(&table.name))),
+                .attr("tags", tags(ctx.tier_part_name(&table.name))),
         );
         for route in &table.routes {
             let target = match &route.target {
@@ -79,7 +79,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         }
         blocks.push(
             block
-                .attr("name", s(ctx.name(&group.name)))
+                .attr("name", s(ctx.item_name(&group.name)))
                 .attr(
                     "description",
                     s(format!(
@@ -89,7 +89,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
                     )),
                 )
                 .attr("vpc_id", reference("aws_vpc.main.id"))
-                .attr("tags", tags(ctx.name(&group.name))),
+                .attr("tags", tags(ctx.item_name(&group.name))),
         );
     }
     for rule in &env.ingress_rules {
@@ -111,7 +111,7 @@ pub(super) fn subnet_block(ctx: &Ctx<'_>, subnet: &Subnet, public: bool) -> Bloc
         .attr("cidr_block", s(subnet.cidr.to_string()))
         .attr("availability_zone", s(&subnet.zone))
         .attr("map_public_ip_on_launch", Expr::Bool(public))
-        .attr("tags", tags(ctx.name(&subnet.name)))
+        .attr("tags", tags(ctx.tier_part_name(&subnet.name)))
 }
 
 pub(super) fn peer_label(ctx: &Ctx<'_>, peer: &Peer) -> String {
@@ -215,11 +215,11 @@ pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
                 [
                     Block::resource("aws_eip", &name)
                         .attr("domain", s("vpc"))
-                        .attr("tags", tags(ctx.name(subnet))),
+                        .attr("tags", tags(ctx.tier_part_name(subnet))),
                     Block::resource("aws_nat_gateway", &name)
                         .attr("allocation_id", reference(format!("aws_eip.{name}.id")))
                         .attr("subnet_id", reference(format!("aws_subnet.{name}.id")))
-                        .attr("tags", tags(ctx.name(&format!("{subnet}-nat"))))
+                        .attr("tags", tags(ctx.tier_part_name(&format!("{subnet}-nat"))))
                         .attr("depends_on", refs(["aws_internet_gateway.main"])),
                 ]
             })
