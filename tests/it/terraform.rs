@@ -219,18 +219,9 @@ fn moved_pairs(contents: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The address of every resource of `prd`.
 fn resource_addresses(files: &[OutputFile]) -> std::collections::BTreeSet<String> {
-    files
-        .iter()
-        .filter(|f| f.path.ends_with(".tf") && f.path.starts_with("prd/"))
-        .flat_map(|f| f.contents.lines())
-        .filter_map(|line| {
-            let rest = line.strip_prefix("resource \"")?;
-            let (kind, rest) = rest.split_once("\" \"")?;
-            let (name, _) = rest.split_once('"')?;
-            Some(format!("{kind}.{name}"))
-        })
-        .collect()
+    resource_bodies(files, "prd").into_keys().collect()
 }
 
 #[test]
