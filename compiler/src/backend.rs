@@ -68,9 +68,10 @@ pub fn source_hash(db: &dyn Db, workspace: Workspace) -> String {
 pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<OutputFile> {
     let hash = source_hash(db, workspace);
     let ir: &Ir = &lower(db, workspace).ir;
+    let waivers = &crate::rules::run_rules(db, workspace).waivers;
     let mut files = Vec::new();
     for env in ir.envs.iter().filter(|e| only.is_none_or(|name| e.name == name)) {
-        let mut env_files = terraform::files(ir, env, &hash);
+        let mut env_files = terraform::files(ir, env, waivers, &hash);
         env_files.extend(ecspresso::files(ir, env, &hash));
         env_files.extend(mermaid::files(env, &hash));
         files.extend(env_files);

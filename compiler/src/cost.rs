@@ -184,19 +184,19 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             item: format!(
                 "Fargate: {tasks} task{} × {hours} h × ({} vCPU × {} + {} GB × {})",
                 if tasks == 1.0 { "" } else { "s" },
-                service.cpu as f64 / 1024.0,
+                service.cpu.value as f64 / 1024.0,
                 money(p.fargate_vcpu_hour),
-                service.memory as f64 / 1024.0,
+                service.memory.value as f64 / 1024.0,
                 money(p.fargate_gb_hour)
             ),
-            monthly: cents(tasks * hours * task_hourly(service.cpu, service.memory)),
+            monthly: cents(tasks * hours * task_hourly(service.cpu.value, service.memory.value)),
         });
     }
     for job in &env.jobs {
         lines.push(Line {
             component: job.name.clone(),
             item: format!("Fargate: {} h of runs (assumed)", a.job_hours_per_month),
-            monthly: cents(a.job_hours_per_month * task_hourly(job.cpu, job.memory)),
+            monthly: cents(a.job_hours_per_month * task_hourly(job.cpu.value, job.memory.value)),
         });
     }
     for database in &env.databases {

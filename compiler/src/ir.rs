@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::span::Origin;
 pub use crate::vocabulary::{
     BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, PriceClass, Stage,
-    TierEgress, WebProtocol,
+    TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -79,6 +79,20 @@ impl<T: Serialize> Serialize for Pieces<T> {
     }
 }
 
+/// Seconds in a day: durations AWS takes in days are whole multiples of it.
+pub const DAY: u64 = 86_400;
+
+/// A duration as the language writes it, in its largest whole unit: `90s`, `5m`, `2h`, `7d`.
+pub fn duration_text(seconds: u64) -> String {
+    match seconds {
+        0 => "0s".to_owned(),
+        s if s.is_multiple_of(DAY) => format!("{}d", s / DAY),
+        s if s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+        s if s.is_multiple_of(60) => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// A value with the place in the source that decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Spanned<T> {
@@ -98,6 +112,9 @@ pub struct EnvIr {
     pub stage: Spanned<Stage>,
     pub account: String,
     pub region: String,
+    /// The environment's public domain (the edge's alias), with where it was decided: the
+    /// env's `domain`, or the system's from which it is derived.
+    pub domain: Option<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,
     pub vpc: Vpc,
@@ -156,6 +173,30 @@ pub struct Vpc {
     /// Private connections declared by the network (peering, Transit Gateway, …).
     pub connections: Spanned<Vec<Connection>>,
     pub egress: Spanned<EgressMode>,
+    /// The VPC endpoints the network declares.
+    pub endpoints: Spanned<Vec<VpcEndpoint>>,
+    /// The tier whose subnets hold the interface endpoints: the first that holds a task
+    /// (`None` without interface endpoints or tasks).
+    pub endpoint_tier: Option<String>,
+}
+
+/// The security group of the interface endpoints (a name no `.arch` item can have).
+pub const ENDPOINTS_GROUP: &str = "vpc-endpoints";
+
+/// What every task needs to start, besides its own flows: its image from ECR (whose layers are
+/// in S3) and its logs, and Secrets Manager when it has secrets. Fargate reaches them through
+/// the task's own network interface.
+pub fn task_needs(has_secrets: bool) -> Vec<VpcEndpoint> {
+    let mut needs = vec![VpcEndpoint::Ecr, VpcEndpoint::S3, VpcEndpoint::Logs];
+    if has_secrets {
+        needs.push(VpcEndpoint::SecretsManager);
+    }
+    needs
+}
+
+/// The prefix list of the S3 gateway endpoint in `region`.
+pub fn s3_prefix_list(region: &str) -> String {
+    format!("com.amazonaws.{region}.s3")
 }
 
 /// A tier of private subnets, one per zone, sharing one route table.
@@ -525,7 +566,7 @@ pub struct LoadBalancer {
     pub certificate: Certificate,
     pub access_logs: Option<Spanned<String>>,
     pub health_check: String,
-    pub idle_timeout_seconds: u64,
+    pub idle_timeout_seconds: Spanned<u64>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -563,8 +604,9 @@ pub struct Service {
     /// The ECR repository name.
     pub image: String,
     pub port: Spanned<u16>,
-    pub cpu: i64,
-    pub memory: i64,
+    /// CPU units and MiB per task (AWS takes only the pairs of its Fargate table).
+    pub cpu: Spanned<i64>,
+    pub memory: Spanned<i64>,
     pub scale: Scaling,
     pub secrets: Vec<Secret>,
     pub environment: Vec<EnvVar>,
@@ -583,16 +625,51 @@ pub struct Job {
     pub name: String,
     pub tier: String,
     pub image: String,
-    /// `cron(0 18 * * ? *)` or `rate(1 hour)`, as EventBridge Scheduler writes it.
-    pub schedule: String,
+    pub schedule: Spanned<Schedule>,
     pub command: Vec<String>,
-    pub cpu: i64,
-    pub memory: i64,
+    pub cpu: Spanned<i64>,
+    pub memory: Spanned<i64>,
     pub secrets: Vec<Secret>,
     pub environment: Vec<EnvVar>,
     pub public_ip: Spanned<bool>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// When a job runs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Schedule {
+    /// The six fields of `cron(…)`.
+    Cron(String),
+    /// `rate(…)`, in seconds as written (EventBridge Scheduler takes whole minutes).
+    Rate(u64),
+}
+
+impl Schedule {
+    /// `cron(0 18 * * ? *)` or `rate(1 hour)`, as EventBridge Scheduler writes it: a rate in its
+    /// largest whole unit (a rate that is not whole minutes is refused before it gets here).
+    pub fn expression(&self) -> String {
+        match self {
+            Schedule::Cron(fields) => format!("cron({fields})"),
+            Schedule::Rate(seconds) => {
+                let (amount, unit) = if seconds.is_multiple_of(86_400) {
+                    (seconds / 86_400, "day")
+                } else if seconds.is_multiple_of(3_600) {
+                    (seconds / 3_600, "hour")
+                } else {
+                    (seconds / 60, "minute")
+                };
+                let plural = if amount == 1 { "" } else { "s" };
+                format!("rate({amount} {unit}{plural})")
+            }
+        }
+    }
+}
+
+impl Serialize for Schedule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.expression())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -608,7 +685,8 @@ pub struct Database {
     pub deletion_protection: Spanned<bool>,
     pub encrypted: Spanned<bool>,
     pub final_snapshot: Spanned<bool>,
-    pub backup_retention_days: u64,
+    /// How long automated backups are kept, in seconds as written (AWS takes 1–35 whole days).
+    pub backup_retention_seconds: Spanned<u64>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -619,7 +697,8 @@ pub struct Bucket {
     /// What an `s3` bucket holds; `None` for an `s3_website` bucket (see `website`).
     pub purpose: Option<BucketPurpose>,
     pub versioning: bool,
-    pub expire_after_days: Option<u64>,
+    /// Objects expire this long after creation, in seconds as written (AWS takes whole days).
+    pub expire_after_seconds: Option<Spanned<u64>>,
     pub website: Option<Website>,
     #[serde(skip)]
     pub origin: Origin,
@@ -647,7 +726,8 @@ pub struct Alarm {
     /// A percentage or a count, as written.
     pub threshold: i64,
     pub threshold_is_percent: bool,
-    pub period_seconds: u64,
+    /// How long the metric must stay above the threshold (one-minute periods).
+    pub period_seconds: Spanned<u64>,
     pub topic: String,
     #[serde(skip)]
     pub origin: Origin,

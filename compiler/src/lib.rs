@@ -16,6 +16,7 @@
 //!
 //! Only `cli` touches the disk or the terminal; `compiler/ARCHITECTURE.md` is the code map.
 
+pub mod aws;
 pub mod backend;
 pub mod catalogue;
 pub mod check;

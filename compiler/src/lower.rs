@@ -80,6 +80,28 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
         },
         diagnostics: Vec::new(),
     };
+    // One edge per system: the IR holds one (`A012` for the others).
+    let mut edges = model.components().filter(|c| c.category == "edge");
+    if let Some(first) = edges.next() {
+        for other in edges {
+            lowered.diagnostics.push(
+                Diagnostic::error(
+                    codes::SECOND_EDGE,
+                    other.origin.file,
+                    other.origin.span.clone(),
+                    format!(
+                        "`{}` is a second edge; the system has one, `{}`",
+                        other.name, first.name
+                    ),
+                )
+                .with_label(first.origin.file, first.origin.span.clone(), "the edge")
+                .with_help(format!(
+                    "add this edge's routes to `{}`: one distribution serves the environment's domain",
+                    first.name
+                )),
+            );
+        }
+    }
     for env in &model.envs {
         let env = lower_env(db, workspace, env.name.clone());
         lowered.ir.envs.extend(env.ir.iter().cloned());
@@ -364,16 +386,17 @@ impl EnvLowerer<'_> {
         };
         let route_tables = route_tables(&tier_irs, &public_subnets, &nat);
 
+        let domain = env_domain(&env.name, stage, &settings, &system)?;
+        let default_domain = domain.as_ref().map(|d| d.value.clone());
         let edge = components
             .iter()
             .find(|c| c.category == "edge")
-            .map(|c| self.edge(c, &components))
+            .map(|c| self.edge(c, &components, default_domain.clone()))
             .transpose()?;
-        let domain = system.optional_str("domain")?;
         let load_balancers: Vec<LoadBalancer> = components
             .iter()
             .filter(|c| c.category == "load_balancer")
-            .map(|c| self.load_balancer(c, &region, domain.clone()))
+            .map(|c| self.load_balancer(c, &region, default_domain.clone()))
             .collect::<Lowering<_>>()?;
 
         let mut ir = EnvIr {
@@ -384,6 +407,7 @@ impl EnvLowerer<'_> {
             },
             account: settings.str("account")?,
             region,
+            domain,
             origin: env.origin.clone(),
             vpc: Vpc {
                 cidr: Spanned {
@@ -402,6 +426,11 @@ impl EnvLowerer<'_> {
                     value: network.choice("egress")?,
                     origin: network.origin("egress"),
                 },
+                endpoints: Spanned {
+                    value: network.choices("endpoints")?,
+                    origin: network.origin("endpoints"),
+                },
+                endpoint_tier: None,
             },
             spare: allocator.free_blocks(),
             tiers: tier_irs,
@@ -441,11 +470,19 @@ impl EnvLowerer<'_> {
             rules.push((Arc::clone(&flows.ingress), Arc::clone(&flows.egress)));
             self.diagnostics.extend(flows.diagnostics.iter().cloned());
         }
-        // The flows the edge's routes imply, after the written ones.
+        // The flows the edge's routes imply, after the written ones; then what tasks need to start.
+        let symbols = workspace_symbols(self.db, self.workspace);
         let implied = implied_flows(ir.edge.as_ref(), &ir.load_balancers, &ir.flows);
-        let (ingress, egress) = sg_rules(&implied, workspace_symbols(self.db, self.workspace));
+        let (ingress, egress) = sg_rules(&implied, symbols);
         rules.push((ingress.into(), egress.into()));
         ir.flows.push(implied.into());
+        let platform = platform_egress(&mut ir, tier_egress(self.db, self.workspace, env.name.clone()));
+        let (mut ingress, mut egress) = sg_rules(&platform.flows, symbols);
+        ingress.extend(platform.ingress);
+        egress.extend(platform.egress);
+        rules.push((ingress.into(), egress.into()));
+        ir.flows.push(platform.flows.into());
+        ir.security_groups.push(platform.groups.into());
         // A rule that an earlier flow already made (same group, peer and port) is not made twice.
         let mut seen = HashSet::default();
         for (ingress, egress) in &rules {
@@ -556,6 +593,29 @@ impl EnvLowerer<'_> {
             }
         }
     }
+}
+
+/// An environment's public domain: its own `domain`, else the system's for a production
+/// environment and `<env>.<system domain>` for the others (the derivation the stdlib documents).
+fn env_domain(
+    env: &str,
+    stage: Stage,
+    settings: &Get<'_>,
+    system: &Get<'_>,
+) -> Lowering<Option<Spanned<String>>> {
+    if let Some(domain) = settings.optional_str("domain")? {
+        return Ok(Some(Spanned {
+            value: domain,
+            origin: settings.origin("domain"),
+        }));
+    }
+    Ok(system.optional_str("domain")?.map(|domain| Spanned {
+        value: match stage {
+            Stage::Production => domain,
+            Stage::Staging | Stage::Development => format!("{}.{domain}", env.replace('_', "-")),
+        },
+        origin: system.origin("domain"),
+    }))
 }
 
 /// What AWS resources are named after in one environment: a firewall (it changes only when

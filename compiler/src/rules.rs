@@ -1,4 +1,5 @@
-//! The design rules (R001–R015) over the IR, and waivers.
+//! The design rules (R001–R016) over the IR, AWS's own constraints (`aws`, A001–A015) beside
+//! them, and waivers (of design rules only: AWS's constraints cannot be waived).
 //!
 //! Each rule is one file in `rules/`, a function from one environment's IR to findings. Rules
 //! read only the IR. A finding that every environment produces alike is reported once; one that
@@ -21,6 +22,7 @@ mod r012_scaling;
 mod r013_access_logs;
 mod r014_data_protection;
 mod r015_no_task_public_ip;
+mod r016_one_account_per_env;
 
 use crate::db::{Db, Workspace};
 use crate::diagnostics::{Code, Diagnostic, Label, Severity, codes};
@@ -48,6 +50,7 @@ const RULES: &[Rule] = &[
     r013_access_logs::check,
     r014_data_protection::check,
     r015_no_task_public_ip::check,
+    r016_one_account_per_env::check,
 ];
 
 /// One rule's finding in one environment.
@@ -136,7 +139,7 @@ pub fn env_findings(db: &dyn Db, workspace: Workspace, env: String) -> Vec<Findi
     let ir = &lower(db, workspace).ir;
     let mut findings = Findings::default();
     if let Some(env) = ir.envs.iter().find(|e| e.name == env) {
-        for rule in RULES {
+        for rule in RULES.iter().chain(crate::aws::CHECKS) {
             rule(ir, env, &mut findings);
         }
     }

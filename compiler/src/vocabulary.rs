@@ -161,6 +161,36 @@ stdlib_enum! {
     }
 }
 
+stdlib_enum! {
+    /// The VPC endpoints a network may declare, so that tasks reach AWS without the NAT.
+    VpcEndpoint = "vpc_endpoint" {
+        S3 = "s3",
+        Ecr = "ecr",
+        Logs = "logs",
+        SecretsManager = "secrets_manager",
+        Ssm = "ssm",
+    }
+}
+
+impl VpcEndpoint {
+    /// The AWS service names of the endpoints this stands for, after `com.amazonaws.<region>.`
+    /// (ECR needs two: its API and the Docker registry).
+    pub fn services(self) -> &'static [&'static str] {
+        match self {
+            VpcEndpoint::S3 => &["s3"],
+            VpcEndpoint::Ecr => &["ecr.api", "ecr.dkr"],
+            VpcEndpoint::Logs => &["logs"],
+            VpcEndpoint::SecretsManager => &["secretsmanager"],
+            VpcEndpoint::Ssm => &["ssm"],
+        }
+    }
+
+    /// A gateway endpoint (a route, free) rather than interface endpoints (ENIs, billed hourly).
+    pub fn is_gateway(self) -> bool {
+        self == VpcEndpoint::S3
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -178,6 +208,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<EgressMode>(),
         names::<Connection>(),
         names::<TierEgress>(),
+        names::<VpcEndpoint>(),
     ]
 }
 

@@ -165,8 +165,8 @@ fn components(env: &EnvIr, out: &mut String) {
                 "image {}, port {}, {} CPU / {} MiB, {}–{} tasks",
                 service.image,
                 service.port.value,
-                service.cpu,
-                service.memory,
+                service.cpu.value,
+                service.memory.value,
                 service.scale.min.value,
                 service.scale.max.value
             ),
@@ -177,7 +177,7 @@ fn components(env: &EnvIr, out: &mut String) {
             job.name.clone(),
             "ECS task on a schedule".into(),
             job.tier.clone(),
-            job.schedule.clone(),
+            job.schedule.value.expression(),
         ]);
     }
     for database in &env.databases {

@@ -252,8 +252,8 @@ impl<'a> TaskView<'a> {
         TaskView {
             name: &service.name,
             image: &service.image,
-            cpu: service.cpu,
-            memory: service.memory,
+            cpu: service.cpu.value,
+            memory: service.memory.value,
             port: Some(service.port.value),
             command: &service.command,
             secrets: &service.secrets,
@@ -264,8 +264,8 @@ impl<'a> TaskView<'a> {
         TaskView {
             name: &job.name,
             image: &job.image,
-            cpu: job.cpu,
-            memory: job.memory,
+            cpu: job.cpu.value,
+            memory: job.memory.value,
             port: None,
             command: &job.command,
             secrets: &job.secrets,

@@ -206,6 +206,11 @@ fn render_items(items: &[Item], out: &mut String, indent: usize) {
     while let Some(item) = items.get(i) {
         match item {
             Item::Comment(text) => {
+                // One line, whatever a reason written in the source holds.
+                let text: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
                 let _ = writeln!(out, "{pad}# {text}");
                 previous_kind = Some(0);
                 i += 1;

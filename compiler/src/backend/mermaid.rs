@@ -87,7 +87,7 @@ fn component_node(env: &EnvIr, name: &str) -> String {
         return format!(
             "{id}[\"ECS task on a schedule<br/>{} · {}\"]",
             text(&job.name),
-            text(&job.schedule)
+            text(&job.schedule.value.expression())
         );
     }
     if let Some(database) = env.databases.iter().find(|d| d.name == name) {

@@ -31,6 +31,7 @@ use super::hcl::{Block, Expr, interpolated, quote, r, reference, refs, render_fi
 use super::{CommentStyle, OutputFile, header};
 use crate::ir::*;
 use crate::parameters::{Parameter, ParameterValue};
+use crate::rules::WaiverUse;
 
 /// The provider constraint: 6.28 has Regional NAT gateways (6.24) and the VPC-origin fixes.
 const AWS_PROVIDER: &str = ">= 6.28, < 7.0";
@@ -46,6 +47,8 @@ struct Ctx<'a> {
     parameters: Vec<Parameter>,
     /// Label renamed items by their old names (the pass that finds what `moved` blocks need).
     old_labels: bool,
+    /// The reasons of the design-rule waivers that silenced something in this environment.
+    waived: Vec<(&'static str, String)>,
 }
 
 impl Ctx<'_> {
@@ -104,6 +107,22 @@ impl Ctx<'_> {
         self.env.stage.value == Stage::Production
     }
 
+    /// Why a protection the design rule `rule` asks for in production is off here: the rule's
+    /// waiver and its reason, or the environment's stage. The checkov skip of the matching
+    /// check carries it.
+    fn why_off(&self, rule: crate::diagnostics::Code) -> String {
+        match self.waived.iter().find(|(code, _)| *code == rule.id) {
+            Some((code, reason)) => format!("{code} waived: {reason}"),
+            None if !self.production() => format!(
+                "{} asks for it in production; env `{}` is {}",
+                rule.id,
+                self.env.name,
+                self.env.stage.value.as_str()
+            ),
+            None => format!("{} allows it here", rule.id),
+        }
+    }
+
     fn cluster_name(&self) -> String {
         format!("{}-{}", self.ir.system, self.env.name)
     }
@@ -151,18 +170,20 @@ fn ident(name: &str) -> String {
         .to_owned()
 }
 
-/// The files of one environment.
-pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
+/// The files of one environment; `waivers` carry their reasons into the checkov skips of what
+/// they accept.
+pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse], source_hash: &str) -> Vec<OutputFile> {
     let ctx = Ctx {
         ir,
         env,
         parameters: crate::parameters::publish(&ir.system, env),
         old_labels: false,
+        waived: waived_in(waivers, env),
     };
     let dir = format!("{}/terraform", env.name);
     let head = header(CommentStyle::Hash, source_hash);
     let modules = modules(&ctx);
-    let moved = moved_blocks(&modules, &modules_with_old_labels(ir, env));
+    let moved = moved_blocks(&modules, &modules_with_old_labels(&ctx));
     let mut out: Vec<OutputFile> = modules
         .into_iter()
         .chain((!moved.is_empty()).then_some(("moved.tf", moved)))
@@ -197,16 +218,29 @@ fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
     modules
 }
 
-fn modules_with_old_labels(ir: &Ir, env: &EnvIr) -> Vec<(&'static str, Vec<Block>)> {
-    if env.renames.is_empty() {
+fn modules_with_old_labels(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
+    if ctx.env.renames.is_empty() {
         return Vec::new();
     }
     modules(&Ctx {
-        ir,
-        env,
-        parameters: crate::parameters::publish(&ir.system, env),
+        ir: ctx.ir,
+        env: ctx.env,
+        parameters: ctx.parameters.clone(),
         old_labels: true,
+        waived: ctx.waived.clone(),
     })
+}
+
+/// The codes and reasons of the waivers that silenced a finding in `env`.
+fn waived_in(waivers: &[WaiverUse], env: &EnvIr) -> Vec<(&'static str, String)> {
+    waivers
+        .iter()
+        .filter(|w| w.silenced_in(&env.name) > 0)
+        .filter_map(|w| {
+            let code = crate::diagnostics::codes::lookup(&w.waiver.code)?;
+            Some((code.id, w.waiver.reason.clone()))
+        })
+        .collect()
 }
 
 /// `moved` blocks from each resource's address under the old names to its address now. Both

@@ -2,7 +2,8 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R015` the design rules, `E9xxx` the host (command line and
+//! the per-environment IR, `R001`–`R016` the design rules, `A001`–`A015` AWS's own constraints
+//! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
 /// A diagnostic code with its short name and its explanation.
@@ -100,6 +101,23 @@ codes! {
     ACCESS_LOGS = "R013", "access-logs";
     DATA_PROTECTION = "R014", "data-protection";
     NO_TASK_PUBLIC_IP = "R015", "no-task-public-ip";
+    ONE_ACCOUNT_PER_ENV = "R016", "one-account-per-env";
+
+    FARGATE_TASK_SIZE = "A001", "fargate-task-size";
+    DURATION_REFUSED = "A002", "duration-refused";
+    UNKNOWN_ZONE = "A003", "unknown-zone";
+    DUPLICATE_ZONE = "A004", "duplicate-zone";
+    SUBNET_SIZE = "A005", "subnet-size";
+    LOAD_BALANCER_SUBNETS = "A006", "load-balancer-subnets";
+    DUPLICATE_ROUTE = "A007", "duplicate-route";
+    NO_DOMAIN = "A008", "no-domain";
+    ALIAS_COLLISION = "A009", "alias-collision";
+    CERTIFICATE_MISMATCH = "A010", "certificate-mismatch";
+    SENSITIVE_ORIGIN = "A011", "sensitive-origin";
+    SECOND_EDGE = "A012", "second-edge";
+    TASK_CANNOT_START = "A013", "task-cannot-start";
+    FLOW_WITHOUT_EFFECT = "A014", "flow-without-effect";
+    UNROUTED_SERVICE = "A015", "unrouted-service";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

@@ -40,18 +40,6 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
     let get = Get::new(&component.fields, &component.origin);
     let scale_origin = get.origin("scale");
     let scale = Get::new(get.block("scale")?, &scale_origin);
-    let spanned_int = |get: &Get<'_>, name: &str| -> Lowering<Spanned<i64>> {
-        Ok(Spanned {
-            value: get.int(name)?,
-            origin: get.origin(name),
-        })
-    };
-    let spanned_duration = |get: &Get<'_>, name: &str| -> Lowering<Spanned<u64>> {
-        Ok(Spanned {
-            value: get.duration(name)?,
-            origin: get.origin(name),
-        })
-    };
     let (secrets, environment) = secrets_and_environment(&get)?;
     Ok(Service {
         name: component.name.clone(),
@@ -61,15 +49,15 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
             value: get.port("port")?,
             origin: get.origin("port"),
         },
-        cpu: get.int("cpu")?,
-        memory: get.int("memory")?,
+        cpu: get.spanned_int("cpu")?,
+        memory: get.spanned_int("memory")?,
         scale: Scaling {
-            min: spanned_int(&scale, "min")?,
-            max: spanned_int(&scale, "max")?,
+            min: scale.spanned_int("min")?,
+            max: scale.spanned_int("max")?,
             cpu_target: scale.optional_percent("cpu")?,
             memory_target: scale.optional_percent("memory")?,
-            scale_out_cooldown_seconds: spanned_duration(&scale, "out")?,
-            scale_in_cooldown_seconds: spanned_duration(&scale, "in")?,
+            scale_out_cooldown_seconds: scale.spanned_duration("out")?,
+            scale_in_cooldown_seconds: scale.spanned_duration("in")?,
         },
         secrets,
         environment,
@@ -88,39 +76,29 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
 pub(super) fn job(component: &Component) -> Lowering<Job> {
     let get = Get::new(&component.fields, &component.origin);
     let (secrets, environment) = secrets_and_environment(&get)?;
-    let schedule = get.require("schedule", "cron(…) or rate(…)", |v| match v {
-        Val::Call { function, args } if function == "cron" => {
-            Some(format!("cron({})", args.first()?.as_str()?))
-        }
-        Val::Call { function, args } if function == "rate" => duration(args.first()?).map(rate),
-        _ => None,
-    })?;
+    let schedule = Spanned {
+        value: get.require("schedule", "cron(…) or rate(…)", |v| match v {
+            Val::Call { function, args } if function == "cron" => {
+                Some(Schedule::Cron(args.first()?.as_str()?.to_owned()))
+            }
+            Val::Call { function, args } if function == "rate" => duration(args.first()?).map(Schedule::Rate),
+            _ => None,
+        })?,
+        origin: get.origin("schedule"),
+    };
     Ok(Job {
         name: component.name.clone(),
         tier: tier_of(component)?,
         image: get.call_arg("image")?,
         schedule,
         command: get.strings("command")?,
-        cpu: get.int("cpu")?,
-        memory: get.int("memory")?,
+        cpu: get.spanned_int("cpu")?,
+        memory: get.spanned_int("memory")?,
         secrets,
         environment,
         public_ip: get.spanned_bool("public_ip")?,
         origin: component.origin.clone(),
     })
-}
-
-/// EventBridge Scheduler's `rate(…)` in the largest whole unit.
-pub(super) fn rate(seconds: u64) -> String {
-    let (amount, unit) = if seconds.is_multiple_of(86_400) {
-        (seconds / 86_400, "day")
-    } else if seconds.is_multiple_of(3_600) {
-        (seconds / 3_600, "hour")
-    } else {
-        (seconds.div_ceil(60).max(1), "minute")
-    };
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("rate({amount} {unit}{plural})")
 }
 
 pub(super) fn database(component: &Component) -> Lowering<Database> {
@@ -141,7 +119,7 @@ pub(super) fn database(component: &Component) -> Lowering<Database> {
         deletion_protection: get.spanned_bool("deletion_protection")?,
         encrypted: get.spanned_bool("encrypted")?,
         final_snapshot: get.spanned_bool("final_snapshot")?,
-        backup_retention_days: get.duration("backup_retention")? / 86_400,
+        backup_retention_seconds: get.spanned_duration("backup_retention")?,
         origin: component.origin.clone(),
     })
 }
@@ -162,7 +140,10 @@ pub(super) fn bucket(component: &Component) -> Lowering<Bucket> {
         name: component.name.clone(),
         purpose,
         versioning: get.bool("versioning")?,
-        expire_after_days: get.optional_duration("expire_after")?.map(|s| s / 86_400),
+        expire_after_seconds: get.optional_duration("expire_after")?.map(|seconds| Spanned {
+            value: seconds,
+            origin: get.origin("expire_after"),
+        }),
         website,
         origin: component.origin.clone(),
     })
@@ -185,7 +166,7 @@ pub(super) fn alarm(component: &Component) -> Lowering<Alarm> {
         metric,
         threshold,
         threshold_is_percent,
-        period_seconds: get.duration("for")?,
+        period_seconds: get.spanned_duration("for")?,
         topic: get.str("notify")?,
         origin: component.origin.clone(),
     })

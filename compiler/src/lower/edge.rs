@@ -4,7 +4,12 @@
 use super::*;
 
 impl EnvLowerer<'_> {
-    pub(super) fn edge(&self, component: &Component, components: &[Resolved<'_>]) -> Lowering<Edge> {
+    pub(super) fn edge(
+        &self,
+        component: &Component,
+        components: &[Resolved<'_>],
+        domain: Option<String>,
+    ) -> Lowering<Edge> {
         let get = Get::new(&component.fields, &component.origin);
         let mut origins: Vec<EdgeOrigin> = Vec::new();
         let mut behaviours = Vec::new();
@@ -47,7 +52,7 @@ impl EnvLowerer<'_> {
         }
         Ok(Edge {
             name: component.name.clone(),
-            certificate: certificate(&get, "us-east-1", None)?,
+            certificate: certificate(&get, "us-east-1", domain)?,
             headers: get.choice("headers")?,
             price_class: get.choice("price_class")?,
             access_logs: get.optional_str("access_logs")?.map(|bucket| Spanned {
@@ -78,7 +83,7 @@ impl EnvLowerer<'_> {
                 origin: get.origin("access_logs"),
             }),
             health_check: get.str("health_check")?,
-            idle_timeout_seconds: get.duration("idle_timeout")?,
+            idle_timeout_seconds: get.spanned_duration("idle_timeout")?,
             origin: component.origin.clone(),
         })
     }

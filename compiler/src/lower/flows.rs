@@ -34,6 +34,98 @@ pub(super) fn implied_flows(
     implied
 }
 
+/// What tasks need to start and no flow says: flows to the internet, rules to the endpoints,
+/// and the endpoints' security group.
+pub(super) struct PlatformEgress {
+    pub(super) flows: Vec<FlowIr>,
+    pub(super) ingress: Vec<SgRule>,
+    pub(super) egress: Vec<SgRule>,
+    pub(super) groups: Vec<SecurityGroup>,
+}
+
+/// The egress each task needs for its image, logs and secrets (`task_needs`): through the VPC
+/// endpoints the network declares, and what they do not cover through the tier's NAT, as an
+/// implied flow to the internet on 443. A task in a tier with neither cannot start (`A013`).
+/// Chooses the tier of the interface endpoints: the first that holds a task.
+pub(super) fn platform_egress(
+    ir: &mut EnvIr,
+    tiers: &BTreeMap<String, Spanned<TierEgress>>,
+) -> PlatformEgress {
+    let endpoints = &ir.vpc.endpoints.value;
+    let tasks: Vec<(&String, &String, bool, &Origin)> = ir
+        .services
+        .iter()
+        .map(|s| (&s.name, &s.tier, !s.secrets.is_empty(), &s.origin))
+        .chain(
+            ir.jobs
+                .iter()
+                .map(|j| (&j.name, &j.tier, !j.secrets.is_empty(), &j.origin)),
+        )
+        .collect();
+    let task_tiers: HashSet<&str> = tasks.iter().map(|(_, tier, ..)| tier.as_str()).collect();
+    let interface = endpoints.iter().any(|e| !e.is_gateway());
+    let endpoint_tier = ir
+        .tiers
+        .iter()
+        .find(|t| task_tiers.contains(t.name.as_str()))
+        .filter(|_| interface)
+        .map(|t| t.name.clone());
+    let mut out = PlatformEgress {
+        flows: Vec::new(),
+        ingress: Vec::new(),
+        egress: Vec::new(),
+        groups: Vec::new(),
+    };
+    let https = |group: &str, peer: Peer, from: &str, to: &str, origin: &Origin| SgRule {
+        group: group.to_owned(),
+        peer,
+        port: WebProtocol::Https.port(),
+        protocol: WebProtocol::Https.as_str(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+        origin: origin.clone(),
+    };
+    for (name, tier, secrets, origin) in tasks {
+        let needs = task_needs(secrets);
+        let uncovered = needs.iter().any(|need| !endpoints.contains(need));
+        let nat = tiers.get(tier).is_some_and(|e| e.value == TierEgress::Nat);
+        if uncovered && nat {
+            out.flows.push(FlowIr {
+                from: Endpoint::Component(name.clone()),
+                to: Endpoint::Internet,
+                protocol: Protocol::Named(WebProtocol::Https),
+                port: WebProtocol::Https.port(),
+                implied: true,
+                origin: origin.clone(),
+            });
+        }
+        if needs
+            .iter()
+            .any(|need| !need.is_gateway() && endpoints.contains(need))
+        {
+            let peer = Peer::SecurityGroup(ENDPOINTS_GROUP.to_owned());
+            out.egress.push(https(name, peer, name, ENDPOINTS_GROUP, origin));
+            let peer = Peer::SecurityGroup(name.clone());
+            out.ingress
+                .push(https(ENDPOINTS_GROUP, peer, name, ENDPOINTS_GROUP, origin));
+        }
+        if endpoints.contains(&VpcEndpoint::S3) {
+            let peer = Peer::PrefixList(s3_prefix_list(&ir.region));
+            out.egress.push(https(name, peer, name, "s3", origin));
+        }
+    }
+    if let Some(tier) = &endpoint_tier {
+        out.groups.push(SecurityGroup {
+            name: ENDPOINTS_GROUP.to_owned(),
+            category: "endpoint".to_owned(),
+            tier: tier.clone(),
+            origin: ir.vpc.endpoints.origin.clone(),
+        });
+    }
+    ir.vpc.endpoint_tier = endpoint_tier;
+    out
+}
+
 /// What one file's flows become in one environment: the flows with their ports, the
 /// security-group rules they make (each once), and what cannot be routed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

@@ -128,6 +128,18 @@ impl<'a> Get<'a> {
     pub(super) fn block(&self, name: &str) -> Lowering<&'a Fields> {
         self.require(name, "block", Val::as_block)
     }
+    pub(super) fn spanned_int(&self, name: &str) -> Lowering<Spanned<i64>> {
+        Ok(Spanned {
+            value: self.int(name)?,
+            origin: self.origin(name),
+        })
+    }
+    pub(super) fn spanned_duration(&self, name: &str) -> Lowering<Spanned<u64>> {
+        Ok(Spanned {
+            value: self.duration(name)?,
+            origin: self.origin(name),
+        })
+    }
     pub(super) fn spanned_bool(&self, name: &str) -> Lowering<Spanned<bool>> {
         Ok(Spanned {
             value: self.bool(name)?,

@@ -204,7 +204,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         .attr("drop_invalid_header_fields", Expr::Bool(true))
         .attr(
             "idle_timeout",
-            Expr::Num(i64::try_from(lb.idle_timeout_seconds).unwrap_or(60)),
+            Expr::Num(i64::try_from(lb.idle_timeout_seconds.value).unwrap_or(60)),
         )
         .attr("enable_deletion_protection", Expr::Bool(ctx.production()));
     if let Some(logs) = &lb.access_logs {
@@ -399,7 +399,7 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
             Block::resource("aws_scheduler_schedule", &id)
                 .comment("checkov:skip=CKV_AWS_297:the schedule holds no secret; the service key is enough")
                 .attr("name", s(ctx.item_name(&job.name)))
-                .attr("schedule_expression", s(&job.schedule))
+                .attr("schedule_expression", s(job.schedule.value.expression()))
                 .attr("schedule_expression_timezone", s("UTC"))
                 .block(Block::new("flexible_time_window", &[]).attr("mode", s("OFF")))
                 .block(

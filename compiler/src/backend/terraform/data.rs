@@ -1,6 +1,7 @@
 //! The `data.tf` of an environment: Aurora clusters and buckets with their policies.
 
 use super::*;
+use crate::diagnostics::codes;
 
 pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
     let mut blocks = Vec::new();
@@ -31,7 +32,7 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
         .attr("port", Expr::Num(i64::from(database.port)))
         .attr("storage_encrypted", Expr::Bool(database.encrypted.value))
         .attr("deletion_protection", Expr::Bool(database.deletion_protection.value))
-        .attr("backup_retention_period", Expr::Num(i64::try_from(database.backup_retention_days).unwrap_or(7)))
+        .attr("backup_retention_period", Expr::Num(i64::try_from(database.backup_retention_seconds.value / DAY).unwrap_or(7)))
         .attr("skip_final_snapshot", Expr::Bool(!database.final_snapshot.value))
         .attr_opt(
             "final_snapshot_identifier",
@@ -40,6 +41,18 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
         .attr("copy_tags_to_snapshot", Expr::Bool(true))
         .attr("iam_database_authentication_enabled", Expr::Bool(true))
         .attr("enabled_cloudwatch_logs_exports", strings(["postgresql"]));
+    if !database.deletion_protection.value {
+        cluster = cluster.comment(&format!(
+            "checkov:skip=CKV_AWS_139:{}",
+            ctx.why_off(codes::DATA_PROTECTION)
+        ));
+    }
+    if !database.encrypted.value {
+        cluster = cluster.comment(&format!(
+            "checkov:skip=CKV_AWS_96:{}",
+            ctx.why_off(codes::DATA_PROTECTION)
+        ));
+    }
     if ctx.production() {
         cluster = cluster.block(Block::new("lifecycle", &[]).attr("prevent_destroy", Expr::Bool(true)));
     }
@@ -95,6 +108,14 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         main = main.comment(
             "checkov:skip=CKV_AWS_18:this is the access-log bucket; logging it into itself would loop",
         );
+    } else if ctx.log_bucket().is_none() {
+        main = main.comment(
+            "checkov:skip=CKV_AWS_18:the system declares no access-log bucket (`purpose = access_logs`) to log into",
+        );
+    }
+    if !bucket.versioning {
+        main = main
+            .comment("checkov:skip=CKV_AWS_21:versioning is off as the design says (`versioning = false`)");
     }
     if logs || served {
         main = main
@@ -138,7 +159,7 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         .block(
             Block::new("abort_incomplete_multipart_upload", &[]).attr("days_after_initiation", Expr::Num(7)),
         );
-    if let Some(days) = bucket.expire_after_days {
+    if let Some(days) = bucket.expire_after_seconds.as_ref().map(|s| s.value / DAY) {
         lifecycle = lifecycle
             .block(Block::new("expiration", &[]).attr("days", Expr::Num(i64::try_from(days).unwrap_or(90))));
     }

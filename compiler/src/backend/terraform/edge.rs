@@ -54,19 +54,26 @@ pub(super) fn certificate(
     )
 }
 
+/// The environment's public hosted zone, named after its domain, where the edge's records and
+/// the certificates' validation records go (declared once, by whichever uses it).
+pub(super) fn hosted_zone(ctx: &Ctx<'_>) -> Option<Block> {
+    let domain = &ctx.env.domain.as_ref()?.value;
+    let validated = |c: &Certificate| c.arn.is_none() && c.domain.is_some();
+    let used = ctx.env.edge.is_some() || ctx.env.load_balancers.iter().any(|lb| validated(&lb.certificate));
+    used.then(|| {
+        Block::data("aws_route53_zone", "main")
+            .attr("name", s(domain))
+            .attr("private_zone", Expr::Bool(false))
+    })
+}
+
 pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     let Some(edge) = &ctx.env.edge else {
         return Vec::new();
     };
     let name = ctx.ident(&edge.name);
     let mut blocks = Vec::new();
-    if ctx.ir.domain.is_some() {
-        blocks.push(
-            Block::data("aws_route53_zone", "main")
-                .attr("name", s(ctx.ir.domain.clone().unwrap_or_default()))
-                .attr("private_zone", Expr::Bool(false)),
-        );
-    }
+    let domain = ctx.env.domain.as_ref().map(|d| d.value.as_str());
     let (cert_blocks, cert_arn) = certificate(
         ctx,
         &format!("{name}_certificate"),
@@ -124,11 +131,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                     ),
                 );
                 // The Host and SNI name must be on the ALB's certificate; no DNS record points at it.
-                let domain = ctx
-                    .ir
-                    .domain
-                    .clone()
-                    .map_or_else(|| reference(format!("aws_lb.{id}.dns_name")), s);
+                let domain = domain.map_or_else(|| reference(format!("aws_lb.{id}.dns_name")), s);
                 origins.push(
                     Block::new("origin", &[])
                         .attr("origin_id", s(ctx.env.physical(&origin.name)))
@@ -246,7 +249,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .attr("http_version", s("http2and3"))
         .attr("comment", s(ctx.item_name(&edge.name)))
         .attr("price_class", s(price_class(edge.price_class)))
-        .attr_opt("aliases", ctx.ir.domain.clone().map(|d| strings([d])))
+        .attr_opt("aliases", domain.map(|d| strings([d])))
         .blocks(origins);
     if let Some(b) = default {
         distribution = distribution.block(behaviour(b, true));
@@ -280,12 +283,12 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         );
     }
     blocks.push(distribution);
-    if ctx.ir.domain.is_some() {
+    if let Some(domain) = domain {
         for record in ["A", "AAAA"] {
             blocks.push(
                 Block::resource("aws_route53_record", &format!("{name}_{}", record.to_lowercase()))
                     .attr("zone_id", reference("data.aws_route53_zone.main.zone_id"))
-                    .attr("name", s(ctx.ir.domain.clone().unwrap_or_default()))
+                    .attr("name", s(domain))
                     .attr("type", s(record))
                     .block(
                         Block::new("alias", &[])

@@ -110,7 +110,7 @@ pub(super) fn metric(
 pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
     let (global, namespace, metric_name, dimensions) = metric(ctx, alarm);
     let period = 60;
-    let evaluation = i64::try_from(alarm.period_seconds / 60).unwrap_or(1).max(1);
+    let evaluation = i64::try_from(alarm.period_seconds.value / 60).unwrap_or(1).max(1);
     Block::resource("aws_cloudwatch_metric_alarm", &ctx.ident(&alarm.name))
         .attr_opt("provider", global.then(|| reference("aws.us_east_1")))
         .attr("alarm_name", s(ctx.item_name(&alarm.name)))

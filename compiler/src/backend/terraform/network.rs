@@ -1,5 +1,6 @@
 //! The `network.tf` of an environment: the VPC, its subnets and route tables, the NAT (a Regional
-//! NAT Gateway, zonal gateways or a NAT instance), security groups and their rules, flow logs.
+//! NAT Gateway, zonal gateways or a NAT instance), security groups and their rules, flow logs,
+//! and the public hosted zone that DNS records and certificate validations go in.
 
 use super::*;
 
@@ -18,6 +19,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
             .attr("tags", tags(ctx.name("igw"))),
     ];
     blocks.extend(flow_logs(ctx));
+    blocks.extend(hosted_zone(ctx));
     for tier in &env.tiers {
         for subnet in &tier.subnets {
             blocks.push(subnet_block(ctx, subnet, false));
@@ -92,11 +94,53 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("tags", tags(ctx.item_name(&group.name))),
         );
     }
+    blocks.extend(endpoints(ctx));
     for rule in &env.ingress_rules {
         blocks.push(sg_rule(ctx, rule, true));
     }
     for rule in &env.egress_rules {
         blocks.push(sg_rule(ctx, rule, false));
+    }
+    blocks
+}
+
+/// The VPC endpoints the network declares: the S3 gateway on every tier's route table, and
+/// each interface endpoint (private DNS, so the services' usual names resolve to it) in the
+/// endpoint tier's subnets behind the endpoints' security group.
+pub(super) fn endpoints(ctx: &Ctx<'_>) -> Vec<Block> {
+    let env = ctx.env;
+    let mut blocks = Vec::new();
+    for endpoint in &env.vpc.endpoints.value {
+        for service in endpoint.services() {
+            let service_name = format!("com.amazonaws.{}.{service}", env.region);
+            let label = service.replace('.', "_");
+            let block = Block::resource("aws_vpc_endpoint", &label)
+                .attr("vpc_id", reference("aws_vpc.main.id"))
+                .attr("service_name", s(service_name));
+            let block = if endpoint.is_gateway() {
+                let tables = env
+                    .route_tables
+                    .iter()
+                    .filter(|t| env.tiers.iter().any(|tier| tier.name == t.name))
+                    .map(|t| format!("aws_route_table.{}.id", ctx.ident(&t.name)));
+                block
+                    .attr("vpc_endpoint_type", s("Gateway"))
+                    .attr("route_table_ids", refs(tables))
+            } else {
+                let Some(tier) = &env.vpc.endpoint_tier else {
+                    continue;
+                };
+                block
+                    .attr("vpc_endpoint_type", s("Interface"))
+                    .attr("subnet_ids", ctx.subnet_ids(tier))
+                    .attr(
+                        "security_group_ids",
+                        refs([format!("aws_security_group.{}.id", ctx.ident(ENDPOINTS_GROUP))]),
+                    )
+                    .attr("private_dns_enabled", Expr::Bool(true))
+            };
+            blocks.push(block.attr("tags", tags(ctx.name(&format!("endpoint-{label}")))));
+        }
     }
     blocks
 }
@@ -117,7 +161,8 @@ pub(super) fn subnet_block(ctx: &Ctx<'_>, subnet: &Subnet, public: bool) -> Bloc
 pub(super) fn peer_label(ctx: &Ctx<'_>, peer: &Peer) -> String {
     match peer {
         Peer::SecurityGroup(name) => ctx.ident(name),
-        Peer::PrefixList(_) => "cloudfront".into(),
+        Peer::PrefixList(list) if list == CLOUDFRONT_PREFIX_LIST => "cloudfront".into(),
+        Peer::PrefixList(_) => "s3".into(),
         Peer::Cidr(_) => "internet".into(),
     }
 }
@@ -152,10 +197,12 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
             "referenced_security_group_id",
             reference(format!("aws_security_group.{}.id", ctx.ident(peer))),
         ),
-        Peer::PrefixList(_) => block.attr(
+        Peer::PrefixList(list) if list == CLOUDFRONT_PREFIX_LIST => block.attr(
             "prefix_list_id",
             reference("data.aws_ec2_managed_prefix_list.cloudfront.id"),
         ),
+        // The only other prefix list is the S3 gateway endpoint's.
+        Peer::PrefixList(_) => block.attr("prefix_list_id", reference("aws_vpc_endpoint.s3.prefix_list_id")),
         Peer::Cidr(cidr) => block.attr("cidr_ipv4", s(cidr.to_string())),
     }
 }

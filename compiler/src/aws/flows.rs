@@ -1,0 +1,200 @@
+//! What flows and tasks need to work: every task can reach what it starts from, every written
+//! flow becomes something in AWS, and each load balancer forwards to one service.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, TASK_CANNOT_START, UNROUTED_SERVICE};
+use crate::ir::{EnvIr, Ir, TierEgress, task_needs};
+use crate::rules::{Finding, Findings};
+
+/// `A013`: a task starts only if it reaches ECR, S3 and CloudWatch Logs (and Secrets Manager
+/// for its secrets): through the VPC endpoints the network declares, or its tier's NAT.
+pub fn tasks_can_start(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let endpoints = &env.vpc.endpoints;
+    let tasks = env
+        .services
+        .iter()
+        .map(|s| (&s.name, &s.tier, !s.secrets.is_empty(), &s.origin))
+        .chain(
+            env.jobs
+                .iter()
+                .map(|j| (&j.name, &j.tier, !j.secrets.is_empty(), &j.origin)),
+        );
+    for (name, tier_name, secrets, origin) in tasks {
+        let Some(tier) = env.tiers.iter().find(|t| &t.name == tier_name) else {
+            continue;
+        };
+        if tier.egress.value == TierEgress::Nat {
+            continue;
+        }
+        let missing: Vec<&str> = task_needs(secrets)
+            .into_iter()
+            .filter(|need| !endpoints.value.contains(need))
+            .map(|need| need.as_str())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        out.push(
+            Finding::error(
+                TASK_CANNOT_START,
+                origin,
+                format!(
+                    "`{name}` cannot start: tier `{tier_name}` has no route out and no endpoint for {}",
+                    list.join(", ")
+                ),
+            )
+            .label(&tier.egress.origin, "no route out")
+            .help(format!(
+                "Fargate pulls the image, writes logs and reads secrets through the task's own network interface: \
+                 give tier `{tier_name}` `egress = nat`, or declare the endpoints in the network: `endpoints = [{}]`",
+                endpoints
+                    .value
+                    .iter()
+                    .map(|e| e.as_str())
+                    .chain(missing.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+}
+
+/// `A014`: every written flow becomes a security-group rule, or an edge route's way in. Flows
+/// to buckets, topics or alarms grant nothing (no permission is derived from them yet); a load
+/// balancer forwards only to services; the edge reaches the VPC only through a route to a
+/// load balancer.
+pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let mut categories: BTreeMap<&str, &str> = BTreeMap::new();
+    for (names, category) in [
+        (
+            env.services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            "service",
+        ),
+        (env.jobs.iter().map(|j| j.name.as_str()).collect(), "job"),
+        (
+            env.databases.iter().map(|d| d.name.as_str()).collect(),
+            "database",
+        ),
+        (env.buckets.iter().map(|b| b.name.as_str()).collect(), "bucket"),
+        (env.topics.iter().map(|t| t.name.as_str()).collect(), "topic"),
+        (env.alarms.iter().map(|a| a.name.as_str()).collect(), "alarm"),
+        (
+            env.load_balancers.iter().map(|l| l.name.as_str()).collect(),
+            "load_balancer",
+        ),
+        (env.edge.iter().map(|e| e.name.as_str()).collect(), "edge"),
+    ] {
+        categories.extend(names.into_iter().map(|n| (n, category)));
+    }
+    let routed: BTreeSet<&str> = env
+        .edge
+        .iter()
+        .flat_map(|e| e.behaviours.iter().map(|b| b.target.as_str()))
+        .collect();
+    for flow in env.flows.iter().filter(|f| !f.implied) {
+        let from = flow.from.component().and_then(|n| categories.get(n).copied());
+        let to = flow.to.component().and_then(|n| categories.get(n).copied());
+        let problem = match (from, to) {
+            (_, Some(category @ ("bucket" | "topic" | "alarm")))
+            | (Some(category @ ("bucket" | "topic" | "alarm")), _) => {
+                format!(
+                    "a {category} is not in the VPC: this flow makes no security-group rule, and archc does not derive permissions from flows yet"
+                )
+            }
+            (Some("load_balancer"), Some(target)) if target != "service" => format!(
+                "a load balancer forwards only to services (target groups); `{}` is a {target}",
+                flow.to
+            ),
+            (Some("load_balancer"), None) => {
+                "a load balancer forwards only to services; it makes no calls of its own".to_owned()
+            }
+            (Some("edge"), Some("load_balancer")) if !routed.contains(flow.to.name()) => format!(
+                "the edge reaches `{}` only through a route, and none of its routes goes there",
+                flow.to
+            ),
+            (Some("edge"), Some(target)) if target != "load_balancer" => format!(
+                "the edge reaches the VPC only through a load balancer it routes to; `{}` is a {target}",
+                flow.to
+            ),
+            (Some("edge"), None) => "the edge makes no calls of its own".to_owned(),
+            (_, Some("edge")) if !flow.from.is_internet() => {
+                "the edge takes requests only from the internet".to_owned()
+            }
+            _ => continue,
+        };
+        out.push(
+            Finding::error(
+                FLOW_WITHOUT_EFFECT,
+                &flow.origin,
+                format!("`flow {} -> {}` does nothing: {problem}", flow.from, flow.to),
+            )
+            .help("remove the flow, or write the one that carries the traffic (e.g. `flow alb -> api : tcp(8080)`, `route \"/*\" -> alb`)"),
+        );
+    }
+}
+
+/// `A015`: one load balancer forwards to one service (its listener's default action), and a
+/// service has one load balancer; more would leave target groups attached to nothing.
+pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let mut fronted: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
+    let mut behind: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
+    let balancers: BTreeSet<&str> = env.load_balancers.iter().map(|l| l.name.as_str()).collect();
+    let services: BTreeSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    for flow in env.flows.iter().filter(|f| !f.implied) {
+        let (Some(from), Some(to)) = (flow.from.component(), flow.to.component()) else {
+            continue;
+        };
+        if balancers.contains(from) && services.contains(to) {
+            let targets = fronted.entry(from).or_default();
+            if !targets.iter().any(|f| f.to == flow.to) {
+                targets.push(flow);
+            }
+            let lbs = behind.entry(to).or_default();
+            if !lbs.iter().any(|f| f.from == flow.from) {
+                lbs.push(flow);
+            }
+        }
+    }
+    for (lb, flows) in &fronted {
+        let [first, second, ..] = flows.as_slice() else {
+            continue;
+        };
+        out.push(
+            Finding::error(
+                UNROUTED_SERVICE,
+                &second.origin,
+                format!(
+                    "load balancer `{lb}` already forwards to `{}`; `{}` would get a target group that no listener uses",
+                    first.to, second.to
+                ),
+            )
+            .label(&first.origin, format!("`{lb}` forwards to `{}`", first.to))
+            .help(format!(
+                "give `{}` its own load balancer (`load_balancer {}_alb in …`), and a route to it on the edge (`route \"/…/*\" -> {}_alb`)",
+                second.to, second.to, second.to
+            )),
+        );
+    }
+    for (service, flows) in &behind {
+        let [first, second, ..] = flows.as_slice() else {
+            continue;
+        };
+        out.push(
+            Finding::error(
+                UNROUTED_SERVICE,
+                &second.origin,
+                format!(
+                    "`{service}` is already behind `{}`; ECS registers a service with one load balancer here",
+                    first.from
+                ),
+            )
+            .label(&first.origin, "its load balancer")
+            .help(format!(
+                "remove this flow; route `{}`'s requests to `{service}` through `{}`",
+                second.from, first.from
+            )),
+        );
+    }
+}
