@@ -80,28 +80,6 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
         },
         diagnostics: Vec::new(),
     };
-    // One edge per system: the IR holds one (`A012` for the others).
-    let mut edges = model.components().filter(|c| c.category == "edge");
-    if let Some(first) = edges.next() {
-        for other in edges {
-            lowered.diagnostics.push(
-                Diagnostic::error(
-                    codes::SECOND_EDGE,
-                    other.origin.file,
-                    other.origin.span.clone(),
-                    format!(
-                        "`{}` is a second edge; the system has one, `{}`",
-                        other.name, first.name
-                    ),
-                )
-                .with_label(first.origin.file, first.origin.span.clone(), "the edge")
-                .with_help(format!(
-                    "add this edge's routes to `{}`: one distribution serves the environment's domain",
-                    first.name
-                )),
-            );
-        }
-    }
     for env in &model.envs {
         let env = lower_env(db, workspace, env.name.clone());
         lowered.ir.envs.extend(env.ir.iter().cloned());

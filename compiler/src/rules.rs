@@ -248,6 +248,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
             .with_help("remove the waiver"),
         );
     }
+    diagnostics.extend(crate::aws::second_edges(model));
     RuleResults { diagnostics, waivers }
 }
 

@@ -238,7 +238,7 @@ pub fn zones(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 Finding::error(
                     DUPLICATE_ZONE,
                     &zones.origin,
-                    format!("zone `{letter}` ({zone}) is listed twice"),
+                    format!("zone `{letter}` is listed twice"),
                 )
                 .help("list each zone once: one subnet per tier and zone"),
             );

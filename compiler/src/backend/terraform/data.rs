@@ -11,6 +11,11 @@ pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
     for bucket in &ctx.env.buckets {
         blocks.extend(bucket_blocks(ctx, bucket));
     }
+    // The account Elastic Load Balancing delivers access logs from, declared once for every
+    // log bucket a load balancer writes to.
+    if ctx.env.load_balancers.iter().any(|lb| lb.access_logs.is_some()) {
+        blocks.push(Block::data("aws_elb_service_account", "main"));
+    }
     blocks
 }
 
@@ -281,8 +286,12 @@ pub(super) fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
                 ),
         );
     }
-    if bucket.purpose == Some(BucketPurpose::AccessLogs) && !ctx.env.load_balancers.is_empty() {
-        extra.push(Block::data("aws_elb_service_account", "main"));
+    let load_balancer_logs = ctx.env.load_balancers.iter().any(|lb| {
+        lb.access_logs
+            .as_ref()
+            .is_some_and(|logs| logs.value == bucket.name)
+    });
+    if load_balancer_logs {
         document = document.block(
             Block::new("statement", &[])
                 .attr("sid", s("LoadBalancerLogs"))

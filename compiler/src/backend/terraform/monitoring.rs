@@ -28,7 +28,74 @@ pub(super) fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
     if !env.alarms.is_empty() {
         blocks.extend(notifier(ctx));
     }
+    let global = env.alarms.iter().any(|a| metric(ctx, a).0);
+    if global && env.region != "us-east-1" {
+        blocks.extend(global_alarm_forwarder(ctx));
+    }
     blocks
+}
+
+/// CloudFront's metrics exist only in us-east-1, so its alarms live there, and EventBridge sees
+/// an alarm's state changes only in the alarm's region: a rule in us-east-1 forwards them to
+/// the environment's default event bus, where the notifier's rule takes them like the others.
+pub(super) fn global_alarm_forwarder(ctx: &Ctx<'_>) -> Vec<Block> {
+    let bus = format!(
+        "arn:aws:events:{}:{}:event-bus/default",
+        ctx.env.region, ctx.env.account
+    );
+    vec![
+        Block::resource("aws_cloudwatch_event_rule", "alarm_state_us_east_1")
+            .attr("provider", reference("aws.us_east_1"))
+            .attr("name", s(ctx.name("alarm-state")))
+            .attr(
+                "description",
+                s("CloudFront alarm state changes, forwarded to the system's region"),
+            )
+            .attr("event_pattern", alarm_state_pattern(ctx)),
+        Block::data("aws_iam_policy_document", "events_assume").block(
+            Block::new("statement", &[])
+                .attr("actions", strings(["sts:AssumeRole"]))
+                .block(
+                    Block::new("principals", &[])
+                        .attr("type", s("Service"))
+                        .attr("identifiers", strings(["events.amazonaws.com"])),
+                ),
+        ),
+        Block::resource("aws_iam_role", "alarm_forwarder")
+            .attr("name", s(ctx.name("alarm-forwarder")))
+            .attr(
+                "assume_role_policy",
+                reference("data.aws_iam_policy_document.events_assume.json"),
+            ),
+        Block::data("aws_iam_policy_document", "alarm_forwarder").block(
+            Block::new("statement", &[])
+                .attr("sid", s("ForwardToTheSystemsRegion"))
+                .attr("actions", strings(["events:PutEvents"]))
+                .attr("resources", strings([bus.clone()])),
+        ),
+        Block::resource("aws_iam_role_policy", "alarm_forwarder")
+            .attr("role", reference("aws_iam_role.alarm_forwarder.id"))
+            .attr(
+                "policy",
+                reference("data.aws_iam_policy_document.alarm_forwarder.json"),
+            ),
+        Block::resource("aws_cloudwatch_event_target", "alarm_state_us_east_1")
+            .attr("provider", reference("aws.us_east_1"))
+            .attr(
+                "rule",
+                reference("aws_cloudwatch_event_rule.alarm_state_us_east_1.name"),
+            )
+            .attr("arn", s(bus))
+            .attr("role_arn", reference("aws_iam_role.alarm_forwarder.arn")),
+    ]
+}
+
+/// The EventBridge pattern of this system's alarm state changes.
+fn alarm_state_pattern(ctx: &Ctx<'_>) -> Expr {
+    r(format!(
+        "jsonencode({{ source = [\"aws.cloudwatch\"], \"detail-type\" = [\"CloudWatch Alarm State Change\"], detail = {{ alarmName = [{{ prefix = {} }}] }} }})",
+        quote(&ctx.name(""))
+    ))
 }
 
 /// The CloudWatch namespace, metric and dimensions of an `.arch` metric.
@@ -226,13 +293,7 @@ pub(super) fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
         Block::resource("aws_cloudwatch_event_rule", "alarm_state")
             .attr("name", s(ctx.name("alarm-state")))
             .attr("description", s("CloudWatch alarm state changes of this system"))
-            .attr(
-                "event_pattern",
-                r(format!(
-                    "jsonencode({{ source = [\"aws.cloudwatch\"], \"detail-type\" = [\"CloudWatch Alarm State Change\"], detail = {{ alarmName = [{{ prefix = {} }}] }} }})",
-                    quote(&ctx.name(""))
-                )),
-            ),
+            .attr("event_pattern", alarm_state_pattern(ctx)),
         Block::resource("aws_cloudwatch_event_target", "alarm_state")
             .attr("rule", reference("aws_cloudwatch_event_rule.alarm_state.name"))
             .attr("arn", reference("aws_lambda_function.alarm_notifier.arn")),

@@ -245,6 +245,20 @@ pub(super) fn flow_logs(ctx: &Ctx<'_>) -> Vec<Block> {
     ]
 }
 
+/// The CPU architecture of an EC2 instance type, for its AMI: Graviton types (`t4g`, `m7g`,
+/// `c7gn`, `im4gn`, and `a1`) boot only arm64 images.
+pub(super) fn architecture(instance_type: &str) -> &'static str {
+    let family = instance_type.split('.').next().unwrap_or_default();
+    let after_generation = family
+        .trim_start_matches(|c: char| c.is_ascii_lowercase())
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    if family == "a1" || after_generation.starts_with('g') {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
 pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
     match &ctx.env.nat {
         Nat::Regional { .. } => vec![
@@ -282,16 +296,14 @@ pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
 /// The NAT instance: Amazon Linux 2023 forwarding and masquerading, its own security group
 /// admitting only the egress the flows declare, from the groups that declare it.
 pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> Vec<Block> {
-    let mut blocks =
-        vec![
+    let mut blocks = vec![
         Block::data("aws_ami", "nat")
             .attr("most_recent", Expr::Bool(true))
             .attr("owners", strings(["amazon"]))
-            .block(
-                Block::new("filter", &[])
-                    .attr("name", s("name"))
-                    .attr("values", strings(["al2023-ami-minimal-*-x86_64"])),
-            ),
+            .block(Block::new("filter", &[]).attr("name", s("name")).attr(
+                "values",
+                strings([format!("al2023-ami-minimal-*-{}", architecture(instance_type))]),
+            )),
         Block::resource("aws_security_group", "nat")
             .attr("name", s(ctx.name("nat")))
             .attr("description", s("NAT instance (archc)"))
@@ -304,7 +316,10 @@ pub(super) fn nat_instance(ctx: &Ctx<'_>, instance_type: &str, subnet: &str) -> 
             .comment("checkov:skip=CKV_AWS_88:a NAT instance needs a public address to forward traffic")
             .attr("ami", reference("data.aws_ami.nat.id"))
             .attr("instance_type", s(instance_type))
-            .attr("subnet_id", reference(format!("aws_subnet.{}.id", ctx.ident(subnet))))
+            .attr(
+                "subnet_id",
+                reference(format!("aws_subnet.{}.id", ctx.ident(subnet))),
+            )
             .attr("vpc_security_group_ids", refs(["aws_security_group.nat.id"]))
             .attr("associate_public_ip_address", Expr::Bool(true))
             .attr("source_dest_check", Expr::Bool(false))
@@ -379,4 +394,26 @@ pub(super) fn nat_user_data() -> String {
         .map(|line| format!("    {line}\n"))
         .collect();
     format!("<<-EOT\n{body}  EOT")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::architecture;
+
+    #[test]
+    fn graviton_instance_types_boot_arm64_images() {
+        for arm in [
+            "t4g.nano",
+            "m7g.large",
+            "c7gn.xlarge",
+            "im4gn.large",
+            "a1.medium",
+            "r8g.large",
+        ] {
+            assert_eq!(architecture(arm), "arm64", "{arm}");
+        }
+        for x86 in ["t3.micro", "t3a.nano", "c5n.large", "g4dn.xlarge", "m7i.large"] {
+            assert_eq!(architecture(x86), "x86_64", "{x86}");
+        }
+    }
 }
