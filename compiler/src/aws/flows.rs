@@ -93,8 +93,14 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         .iter()
         .flat_map(|e| e.behaviours.iter().map(|b| b.target.as_str()))
         .collect();
+    let listeners: BTreeMap<&str, u16> = env
+        .load_balancers
+        .iter()
+        .map(|l| (l.name.as_str(), l.listen))
+        .collect();
     for flow in env.flows.iter().filter(|f| !f.implied) {
         let from = flow.from.component().and_then(|n| categories.get(n).copied());
+        let listen = flow.to.component().and_then(|n| listeners.get(n).copied());
         let to = flow.to.component().and_then(|n| categories.get(n).copied());
         let problem = match (from, to) {
             (_, Some(category @ ("bucket" | "topic" | "alarm")))
@@ -115,6 +121,12 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 flow.to
             ),
             (Some("edge"), None) => "the edge makes no calls of its own".to_owned(),
+            (_, Some("load_balancer")) if listen.is_some_and(|port| port != flow.port) => format!(
+                "`{}` listens for HTTPS on port {}, and this flow opens port {}; write `: https`",
+                flow.to,
+                listen.unwrap_or_default(),
+                flow.port
+            ),
             (_, Some("edge")) if !flow.from.is_internet() => {
                 "the edge takes requests only from the internet".to_owned()
             }

@@ -115,13 +115,20 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         let id = ctx.ident(&origin.name);
         match origin.kind {
             EdgeOriginKind::VpcOrigin => {
+                // CloudFront connects on the listener's port, whatever it is.
+                let listen = ctx
+                    .env
+                    .load_balancers
+                    .iter()
+                    .find(|lb| lb.name == origin.name)
+                    .map_or(443, |lb| lb.listen);
                 blocks.push(
                     Block::resource("aws_cloudfront_vpc_origin", &id).block(
                         Block::new("vpc_origin_endpoint_config", &[])
                             .attr("name", s(ctx.item_name(&origin.name)))
                             .attr("arn", reference(format!("aws_lb.{id}.arn")))
                             .attr("http_port", Expr::Num(80))
-                            .attr("https_port", Expr::Num(443))
+                            .attr("https_port", Expr::Num(i64::from(listen)))
                             .attr("origin_protocol_policy", s("https-only"))
                             .block(
                                 Block::new("origin_ssl_protocols", &[])

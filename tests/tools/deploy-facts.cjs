@@ -1,0 +1,221 @@
+// Checks deploy-time facts on a whole `archc build` output directory, reading only the generated
+// files (Terraform through HashiCorp's HCL parser, ecspresso's JSON), never archc's IR, so that
+// it catches archc's own mistakes. What AWS would accept on paper but not run:
+//   - every resource and data address is declared once per environment;
+//   - every ECS task (services from ecspresso, jobs from EventBridge Scheduler) can start: for
+//     ECR (API and registry), S3 (image layers), CloudWatch Logs and, when it has secrets,
+//     Secrets Manager, its security group allows 443 out and its subnets reach that service
+//     (a default route to a NAT that admits the task, or VPC endpoints it can reach);
+//   - every target group is forwarded to by a listener;
+//   - a CloudFront VPC origin connects on the port its load balancer's listener has;
+//   - every load balancer spans at least two zones;
+//   - CloudFront aliases are unique across environments, and covered by the viewer certificate;
+//   - no bucket behind CloudFront is the Terraform state bucket or a log bucket.
+// Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
+// Prints one problem per line and exits 1 when there is any.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { parse } = require("@cdktf/hcl2json");
+
+const problems = [];
+const problem = (env, text) => problems.push(`${env}: ${text}`);
+
+/** `${aws_x.y.attr}` → ["aws_x.y", …]: the addresses a value refers to. */
+function refs(value, type) {
+  const text = JSON.stringify(value ?? "");
+  const pattern = new RegExp(`(?:^|[^a-z0-9_.])(${type ? type.replace(/[.]/g, "\\.") : "aws_[a-z0-9_]+"}\\.[a-z0-9_]+)`, "g");
+  return [...text.matchAll(pattern)].map((m) => m[1]);
+}
+const one = (value) => (Array.isArray(value) ? value[0] : value);
+
+async function loadEnv(dir) {
+  const blocks = { resource: {}, data: {} };
+  const backend = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".tf")).sort()) {
+    const json = await parse(file, fs.readFileSync(path.join(dir, file), "utf8"));
+    for (const kind of ["resource", "data"]) {
+      for (const [type, byName] of Object.entries(json[kind] || {})) {
+        for (const [name, bodies] of Object.entries(byName)) {
+          const key = `${type}.${name}`;
+          blocks[kind][key] = (blocks[kind][key] || []).concat(bodies);
+        }
+      }
+    }
+    for (const t of json.terraform || []) if (t.backend) backend.push(t.backend);
+  }
+  return { blocks, backend };
+}
+
+function check(env, { blocks, backend }, ecspressoDir, aliases) {
+  const res = blocks.resource;
+  for (const kind of ["resource", "data"]) {
+    for (const [key, bodies] of Object.entries(blocks[kind])) {
+      if (bodies.length > 1) problem(env, `${kind} ${key} is declared ${bodies.length} times`);
+    }
+  }
+  const all = (type) => Object.entries(res).filter(([k]) => k.startsWith(type + ".")).map(([k, b]) => [k, b[0]]);
+
+  // -- tasks ------------------------------------------------------------------------------------
+  const parameters = new Map(all("aws_ssm_parameter").map(([, b]) => [b.name, b.value]));
+  const ssmRefs = (text, type) => {
+    const names = [...String(text).matchAll(/ssm `([^`]+)`/g)].map((m) => m[1]);
+    return names.flatMap((n) => refs(parameters.get(n), type));
+  };
+  const tasks = [];
+  if (fs.existsSync(ecspressoDir)) {
+    for (const service of fs.readdirSync(ecspressoDir).sort()) {
+      const dir = path.join(ecspressoDir, service);
+      const def = path.join(dir, "ecs-service-def.json");
+      const taskDef = JSON.parse(fs.readFileSync(path.join(dir, "ecs-task-def.json"), "utf8"));
+      const secrets = (taskDef.containerDefinitions || []).some((c) => (c.secrets || []).length > 0);
+      if (!fs.existsSync(def)) continue;
+      const svc = JSON.parse(fs.readFileSync(def, "utf8"));
+      const vpc = svc.networkConfiguration.awsvpcConfiguration;
+      tasks.push({
+        name: `ecspresso ${service}`,
+        groups: [...new Set(vpc.securityGroups.flatMap((g) => ssmRefs(g, "aws_security_group")))],
+        subnets: [...new Set(vpc.subnets.flatMap((s) => ssmRefs(s, "aws_subnet")))],
+        secrets,
+      });
+      for (const lb of svc.loadBalancers || []) {
+        for (const tg of ssmRefs(lb.targetGroupArn, "aws_lb_target_group")) {
+          if (!res[tg]) problem(env, `service ${service} registers with ${tg}, which is not declared`);
+        }
+      }
+    }
+  }
+  for (const [key, schedule] of all("aws_scheduler_schedule")) {
+    const target = one(schedule.target);
+    const network = one(one(target.ecs_parameters).network_configuration);
+    // The job's task definition is in the same module: its secrets decide the endpoints.
+    const family = refs(target.ecs_parameters, "aws_ecs_task_definition")[0];
+    const containers = family && res[family] ? JSON.stringify(res[family][0].container_definitions || "") : "";
+    tasks.push({
+      name: key,
+      groups: refs(network.security_groups, "aws_security_group"),
+      subnets: refs(network.subnets, "aws_subnet"),
+      secrets: /secrets|valueFrom/.test(containers),
+    });
+  }
+  const egress = all("aws_vpc_security_group_egress_rule").map(([, r]) => r);
+  const ingress = all("aws_vpc_security_group_ingress_rule").map(([, r]) => r);
+  const covers443 = (r) => r.ip_protocol === "-1" || (r.from_port <= 443 && 443 <= r.to_port);
+  const groupOf = (r) => refs(r.security_group_id, "aws_security_group")[0];
+  const tableOf = (subnet) =>
+    all("aws_route_table_association")
+      .filter(([, a]) => refs(a.subnet_id, "aws_subnet").includes(subnet))
+      .flatMap(([, a]) => refs(a.route_table_id, "aws_route_table"));
+  const defaultRoute = (table) =>
+    all("aws_route").find(([, r]) => refs(r.route_table_id, "aws_route_table").includes(table) && r.destination_cidr_block === "0.0.0.0/0");
+  const endpoints = all("aws_vpc_endpoint").map(([k, e]) => ({ key: k, ...e }));
+  for (const task of tasks) {
+    if (task.groups.length === 0 || task.subnets.length === 0) {
+      problem(env, `${task.name}: no security group or subnet found`);
+      continue;
+    }
+    const out = egress.filter((r) => task.groups.includes(groupOf(r)) && covers443(r));
+    const toInternet = out.some((r) => r.cidr_ipv4 === "0.0.0.0/0");
+    const viaNat = task.subnets.every((subnet) =>
+      tableOf(subnet).some((table) => {
+        const route = defaultRoute(table);
+        if (!route) return false;
+        const r = route[1];
+        if (r.nat_gateway_id) return true;
+        if (r.network_interface_id) {
+          // A NAT instance forwards only what its security group admits.
+          return ingress.some((i) => groupOf(i) === "aws_security_group.nat" && covers443(i) && task.groups.some((g) => refs(i.referenced_security_group_id, "aws_security_group").includes(g)));
+        }
+        return false;
+      }),
+    );
+    const reachable = (service) => {
+      if (toInternet && viaNat) return true;
+      const endpoint = endpoints.find((e) => String(e.service_name).endsWith(`.${service}`));
+      if (!endpoint) return false;
+      if (endpoint.vpc_endpoint_type === "Gateway") {
+        const tables = refs(endpoint.route_table_ids, "aws_route_table");
+        return (
+          task.subnets.every((s) => tableOf(s).some((t) => tables.includes(t))) &&
+          out.some((r) => refs(r.prefix_list_id, "aws_vpc_endpoint").includes(endpoint.key))
+        );
+      }
+      const groups = refs(endpoint.security_group_ids, "aws_security_group");
+      return (
+        endpoint.private_dns_enabled === true &&
+        out.some((r) => groups.some((g) => refs(r.referenced_security_group_id, "aws_security_group").includes(g))) &&
+        ingress.some((i) => groups.includes(groupOf(i)) && covers443(i) && task.groups.some((g) => refs(i.referenced_security_group_id, "aws_security_group").includes(g)))
+      );
+    };
+    const needs = ["ecr.api", "ecr.dkr", "s3", "logs"].concat(task.secrets ? ["secretsmanager"] : []);
+    const missing = needs.filter((n) => !reachable(n));
+    if (missing.length) problem(env, `${task.name} cannot start: it cannot reach ${missing.join(", ")}`);
+  }
+
+  // -- load balancers ---------------------------------------------------------------------------
+  const forwarded = new Set(
+    all("aws_lb_listener").concat(all("aws_lb_listener_rule")).flatMap(([, l]) => refs(l, "aws_lb_target_group")),
+  );
+  for (const [key] of all("aws_lb_target_group")) {
+    if (!forwarded.has(key)) problem(env, `${key} is forwarded to by no listener`);
+  }
+  for (const [key, lb] of all("aws_lb")) {
+    const zones = new Set(refs(lb.subnets, "aws_subnet").map((s) => res[s] && res[s][0].availability_zone));
+    if (zones.size < 2) problem(env, `${key} spans ${zones.size} zone(s); an ALB needs two`);
+  }
+  for (const [key, origin] of all("aws_cloudfront_vpc_origin")) {
+    const config = one(origin.vpc_origin_endpoint_config);
+    const lb = refs(config.arn, "aws_lb")[0];
+    const listeners = all("aws_lb_listener").filter(([, l]) => refs(l.load_balancer_arn, "aws_lb").includes(lb));
+    if (!listeners.some(([, l]) => l.port === config.https_port && l.protocol === "HTTPS")) {
+      problem(env, `${key} connects to ${lb} on ${config.https_port}, where it has no HTTPS listener`);
+    }
+  }
+
+  // -- the edge ---------------------------------------------------------------------------------
+  const stateBuckets = new Set(backend.flatMap((b) => Object.values(b)).flatMap((s) => one(s).bucket || []));
+  const logBuckets = new Set(
+    all("aws_cloudfront_distribution")
+      .flatMap(([, d]) => refs(d.logging_config, "aws_s3_bucket"))
+      .concat(all("aws_lb").flatMap(([, l]) => refs(l.access_logs, "aws_s3_bucket")))
+      .concat(all("aws_s3_bucket_logging").flatMap(([, l]) => refs(l.target_bucket, "aws_s3_bucket"))),
+  );
+  for (const [key, d] of all("aws_cloudfront_distribution")) {
+    const certificate = refs(one(d.viewer_certificate).acm_certificate_arn, "aws_acm_certificate_validation")[0];
+    const domain = certificate && res[certificate.replace("_validation", "")] && res[certificate.replace("_validation", "")][0].domain_name;
+    for (const alias of d.aliases || []) {
+      (aliases[alias] = aliases[alias] || []).push(env);
+      if (domain && !covers(domain, alias)) problem(env, `${key} serves ${alias} with a certificate for ${domain}`);
+    }
+    for (const origin of [].concat(d.origin || [])) {
+      for (const bucket of refs(origin.domain_name, "aws_s3_bucket")) {
+        const name = res[bucket] && res[bucket][0].bucket;
+        if (stateBuckets.has(name)) problem(env, `${key} serves the Terraform state bucket ${bucket}`);
+        if (logBuckets.has(bucket)) problem(env, `${key} serves the log bucket ${bucket}`);
+      }
+    }
+  }
+}
+
+function covers(name, host) {
+  if (name.startsWith("*.")) {
+    const dot = host.indexOf(".");
+    return dot > 0 && host.slice(dot + 1) === name.slice(2);
+  }
+  return name === host;
+}
+
+(async () => {
+  const out = process.argv[2];
+  const aliases = {};
+  const envs = fs.readdirSync(out).filter((e) => fs.existsSync(path.join(out, e, "terraform"))).sort();
+  for (const env of envs) {
+    check(env, await loadEnv(path.join(out, env, "terraform")), path.join(out, env, "ecspresso"), aliases);
+  }
+  for (const [alias, users] of Object.entries(aliases)) {
+    if (users.length > 1) problems.push(`CloudFront alias ${alias} is claimed by ${users.join(", ")}`);
+  }
+  for (const p of problems) console.log(p);
+  console.log(`checked ${envs.length} environment(s): ${problems.length} problems`);
+  process.exit(problems.length ? 1 : 0);
+})();
