@@ -33,6 +33,8 @@ pub struct Catalogue {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct Assumptions {
     pub nat_data_gb_per_month: f64,
+    /// Data through each interface endpoint (image pulls, logs).
+    pub endpoint_data_gb_per_month: f64,
     pub alb_lcu: f64,
     pub job_hours_per_month: f64,
     pub aurora_storage_gb: f64,
@@ -45,6 +47,9 @@ pub struct Assumptions {
 pub struct Prices {
     pub nat_gateway_hour_per_az: f64,
     pub nat_gateway_data_gb: f64,
+    /// An interface endpoint, per zone and hour (a gateway endpoint is free).
+    pub vpc_endpoint_hour_per_az: f64,
+    pub vpc_endpoint_data_gb: f64,
     pub ec2_hour: BTreeMap<String, f64>,
     pub alb_hour: f64,
     pub alb_lcu_hour: f64,
@@ -162,6 +167,33 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             }
         }
     });
+    let interface: Vec<&str> = env
+        .vpc
+        .endpoints
+        .value
+        .iter()
+        .filter(|e| !e.is_gateway())
+        .flat_map(|e| e.services().iter().copied())
+        .collect();
+    if !interface.is_empty() && env.vpc.endpoint_tier.is_some() {
+        let count = interface.len() as f64;
+        lines.push(Line {
+            component: "endpoints".into(),
+            item: format!(
+                "{count} interface endpoint{} ({}) × {zones} AZ × {hours} h × {} + {} GB × {} each",
+                if count == 1.0 { "" } else { "s" },
+                interface.join(", "),
+                money(p.vpc_endpoint_hour_per_az),
+                a.endpoint_data_gb_per_month,
+                money(p.vpc_endpoint_data_gb)
+            ),
+            monthly: cents(
+                count
+                    * (zones * hours * p.vpc_endpoint_hour_per_az
+                        + a.endpoint_data_gb_per_month * p.vpc_endpoint_data_gb),
+            ),
+        });
+    }
     for lb in &env.load_balancers {
         lines.push(Line {
             component: lb.name.clone(),
@@ -319,10 +351,11 @@ pub fn render(estimates: &[Estimate]) -> String {
     if let Some(catalogue) = estimates.first().and_then(|e| catalogue(&e.region)) {
         let a = &catalogue.assumptions;
         text.push_str(&format!(
-            "assumptions: {} GB/month through a NAT gateway; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
+            "assumptions: {} GB/month through a NAT gateway; {} GB/month through each interface endpoint; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
              {} GB and {} requests/month through CloudFront; {} GB per bucket; services at their minimum task count; \
              public IPv4 and data transfer out not included.\nprices: {}\n",
             a.nat_data_gb_per_month,
+            a.endpoint_data_gb_per_month,
             a.alb_lcu,
             a.job_hours_per_month,
             a.aurora_storage_gb,

@@ -108,21 +108,29 @@ fn egress(env: &EnvIr) -> Vec<String> {
             closed.push(tier.name.as_str());
             continue;
         }
-        let callers: Vec<&str> = env
-            .flows
-            .iter()
-            .filter(|f| f.to.is_internet())
-            .filter(|f| {
-                env.security_groups
-                    .iter()
-                    .any(|g| f.from == g.name && g.tier == tier.name)
-            })
-            .map(|f| f.from.name())
-            .collect();
-        let callers = if callers.is_empty() {
+        let out_of_tier = |implied: bool| -> Vec<&str> {
+            env.flows
+                .iter()
+                .filter(|f| f.to.is_internet() && f.implied == implied)
+                .filter(|f| {
+                    env.security_groups
+                        .iter()
+                        .any(|g| f.from == g.name && g.tier == tier.name)
+                })
+                .map(|f| f.from.name())
+                .collect()
+        };
+        let mut parts = Vec::new();
+        for (implied, what) in [(false, "flows out"), (true, "to start (image, logs, secrets)")] {
+            let callers = out_of_tier(implied);
+            if !callers.is_empty() {
+                parts.push(format!("{what}: {}", callers.join(", ")));
+            }
+        }
+        let callers = if parts.is_empty() {
             String::new()
         } else {
-            format!(" (flows out: {})", callers.join(", "))
+            format!(" ({})", parts.join("; "))
         };
         out.push(format!(
             "{} → {nat} → internet gateway → internet{callers}",
@@ -131,6 +139,15 @@ fn egress(env: &EnvIr) -> Vec<String> {
     }
     if !closed.is_empty() {
         out.push(format!("no route out: {}", closed.join(", ")));
+    }
+    let endpoints = &env.vpc.endpoints.value;
+    if !endpoints.is_empty() {
+        let names: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
+        let place = match &env.vpc.endpoint_tier {
+            Some(tier) => format!("; interface endpoints in tier {tier}"),
+            None => String::new(),
+        };
+        out.push(format!("VPC endpoints: {}{place}", names.join(", ")));
     }
     out
 }

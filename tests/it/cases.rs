@@ -2,8 +2,8 @@
 //! user sees them, below the source. What each fixture must show is also asserted, so a
 //! fixture cannot silently stop testing what its name says:
 //! - under `ok/`, and any `pass*` fixture under `waivers/`: no diagnostics at all;
-//! - under `rules/rNNN_*/`: `fail*` fixtures report `RNNN`, `pass*` fixtures report neither
-//!   it nor any error;
+//! - under `rules/rNNN_*/` and `aws/aNNN_*/`: `fail*` fixtures report `RNNN` (`ANNN`), `pass*`
+//!   fixtures report neither it nor any error;
 //! - everywhere else: at least one diagnostic.
 
 use std::path::Path;
@@ -38,7 +38,7 @@ fn expectations(path: &Path, codes: &[&str]) {
     let shown = path.display();
     if parent == "ok" || (parent == "waivers" && name.starts_with("pass")) {
         assert!(codes.is_empty(), "{shown} must check clean, got {codes:?}");
-    } else if grandparent == "rules" {
+    } else if grandparent == "rules" || grandparent == "aws" {
         let rule = parent.get(..4).unwrap_or_default().to_ascii_uppercase();
         if name.starts_with("pass") {
             assert!(

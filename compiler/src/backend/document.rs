@@ -97,17 +97,39 @@ fn environments(ir: &Ir, out: &mut String) {
         .envs
         .iter()
         .map(|env| {
+            let endpoints: Vec<&str> = env.vpc.endpoints.value.iter().map(|e| e.as_str()).collect();
             vec![
                 env.name.clone(),
                 stage(env).into(),
                 env.account.clone(),
+                env.domain
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |d| d.value.clone()),
                 env.vpc.cidr.value.to_string(),
                 env.vpc.zones.value.join(", "),
                 nat(env),
+                if endpoints.is_empty() {
+                    "—".to_owned()
+                } else {
+                    endpoints.join(", ")
+                },
             ]
         })
         .collect();
-    table(out, &["env", "stage", "account", "VPC", "zones", "NAT"], &rows);
+    table(
+        out,
+        &[
+            "env",
+            "stage",
+            "account",
+            "domain",
+            "VPC",
+            "zones",
+            "NAT",
+            "VPC endpoints",
+        ],
+        &rows,
+    );
 }
 
 /// Each environment's four diagrams.

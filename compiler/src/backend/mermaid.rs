@@ -39,7 +39,12 @@ pub fn files(env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
 }
 
 fn node(name: &str) -> String {
-    format!("c_{name}")
+    match name.contains('-') {
+        // archc's own groups (`vpc-endpoints`): ids cannot hold `-`, and `x_` keeps them apart
+        // from components.
+        true => format!("x_{}", name.replace('-', "_")),
+        false => format!("c_{name}"),
+    }
 }
 
 /// Text for a quoted label, shown as written: the characters that would end the label, start
@@ -114,7 +119,13 @@ fn component_node(env: &EnvIr, name: &str) -> String {
 }
 
 fn flow_label(flow: &FlowIr) -> String {
-    format!("{} {}", flow.protocol.name(), flow.port)
+    let label = format!("{} {}", flow.protocol.name(), flow.port);
+    if flow.implied && flow.to.is_internet() {
+        // What a task needs to start, which archc adds: see `lower::platform_egress`.
+        format!("{label} · AWS APIs")
+    } else {
+        label
+    }
 }
 
 /// `  c_a -->|"tcp 8080"| c_b`
@@ -347,6 +358,27 @@ fn outbound(env: &EnvIr) -> String {
                 flow_label(flow),
                 group.tier
             );
+        }
+    }
+    // Tasks that reach AWS through the VPC endpoints instead.
+    let endpoints = &env.vpc.endpoints.value;
+    if !endpoints.is_empty() {
+        let names: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
+        let _ = writeln!(out, "  endpoints[(\"VPC endpoints<br/>{}\")]", names.join(", "));
+        let mut users: Vec<&str> = env
+            .egress_rules
+            .iter()
+            .filter(|r| match &r.peer {
+                Peer::SecurityGroup(group) => group == ENDPOINTS_GROUP,
+                Peer::PrefixList(list) => list != CLOUDFRONT_PREFIX_LIST,
+                Peer::Cidr(_) => false,
+            })
+            .map(|r| r.group.as_str())
+            .collect();
+        users.dedup();
+        for user in users {
+            let _ = writeln!(out, "  {}[\"{}\"]", node(user), text(user));
+            let _ = writeln!(out, "  {} -->|\"https 443\"| endpoints", node(user));
         }
     }
     out

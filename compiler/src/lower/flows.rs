@@ -63,6 +63,13 @@ pub(super) fn platform_egress(
         )
         .collect();
     let task_tiers: HashSet<&str> = tasks.iter().map(|(_, tier, ..)| tier.as_str()).collect();
+    // A task whose own flow to the internet is HTTPS already has the egress it needs.
+    let https_out: HashSet<&str> = ir
+        .flows
+        .iter()
+        .filter(|f| f.to.is_internet() && f.port == WebProtocol::Https.port())
+        .map(|f| f.from.name())
+        .collect();
     let interface = endpoints.iter().any(|e| !e.is_gateway());
     let endpoint_tier = ir
         .tiers
@@ -89,7 +96,7 @@ pub(super) fn platform_egress(
         let needs = task_needs(secrets);
         let uncovered = needs.iter().any(|need| !endpoints.contains(need));
         let nat = tiers.get(tier).is_some_and(|e| e.value == TierEgress::Nat);
-        if uncovered && nat {
+        if uncovered && nat && !https_out.contains(name.as_str()) {
             out.flows.push(FlowIr {
                 from: Endpoint::Component(name.clone()),
                 to: Endpoint::Internet,

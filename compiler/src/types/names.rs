@@ -12,6 +12,22 @@ pub(super) fn aws_name_conflicts(db: &dyn Db, workspace: Workspace) -> Vec<Diagn
     diagnostics
 }
 
+/// The archc-owned Terraform resource that a component or tier called `name` would share an
+/// address with: the NAT instance's and the VPC endpoints' security groups (every placed
+/// component has a group), the notifier's and the flow logs' log groups (every task has one),
+/// and the public subnets and route table (a tier's are named after it).
+fn reserved(name: &str, category: Option<&str>) -> Option<&'static str> {
+    let placed = matches!(category, Some("service" | "job" | "database" | "load_balancer"));
+    let task = matches!(category, Some("service" | "job"));
+    match name {
+        "nat" if placed => Some("NAT instance security group"),
+        "vpc_endpoints" if placed => Some("VPC endpoints security group"),
+        "alarm_notifier" | "vpc_flow_logs" if task => Some("log group"),
+        "public" if category == Some("tier") => Some("public subnets and route table"),
+        _ => None,
+    }
+}
+
 /// Names that AWS cannot tell apart or cannot take. Physical names (`webapp-prd-api`, bucket
 /// names, IAM roles) are written in lowercase with `-` for `_`, and IAM and S3 compare names
 /// without case, so `Api` beside `api` would be one resource; a name that starts or ends with
@@ -45,6 +61,23 @@ fn conflicts(db: &dyn Db, symbols: &SymbolTable, diagnostics: &mut Vec<Diagnosti
         let mut first_of: BTreeMap<String, (&String, (SourceFile, usize))> = BTreeMap::new();
         for (name, site) in names {
             let Some(site) = site else { continue };
+            let reserved = (namespace == Namespace::Component)
+                .then(|| reserved(name, symbols.component(name).map(|c| c.category.as_str())))
+                .flatten();
+            if let Some(owner) = reserved {
+                let (file, span) = place(name, site);
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::AWS_NAME_CONFLICT,
+                        file,
+                        span,
+                        format!("`{name}` is the name of archc's own {owner} in the Terraform it writes"),
+                    )
+                    .with_help(format!(
+                        "rename it, e.g. `{name}_1` or a name that says what it is"
+                    )),
+                );
+            }
             if name.starts_with('_') || name.ends_with('_') {
                 let (file, span) = place(name, site);
                 diagnostics.push(
