@@ -15,6 +15,8 @@ mod edge;
 mod flows;
 mod values;
 
+pub use values::default_zones;
+
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::{EnvIr, Ir};
 use crate::model::Model;

@@ -325,6 +325,8 @@ pub struct SgRule {
     pub protocol: &'static str,
     pub from: String,
     pub to: String,
+    /// Added so that a task can start (its image, logs and secrets), not written as a flow.
+    pub to_start: bool,
     /// The flow (or route) the rule was derived from.
     #[serde(skip)]
     pub origin: Origin,
@@ -334,6 +336,13 @@ impl SgRule {
     /// What the rule is for, e.g. `postgres from api to main`, with each item called by
     /// `name` (its physical name, in what reaches AWS).
     pub fn description<'a>(&'a self, name: impl Fn(&'a str) -> &'a str) -> String {
+        if self.to_start {
+            return format!(
+                "{} from {} to AWS APIs (image, logs, secrets)",
+                self.protocol,
+                name(&self.from)
+            );
+        }
         format!(
             "{} from {} to {}",
             self.protocol,

@@ -309,10 +309,13 @@ impl EnvLowerer<'_> {
                 network.origin("cidr"),
             ),
         };
+        // The environment's zones, else the network's, else the region's default ones.
         let (zone_suffixes, zones_origin) = if settings.setting("zones").is_some() {
             (settings.strings("zones")?, settings.origin("zones"))
-        } else {
+        } else if network.setting("zones").is_some() {
             (network.strings("zones")?, network.origin("zones"))
+        } else {
+            (crate::aws::default_zones(&region), network.origin("zones"))
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 

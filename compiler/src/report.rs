@@ -121,7 +121,7 @@ fn egress(env: &EnvIr) -> Vec<String> {
                 .collect()
         };
         let mut parts = Vec::new();
-        for (implied, what) in [(false, "flows out"), (true, "to start (image, logs, secrets)")] {
+        for (implied, what) in [(false, "flows out"), (true, "image pulls and logs")] {
             let callers = out_of_tier(implied);
             if !callers.is_empty() {
                 parts.push(format!("{what}: {}", callers.join(", ")));

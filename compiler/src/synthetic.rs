@@ -1,6 +1,7 @@
 //! Synthetic workspaces of any size, for benchmarks and stress tests: one file with the
 //! system, network and environments, and `files` more, each with `per_file` components
-//! (services, jobs, buckets, topics and alarms) and the flows between them.
+//! (services, jobs, buckets, topics and alarms) and the flows between them: the load balancer
+//! in front of the first service, each other service called by the one before it.
 
 /// The date tests and benchmarks check on, so that waiver expiry never follows the clock.
 pub const TODAY: crate::date::Date = crate::date::Date {
@@ -49,9 +50,16 @@ pub fn part(index: usize, per_file: usize) -> String {
     let mut text = String::from("system bench {\n");
     for c in 0..per_file {
         let name = format!("c{index}_{c}");
+        // The load balancer forwards to the first service; each other service is called by the
+        // one before it (a load balancer forwards to one service: A015).
+        let caller = match (index, c) {
+            (0, 0) => "lb".to_owned(),
+            (_, 0) => format!("c{}_0", index.saturating_sub(1)),
+            _ => format!("c{index}_{}", c.saturating_sub(5)),
+        };
         let item = match c % 5 {
             0 => format!(
-                "  service {name} : fargate in container {{\n    image  = ecr(\"{name}\")\n    port   = 8080\n    cpu    = 512\n    memory = 1024\n    scale  {{ min = 2  max = 6  cpu = 60%  out = 60s  in = 600s }}\n    secret {{ API_KEY = secrets_manager(\"bench/{name}\") }}\n  }}\n  flow lb -> {name} : tcp(8080)\n  flow {name} -> main : postgres\n"
+                "  service {name} : fargate in container {{\n    image  = ecr(\"{name}\")\n    port   = 8080\n    cpu    = 512\n    memory = 1024\n    scale  {{ min = 2  max = 6  cpu = 60%  out = 60s  in = 600s }}\n    secret {{ API_KEY = secrets_manager(\"bench/{name}\") }}\n  }}\n  flow {caller} -> {name} : tcp(8080)\n  flow {name} -> main : postgres\n"
             ),
             1 => format!(
                 "  job {name} : ecs_task in container {{\n    image    = ecr(\"{name}\")\n    schedule = cron(\"0 18 * * ? *\")\n  }}\n"

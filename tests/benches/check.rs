@@ -61,7 +61,7 @@ fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): 
         return;
     };
     let original = file.text(&db).to_owned();
-    let edited = original.replacen("cpu    = 512", "cpu    = 1024", 1);
+    let edited = original.replacen("memory = 1024", "memory = 2048", 1);
     let mut flip = false;
     bencher.bench_local(|| {
         flip = !flip;

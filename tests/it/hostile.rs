@@ -70,7 +70,11 @@ const NAMED_STRINGS: &[(&str, &str)] = &[
     ("ecr(\"webapp-api\")", "ecr("),
     ("secrets_manager(\"webapp/stripe\")", "secrets_manager("),
     ("version             = \"16.4\"", "version = "),
-    ("acm(\"example.com\")  // CloudFront", "acm("),
+    // The example leaves the certificate out (one for each environment's domain): write one.
+    (
+        "headers     = security_headers",
+        "headers = security_headers  certificate = acm(",
+    ),
     ("health_check = \"/health\"", "health_check = "),
     ("email = [\"ops@example.com\"]", "email = ["),
     ("instance(\"t3.micro\")", "instance("),

@@ -27,7 +27,7 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
     assert!(before.is_empty(), "{before:?}");
 
     let file = workspace.files(&db)[2];
-    let text = file.text(&db).replace("cpu    = 512", "cpu    = 1024");
+    let text = file.text(&db).replace("memory = 1024", "memory = 2048");
     db.start_logging();
     file.set_text(&mut db).to(text);
     let after = archc::diagnostics(&db, workspace);

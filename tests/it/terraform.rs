@@ -137,11 +137,17 @@ fn a_wildcard_certificate_scans_clean_with_its_reason() {
     let sources = example_sources()
         .into_iter()
         .map(|(path, text)| {
+            // One wildcard certificate for both environments' domains, which it covers.
             (
                 path,
                 text.replace(
-                    "acm(\"example.com\")  // CloudFront",
-                    "acm(\"*.example.com\")  // CloudFront",
+                    "headers     = security_headers",
+                    "certificate = acm(\"*.example.com\")\n    headers     = security_headers",
+                )
+                .replace("domain = \"example.com\"", "domain = \"www.example.com\"")
+                .replace(
+                    "account = \"222222222222\"",
+                    "account = \"222222222222\"\n  domain  = \"stg.example.com\"",
                 ),
             )
         })

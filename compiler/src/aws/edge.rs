@@ -12,8 +12,10 @@ use crate::rules::{Finding, Findings};
 pub fn routes(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let Some(edge) = &env.edge else { return };
     for (i, behaviour) in edge.behaviours.iter().enumerate() {
-        let Some(first) = edge.behaviours[..i]
+        let Some(first) = edge
+            .behaviours
             .iter()
+            .take(i)
             .find(|b| b.pattern == behaviour.pattern)
         else {
             continue;

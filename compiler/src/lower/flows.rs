@@ -90,6 +90,7 @@ pub(super) fn platform_egress(
         protocol: WebProtocol::Https.as_str(),
         from: from.to_owned(),
         to: to.to_owned(),
+        to_start: true,
         origin: origin.clone(),
     };
     for (name, tier, secrets, origin) in tasks {
@@ -372,6 +373,7 @@ pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>,
             protocol: flow.protocol.name(),
             from: from.to_owned(),
             to: to.to_owned(),
+            to_start: flow.implied && flow.to.is_internet(),
             origin: flow.origin.clone(),
         };
         if let Some(peer) = ingress_peer

@@ -87,12 +87,16 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     }
 }
 
+/// The flows a cycle can run through: not the egress archc adds for a task to start (to the
+/// internet through the NAT: answers come back on its connections).
+fn considered(env: &EnvIr) -> impl Iterator<Item = &FlowIr> {
+    env.flows.iter().filter(|f| !(f.implied && f.to.is_internet()))
+}
+
 /// Each cycle of flows between components, as the flows along it.
 fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
     let nodes: Vec<&str> = {
-        let mut names: Vec<&str> = env
-            .flows
-            .iter()
+        let mut names: Vec<&str> = considered(env)
             .flat_map(|f| [f.from.name(), f.to.name()])
             .collect();
         names.sort_unstable();
@@ -102,7 +106,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
     let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     // One pass over the flows (not one per node: workspaces have thousands of both).
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for flow in &env.flows {
+    for flow in considered(env) {
         if let (Some(&from), Some(&to)) = (index.get(flow.from.name()), index.get(flow.to.name()))
             && let Some(out) = edges.get_mut(from)
         {
@@ -119,9 +123,7 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
             continue;
         }
         let members: Vec<&str> = component.iter().filter_map(|&i| nodes.get(i).copied()).collect();
-        let flows: Vec<&FlowIr> = env
-            .flows
-            .iter()
+        let flows: Vec<&FlowIr> = considered(env)
             .filter(|f| members.contains(&f.from.name()) && members.contains(&f.to.name()))
             .collect();
         out.push(flows);

@@ -181,7 +181,11 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
     );
     let mut block = Block::resource(kind, &name);
     if let (Peer::Cidr(_), false) = (&rule.peer, ingress) {
-        block = block.comment("checkov:skip=CKV_AWS_382:egress to the internet is the declared `flow … -> internet`, on its port only");
+        block = block.comment(if rule.to_start {
+            "checkov:skip=CKV_AWS_382:the egress a Fargate task needs to start (image pulls, logs, secrets), HTTPS only"
+        } else {
+            "checkov:skip=CKV_AWS_382:egress to the internet is the declared `flow … -> internet`, on its port only"
+        });
     }
     block = block
         .attr(
