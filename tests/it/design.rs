@@ -5,12 +5,11 @@
 //! from the catalogue.
 
 use std::path::Path;
-use std::process::Command;
 
 use archc::backend::OutputFile;
 use archc::{RootDatabase, Workspace};
 
-use crate::fixture::{TODAY, example_sources, tools};
+use crate::fixture::{TODAY, example_sources};
 
 fn workspace(db: &RootDatabase) -> Workspace {
     Workspace::from_sources(db, example_sources(), TODAY)
@@ -33,19 +32,9 @@ fn every_diagram_renders_with_mermaid_in_chromium() {
         paths.push(path);
     }
     let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/diagrams");
-    let result = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/mermaid-render.cjs"))
-        .arg(&artifacts)
-        .args(&paths)
-        .env("NODE_PATH", tools().join("npm/node_modules"))
-        .output()
-        .expect("node runs");
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let crate::validators::Report { ok, text: report } =
+        crate::validators::mermaid_render(&artifacts, &paths);
+    assert!(ok, "{report}");
     assert!(report.contains("rendered 8 of 8 diagrams"), "{report}");
     for name in [
         "prd-diagrams-architecture.png",
@@ -64,15 +53,9 @@ fn a_broken_diagram_fails_to_render() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.mmd");
     std::fs::write(&path, "flowchart LR\n  a -->|\"unclosed| b\n  subgraph\n").unwrap();
-    let result = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/mermaid-render.cjs"))
-        .arg(dir.path().join("png"))
-        .arg(&path)
-        .env("NODE_PATH", tools().join("npm/node_modules"))
-        .output()
-        .unwrap();
-    assert!(!result.status.success());
-    assert!(String::from_utf8_lossy(&result.stdout).contains("FAILED"));
+    let report = crate::validators::mermaid_render(&dir.path().join("png"), &[path]);
+    assert!(!report.ok);
+    assert!(report.text.contains("FAILED"));
 }
 
 #[test]

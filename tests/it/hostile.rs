@@ -6,12 +6,12 @@
 //! a template action or a diagram node.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use archc::catalogue::Type;
 use archc::{RootDatabase, Workspace};
 
-use crate::fixture::{TODAY, build_clean, example_sources, tools, write_all};
+use crate::fixture::{TODAY, build_clean, example_sources, write_all};
+use crate::validators;
 
 /// Quotes, backslashes, HCL interpolation and directives, ecspresso template actions, YAML
 /// structure, shell substitution, Mermaid edges and HTML, unicode.
@@ -281,24 +281,15 @@ fn hostile_strings_reach_every_output_as_values_only() {
 
     let out = write_all(&hostile);
     for env in ["prd", "stg"] {
-        let result = Command::new("node")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/terraform-check.cjs"))
-            .arg(out.path().join(env).join("terraform"))
-            .env("NODE_PATH", tools().join("npm/node_modules"))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&result.stdout);
+        let report = validators::terraform_check(&out.path().join(env).join("terraform"));
         assert!(
-            result.status.success() && report.contains(": 0 problems"),
-            "{env}: {report}"
+            report.ok && report.text.contains(": 0 problems"),
+            "{env}: {}",
+            report.text
         );
     }
-    let ecs = Command::new(tools().join("venv/bin/python"))
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/ecs-check.py"))
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(ecs.status.success(), "{}", String::from_utf8_lossy(&ecs.stdout));
+    let ecs = validators::ecs_check(out.path());
+    assert!(ecs.ok, "{}", ecs.text);
 
     // Mermaid: every diagram renders and draws exactly what the baseline draws.
     let drawn = |files: &[archc::backend::OutputFile]| -> Vec<String> {
@@ -309,16 +300,10 @@ fn hostile_strings_reach_every_output_as_values_only() {
             .map(|f| dir.path().join(&f.path))
             .collect();
         let artifacts = tempfile::tempdir().unwrap();
-        let result = Command::new("node")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/mermaid-render.cjs"))
-            .arg(artifacts.path())
-            .args(&diagrams)
-            .env("NODE_PATH", tools().join("npm/node_modules"))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&result.stdout).into_owned();
-        assert!(result.status.success(), "{report}");
+        let report = validators::mermaid_render(artifacts.path(), &diagrams);
+        assert!(report.ok, "{}", report.text);
         report
+            .text
             .lines()
             .filter_map(|line| line.rsplit_once(" (").map(|(_, counts)| counts.to_owned()))
             .collect()

@@ -13,6 +13,9 @@
 //!   API model, actionlint, Mermaid in Chromium, HashiCorp's HCL parser, the AWS provider's
 //!   schema, checkov) and snapshotted;
 //! - `format`: `archc fmt` changes white space only and is idempotent;
+//! - `architectures`: architectures unlike the example (`tests/architectures/`), built and
+//!   checked by every validator, and the deploy-facts check catching what it must;
+//! - `validators`: the real tools, one function each;
 //! - `hostile`: hostile strings are refused where they are written or reach every output as
 //!   values only, checked with the real tools.
 
@@ -21,6 +24,7 @@
 
 mod allocation;
 mod architecture;
+mod architectures;
 mod build;
 mod cases;
 mod cli;
@@ -35,3 +39,4 @@ mod incremental;
 mod ir;
 mod never_panics;
 mod terraform;
+mod validators;

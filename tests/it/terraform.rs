@@ -4,11 +4,10 @@
 //! reference check, and checkov, which must pass with no failed check (skips carry reasons).
 //! `scripts/test` installs the tools (`scripts/install-validators`) before the tests run.
 
-use std::process::Command;
-
 use archc::backend::OutputFile;
 
-use crate::fixture::{build_clean, example_files, example_sources, tools, write_all};
+use crate::fixture::{build_clean, example_files, example_sources, write_all};
+use crate::validators::{checkov, terraform_check};
 
 #[test]
 fn every_generated_file_is_snapshotted() {
@@ -36,43 +35,24 @@ fn output_is_deterministic() {
 
 #[test]
 fn terraform_parses_and_matches_the_aws_provider_schema() {
-    let tools = tools();
     let out = write_all(&example_files());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/terraform-check.cjs");
     for env in ["prd", "stg"] {
-        let result = Command::new("node")
-            .arg(script)
-            .arg(out.path().join(env).join("terraform"))
-            .env("NODE_PATH", tools.join("npm/node_modules"))
-            .output()
-            .expect("node runs");
-        let report = String::from_utf8_lossy(&result.stdout);
-        assert!(
-            result.status.success(),
-            "{env}:\n{report}{}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-        assert!(report.contains(": 0 problems"), "{report}");
+        let report = terraform_check(&out.path().join(env).join("terraform"));
+        assert!(report.ok, "{env}:\n{}", report.text);
+        assert!(report.text.contains(": 0 problems"), "{}", report.text);
     }
 }
 
 #[test]
 fn the_schema_check_catches_what_is_not_in_the_provider() {
-    let tools = tools();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("main.tf"),
         "resource \"aws_vpc\" \"main\" {\n  cidr_blok = \"10.0.0.0/16\"\n}\n\nresource \"aws_lb\" \"x\" {\n  subnets = [aws_subnet.nope.id]\n\n  access_logs {\n    buckett = \"x\"\n  }\n}\n",
     )
     .unwrap();
-    let result = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/terraform-check.cjs"))
-        .arg(dir.path())
-        .env("NODE_PATH", tools.join("npm/node_modules"))
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(!result.status.success());
+    let crate::validators::Report { ok, text: report } = terraform_check(dir.path());
+    assert!(!ok);
     assert!(
         report.contains("unknown argument or block `cidr_blok`"),
         "{report}"
@@ -96,40 +76,6 @@ fn checkov_passes_with_only_reasoned_skips() {
         assert!(summary["passed"].as_u64().unwrap() > 300, "{env}: {summary}");
         assert!(failed.is_empty(), "{env}: checkov failed:\n{}", failed.join("\n"));
     }
-}
-
-/// checkov's summary and failed checks for a Terraform directory.
-fn checkov(dir: &std::path::Path) -> (serde_json::Value, Vec<String>) {
-    let result = Command::new(tools().join("venv/bin/checkov"))
-        .args([
-            "--framework",
-            "terraform",
-            "--compact",
-            "--quiet",
-            "--skip-download",
-            "-o",
-            "json",
-            "-d",
-        ])
-        .arg(dir)
-        .output()
-        .expect("checkov runs");
-    let report: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap_or_else(|_| {
-        panic!(
-            "checkov printed no JSON:\n{}",
-            String::from_utf8_lossy(&result.stderr)
-        )
-    });
-    let failed: Vec<String> = report["results"]["failed_checks"]
-        .as_array()
-        .map(|checks| {
-            checks
-                .iter()
-                .map(|c| format!("{} {} {}", c["check_id"], c["resource"], c["check_name"]))
-                .collect()
-        })
-        .unwrap_or_default();
-    (report["summary"].clone(), failed)
 }
 
 #[test]
@@ -251,19 +197,9 @@ fn a_rename_with_was_moves_every_resource_instead_of_replacing_it() {
     assert!(pairs.contains(&("aws_subnet.container_a".into(), "aws_subnet.app_a".into())));
     insta::assert_snapshot!(moved.contents);
     // The moved blocks parse with HashiCorp's parser, beside everything else.
-    let tools = tools();
     let out = write_all(&after);
-    let result = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/terraform-check.cjs"))
-        .arg(out.path().join("prd/terraform"))
-        .env("NODE_PATH", tools.join("npm/node_modules"))
-        .output()
-        .unwrap();
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stdout)
-    );
+    let report = terraform_check(&out.path().join("prd/terraform"));
+    assert!(report.ok, "{}", report.text);
 }
 
 /// Every kind of item in the example renamed, each with `was = "<old name>"`.

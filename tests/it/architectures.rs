@@ -1,0 +1,194 @@
+//! Architectures written unlike the example (`tests/architectures/`), each checked and built and
+//! its output run through every validator the suite has, including the deploy-facts check that
+//! reads only the generated files; and that check shown to catch what it is there for.
+
+use std::path::{Path, PathBuf};
+
+use archc::{RootDatabase, Workspace};
+
+use crate::fixture::{TODAY, build_clean, write_all};
+use crate::validators::{
+    self, actionlint, checkov, deploy_facts, ecs_check, mermaid_render, terraform_check,
+};
+
+const ARCHITECTURES: &[&str] = &["ledger", "docs", "store", "media"];
+
+fn sources(name: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("architectures")
+        .join(name);
+    let files = archc::cli::load(&dir).expect("the architecture is readable");
+    // Paths relative to the architecture, so the snapshots do not depend on the checkout.
+    let prefix = format!("{}/", dir.display());
+    files
+        .into_iter()
+        .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), text))
+        .collect()
+}
+
+#[test]
+fn each_architecture_checks_without_errors_and_reports_its_exposure() {
+    for name in ARCHITECTURES {
+        let sources = sources(name);
+        let db = RootDatabase::default();
+        let workspace = Workspace::from_sources(&db, sources.clone(), TODAY);
+        let report = archc::report::render(&archc::report::exposure(&db, workspace, None));
+        let diagnostics = crate::fixture::render_check(sources);
+        insta::assert_snapshot!(*name, format!("{diagnostics}\n{report}"));
+    }
+}
+
+#[test]
+fn each_architecture_builds_output_that_every_validator_accepts() {
+    for name in ARCHITECTURES {
+        let files = build_clean(sources(name));
+        let out = write_all(&files);
+        let envs: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.path.strip_suffix("/terraform/versions.tf"))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(envs.len(), 2, "{name}: two environments");
+        for env in &envs {
+            let dir = out.path().join(env).join("terraform");
+            let schema = terraform_check(&dir);
+            assert!(
+                schema.ok && schema.text.contains(": 0 problems"),
+                "{name}/{env}: {}",
+                schema.text
+            );
+            let (summary, failed) = checkov(&dir);
+            assert_eq!(summary["parsing_errors"], 0, "{name}/{env}: {summary}");
+            assert!(
+                failed.is_empty(),
+                "{name}/{env}: checkov failed:\n{}",
+                failed.join("\n")
+            );
+        }
+        let ecs = ecs_check(out.path());
+        assert!(ecs.ok, "{name}: {}", ecs.text);
+        let paths = |wanted: fn(&str) -> bool| -> Vec<PathBuf> {
+            files
+                .iter()
+                .filter(|f| wanted(&f.path))
+                .map(|f| out.path().join(&f.path))
+                .collect()
+        };
+        let workflows = actionlint(&paths(|p| p.starts_with(".github/workflows/")));
+        assert!(workflows.ok, "{name}: {}", workflows.text);
+        let artifacts = tempfile::tempdir().unwrap();
+        let diagrams = paths(|p| p.ends_with(".mmd"));
+        let rendered = mermaid_render(artifacts.path(), &diagrams);
+        assert!(rendered.ok, "{name}: {}", rendered.text);
+        assert!(
+            rendered
+                .text
+                .contains(&format!("rendered {0} of {0} diagrams", diagrams.len())),
+            "{name}: {}",
+            rendered.text
+        );
+        let facts = deploy_facts(out.path());
+        assert!(facts.ok, "{name}: {}", facts.text);
+    }
+}
+
+/// The example's output with `edit` applied to one generated file.
+fn broken(path: &str, edit: impl Fn(&str) -> String) -> validators::Report {
+    let sources = crate::fixture::example_sources();
+    let mut files = build_clean(sources);
+    let file = files.iter_mut().find(|f| f.path == path).unwrap();
+    let edited = edit(&file.contents);
+    assert_ne!(edited, file.contents, "the edit of {path} changes it");
+    file.contents = edited;
+    deploy_facts(write_all(&files).path())
+}
+
+#[test]
+fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run() {
+    let example = deploy_facts(write_all(&crate::fixture::example_files()).path());
+    assert!(example.ok, "{}", example.text);
+
+    // The job's only way out removed: it cannot pull its image.
+    let report = broken("prd/terraform/network.tf", |tf| {
+        tf.replace(
+            "cidr_ipv4         = \"0.0.0.0/0\"",
+            "cidr_ipv4         = \"10.0.0.0/8\"",
+        )
+    });
+    assert!(!report.ok);
+    assert!(
+        report.text.contains("daily_report cannot start"),
+        "{}",
+        report.text
+    );
+
+    // stg claims production's alias, with a certificate for another name.
+    let report = broken("stg/terraform/edge.tf", |tf| {
+        tf.replace(
+            "aliases         = [\"stg.example.com\"]",
+            "aliases         = [\"example.com\"]",
+        )
+    });
+    assert!(
+        report
+            .text
+            .contains("CloudFront alias example.com is claimed by prd, stg"),
+        "{}",
+        report.text
+    );
+    assert!(
+        report
+            .text
+            .contains("serves example.com with a certificate for stg.example.com"),
+        "{}",
+        report.text
+    );
+
+    // The VPC origin on a port where the load balancer does not listen.
+    let report = broken("prd/terraform/edge.tf", |tf| {
+        tf.replace("https_port             = 443", "https_port             = 8443")
+    });
+    assert!(
+        report.text.contains("connects to aws_lb.alb on 8443"),
+        "{}",
+        report.text
+    );
+
+    // A data source declared twice, a target group no listener uses, the state bucket served.
+    let report = broken("prd/terraform/data.tf", |tf| {
+        format!("{tf}\ndata \"aws_elb_service_account\" \"main\" {{}}\n")
+    });
+    assert!(
+        report
+            .text
+            .contains("data aws_elb_service_account.main is declared 2 times"),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/compute.tf", |tf| {
+        tf.replace(
+            "target_group_arn = aws_lb_target_group.api.arn",
+            "target_group_arn = \"arn:aws:elasticloadbalancing:x\"",
+        )
+    });
+    assert!(
+        report
+            .text
+            .contains("aws_lb_target_group.api is forwarded to by no listener"),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/edge.tf", |tf| {
+        tf.replace(
+            "aws_s3_bucket.assets.bucket_regional_domain_name",
+            "aws_s3_bucket.tfstate.bucket_regional_domain_name",
+        )
+    });
+    assert!(
+        report
+            .text
+            .contains("serves the Terraform state bucket aws_s3_bucket.tfstate"),
+        "{}",
+        report.text
+    );
+}
