@@ -6,7 +6,7 @@
 //! explain` page of its code). They share the rules' findings, so a constraint broken alike in
 //! every environment is reported once. Where the fix is obvious and safe, lowering makes it
 //! instead (the egress a task needs to start, the VPC origin's port), and nothing here checks it.
-//! A second edge (`A012`) is found in the model, since the IR holds one.
+//! Like the rules, they read only the IR.
 //!
 //! `values` holds the single values AWS bounds (task sizes, durations, zones, subnet sizes);
 //! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work.
@@ -17,9 +17,7 @@ mod values;
 
 pub use values::default_zones;
 
-use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::{EnvIr, Ir};
-use crate::model::Model;
 use crate::rules::Findings;
 
 type Check = fn(&Ir, &EnvIr, &mut Findings);
@@ -35,33 +33,8 @@ pub(crate) const CHECKS: &[Check] = &[
     edge::domains,
     edge::certificates,
     edge::origins,
+    edge::single_edge,
     flows::tasks_can_start,
     flows::flows_have_effect,
     flows::load_balancer_targets,
 ];
-
-/// `A012`: one edge per system (the IR holds the first; the others would build nothing).
-pub(crate) fn second_edges(model: &Model) -> Vec<Diagnostic> {
-    let mut edges = model.components().filter(|c| c.category == "edge");
-    let Some(first) = edges.next() else {
-        return Vec::new();
-    };
-    edges
-        .map(|other| {
-            Diagnostic::error(
-                codes::SECOND_EDGE,
-                other.origin.file,
-                other.origin.span.clone(),
-                format!(
-                    "`{}` is a second edge; the system has one, `{}`",
-                    other.name, first.name
-                ),
-            )
-            .with_label(first.origin.file, first.origin.span.clone(), "the edge")
-            .with_help(format!(
-                "add this edge's routes to `{}`: one distribution serves the environment's domain",
-                first.name
-            ))
-        })
-        .collect()
-}

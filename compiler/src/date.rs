@@ -1,6 +1,23 @@
-//! Calendar dates for waiver expiry (`until 2027-03-31`). The checker never reads the clock:
-//! "today" is an input of the workspace, set by the CLI from the system clock (UTC) and pinned
-//! by tests, so output depends only on the inputs.
+//! Calendar dates for waiver expiry (`until 2027-03-31`), and durations (`90s`, `7d`). The
+//! checker never reads the clock: "today" is an input of the workspace, set by the CLI from the
+//! system clock (UTC) and pinned by tests, so output depends only on the inputs.
+
+/// The longest duration the language takes: ten years, so that every duration fits the 32-bit
+/// second counts AWS's APIs use.
+pub const MAX_DURATION_SECONDS: u64 = 3_650 * 86_400;
+
+/// The seconds of `amount` `unit`s (`s`, `m`, `h`, `d`), if the unit is one and the duration
+/// is at most `MAX_DURATION_SECONDS`.
+pub fn duration_seconds(amount: u64, unit: &str) -> Option<u64> {
+    let size = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    amount.checked_mul(size).filter(|s| *s <= MAX_DURATION_SECONDS)
+}
 
 /// A valid proleptic Gregorian date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

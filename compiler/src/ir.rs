@@ -25,6 +25,8 @@ pub struct Ir {
     /// The system's `///` documentation (the design document's opening).
     pub doc: Option<String>,
     pub domain: Option<String>,
+    /// Edges declared after the first, which the IR does not hold (an error: `A012`).
+    pub other_edges: Vec<Spanned<String>>,
     /// Shared with each environment's lowering query.
     pub envs: Vec<Arc<EnvIr>>,
 }

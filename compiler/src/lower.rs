@@ -76,6 +76,15 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
                 .get("domain")
                 .and_then(|s| s.value.as_str())
                 .map(str::to_owned),
+            other_edges: model
+                .components()
+                .filter(|c| c.category == "edge")
+                .skip(1)
+                .map(|c| Spanned {
+                    value: c.name.clone(),
+                    origin: c.origin.clone(),
+                })
+                .collect(),
             envs: Vec::new(),
         },
         diagnostics: Vec::new(),

@@ -531,11 +531,7 @@ pub fn value(kind: &ValueKind) -> Option<Val> {
             let amount: u64 = amount.parse().ok()?;
             match unit.as_str() {
                 "%" => Val::Percent(u8::try_from(amount).ok()?),
-                "s" => Val::Duration(amount),
-                "m" => Val::Duration(amount.checked_mul(60)?),
-                "h" => Val::Duration(amount.checked_mul(3_600)?),
-                "d" => Val::Duration(amount.checked_mul(86_400)?),
-                _ => return None,
+                unit => Val::Duration(crate::date::duration_seconds(amount, unit)?),
             }
         }
         ValueKind::List(items) => Val::List(items.iter().filter_map(|v| value(&v.kind)).collect()),

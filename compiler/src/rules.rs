@@ -248,7 +248,6 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
             .with_help("remove the waiver"),
         );
     }
-    diagnostics.extend(crate::aws::second_edges(model));
     RuleResults { diagnostics, waivers }
 }
 

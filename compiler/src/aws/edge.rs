@@ -3,7 +3,7 @@
 //! origins.
 
 use crate::diagnostics::codes::{
-    ALIAS_COLLISION, CERTIFICATE_MISMATCH, DUPLICATE_ROUTE, NO_DOMAIN, SENSITIVE_ORIGIN,
+    ALIAS_COLLISION, CERTIFICATE_MISMATCH, DUPLICATE_ROUTE, NO_DOMAIN, SECOND_EDGE, SENSITIVE_ORIGIN,
 };
 use crate::ir::{BucketPurpose, Certificate, EdgeOriginKind, EnvIr, Ir};
 use crate::rules::{Finding, Findings};
@@ -182,6 +182,29 @@ pub fn origins(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 ),
             )
             .help("route only to buckets with `purpose = static` or to `s3_website` buckets; keep what is served in a bucket of its own"),
+        );
+    }
+}
+
+/// `A012`: one edge per system. The IR holds the first; the others would build nothing and
+/// claim the same alias.
+pub fn single_edge(ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let Some(edge) = &env.edge else { return };
+    for other in &ir.other_edges {
+        out.push(
+            Finding::error(
+                SECOND_EDGE,
+                &other.origin,
+                format!(
+                    "`{}` is a second edge; the system has one, `{}`",
+                    other.value, edge.name
+                ),
+            )
+            .label(&edge.origin, "the edge")
+            .help(format!(
+                "add this edge's routes to `{}`: one distribution serves the environment's domain",
+                edge.name
+            )),
         );
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::NO_PUBLIC_SUBNET;
-use crate::ir::{EnvIr, Ir, Nat};
+use crate::ir::{EgressMode, EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let names: Vec<String> = env
@@ -39,6 +39,8 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             .label(&env.vpc.connections.origin, "private connectivity requires zonal NAT gateways")
             .help("the trade-off: private connectivity rules out the Regional NAT Gateway, so the VPC has public subnets for the gateways"),
         ),
+        // `egress = private` with no connection is R006's to report.
+        Nat::Zonal { .. } if env.vpc.egress.value == EgressMode::Private => {}
         Nat::Zonal { origin, .. } => out.push(
             Finding::error(
                 NO_PUBLIC_SUBNET,

@@ -42,14 +42,18 @@ impl Checker<'_> {
             },
             (Type::Duration, ValueKind::Quantity { amount, unit }) if unit != "%" => {
                 let valid_unit = matches!(unit.as_str(), "s" | "m" | "h" | "d");
-                if valid_unit && amount.parse::<u64>().is_ok() {
+                let seconds = amount
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|n| crate::date::duration_seconds(n, unit));
+                if valid_unit && seconds.is_some() {
                     return true;
                 }
                 self.error(
                     codes::INVALID_DURATION,
                     span,
                     if valid_unit {
-                        format!("`{amount}{unit}` is too long a duration")
+                        format!("`{amount}{unit}` is too long a duration: at most ten years (`3650d`)")
                     } else {
                         format!("`{unit}` is not a unit of time")
                     },

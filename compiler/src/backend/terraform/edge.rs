@@ -249,14 +249,38 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .comment("checkov:skip=CKV_AWS_68:WAF is not part of the reference design; the distribution is the one exposure point and can take a web ACL later")
         .comment("checkov:skip=CKV2_AWS_47:no WAF (see CKV_AWS_68)")
         .comment("checkov:skip=CKV_AWS_310:one origin per behaviour; the internal ALB spans every zone")
-        .comment("checkov:skip=CKV_AWS_374:the application serves every country")
-        .comment("checkov:skip=CKV_AWS_305:`/` is served by the application through the load balancer")
+        .comment("checkov:skip=CKV_AWS_374:the application serves every country");
+    // `/`: the application answers it, a website endpoint serves its index document, and an
+    // S3 origin gets `index.html` as the root object.
+    let root_kind = default.map(|b| &b.target_kind);
+    match root_kind {
+        Some(EdgeOriginKind::VpcOrigin) => {
+            distribution = distribution.comment(
+                "checkov:skip=CKV_AWS_305:`/` is served by the application through the load balancer",
+            );
+        }
+        Some(EdgeOriginKind::S3Website) => {
+            distribution = distribution
+                .comment("checkov:skip=CKV_AWS_305:`/` goes to an S3 website endpoint, which serves its own index document");
+        }
+        Some(EdgeOriginKind::S3) | None => {}
+    }
+    if !edge.origins.iter().any(|o| o.kind == EdgeOriginKind::S3) {
+        distribution = distribution.comment(
+            "checkov:skip=CKV2_AWS_46:no S3 origin: the distribution reads no bucket (it only writes its logs to one)",
+        );
+    }
+    distribution = distribution
         .attr("enabled", Expr::Bool(true))
         .attr("is_ipv6_enabled", Expr::Bool(true))
         .attr("http_version", s("http2and3"))
         .attr("comment", s(ctx.item_name(&edge.name)))
         .attr("price_class", s(price_class(edge.price_class)))
         .attr_opt("aliases", domain.map(|d| strings([d])))
+        .attr_opt(
+            "default_root_object",
+            (root_kind == Some(&EdgeOriginKind::S3)).then(|| s("index.html")),
+        )
         .blocks(origins);
     if let Some(b) = default {
         distribution = distribution.block(behaviour(b, true));
