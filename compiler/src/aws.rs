@@ -15,8 +15,6 @@ mod edge;
 mod flows;
 mod values;
 
-pub use values::default_zones;
-
 use crate::ir::{EnvIr, Ir};
 use crate::rules::Findings;
 

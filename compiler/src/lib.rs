@@ -34,6 +34,7 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod parameters;
+pub mod regions;
 pub mod report;
 pub mod resolve;
 pub mod rules;

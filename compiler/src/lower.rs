@@ -324,7 +324,7 @@ impl EnvLowerer<'_> {
         } else if network.setting("zones").is_some() {
             (network.strings("zones")?, network.origin("zones"))
         } else {
-            (crate::aws::default_zones(&region), network.origin("zones"))
+            (crate::regions::default_zones(&region), network.origin("zones"))
         };
         let zones: Vec<String> = zone_suffixes.iter().map(|z| format!("{region}{z}")).collect();
 

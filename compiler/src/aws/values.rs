@@ -7,6 +7,7 @@ use crate::diagnostics::codes::{
     DUPLICATE_ZONE, DURATION_REFUSED, FARGATE_TASK_SIZE, LOAD_BALANCER_SUBNETS, SUBNET_SIZE, UNKNOWN_ZONE,
 };
 use crate::ir::{DAY, EnvIr, Ir, Schedule};
+use crate::regions;
 use crate::rules::{Finding, Findings};
 use crate::span::Origin;
 
@@ -186,62 +187,11 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The availability-zone letters of each region that every account has (us-west-1 shows each
-/// account two of its three). Source: AWS Regions and Availability Zones, `aws ec2
-/// describe-availability-zones`. A region not listed here is not checked.
-const ZONE_LETTERS: &[(&str, &str)] = &[
-    ("af-south-1", "abc"),
-    ("ap-east-1", "abc"),
-    ("ap-northeast-1", "acd"),
-    ("ap-northeast-2", "abcd"),
-    ("ap-northeast-3", "abc"),
-    ("ap-south-1", "abc"),
-    ("ap-south-2", "abc"),
-    ("ap-southeast-1", "abc"),
-    ("ap-southeast-2", "abc"),
-    ("ap-southeast-3", "abc"),
-    ("ap-southeast-4", "abc"),
-    ("ca-central-1", "abd"),
-    ("ca-west-1", "abc"),
-    ("eu-central-1", "abc"),
-    ("eu-central-2", "abc"),
-    ("eu-north-1", "abc"),
-    ("eu-south-1", "abc"),
-    ("eu-south-2", "abc"),
-    ("eu-west-1", "abc"),
-    ("eu-west-2", "abc"),
-    ("eu-west-3", "abc"),
-    ("il-central-1", "abc"),
-    ("me-central-1", "abc"),
-    ("me-south-1", "abc"),
-    ("sa-east-1", "abc"),
-    ("us-east-1", "abcdef"),
-    ("us-east-2", "abc"),
-    ("us-west-1", "abc"),
-    ("us-west-2", "abcd"),
-];
-
-/// Zones that exist only for some accounts: the Tokyo region's `b`, for accounts created before
-/// 2018. Accepted, never chosen by default.
-const LEGACY_ZONES: &[(&str, char)] = &[("ap-northeast-1", 'b')];
-
-/// The zones a network gets when it lists none: the region's first three (two where it has two).
-pub fn default_zones(region: &str) -> Vec<String> {
-    let letters = ZONE_LETTERS
-        .iter()
-        .find(|(r, _)| *r == region)
-        .map_or("abc", |(_, letters)| *letters);
-    letters.chars().take(3).map(String::from).collect()
-}
-
 /// `A003` and `A004`: every zone exists in the environment's region (also the zones an
 /// environment inherits after it changes region), and none is listed twice.
 pub fn zones(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let zones = &env.vpc.zones;
-    let letters = ZONE_LETTERS
-        .iter()
-        .find(|(region, _)| *region == env.region)
-        .map(|(_, letters)| *letters);
+    let letters = regions::zone_letters(&env.region);
     let mut seen = BTreeSet::new();
     for zone in &zones.value {
         let letter = zone.strip_prefix(env.region.as_str()).unwrap_or(zone);
@@ -255,12 +205,8 @@ pub fn zones(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 .help("list each zone once: one subnet per tier and zone"),
             );
         }
-        let legacy = LEGACY_ZONES
-            .iter()
-            .any(|(region, l)| *region == env.region && letter.len() == 1 && letter.starts_with(*l));
         if let Some(letters) = letters
-            && !(letter.len() == 1 && letters.contains(letter))
-            && !legacy
+            && !regions::zone_exists(&env.region, letter)
         {
             let known: Vec<String> = letters.chars().map(|c| format!("\"{c}\"")).collect();
             out.push(
