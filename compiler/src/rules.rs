@@ -174,7 +174,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
             let waiver = waivers.iter_mut().find(|w| {
                 w.waiver.code == finding.code.id
                     && w.waiver.until.as_ref().is_none_or(|(until, _)| *until >= today)
-                    && (within(&finding.origin, &w.waiver.scope) || env_block == Some(&w.waiver.scope))
+                    && (w.waiver.scope.contains(&finding.origin) || env_block == Some(&w.waiver.scope))
             });
             if let Some(waiver) = waiver {
                 waiver.silenced.push(env.name.clone());
@@ -249,9 +249,4 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
         );
     }
     RuleResults { diagnostics, waivers }
-}
-
-/// Whether `inner` lies inside `outer` in the same file.
-fn within(inner: &Origin, outer: &Origin) -> bool {
-    inner.file == outer.file && outer.span.start <= inner.span.start && inner.span.end <= outer.span.end
 }

@@ -14,3 +14,10 @@ pub struct Origin {
     pub file: SourceFile,
     pub span: Span,
 }
+
+impl Origin {
+    /// Whether `inner` lies inside this origin, in the same file.
+    pub fn contains(&self, inner: &Origin) -> bool {
+        inner.file == self.file && self.span.start <= inner.span.start && inner.span.end <= self.span.end
+    }
+}

@@ -460,3 +460,55 @@ fn a_rename_to_a_long_name_is_judged_by_the_name_aws_keeps() {
     let codes = crate::fixture::codes(renamed(""));
     assert!(codes.contains(&"E2005"), "{codes:?}");
 }
+
+#[test]
+fn waived_findings_carry_their_reasons_into_checkov_skips() {
+    // Production without access logs and with a deletable database, each waived with a reason;
+    // and a development environment, where the rules do not ask for them.
+    let source = r#"system s {
+  region = "ap-northeast-1"
+  domain = "example.com"
+  network { cidr = 10.0.0.0/16  tier ingress { }  tier app { egress = nat }  tier db { } }
+  edge cdn : cloudfront {
+    route "/*" -> alb { forward = all_viewer }
+    allow R013 reason "the edge's logs go to the central logging pipeline"
+  }
+  load_balancer alb in ingress { allow R013 reason "the platform team collects the ALB's logs" }
+  service api : fargate in app { image = ecr("api")  port = 8080  scale { min = 2  max = 2 } }
+  database main : aurora_postgres in db {
+    version             = "16.4"
+    deletion_protection = false
+    allow R014 reason "a replica rebuilt from the primary account"
+  }
+  flow alb -> api : tcp(8080)
+  flow api -> main : postgres
+}
+env prd { account = "111111111111" }
+env dev { account = "222222222222"  stage = development  cidr = 10.1.0.0/16 }
+"#;
+    let files = build_clean(vec![("main.arch".into(), source.into())]);
+    let text = |path: &str| &files.iter().find(|f| f.path == path).unwrap().contents;
+    assert!(
+        text("prd/terraform/edge.tf").contains(
+            "checkov:skip=CKV_AWS_86:R013 waived: the edge's logs go to the central logging pipeline"
+        )
+    );
+    assert!(
+        text("prd/terraform/compute.tf")
+            .contains("checkov:skip=CKV_AWS_91:R013 waived: the platform team collects the ALB's logs")
+    );
+    assert!(
+        text("prd/terraform/data.tf")
+            .contains("checkov:skip=CKV_AWS_139:R014 waived: a replica rebuilt from the primary account")
+    );
+    assert!(
+        text("dev/terraform/data.tf")
+            .contains("checkov:skip=CKV_AWS_139:R014 asks for it in production; env `dev` is development")
+    );
+    let out = write_all(&files);
+    for env in ["prd", "dev"] {
+        let (summary, failed) = checkov(&out.path().join(env).join("terraform"));
+        assert_eq!(summary["parsing_errors"], 0, "{env}: {summary}");
+        assert!(failed.is_empty(), "{env}: checkov failed:\n{}", failed.join("\n"));
+    }
+}

@@ -126,12 +126,30 @@ pub fn covers(name: &str, host: &str) -> bool {
     }
 }
 
+/// The longest first domain name of an ACM certificate (its subject's common name).
+const ACM_FIRST_NAME: usize = 64;
+
 /// `A010`: the edge's certificate covers the alias it serves, and a load balancer's the host
 /// name CloudFront connects to it with (the environment's domain).
 pub fn certificates(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let Some(domain) = &env.domain else { return };
     let mut check = |certificate: &Certificate, user: String| {
         let Some(name) = &certificate.domain else { return };
+        if name.len() > ACM_FIRST_NAME {
+            out.push(
+                Finding::error(
+                    CERTIFICATE_MISMATCH,
+                    &certificate.origin,
+                    format!(
+                        "the certificate of {user} would be for {name}, {} characters; ACM takes at most {ACM_FIRST_NAME} in a certificate's domain name",
+                        name.len()
+                    ),
+                )
+                .label(&domain.origin, "the domain comes from here")
+                .help("use a shorter domain for this environment (`domain = \"…\"`), or a wildcard certificate of its parent, e.g. `acm(\"*.example.com\")` (AWS Certificate Manager: RequestCertificate, DomainName)"),
+            );
+            return;
+        }
         if !covers(name, &domain.value) {
             out.push(
                 Finding::error(

@@ -47,8 +47,9 @@ struct Ctx<'a> {
     parameters: Vec<Parameter>,
     /// Label renamed items by their old names (the pass that finds what `moved` blocks need).
     old_labels: bool,
-    /// The reasons of the design-rule waivers that silenced something in this environment.
-    waived: Vec<(&'static str, String)>,
+    /// The design-rule waivers that silenced something in this environment: code, reason, and
+    /// the item (or env block) each stands in.
+    waived: Vec<(&'static str, String, crate::span::Origin)>,
 }
 
 impl Ctx<'_> {
@@ -107,12 +108,16 @@ impl Ctx<'_> {
         self.env.stage.value == Stage::Production
     }
 
-    /// Why a protection the design rule `rule` asks for in production is off here: the rule's
-    /// waiver and its reason, or the environment's stage. The checkov skip of the matching
-    /// check carries it.
-    fn why_off(&self, rule: crate::diagnostics::Code) -> String {
-        match self.waived.iter().find(|(code, _)| *code == rule.id) {
-            Some((code, reason)) => format!("{code} waived: {reason}"),
+    /// Why a protection the design rule `rule` asks for is off for `item`: the rule's waiver in
+    /// that item (else in the environment's block) and its reason, or the environment's stage.
+    /// The checkov skip of the matching check carries it.
+    fn why_off(&self, rule: crate::diagnostics::Code, item: &crate::span::Origin) -> String {
+        let of_rule = || self.waived.iter().filter(|(code, ..)| *code == rule.id);
+        let waiver = of_rule()
+            .find(|(.., scope)| scope.contains(item))
+            .or_else(|| of_rule().find(|(.., scope)| *scope == self.env.origin));
+        match waiver {
+            Some((code, reason, _)) => format!("{code} waived: {reason}"),
             None if !self.production() => format!(
                 "{} asks for it in production; env `{}` is {}",
                 rule.id,
@@ -231,14 +236,14 @@ fn modules_with_old_labels(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
     })
 }
 
-/// The codes and reasons of the waivers that silenced a finding in `env`.
-fn waived_in(waivers: &[WaiverUse], env: &EnvIr) -> Vec<(&'static str, String)> {
+/// The codes, reasons and scopes of the waivers that silenced a finding in `env`.
+fn waived_in(waivers: &[WaiverUse], env: &EnvIr) -> Vec<(&'static str, String, crate::span::Origin)> {
     waivers
         .iter()
         .filter(|w| w.silenced_in(&env.name) > 0)
         .filter_map(|w| {
             let code = crate::diagnostics::codes::lookup(&w.waiver.code)?;
-            Some((code.id, w.waiver.reason.clone()))
+            Some((code.id, w.waiver.reason.clone(), w.waiver.scope.clone()))
         })
         .collect()
 }

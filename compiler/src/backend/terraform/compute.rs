@@ -207,6 +207,12 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             Expr::Num(i64::try_from(lb.idle_timeout_seconds.value).unwrap_or(60)),
         )
         .attr("enable_deletion_protection", Expr::Bool(ctx.production()));
+    if lb.access_logs.is_none() {
+        alb = alb.comment(&format!(
+            "checkov:skip=CKV_AWS_91:{}",
+            ctx.why_off(crate::diagnostics::codes::ACCESS_LOGS, &lb.origin)
+        ));
+    }
     if let Some(logs) = &lb.access_logs {
         alb = alb.block(
             Block::new("access_logs", &[])

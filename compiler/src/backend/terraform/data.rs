@@ -49,13 +49,13 @@ pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {
     if !database.deletion_protection.value {
         cluster = cluster.comment(&format!(
             "checkov:skip=CKV_AWS_139:{}",
-            ctx.why_off(codes::DATA_PROTECTION)
+            ctx.why_off(codes::DATA_PROTECTION, &database.origin)
         ));
     }
     if !database.encrypted.value {
         cluster = cluster.comment(&format!(
             "checkov:skip=CKV_AWS_96:{}",
-            ctx.why_off(codes::DATA_PROTECTION)
+            ctx.why_off(codes::DATA_PROTECTION, &database.origin)
         ));
     }
     if ctx.production() {

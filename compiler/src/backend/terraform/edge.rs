@@ -265,6 +265,12 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         }
         Some(EdgeOriginKind::S3) | None => {}
     }
+    if edge.access_logs.is_none() {
+        distribution = distribution.comment(&format!(
+            "checkov:skip=CKV_AWS_86:{}",
+            ctx.why_off(crate::diagnostics::codes::ACCESS_LOGS, &edge.origin)
+        ));
+    }
     if !edge.origins.iter().any(|o| o.kind == EdgeOriginKind::S3) {
         distribution = distribution.comment(
             "checkov:skip=CKV2_AWS_46:no S3 origin: the distribution reads no bucket (it only writes its logs to one)",
