@@ -159,6 +159,8 @@ pub struct FilePart {
     topics: Arc<[Topic]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
+    /// The egress its tasks need to start.
+    platform: PlatformEgress,
     /// Internal errors (`E2999`: items that could not be lowered) and physical names AWS
     /// would refuse (`E2005`).
     diagnostics: Vec<Diagnostic>,
@@ -207,6 +209,14 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
     );
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
+    let platform = platform_egress(
+        &services,
+        &jobs,
+        env_network(db, workspace, env.clone()),
+        tier_egress(db, workspace, env.clone()),
+        internet_https(db, workspace),
+        workspace_symbols(db, workspace),
+    );
     let mut part = FilePart {
         security_groups,
         services,
@@ -216,6 +226,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         topics,
         alarms,
         renames,
+        platform,
         diagnostics: faults,
     };
     let names = file_physical_names(env_identity(db, workspace, env), &part);
@@ -466,13 +477,16 @@ impl EnvLowerer<'_> {
         let (ingress, egress) = sg_rules(&implied, symbols);
         rules.push((ingress.into(), egress.into()));
         ir.flows.push(implied.into());
-        let platform = platform_egress(&mut ir, tier_egress(self.db, self.workspace, env.name.clone()));
-        let (mut ingress, mut egress) = sg_rules(&platform.flows, symbols);
-        ingress.extend(platform.ingress);
-        egress.extend(platform.egress);
-        rules.push((ingress.into(), egress.into()));
-        ir.flows.push(platform.flows.into());
-        ir.security_groups.push(platform.groups.into());
+        // What each file's tasks need to start, after every written and route flow.
+        let mut task_tiers: BTreeSet<&str> = BTreeSet::new();
+        for &file in self.workspace.files(self.db) {
+            let platform = &lower_file(self.db, self.workspace, file, env.name.clone()).platform;
+            ir.flows.push(Arc::clone(&platform.flows));
+            rules.push((Arc::clone(&platform.ingress), Arc::clone(&platform.egress)));
+            task_tiers.extend(platform.task_tiers.iter().map(String::as_str));
+        }
+        let groups = endpoint_group(&mut ir, &task_tiers);
+        ir.security_groups.push(groups.into());
         // A rule that an earlier flow already made (same group, peer and port) is not made twice.
         let mut seen = HashSet::default();
         for (ingress, egress) in &rules {

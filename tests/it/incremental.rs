@@ -38,7 +38,8 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
     // catalogue and the symbol table are all reused. The firewalls (each environment's
     // overrides and the part of them that names this file's components, what physical names are
     // made of (system, environment, account), the ports of load
-    // balancers and databases, the tiers' egress, which load balancer fronts what) re-run and
+    // balancers and databases, the tiers' egress, which load balancer fronts what, the region
+    // and VPC endpoints, which components already reach the internet over HTTPS) re-run and
     // come out equal. What spans the whole system runs again:
     // merging the model, each environment's assembly and design rules, the waivers.
     assert_eq!(
@@ -49,12 +50,15 @@ fn editing_a_value_in_one_file_reparses_and_rechecks_only_that_file() {
             "env_findings",
             "env_identity",
             "env_identity",
+            "env_network",
+            "env_network",
             "env_overrides",
             "env_overrides",
             "file_model",
             "file_overrides",
             "file_symbols",
             "fronted",
+            "internet_https",
             "lower",
             "lower_env",
             "lower_env",

@@ -1,7 +1,9 @@
 //! What flows and tasks need to work: every task can reach what it starts from, every written
 //! flow becomes something in AWS, and each load balancer forwards to one service.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, TASK_CANNOT_START, UNROUTED_SERVICE};
 use crate::ir::{EnvIr, Ir, TierEgress, task_needs};
@@ -66,7 +68,8 @@ pub fn tasks_can_start(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 /// balancer forwards only to services; the edge's flow to a load balancer needs a route there
 /// (a flow from the edge past the load balancer is R004's).
 pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let mut categories: BTreeMap<&str, &str> = BTreeMap::new();
+    // Hash maps, not trees: this runs on every edit over thousands of components.
+    let mut categories: HashMap<&str, &str> = HashMap::default();
     for (names, category) in [
         (
             env.services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
@@ -88,12 +91,12 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     ] {
         categories.extend(names.into_iter().map(|n| (n, category)));
     }
-    let routed: BTreeSet<&str> = env
+    let routed: HashSet<&str> = env
         .edge
         .iter()
         .flat_map(|e| e.behaviours.iter().map(|b| b.target.as_str()))
         .collect();
-    let listeners: BTreeMap<&str, u16> = env
+    let listeners: HashMap<&str, u16> = env
         .load_balancers
         .iter()
         .map(|l| (l.name.as_str(), l.listen))
@@ -148,8 +151,8 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let mut fronted: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
     let mut behind: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
-    let balancers: BTreeSet<&str> = env.load_balancers.iter().map(|l| l.name.as_str()).collect();
-    let services: BTreeSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    let balancers: HashSet<&str> = env.load_balancers.iter().map(|l| l.name.as_str()).collect();
+    let services: HashSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
     for flow in env.flows.iter().filter(|f| !f.implied) {
         let (Some(from), Some(to)) = (flow.from.component(), flow.to.component()) else {
             continue;

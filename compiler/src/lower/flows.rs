@@ -34,55 +34,89 @@ pub(super) fn implied_flows(
     implied
 }
 
-/// What tasks need to start and no flow says: flows to the internet, rules to the endpoints,
-/// and the endpoints' security group.
+/// What one file's tasks need to start and no flow says: flows to the internet, and rules to
+/// the VPC endpoints (see `platform_egress`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(super) struct PlatformEgress {
-    pub(super) flows: Vec<FlowIr>,
-    pub(super) ingress: Vec<SgRule>,
-    pub(super) egress: Vec<SgRule>,
-    pub(super) groups: Vec<SecurityGroup>,
+    pub(super) flows: Arc<[FlowIr]>,
+    pub(super) ingress: Arc<[SgRule]>,
+    pub(super) egress: Arc<[SgRule]>,
+    /// The tiers that hold this file's tasks (where interface endpoints may go).
+    pub(super) task_tiers: Vec<String>,
 }
 
-/// The egress each task needs for its image, logs and secrets (`task_needs`): through the VPC
-/// endpoints the network declares, and what they do not cover through the tier's NAT, as an
-/// implied flow to the internet on 443. A task in a tier with neither cannot start (`A013`).
-/// Chooses the tier of the interface endpoints: the first that holds a task.
+/// What the egress of tasks depends on in one environment, besides the tasks: the region (the
+/// S3 prefix list's name) and the VPC endpoints the network declares. A firewall: it changes
+/// only when one of those does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(super) struct EnvNetwork {
+    pub(super) region: String,
+    pub(super) endpoints: Vec<VpcEndpoint>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub(super) fn env_network(db: &dyn Db, workspace: Workspace, env: String) -> EnvNetwork {
+    let model = model(db, workspace);
+    let setting = |fields: &Fields, name: &str| fields.get(name).map(|s| s.value.clone());
+    let env_settings = model.envs.iter().find(|e| e.name == env).map(|e| &e.settings);
+    let region = env_settings
+        .and_then(|s| setting(s, "region"))
+        .or_else(|| setting(&model.settings, "region"))
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let endpoints = model
+        .settings
+        .get("network")
+        .and_then(|s| s.value.as_block())
+        .and_then(|network| network.get("endpoints"))
+        .and_then(|s| match &s.value {
+            Val::List(items) => items
+                .iter()
+                .map(|i| i.as_str().and_then(VpcEndpoint::named))
+                .collect(),
+            _ => None,
+        })
+        .unwrap_or_default();
+    EnvNetwork { region, endpoints }
+}
+
+/// The components whose written flows already reach the internet over HTTPS (so they have the
+/// egress a task needs). A firewall: it changes only when such a flow is added or removed.
+#[salsa::tracked(returns(ref))]
+pub(super) fn internet_https(db: &dyn Db, workspace: Workspace) -> BTreeSet<String> {
+    model(db, workspace)
+        .flows()
+        .filter(|f| {
+            f.to == crate::resolve::INTERNET
+                && matches!(&f.protocol, Val::Name(n) if n == WebProtocol::Https.as_str())
+        })
+        .map(|f| f.from.clone())
+        .collect()
+}
+
+/// The egress each of one file's tasks needs for its image, logs and secrets (`task_needs`):
+/// through the VPC endpoints the network declares, and what they do not cover through the
+/// tier's NAT, as an implied flow to the internet on 443 (unless the task's own flow says it
+/// already). A task in a tier with neither cannot start (`A013`, checked on the IR).
 pub(super) fn platform_egress(
-    ir: &mut EnvIr,
+    services: &[Service],
+    jobs: &[Job],
+    network: &EnvNetwork,
     tiers: &BTreeMap<String, Spanned<TierEgress>>,
+    https_out: &BTreeSet<String>,
+    symbols: &SymbolTable,
 ) -> PlatformEgress {
-    let endpoints = &ir.vpc.endpoints.value;
-    let tasks: Vec<(&String, &String, bool, &Origin)> = ir
-        .services
+    let endpoints = &network.endpoints;
+    let tasks = services
         .iter()
         .map(|s| (&s.name, &s.tier, !s.secrets.is_empty(), &s.origin))
         .chain(
-            ir.jobs
-                .iter()
+            jobs.iter()
                 .map(|j| (&j.name, &j.tier, !j.secrets.is_empty(), &j.origin)),
-        )
-        .collect();
-    let task_tiers: HashSet<&str> = tasks.iter().map(|(_, tier, ..)| tier.as_str()).collect();
-    // A task whose own flow to the internet is HTTPS already has the egress it needs.
-    let https_out: HashSet<&str> = ir
-        .flows
-        .iter()
-        .filter(|f| f.to.is_internet() && f.port == WebProtocol::Https.port())
-        .map(|f| f.from.name())
-        .collect();
-    let interface = endpoints.iter().any(|e| !e.is_gateway());
-    let endpoint_tier = ir
-        .tiers
-        .iter()
-        .find(|t| task_tiers.contains(t.name.as_str()))
-        .filter(|_| interface)
-        .map(|t| t.name.clone());
-    let mut out = PlatformEgress {
-        flows: Vec::new(),
-        ingress: Vec::new(),
-        egress: Vec::new(),
-        groups: Vec::new(),
-    };
+        );
+    let mut flows = Vec::new();
+    let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+    let mut task_tiers: Vec<String> = Vec::new();
     let https = |group: &str, peer: Peer, from: &str, to: &str, origin: &Origin| SgRule {
         group: group.to_owned(),
         peer,
@@ -94,11 +128,14 @@ pub(super) fn platform_egress(
         origin: origin.clone(),
     };
     for (name, tier, secrets, origin) in tasks {
+        if !task_tiers.contains(tier) {
+            task_tiers.push(tier.clone());
+        }
         let needs = task_needs(secrets);
         let uncovered = needs.iter().any(|need| !endpoints.contains(need));
         let nat = tiers.get(tier).is_some_and(|e| e.value == TierEgress::Nat);
-        if uncovered && nat && !https_out.contains(name.as_str()) {
-            out.flows.push(FlowIr {
+        if uncovered && nat && !https_out.contains(name) {
+            flows.push(FlowIr {
                 from: Endpoint::Component(name.clone()),
                 to: Endpoint::Internet,
                 protocol: Protocol::Named(WebProtocol::Https),
@@ -112,26 +149,46 @@ pub(super) fn platform_egress(
             .any(|need| !need.is_gateway() && endpoints.contains(need))
         {
             let peer = Peer::SecurityGroup(ENDPOINTS_GROUP.to_owned());
-            out.egress.push(https(name, peer, name, ENDPOINTS_GROUP, origin));
+            egress.push(https(name, peer, name, ENDPOINTS_GROUP, origin));
             let peer = Peer::SecurityGroup(name.clone());
-            out.ingress
-                .push(https(ENDPOINTS_GROUP, peer, name, ENDPOINTS_GROUP, origin));
+            ingress.push(https(ENDPOINTS_GROUP, peer, name, ENDPOINTS_GROUP, origin));
         }
         if endpoints.contains(&VpcEndpoint::S3) {
-            let peer = Peer::PrefixList(s3_prefix_list(&ir.region));
-            out.egress.push(https(name, peer, name, "s3", origin));
+            let peer = Peer::PrefixList(s3_prefix_list(&network.region));
+            egress.push(https(name, peer, name, "s3", origin));
         }
     }
-    if let Some(tier) = &endpoint_tier {
-        out.groups.push(SecurityGroup {
+    let (nat_ingress, nat_egress) = sg_rules(&flows, symbols);
+    ingress.extend(nat_ingress);
+    egress.extend(nat_egress);
+    PlatformEgress {
+        flows: flows.into(),
+        ingress: ingress.into(),
+        egress: egress.into(),
+        task_tiers,
+    }
+}
+
+/// The interface endpoints' tier (the first tier that holds a task) and security group, when
+/// the network declares interface endpoints.
+pub(super) fn endpoint_group(ir: &mut EnvIr, task_tiers: &BTreeSet<&str>) -> Vec<SecurityGroup> {
+    let interface = ir.vpc.endpoints.value.iter().any(|e| !e.is_gateway());
+    ir.vpc.endpoint_tier = ir
+        .tiers
+        .iter()
+        .find(|t| task_tiers.contains(t.name.as_str()))
+        .filter(|_| interface)
+        .map(|t| t.name.clone());
+    ir.vpc
+        .endpoint_tier
+        .iter()
+        .map(|tier| SecurityGroup {
             name: ENDPOINTS_GROUP.to_owned(),
             category: "endpoint".to_owned(),
             tier: tier.clone(),
             origin: ir.vpc.endpoints.origin.clone(),
-        });
-    }
-    ir.vpc.endpoint_tier = endpoint_tier;
-    out
+        })
+        .collect()
 }
 
 /// What one file's flows become in one environment: the flows with their ports, the
