@@ -270,6 +270,19 @@ fn moved_blocks(now: &[(&str, Vec<Block>)], before: &[(&str, Vec<Block>)]) -> Ve
         .collect()
 }
 
+/// The policy document that lets an AWS service (`lambda.amazonaws.com`) assume a role.
+fn assume_role_policy(label: &str, service: &str) -> Block {
+    Block::data("aws_iam_policy_document", label).block(
+        Block::new("statement", &[])
+            .attr("actions", strings(["sts:AssumeRole"]))
+            .block(
+                Block::new("principals", &[])
+                    .attr("type", s("Service"))
+                    .attr("identifiers", strings([service])),
+            ),
+    )
+}
+
 /// `{ Name = "…" }`, the tags of a named resource.
 fn tags(name: String) -> Expr {
     Expr::Object(vec![("Name".into(), s(name))])

@@ -46,15 +46,7 @@ pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
                     .attr("name", s("containerInsights"))
                     .attr("value", s("enabled")),
             ),
-        Block::data("aws_iam_policy_document", "ecs_tasks_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("Service"))
-                        .attr("identifiers", strings(["ecs-tasks.amazonaws.com"])),
-                ),
-        ),
+        assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
     ];
     let mut repositories: BTreeSet<&str> = BTreeSet::new();
     for task in tasks(env) {
@@ -367,15 +359,7 @@ pub(super) fn scheduler(ctx: &Ctx<'_>) -> Vec<Block> {
         })
         .collect();
     let mut blocks = vec![
-        Block::data("aws_iam_policy_document", "scheduler_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("Service"))
-                        .attr("identifiers", strings(["scheduler.amazonaws.com"])),
-                ),
-        ),
+        assume_role_policy("scheduler_assume", "scheduler.amazonaws.com"),
         Block::resource("aws_iam_role", "scheduler")
             .attr("name", s(ctx.name("scheduler")))
             .attr(

@@ -52,15 +52,7 @@ pub(super) fn global_alarm_forwarder(ctx: &Ctx<'_>) -> Vec<Block> {
                 s("CloudFront alarm state changes, forwarded to the system's region"),
             )
             .attr("event_pattern", alarm_state_pattern(ctx)),
-        Block::data("aws_iam_policy_document", "events_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("Service"))
-                        .attr("identifiers", strings(["events.amazonaws.com"])),
-                ),
-        ),
+        assume_role_policy("events_assume", "events.amazonaws.com"),
         Block::resource("aws_iam_role", "alarm_forwarder")
             .attr("name", s(ctx.name("alarm-forwarder")))
             .attr(
@@ -237,15 +229,7 @@ pub(super) fn notifier(ctx: &Ctx<'_>) -> Vec<Block> {
             .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
             .attr("name", s(format!("/aws/lambda/{}", ctx.name("alarm-notifier"))))
             .attr("retention_in_days", Expr::Num(365)),
-        Block::data("aws_iam_policy_document", "lambda_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("Service"))
-                        .attr("identifiers", strings(["lambda.amazonaws.com"])),
-                ),
-        ),
+        assume_role_policy("lambda_assume", "lambda.amazonaws.com"),
         Block::resource("aws_iam_role", "alarm_notifier")
             .attr("name", s(ctx.name("alarm-notifier")))
             .attr("assume_role_policy", reference("data.aws_iam_policy_document.lambda_assume.json")),

@@ -217,15 +217,7 @@ pub(super) fn flow_logs(ctx: &Ctx<'_>) -> Vec<Block> {
             .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
             .attr("name", s(format!("/vpc/{}", ctx.cluster_name())))
             .attr("retention_in_days", Expr::Num(365)),
-        Block::data("aws_iam_policy_document", "flow_logs_assume").block(
-            Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("Service"))
-                        .attr("identifiers", strings(["vpc-flow-logs.amazonaws.com"])),
-                ),
-        ),
+        assume_role_policy("flow_logs_assume", "vpc-flow-logs.amazonaws.com"),
         Block::resource("aws_iam_role", "flow_logs")
             .attr("name", s(ctx.name("flow-logs")))
             .attr("assume_role_policy", reference("data.aws_iam_policy_document.flow_logs_assume.json")),
