@@ -42,9 +42,9 @@ struct Cli {
 enum Command {
     /// Check a workspace (a directory of .arch files, or one file) and report every problem.
     Check {
-        /// The workspace directory or a single .arch file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// The workspace directory or a single .arch file [default: the nearest directory at or
+        /// above the current one that holds `archc.toml`].
+        path: Option<PathBuf>,
         /// How to print diagnostics: for people (with the exposure report), one JSON object per
         /// line, or one SARIF 2.1.0 log.
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -62,9 +62,9 @@ enum Command {
     /// Check the workspace and write every environment's Terraform, ecspresso configs, deploy
     /// workflow and diagrams, and DESIGN.md, into `--out`.
     Build {
-        /// The workspace directory or a single .arch file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// The workspace directory or a single .arch file [default: the nearest directory at or
+        /// above the current one that holds `archc.toml`].
+        path: Option<PathBuf>,
         /// The output directory; archc writes only inside it.
         #[arg(long, default_value = "out")]
         out: PathBuf,
@@ -91,9 +91,9 @@ enum Command {
     },
     /// Estimate the monthly cost of each environment from the region's price catalogue.
     Cost {
-        /// The workspace directory or a single .arch file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// The workspace directory or a single .arch file [default: the nearest directory at or
+        /// above the current one that holds `archc.toml`].
+        path: Option<PathBuf>,
         /// One environment only.
         #[arg(long, value_name = "NAME")]
         env: Option<String>,
@@ -107,11 +107,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
-    /// Print the Mermaid diagrams of each environment (`archc build` writes them too).
+    /// Print Mermaid diagrams (`archc build` writes them too): one diagram as Mermaid when
+    /// `--env` and `--kind` select exactly one, else a Markdown document with one ```mermaid
+    /// block per environment and diagram (which GitHub and most Markdown viewers render).
     Diagram {
-        /// The workspace directory or a single .arch file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// The workspace directory or a single .arch file [default: the nearest directory at or
+        /// above the current one that holds `archc.toml`].
+        path: Option<PathBuf>,
         /// One environment only.
         #[arg(long, value_name = "NAME")]
         env: Option<String>,
@@ -127,9 +129,9 @@ enum Command {
     },
     /// Write the design document, DESIGN.md, into `--out` (`archc build` writes it too).
     Doc {
-        /// The workspace directory or a single .arch file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// The workspace directory or a single .arch file [default: the nearest directory at or
+        /// above the current one that holds `archc.toml`].
+        path: Option<PathBuf>,
         /// The output directory; archc writes only inside it.
         #[arg(long, default_value = "out")]
         out: PathBuf,
@@ -146,9 +148,9 @@ enum Command {
     },
     /// Format .arch files in place (white space only; comments are kept).
     Fmt {
-        /// A directory of .arch files, or one file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// A directory of .arch files, or one file [default: the workspace around the current
+        /// directory, as for `check`].
+        path: Option<PathBuf>,
         /// Write nothing; fail if a file is not formatted.
         #[arg(long)]
         check: bool,
@@ -196,7 +198,16 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
         Err(error) => return clap_error(&error, stdout, stderr),
     };
     let limit = cli.error_limit;
-    let result = match cli.command {
+    let command = match with_workspace(cli.command) {
+        Ok(command) => command,
+        Err(error) => {
+            return match render::host_human(&error, stderr) {
+                Ok(()) => EXIT_USAGE,
+                Err(_) => EXIT_USAGE,
+            };
+        }
+    };
+    let result = match command {
         Command::Check {
             path,
             format,
@@ -212,7 +223,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                 limit,
                 today: today.unwrap_or_else(Date::today_utc),
             };
-            check(&path, &options, stdout, stderr)
+            check(root(&path), &options, stdout, stderr)
         }
         Command::Build {
             path,
@@ -236,7 +247,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
                     limit,
                 },
             };
-            build(&path, &options, stdout, stderr)
+            build(root(&path), &options, stdout, stderr)
         }
         Command::Cost {
             path,
@@ -245,7 +256,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             today,
             color,
         } => cost(
-            &path,
+            root(&path),
             env.as_deref(),
             format,
             today.unwrap_or_else(Date::today_utc),
@@ -263,7 +274,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             today,
             color,
         } => diagram(
-            &path,
+            root(&path),
             env.as_deref(),
             kind,
             today.unwrap_or_else(Date::today_utc),
@@ -281,7 +292,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             today,
             color,
         } => doc(
-            &path,
+            root(&path),
             &out,
             force,
             today.unwrap_or_else(Date::today_utc),
@@ -293,7 +304,7 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             stderr,
         ),
         Command::Fmt { path, check } => fmt(
-            &path,
+            root(&path),
             check,
             Style {
                 color: terminal,
@@ -634,16 +645,25 @@ fn diagram(
         DiagramKind::SecurityGroups => "security-groups.mmd",
     });
     let ir = &crate::lower::lower(&db, workspace).ir;
-    for environment in ir.envs.iter().filter(|e| env.is_none_or(|name| e.name == name)) {
-        for (name, text) in crate::backend::mermaid::diagrams(environment) {
-            if wanted.is_none_or(|w| w == name) {
-                writeln!(
-                    stdout,
-                    "%% {} {}",
-                    environment.name,
-                    name.trim_end_matches(".mmd")
-                )?;
-                write!(stdout, "{text}")?;
+    let selected: Vec<(&str, &str, String)> = ir
+        .envs
+        .iter()
+        .filter(|e| env.is_none_or(|name| e.name == name))
+        .flat_map(|e| {
+            crate::backend::mermaid::diagrams(e)
+                .into_iter()
+                .filter(|(name, _)| wanted.is_none_or(|w| w == *name))
+                .map(|(name, text)| (e.name.as_str(), name.trim_end_matches(".mmd"), text))
+        })
+        .collect();
+    // One diagram is Mermaid as it is; several are a Markdown document, one block each, which
+    // a renderer takes as a whole (Mermaid itself takes one diagram per input).
+    match selected.as_slice() {
+        [(_, _, text)] => write!(stdout, "{text}")?,
+        _ => {
+            writeln!(stdout, "# {} diagrams", ir.system)?;
+            for (env, kind, text) in &selected {
+                write!(stdout, "\n## {env}: {kind}\n\n```mermaid\n{text}```\n")?;
             }
         }
     }
@@ -810,8 +830,88 @@ fn explain(code: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     Ok(EXIT_USAGE)
 }
 
+/// The file that marks a workspace's root directory, as `Cargo.toml` marks a package's: the
+/// `.arch` files below it are one system (except those below another `archc.toml`).
+pub const WORKSPACE_MARKER: &str = "archc.toml";
+
+/// The path a command's `path` argument resolves to once `with_workspace` has run.
+fn root(path: &Option<PathBuf>) -> &Path {
+    path.as_deref().unwrap_or(Path::new("."))
+}
+
+/// Fills a command's missing `path` with the workspace around the current directory.
+fn with_workspace(mut command: Command) -> Result<Command, HostError> {
+    let path = match &mut command {
+        Command::Check { path, .. }
+        | Command::Build { path, .. }
+        | Command::Cost { path, .. }
+        | Command::Diagram { path, .. }
+        | Command::Doc { path, .. }
+        | Command::Fmt { path, .. } => path,
+        Command::Explain { .. } => return Ok(command),
+    };
+    if path.is_none() {
+        let cwd = std::env::current_dir().map_err(|error| io_error(Path::new("."), &error))?;
+        *path = Some(find_workspace(&cwd)?);
+    }
+    Ok(command)
+}
+
+/// The nearest directory at or above `cwd` that holds `archc.toml`, relative to `cwd` (`.`,
+/// `..`, …); else an error that names the workspaces below `cwd`.
+pub fn find_workspace(cwd: &Path) -> Result<PathBuf, HostError> {
+    for (up, dir) in cwd.ancestors().enumerate() {
+        if dir.join(WORKSPACE_MARKER).is_file() {
+            return Ok(match up {
+                0 => PathBuf::from("."),
+                n => (0..n).map(|_| "..").collect(),
+            });
+        }
+    }
+    let mut below = Vec::new();
+    workspaces_below(cwd, cwd, 4, &mut below);
+    below.sort();
+    let help = match below.first() {
+        Some(first) => format!(
+            "pass a workspace's directory, e.g. `archc check {first}`{}; or create `archc.toml` in the directory that holds your .arch files",
+            match below.len() {
+                1 => String::new(),
+                n => format!(" (workspaces below here: {})", below.iter().take(8).cloned().collect::<Vec<_>>().join(", ") + if n > 8 { ", …" } else { "" }),
+            }
+        ),
+        None => "create an empty `archc.toml` in the directory that holds your .arch files (it marks the workspace, as Cargo.toml does), or pass that directory".into(),
+    };
+    Err(HostError {
+        code: codes::NO_WORKSPACE,
+        message: "no archc workspace here: no `archc.toml` in this directory or above it".into(),
+        help,
+    })
+}
+
+/// Directories below `dir` (to `depth` levels, hidden ones and build outputs skipped) that hold
+/// `archc.toml`, relative to `base`.
+fn workspaces_below(base: &Path, dir: &Path, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || name.starts_with('.') || matches!(name.as_str(), "target" | "node_modules") {
+            continue;
+        }
+        let path = entry.path();
+        if path.join(WORKSPACE_MARKER).is_file() {
+            out.push(display(path.strip_prefix(base).unwrap_or(&path)));
+        } else if depth > 1 {
+            workspaces_below(base, &path, depth - 1, out);
+        }
+    }
+}
+
 /// Reads the workspace at `path`: one file, or every `.arch` file below a directory (hidden
-/// directories skipped), sorted by path.
+/// directories and other workspaces, which hold their own `archc.toml`, skipped), sorted by
+/// path.
 pub fn load(path: &Path) -> Result<Vec<(String, String)>, HostError> {
     let metadata = std::fs::metadata(path).map_err(|error| io_error(path, &error))?;
     let mut files = Vec::new();
@@ -845,7 +945,7 @@ fn collect_arch_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), HostEr
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         let file_type = entry.file_type().map_err(|error| io_error(&path, &error))?;
-        if file_type.is_dir() && !hidden {
+        if file_type.is_dir() && !hidden && !path.join(WORKSPACE_MARKER).is_file() {
             collect_arch_files(&path, files)?;
         } else if path.extension().is_some_and(|ext| ext == "arch") && !hidden {
             files.push(path);

@@ -252,7 +252,10 @@ impl LanguageServer for Server {
             .or(params.root_uri.as_ref())
             .and_then(|uri| uri.to_file_path())
             .map(|path| path.into_owned())
-            .filter(|path| path.is_dir());
+            .filter(|path| path.is_dir())
+            // The folder's workspace; a folder that is none (a repository holding several) is
+            // entered when a document of one of them is opened.
+            .and_then(|folder| crate::state::workspace_of(&folder));
         self.with_state(|state| *state = State::new(root.as_deref(), Date::today_utc()))
             .map_err(internal)?;
         Ok(InitializeResult {
@@ -308,7 +311,15 @@ impl LanguageServer for Server {
             return;
         };
         let text = params.text_document.text;
-        if let Err(message) = self.with_state(|state| state.open(&path, text)) {
+        let opened = self.with_state(|state| {
+            // Follow the user into the document's workspace.
+            let workspace = crate::state::workspace_of(std::path::Path::new(&path));
+            if workspace.as_deref() != state.root() {
+                *state = State::new(workspace.as_deref(), Date::today_utc());
+            }
+            state.open(&path, text)
+        });
+        if let Err(message) = opened {
             return self.log_error(message).await;
         }
         self.publish().await;

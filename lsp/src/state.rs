@@ -1,5 +1,7 @@
-//! The server's view of the workspace: one salsa database, the `.arch` files under the
-//! workspace folder as read from disk, and the editor's text of the open ones on top.
+//! The server's view of the workspace: one salsa database, the `.arch` files of one archc
+//! workspace (the nearest directory holding `archc.toml`, as on the command line) as read from
+//! disk, and the editor's text of the open ones on top. The server follows the workspace of
+//! the document the user opens; a document in no workspace is checked with the other open ones.
 //!
 //! Everything here is synchronous and request-free, so it is tested without a client; the
 //! protocol layer (`server.rs`) only converts and forwards.
@@ -25,8 +27,16 @@ pub struct State {
     pub workspace: Workspace,
     /// Every file of the workspace by path (the path is the salsa input's `path`).
     files: BTreeMap<String, SourceFile>,
-    /// The workspace folder: the only place a document is ever read from disk.
+    /// The workspace's root: the only place a document is ever read from disk.
     root: Option<PathBuf>,
+}
+
+/// The archc workspace a path lies in: the nearest directory at or above it that holds
+/// `archc.toml`.
+pub fn workspace_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(archc::cli::WORKSPACE_MARKER).is_file())
+        .map(Path::to_path_buf)
 }
 
 impl State {
@@ -56,6 +66,11 @@ impl State {
             files,
             root: None,
         }
+    }
+
+    /// The workspace root this state holds (`None`: only open documents).
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
     }
 
     pub fn file(&self, path: &str) -> Option<SourceFile> {

@@ -329,18 +329,26 @@ fn cost_without_a_price_catalogue_is_a_usage_error() {
 }
 
 #[test]
-fn diagram_prints_the_chosen_kind_of_one_environment() {
+fn diagram_prints_one_diagram_as_mermaid_and_several_as_markdown() {
+    // Exactly one diagram: Mermaid as a renderer takes it.
     let (code, out, _) = archc(&["diagram", &example(), "--env", "prd", "--kind", "security-groups"]);
     assert_eq!(code, EXIT_OK);
-    assert!(out.starts_with("%% prd security-groups\nflowchart LR\n"), "{out}");
+    assert!(out.starts_with("flowchart LR\n"), "{out}");
     assert!(out.contains("prefix_list -->|\"443\"| c_alb"), "{out}");
     assert_eq!(out.matches("flowchart").count(), 1);
+    // Several: one Markdown document, a titled ```mermaid block each.
     let (_, all, _) = archc(&["diagram", &example()]);
+    assert!(
+        all.starts_with("# webapp diagrams\n\n## prd: architecture\n\n```mermaid\nflowchart TB\n"),
+        "{all}"
+    );
     assert_eq!(
-        all.matches("flowchart").count(),
+        all.matches("```mermaid\n").count(),
         8,
         "four kinds for each of two environments"
     );
+    assert_eq!(all.matches("\n```\n").count(), 8, "each block is closed");
+    assert!(all.contains("## stg: security-groups"), "{all}");
 }
 
 #[test]
@@ -477,4 +485,43 @@ fn pathological_inputs_are_diagnostics_never_crashes() {
         assert_eq!(code, EXIT_ERRORS, "{stderr}");
         assert!(stderr.contains("checked 1 file"), "{stderr}");
     }
+}
+
+#[test]
+fn the_workspace_is_the_nearest_directory_with_archc_toml_and_excludes_nested_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    std::fs::create_dir_all(ws.join("sub/deeper")).unwrap();
+    std::fs::create_dir_all(ws.join("nested")).unwrap();
+    std::fs::write(ws.join("archc.toml"), "").unwrap();
+    std::fs::write(ws.join("main.arch"), "system s {}\n").unwrap();
+    std::fs::write(ws.join("sub/part.arch"), "system s {}\n").unwrap();
+    std::fs::write(ws.join("nested/archc.toml"), "").unwrap();
+    std::fs::write(ws.join("nested/other.arch"), "system other {}\n").unwrap();
+
+    let find = archc::cli::find_workspace;
+    assert_eq!(find(&ws).unwrap(), std::path::PathBuf::from("."));
+    assert_eq!(
+        find(&ws.join("sub/deeper")).unwrap(),
+        std::path::PathBuf::from("../..")
+    );
+    assert_eq!(find(&ws.join("nested")).unwrap(), std::path::PathBuf::from("."));
+    let error = find(dir.path()).unwrap_err();
+    assert_eq!(error.code.id, "E9014");
+    assert!(error.help.contains("`archc check ws`"), "{}", error.help);
+
+    // A nested workspace is not part of the outer one.
+    let paths: Vec<String> = archc::cli::load(&ws)
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(paths.iter().any(|p| p.ends_with("sub/part.arch")), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.ends_with("other.arch")), "{paths:?}");
+
+    // The repository's fixtures are not a workspace; the example and the architectures are.
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cases/check");
+    assert_eq!(find(&cases).unwrap_err().code.id, "E9014");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
+    assert_eq!(find(&example).unwrap(), std::path::PathBuf::from("."));
 }

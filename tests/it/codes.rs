@@ -73,3 +73,44 @@ fn every_source_code_has_a_fixture_that_produces_it() {
         .collect();
     assert!(missing.is_empty(), "no fixture produces {missing:?}");
 }
+
+#[test]
+fn the_readme_code_table_covers_exactly_the_registry() {
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("## Diagnostic codes")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a Diagnostic codes section");
+    let ids: Vec<&str> = codes::ALL.iter().map(|c| c.id).collect();
+    let mut covered: BTreeSet<&str> = BTreeSet::new();
+    for row in table.lines().filter(|l| l.starts_with("| `")) {
+        // `E1001`–`E1037` (a range), then `E2999`-style single codes after commas.
+        let first_cell = row.split('|').nth(1).unwrap_or_default();
+        let listed: Vec<&str> = first_cell
+            .split('`')
+            .filter(|s| s.len() >= 4 && s.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+        let ranges: Vec<(&str, &str)> = if first_cell.contains('–') {
+            vec![(listed[0], listed[1])]
+                .into_iter()
+                .chain(listed.iter().skip(2).map(|id| (*id, *id)))
+                .collect()
+        } else {
+            listed.iter().map(|id| (*id, *id)).collect()
+        };
+        for (from, to) in ranges {
+            let start = ids.iter().position(|id| *id == from);
+            let end = ids.iter().position(|id| *id == to);
+            let (Some(start), Some(end)) = (start, end) else {
+                panic!("the README lists {from}–{to}, which the registry does not have");
+            };
+            covered.extend(ids[start..=end].iter().copied());
+        }
+    }
+    let missing: Vec<&&str> = ids.iter().filter(|id| !covered.contains(*id)).collect();
+    assert!(
+        missing.is_empty(),
+        "the README's code table leaves out {missing:?}"
+    );
+}

@@ -132,6 +132,7 @@ codes! {
     UNSAFE_OUTPUT = "E9011", "unsafe-output";
     EDITED_OUTPUT = "E9012", "edited-output";
     WOULD_DESTROY_DATA = "E9013", "would-destroy-data";
+    NO_WORKSPACE = "E9014", "no-workspace";
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).

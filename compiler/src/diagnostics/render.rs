@@ -32,6 +32,8 @@ pub struct Human<'a> {
     sources: Sources,
     shown: HashMap<SourceFile, usize>,
     hidden: BTreeMap<String, (usize, usize)>,
+    /// The codes shown, in order, for the pointer to `archc explain` at the end.
+    codes: Vec<&'static str>,
 }
 
 impl<'a> Human<'a> {
@@ -43,6 +45,7 @@ impl<'a> Human<'a> {
             sources: Sources::default(),
             shown: HashMap::new(),
             hidden: BTreeMap::new(),
+            codes: Vec::new(),
         }
     }
 
@@ -61,6 +64,9 @@ impl<'a> Human<'a> {
             return Ok(());
         }
         *shown += 1;
+        if !self.codes.contains(&diagnostic.code.id) {
+            self.codes.push(diagnostic.code.id);
+        }
         let text = match cut_line(self.db, diagnostic) {
             Some(cut) => cut.render(self.db, diagnostic)?,
             None => {
@@ -80,7 +86,8 @@ impl<'a> Human<'a> {
         Ok(())
     }
 
-    /// One line per file whose diagnostics were not all shown.
+    /// One line per file whose diagnostics were not all shown, and where to read more about
+    /// the codes shown (as rustc ends with `rustc --explain`).
     pub fn finish(&self, out: &mut dyn Write) -> io::Result<()> {
         for (path, (errors, warnings)) in &self.hidden {
             let what = match (errors, warnings) {
@@ -92,6 +99,16 @@ impl<'a> Human<'a> {
                 out,
                 "… and {what} in `{path}` (the first {} are shown; `--error-limit 0` shows all)",
                 self.limit
+            )?;
+        }
+        if let Some(first) = self.codes.first() {
+            let codes = match self.codes.len() {
+                1 => String::new(),
+                _ => format!("Codes shown: {}. ", self.codes.join(", ")),
+            };
+            writeln!(
+                out,
+                "{codes}For more information about a code, try `archc explain {first}`."
             )?;
         }
         Ok(())
