@@ -14,10 +14,23 @@ use serde::{Deserialize, Serialize};
 use crate::ir::{EnvIr, Ir, Nat, Stage};
 
 /// The embedded catalogues, by region.
-const CATALOGUES: &[(&str, &str)] = &[(
-    "ap-northeast-1",
-    include_str!("../../stdlib/prices/ap-northeast-1.json"),
-)];
+const CATALOGUES: &[(&str, &str)] = &[
+    (
+        "ap-northeast-1",
+        include_str!("../../stdlib/prices/ap-northeast-1.json"),
+    ),
+    (
+        "ap-southeast-1",
+        include_str!("../../stdlib/prices/ap-southeast-1.json"),
+    ),
+    (
+        "eu-central-1",
+        include_str!("../../stdlib/prices/eu-central-1.json"),
+    ),
+    ("eu-west-1", include_str!("../../stdlib/prices/eu-west-1.json")),
+    ("us-east-1", include_str!("../../stdlib/prices/us-east-1.json")),
+    ("us-west-2", include_str!("../../stdlib/prices/us-west-2.json")),
+];
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct Catalogue {
@@ -41,6 +54,8 @@ pub struct Assumptions {
     pub cloudfront_data_gb_per_month: f64,
     pub cloudfront_requests_per_month: f64,
     pub s3_gb_per_bucket: f64,
+    /// E-mails each topic sends.
+    pub sns_emails_per_month: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -60,6 +75,9 @@ pub struct Prices {
     pub cloudfront_data_gb: f64,
     pub cloudfront_https_requests_per_10k: f64,
     pub s3_gb_month: f64,
+    /// A standard-resolution CloudWatch alarm.
+    pub cloudwatch_alarm_month: f64,
+    pub sns_email_per_100k: f64,
 }
 
 /// The catalogue of a region, if archc has one.
@@ -275,6 +293,24 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             monthly: cents(a.s3_gb_per_bucket * p.s3_gb_month),
         });
     }
+    for topic in &env.topics {
+        lines.push(Line {
+            component: topic.name.clone(),
+            item: format!(
+                "SNS: {} e-mails × {} per 100k",
+                a.sns_emails_per_month,
+                money(p.sns_email_per_100k)
+            ),
+            monthly: cents(a.sns_emails_per_month / 100_000.0 * p.sns_email_per_100k),
+        });
+    }
+    for alarm in &env.alarms {
+        lines.push(Line {
+            component: alarm.name.clone(),
+            item: format!("CloudWatch alarm: {}", money(p.cloudwatch_alarm_month)),
+            monthly: cents(p.cloudwatch_alarm_month),
+        });
+    }
     let total = cents(lines.iter().map(|l| l.monthly).sum());
     Estimate {
         env: env.name.clone(),
@@ -286,6 +322,21 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
         total,
         unpriced,
     }
+}
+
+/// The monthly cost of a NAT instance of `instance_type` beside a Regional NAT Gateway over the
+/// environment's zones, from its region's catalogue (`None` without a price for either).
+pub fn nat_instance_versus_gateway(env: &EnvIr, instance_type: &str) -> Option<(f64, f64)> {
+    let catalogue = catalogue(&env.region)?;
+    let (p, a, hours) = (
+        &catalogue.prices,
+        &catalogue.assumptions,
+        catalogue.hours_per_month,
+    );
+    let instance = p.ec2_hour.get(instance_type)? * hours;
+    let zones = env.vpc.zones.value.len() as f64;
+    let gateway = zones * hours * p.nat_gateway_hour_per_az + a.nat_data_gb_per_month * p.nat_gateway_data_gb;
+    Some((instance, gateway))
 }
 
 /// How much less each non-production environment's NAT costs than the first production one's:
@@ -352,7 +403,7 @@ pub fn render(estimates: &[Estimate]) -> String {
         let a = &catalogue.assumptions;
         text.push_str(&format!(
             "assumptions: {} GB/month through a NAT gateway; {} GB/month through each interface endpoint; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
-             {} GB and {} requests/month through CloudFront; {} GB per bucket; services at their minimum task count; \
+             {} GB and {} requests/month through CloudFront; {} GB per bucket; {} e-mails per topic; services at their minimum task count; \
              public IPv4 and data transfer out not included.\nprices: {}\n",
             a.nat_data_gb_per_month,
             a.endpoint_data_gb_per_month,
@@ -362,6 +413,7 @@ pub fn render(estimates: &[Estimate]) -> String {
             a.cloudfront_data_gb_per_month,
             a.cloudfront_requests_per_month,
             a.s3_gb_per_bucket,
+            a.sns_emails_per_month,
             catalogue.source
         ));
     }

@@ -6,6 +6,7 @@
 //! - `cases`: every fixture under `tests/cases/` checked and snapshotted as the user sees it;
 //! - `codes`: every diagnostic code has an explanation and a fixture that produces it;
 //! - `cli`: the `archc` command line, in process and as a real binary;
+//! - `cost`: the cost estimate from every region's catalogue;
 //! - `incremental`: an edit re-runs only the queries it must (salsa's event log);
 //! - `never_panics`: arbitrary and mutated input never panics the front end;
 //! - `example`: the reference design checks clean;
@@ -29,6 +30,7 @@ mod build;
 mod cases;
 mod cli;
 mod codes;
+mod cost;
 mod deploy;
 mod design;
 mod example;

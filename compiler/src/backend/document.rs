@@ -59,10 +59,29 @@ pub fn document(inputs: &Inputs<'_>) -> String {
     }
     comparison(inputs, &mut out);
     design_rules(inputs, &mut out);
-    if let Some(estimates) = &inputs.estimates {
-        out.push_str("## Cost\n\n```\n");
-        out.push_str(&cost::render(estimates));
-        out.push_str("```\n");
+    out.push_str("## Cost\n\n");
+    match &inputs.estimates {
+        Some(estimates) => {
+            out.push_str("```\n");
+            out.push_str(&cost::render(estimates));
+            out.push_str("```\n");
+        }
+        None => {
+            let mut regions: Vec<&str> = inputs
+                .ir
+                .envs
+                .iter()
+                .map(|e| e.region.as_str())
+                .filter(|r| cost::catalogue(r).is_none())
+                .collect();
+            regions.dedup();
+            let _ = writeln!(
+                out,
+                "Not estimated: archc has no price catalogue for {} (it has {}). The design is built all the same; `archc cost` says the same.",
+                regions.join(", "),
+                cost::regions().join(", ")
+            );
+        }
     }
     out
 }

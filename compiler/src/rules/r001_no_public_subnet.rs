@@ -18,18 +18,27 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     }
     let subnets = names.join(", ");
     match &env.nat {
-        Nat::Instance { instance_type, origin, .. } => out.push(
-            Finding::warning(
-                NO_PUBLIC_SUBNET,
-                origin,
-                format!("the NAT instance ({instance_type}) needs a public subnet: {subnets}"),
+        Nat::Instance { instance_type, origin, .. } => {
+            // The trade-off in this environment's own region, when archc has its prices.
+            let cost = match crate::cost::nat_instance_versus_gateway(env, instance_type) {
+                Some((instance, gateway)) => format!(
+                    "about ${instance:.0} a month instead of about ${gateway:.0} for a Regional NAT Gateway in {}",
+                    env.region
+                ),
+                None => "cheaper than a Regional NAT Gateway".to_owned(),
+            };
+            out.push(
+                Finding::warning(
+                    NO_PUBLIC_SUBNET,
+                    origin,
+                    format!("the NAT instance ({instance_type}) needs a public subnet: {subnets}"),
+                )
+                .help(format!(
+                    "the trade-off: {cost}, but single-AZ and self-managed (patching, failover); \
+                     accepted outside production, use `nat = regional` where availability matters"
+                )),
             )
-            .help(
-                "the trade-off: about $10 a month instead of about $150 for a Regional NAT Gateway, \
-                 but single-AZ and self-managed (patching, failover); accepted outside production, \
-                 use `nat = regional` where availability matters",
-            ),
-        ),
+        }
         Nat::Zonal { origin, .. } if !env.vpc.connections.value.is_empty() => out.push(
             Finding::warning(
                 NO_PUBLIC_SUBNET,
