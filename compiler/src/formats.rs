@@ -37,6 +37,8 @@ pub enum TextFormat {
     AcmArn,
     /// A name of the language: `api`, `daily_report`.
     Name,
+    /// A GitHub repository: `owner/name`.
+    GithubRepository,
 }
 
 /// Why a string does not fit its format: the message and the hint of the diagnostic.
@@ -64,6 +66,7 @@ impl TextFormat {
         ("email", TextFormat::Email),
         ("acm_arn", TextFormat::AcmArn),
         ("name", TextFormat::Name),
+        ("github_repository", TextFormat::GithubRepository),
     ];
 
     /// The format a stdlib type name stands for.
@@ -89,6 +92,7 @@ impl TextFormat {
             TextFormat::Email => "an e-mail address such as \"ops@example.com\"",
             TextFormat::AcmArn => "an ACM certificate ARN",
             TextFormat::Name => "a name such as \"api\"",
+            TextFormat::GithubRepository => "a GitHub repository such as \"example-org/webapp\"",
         }
     }
 
@@ -111,6 +115,7 @@ impl TextFormat {
                 "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
             }
             TextFormat::Name => "api",
+            TextFormat::GithubRepository => "example-org/webapp",
         }
     }
 
@@ -132,6 +137,7 @@ impl TextFormat {
             TextFormat::Email => email(text),
             TextFormat::AcmArn => acm_arn(text),
             TextFormat::Name => name(text),
+            TextFormat::GithubRepository => github_repository(text),
         };
         match fault {
             None => Ok(()),
@@ -309,6 +315,26 @@ fn email(text: &str) -> Option<String> {
         None => false,
     };
     (!ok).then(|| "an e-mail address is `name@domain`, e.g. \"ops@example.com\"".into())
+}
+
+/// `owner/name`: an owner of 1–39 letters, digits and single inner hyphens, a repository name of
+/// 1–100 letters, digits, `.`, `_` and `-` (not `.` or `..`), as GitHub allows them; it becomes
+/// part of the deploy role's trust condition (`repo:owner/name:environment:<env>`).
+fn github_repository(text: &str) -> Option<String> {
+    let ok = text.split_once('/').is_some_and(|(owner, name)| {
+        (1..=39).contains(&owner.len())
+            && owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !owner.starts_with('-')
+            && !owner.ends_with('-')
+            && !owner.contains("--")
+            && (1..=100).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && name != "."
+            && name != ".."
+    });
+    (!ok).then(|| "a GitHub repository is `owner/name`, e.g. \"example-org/webapp\"".into())
 }
 
 /// `arn:<partition>:acm:<region>:<account>:certificate/<id>`.

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, PriceClass, Stage,
-    TierEgress, VpcEndpoint, WebProtocol,
+    BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone, PriceClass,
+    Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -25,6 +25,9 @@ pub struct Ir {
     /// The system's `///` documentation (the design document's opening).
     pub doc: Option<String>,
     pub domain: Option<String>,
+    /// The GitHub repository the deploy workflow runs in (`owner/name`), which the deploy role
+    /// trusts.
+    pub repository: Option<String>,
     /// Edges declared after the first, which the IR does not hold (an error: `A012`).
     pub other_edges: Vec<Spanned<String>>,
     /// Shared with each environment's lowering query.
@@ -117,6 +120,8 @@ pub struct EnvIr {
     /// The environment's public domain (the edge's alias), with where it was decided: the
     /// env's `domain`, or the system's from which it is derived.
     pub domain: Option<Spanned<String>>,
+    /// Whether the bootstrap creates the domain's hosted zone or it exists.
+    pub hosted_zone: HostedZone,
     #[serde(skip)]
     pub origin: Origin,
     pub vpc: Vpc,

@@ -76,6 +76,11 @@ pub fn lower(db: &dyn Db, workspace: Workspace) -> Lowered {
                 .get("domain")
                 .and_then(|s| s.value.as_str())
                 .map(str::to_owned),
+            repository: model
+                .settings
+                .get("repository")
+                .and_then(|s| s.value.as_str())
+                .map(str::to_owned),
             other_edges: model
                 .components()
                 .filter(|c| c.category == "edge")
@@ -409,6 +414,7 @@ impl EnvLowerer<'_> {
             account: settings.str("account")?,
             region,
             domain,
+            hosted_zone: settings.choice("hosted_zone")?,
             origin: env.origin.clone(),
             vpc: Vpc {
                 cidr: Spanned {

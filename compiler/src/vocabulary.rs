@@ -191,6 +191,14 @@ impl VpcEndpoint {
     }
 }
 
+stdlib_enum! {
+    /// Where an environment's public hosted zone comes from.
+    HostedZone = "hosted_zone" {
+        Create = "create",
+        Existing = "existing",
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -209,6 +217,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<Connection>(),
         names::<TierEgress>(),
         names::<VpcEndpoint>(),
+        names::<HostedZone>(),
     ]
 }
 

@@ -50,20 +50,22 @@ fn each_architecture_builds_output_that_every_validator_accepts() {
             .collect();
         assert_eq!(envs.len(), 2, "{name}: two environments");
         for env in &envs {
-            let dir = out.path().join(env).join("terraform");
-            let schema = terraform_check(&dir);
-            assert!(
-                schema.ok && schema.text.contains(": 0 problems"),
-                "{name}/{env}: {}",
-                schema.text
-            );
-            let (summary, failed) = checkov(&dir);
-            assert_eq!(summary["parsing_errors"], 0, "{name}/{env}: {summary}");
-            assert!(
-                failed.is_empty(),
-                "{name}/{env}: checkov failed:\n{}",
-                failed.join("\n")
-            );
+            for root in ["terraform", "bootstrap"] {
+                let dir = out.path().join(env).join(root);
+                let schema = terraform_check(&dir);
+                assert!(
+                    schema.ok && schema.text.contains(": 0 problems"),
+                    "{name}/{env}/{root}: {}",
+                    schema.text
+                );
+                let (summary, failed) = checkov(&dir);
+                assert_eq!(summary["parsing_errors"], 0, "{name}/{env}/{root}: {summary}");
+                assert!(
+                    failed.is_empty(),
+                    "{name}/{env}/{root}: checkov failed:\n{}",
+                    failed.join("\n")
+                );
+            }
         }
         let ecs = ecs_check(out.path());
         assert!(ecs.ok, "{name}: {}", ecs.text);
@@ -178,16 +180,27 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
         "{}",
         report.text
     );
+    // A log bucket behind CloudFront, and the root managing the bucket its own state is in.
     let report = broken("prd/terraform/edge.tf", |tf| {
         tf.replace(
             "aws_s3_bucket.assets.bucket_regional_domain_name",
-            "aws_s3_bucket.tfstate.bucket_regional_domain_name",
+            "aws_s3_bucket.logs.bucket_regional_domain_name",
+        )
+    });
+    assert!(
+        report.text.contains("serves the log bucket aws_s3_bucket.logs"),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/data.tf", |tf| {
+        format!(
+            "{tf}\nresource \"aws_s3_bucket\" \"state\" {{\n  bucket = \"webapp-prd-111111111111-tfstate\"\n}}\n"
         )
     });
     assert!(
         report
             .text
-            .contains("serves the Terraform state bucket aws_s3_bucket.tfstate"),
+            .contains("aws_s3_bucket.state is the bucket this root's own state lives in"),
         "{}",
         report.text
     );

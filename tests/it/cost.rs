@@ -13,7 +13,7 @@ fn example_in(region: &str) -> Vec<(String, String)> {
         .map(|(path, text)| {
             (
                 path,
-                text.replace("region = \"ap-northeast-1\"", &format!("region = \"{region}\""))
+                text.replace("\"ap-northeast-1\"", &format!("\"{region}\""))
                     .replace(
                         "zones       = [\"a\", \"c\", \"d\"]",
                         "zones       = [\"a\", \"b\", \"c\"]",

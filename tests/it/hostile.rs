@@ -65,8 +65,9 @@ fn codes_at(sources: Vec<(String, String)>) -> Vec<(&'static str, String)> {
 /// Every string of the example that names something in AWS, as written there, with how to
 /// write it with another value.
 const NAMED_STRINGS: &[(&str, &str)] = &[
-    ("region = \"ap-northeast-1\"", "region = "),
-    ("domain = \"example.com\"", "domain = "),
+    ("region     = \"ap-northeast-1\"", "region = "),
+    ("domain     = \"example.com\"", "domain = "),
+    ("repository = \"example-org/webapp\"", "repository = "),
     ("ecr(\"webapp-api\")", "ecr("),
     ("secrets_manager(\"webapp/stripe\")", "secrets_manager("),
     ("version             = \"16.4\"", "version = "),

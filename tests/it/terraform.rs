@@ -37,9 +37,11 @@ fn output_is_deterministic() {
 fn terraform_parses_and_matches_the_aws_provider_schema() {
     let out = write_all(&example_files());
     for env in ["prd", "stg"] {
-        let report = terraform_check(&out.path().join(env).join("terraform"));
-        assert!(report.ok, "{env}:\n{}", report.text);
-        assert!(report.text.contains(": 0 problems"), "{}", report.text);
+        for root in ["terraform", "bootstrap"] {
+            let report = terraform_check(&out.path().join(env).join(root));
+            assert!(report.ok, "{env}/{root}:\n{}", report.text);
+            assert!(report.text.contains(": 0 problems"), "{}", report.text);
+        }
     }
 }
 
@@ -75,6 +77,17 @@ fn checkov_passes_with_only_reasoned_skips() {
         assert_eq!(summary["parsing_errors"], 0, "{env}: {summary}");
         assert!(summary["passed"].as_u64().unwrap() > 300, "{env}: {summary}");
         assert!(failed.is_empty(), "{env}: checkov failed:\n{}", failed.join("\n"));
+        let (summary, failed) = checkov(&out.path().join(env).join("bootstrap"));
+        assert_eq!(summary["parsing_errors"], 0, "{env}/bootstrap: {summary}");
+        assert!(
+            summary["passed"].as_u64().unwrap() > 50,
+            "{env}/bootstrap: {summary}"
+        );
+        assert!(
+            failed.is_empty(),
+            "{env}/bootstrap: checkov failed:\n{}",
+            failed.join("\n")
+        );
     }
 }
 
@@ -90,7 +103,7 @@ fn a_wildcard_certificate_scans_clean_with_its_reason() {
                     "headers     = security_headers",
                     "certificate = acm(\"*.example.com\")\n    headers     = security_headers",
                 )
-                .replace("domain = \"example.com\"", "domain = \"www.example.com\"")
+                .replace("domain     = \"example.com\"", "domain     = \"www.example.com\"")
                 .replace(
                     "account = \"222222222222\"",
                     "account = \"222222222222\"\n  domain  = \"stg.example.com\"",
@@ -510,5 +523,77 @@ env dev { account = "222222222222"  stage = development  cidr = 10.1.0.0/16 }
         let (summary, failed) = checkov(&out.path().join(env).join("terraform"));
         assert_eq!(summary["parsing_errors"], 0, "{env}: {summary}");
         assert!(failed.is_empty(), "{env}: checkov failed:\n{}", failed.join("\n"));
+    }
+}
+
+#[test]
+fn the_bootstrap_owns_the_state_bucket_and_the_roles_and_the_root_does_not() {
+    let files = example_files();
+    let text = |path: &str| -> String {
+        files
+            .iter()
+            .filter(|f| f.path.starts_with(path) && f.path.ends_with(".tf"))
+            .map(|f| f.contents.as_str())
+            .collect()
+    };
+    for env in ["prd", "stg"] {
+        let root = text(&format!("{env}/terraform/"));
+        let bootstrap = text(&format!("{env}/bootstrap/"));
+        let account = if env == "prd" {
+            "111111111111"
+        } else {
+            "222222222222"
+        };
+        let state = format!("webapp-{env}-{account}-tfstate");
+        // The root's backend is the bucket; the root only forgets it (removed), never manages it.
+        assert!(
+            root.contains(&format!("bucket       = \"{state}\"")),
+            "{env}: backend"
+        );
+        assert!(
+            !root.contains("resource \"aws_s3_bucket\" \"tfstate\""),
+            "{env}: the root manages its state bucket"
+        );
+        assert!(
+            root.contains("removed {\n  from = aws_s3_bucket.tfstate"),
+            "{env}"
+        );
+        assert!(
+            bootstrap.contains(&format!("bucket = \"{state}\"")),
+            "{env}: bootstrap state bucket"
+        );
+        assert!(bootstrap.contains("prevent_destroy = true"));
+        assert!(
+            !bootstrap.contains("backend \"s3\""),
+            "{env}: the bootstrap keeps local state"
+        );
+        // The roles the root and the workflow assume, named as they assume them.
+        assert!(
+            bootstrap.contains("name                 = \"webapp-terraform\""),
+            "{bootstrap}"
+        );
+        assert!(
+            bootstrap.contains("name                 = \"webapp-deploy\""),
+            "{bootstrap}"
+        );
+        assert!(
+            bootstrap.contains(&format!(
+                "values   = [\"repo:example-org/webapp:environment:{env}\"]"
+            )),
+            "{bootstrap}"
+        );
+        assert!(root.contains(&format!("arn:aws:iam::{account}:role/webapp-terraform")));
+        let workflow = &files
+            .iter()
+            .find(|f| f.path == format!(".github/workflows/deploy-{env}.yml"))
+            .unwrap()
+            .contents;
+        assert!(workflow.contains(&format!(
+            "role-to-assume: arn:aws:iam::{account}:role/webapp-deploy"
+        )));
+        assert!(
+            workflow.contains(&format!("environment: {env}")),
+            "the trust names the GitHub environment"
+        );
     }
 }

@@ -10,7 +10,8 @@
 //   - a CloudFront VPC origin connects on the port its load balancer's listener has;
 //   - every load balancer spans at least two zones;
 //   - CloudFront aliases are unique across environments, and covered by the viewer certificate;
-//   - no bucket behind CloudFront is the Terraform state bucket or a log bucket.
+//   - no bucket behind CloudFront is the Terraform state bucket or a log bucket;
+//   - the root does not manage the bucket its own state lives in (the bootstrap does).
 // Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
 // Prints one problem per line and exits 1 when there is any.
 "use strict";
@@ -174,6 +175,9 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
 
   // -- the edge ---------------------------------------------------------------------------------
   const stateBuckets = new Set(backend.flatMap((b) => Object.values(b)).flatMap((s) => one(s).bucket || []));
+  for (const [key, bucket] of all("aws_s3_bucket")) {
+    if (stateBuckets.has(bucket.bucket)) problem(env, `${key} is the bucket this root's own state lives in`);
+  }
   const logBuckets = new Set(
     all("aws_cloudfront_distribution")
       .flatMap(([, d]) => refs(d.logging_config, "aws_s3_bucket"))

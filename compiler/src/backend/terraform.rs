@@ -9,6 +9,7 @@
 //! resources, one per IR rule. Where a checkov check does not fit the design, the resource
 //! carries `checkov:skip` with the reason.
 
+mod bootstrap;
 mod compute;
 mod data;
 mod edge;
@@ -19,6 +20,7 @@ mod versions;
 
 use std::collections::BTreeSet;
 
+use bootstrap::*;
 use compute::*;
 use data::*;
 use edge::*;
@@ -128,6 +130,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// The bucket of the environment's Terraform state (the bootstrap creates it): the bucket
+    /// with `purpose = terraform_state`, else `<system>-<env>-<account>-tfstate`.
+    fn state_bucket(&self) -> String {
+        self.env
+            .buckets
+            .iter()
+            .find(|b| b.purpose == Some(BucketPurpose::TerraformState))
+            .map_or_else(|| self.bucket_name("tfstate"), |b| self.bucket_name(&b.name))
+    }
+
     fn cluster_name(&self) -> String {
         format!("{}-{}", self.ir.system, self.env.name)
     }
@@ -203,6 +215,10 @@ pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse], source_hash: &str) -> 
             contents: format!("{head}{}", ALARM_NOTIFIER),
         });
     }
+    out.extend(bootstrap(&ctx).into_iter().map(|(name, blocks)| OutputFile {
+        path: format!("{}/bootstrap/{name}", env.name),
+        contents: format!("{head}\n{}", render_file(&blocks)),
+    }));
     out
 }
 

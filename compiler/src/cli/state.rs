@@ -1,7 +1,8 @@
 //! What a build would destroy. archc knows the Terraform it wrote last time (its record), so
 //! before writing it compares: a stateful resource (an Aurora cluster, a bucket) that the last
 //! build declared and this one neither declares nor moves would be destroyed by the next
-//! `terraform apply`, with its data; one whose replacement-forcing argument changes (an
+//! `terraform apply`, with its data (unless a `removed` block with `destroy = false` hands it
+//! over, as the state bucket is to the bootstrap); one whose replacement-forcing argument changes (an
 //! identifier, encryption, the engine, a downgraded engine version; a VPC's CIDR, which takes
 //! everything in it along) would be replaced. That is refused (E9013) unless `--allow-replace`
 //! says it is meant; a rename says so with `was`.
@@ -44,8 +45,12 @@ const FORCE_NEW: &[(&str, &[&str])] = &[
 pub fn losses(previous: &[OutputFile], next: &[OutputFile]) -> Vec<Loss> {
     let (before, after) = (resources(previous), resources(next));
     let moved = moved_pairs(next);
+    let kept = kept_in_place(next);
     let mut out = Vec::new();
     for ((env, address), old) in &before {
+        if kept.contains(&(env.clone(), address.clone())) {
+            continue;
+        }
         let now_at = moved
             .iter()
             .find(|(e, from, _)| e == env && from == address)
@@ -71,6 +76,31 @@ pub fn losses(previous: &[OutputFile], next: &[OutputFile]) -> Vec<Loss> {
     }
     out.sort();
     out
+}
+
+/// `(env, address)` of every `removed` block that keeps what it removes (`destroy = false`):
+/// Terraform forgets the resource and leaves it standing.
+fn kept_in_place(files: &[OutputFile]) -> Vec<(String, String)> {
+    let mut kept = Vec::new();
+    for file in files.iter().filter(|f| f.path.ends_with(".tf")) {
+        let env = file.path.split('/').next().unwrap_or_default();
+        let mut lines = file.contents.lines();
+        while let Some(line) = lines.next() {
+            if line != "removed {" {
+                continue;
+            }
+            let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+            let from = block
+                .iter()
+                .find_map(|l| l.trim().strip_prefix("from"))
+                .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned());
+            let keeps = block.iter().any(|l| l.trim().replace(' ', "") == "destroy=false");
+            if let (Some(from), true) = (from, keeps) {
+                kept.push((env.to_owned(), from));
+            }
+        }
+    }
+    kept
 }
 
 /// `(env, from, to)` of every `moved` block.
@@ -197,6 +227,30 @@ mod tests {
             }]
         );
         assert_eq!(losses(&previous, &previous), []);
+    }
+
+    #[test]
+    fn a_resource_removed_with_destroy_false_is_handed_over_not_lost() {
+        let previous = [file(
+            "prd/terraform/data.tf",
+            "resource \"aws_s3_bucket\" \"tfstate\" {\n}\n",
+        )];
+        let handed_over = [
+            file(
+                "prd/terraform/data.tf",
+                "removed {\n  from = aws_s3_bucket.tfstate\n\n  lifecycle {\n    destroy = false\n  }\n}\n",
+            ),
+            file(
+                "prd/bootstrap/state.tf",
+                "resource \"aws_s3_bucket\" \"state\" {\n}\n",
+            ),
+        ];
+        assert_eq!(losses(&previous, &handed_over), []);
+        let destroyed = [file(
+            "prd/terraform/data.tf",
+            "removed {\n  from = aws_s3_bucket.tfstate\n\n  lifecycle {\n    destroy = true\n  }\n}\n",
+        )];
+        assert_eq!(losses(&previous, &destroyed).len(), 1);
     }
 
     #[test]

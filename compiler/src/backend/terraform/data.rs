@@ -9,6 +9,21 @@ pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
         blocks.extend(aurora(ctx, database));
     }
     for bucket in &ctx.env.buckets {
+        if bucket.purpose == Some(BucketPurpose::TerraformState) {
+            // The bootstrap owns the state bucket. An earlier build managed it here: forget it
+            // without destroying it (a no-op for a root that never had it).
+            blocks.extend(
+                bucket_blocks(ctx, bucket)
+                    .iter()
+                    .filter_map(Block::resource_address)
+                    .map(|address| {
+                        Block::new("removed", &[])
+                            .attr("from", reference(address))
+                            .block(Block::new("lifecycle", &[]).attr("destroy", Expr::Bool(false)))
+                    }),
+            );
+            continue;
+        }
         blocks.extend(bucket_blocks(ctx, bucket));
     }
     // The account Elastic Load Balancing delivers access logs from, declared once for every

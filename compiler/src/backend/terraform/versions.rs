@@ -20,12 +20,7 @@ pub(super) fn versions(ctx: &Ctx<'_>) -> Vec<Block> {
                 ("version".into(), s(ARCHIVE_PROVIDER)),
             ]),
         );
-    let state_bucket = ctx
-        .env
-        .buckets
-        .iter()
-        .find(|b| b.purpose == Some(BucketPurpose::TerraformState))
-        .map_or_else(|| ctx.bucket_name("tfstate"), |b| ctx.bucket_name(&b.name));
+    let state_bucket = ctx.state_bucket();
     let terraform = Block::new("terraform", &[])
         .attr("required_version", s(">= 1.10"))
         .block(providers)
