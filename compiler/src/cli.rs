@@ -59,8 +59,8 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
-    /// Check the workspace and write every environment's Terraform, ecspresso configs, deploy
-    /// workflow and diagrams, and DESIGN.md, into `--out`.
+    /// Check the workspace and write every environment's Terraform (its root and its bootstrap),
+    /// ecspresso configs, deploy workflow and diagrams, and DESIGN.md, into `--out`.
     Build {
         /// The workspace directory or a single .arch file [default: the nearest directory at or
         /// above the current one that holds `archc.toml`].
