@@ -188,6 +188,21 @@ mod tests {
     }
 
     #[test]
+    fn a_document_belongs_to_the_nearest_workspace_above_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        std::fs::create_dir_all(ws.join("nested/deeper")).unwrap();
+        std::fs::write(ws.join("archc.toml"), "").unwrap();
+        std::fs::write(ws.join("nested/archc.toml"), "").unwrap();
+        assert_eq!(super::workspace_of(&ws.join("main.arch")), Some(ws.clone()));
+        assert_eq!(
+            super::workspace_of(&ws.join("nested/deeper/x.arch")),
+            Some(ws.join("nested"))
+        );
+        assert_eq!(super::workspace_of(&dir.path().join("loose.arch")), None);
+    }
+
+    #[test]
     fn closing_a_document_reads_only_arch_files_under_the_workspace_folder() {
         let root = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
