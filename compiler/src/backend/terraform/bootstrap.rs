@@ -77,15 +77,8 @@ fn state_bucket(ctx: &Ctx<'_>) -> Vec<Block> {
                         .attr("sse_algorithm", s("AES256")),
                 ),
             ),
-        Block::resource("aws_s3_bucket_public_access_block", "state")
-            .attr("bucket", bucket.clone())
-            .attr("block_public_acls", Expr::Bool(true))
-            .attr("block_public_policy", Expr::Bool(true))
-            .attr("ignore_public_acls", Expr::Bool(true))
-            .attr("restrict_public_buckets", Expr::Bool(true)),
-        Block::resource("aws_s3_bucket_ownership_controls", "state")
-            .attr("bucket", bucket.clone())
-            .block(Block::new("rule", &[]).attr("object_ownership", s("BucketOwnerEnforced"))),
+        public_access_block("state"),
+        ownership_controls("state", false),
         Block::resource("aws_s3_bucket_lifecycle_configuration", "state")
             .attr("bucket", bucket.clone())
             .block(
@@ -99,30 +92,7 @@ fn state_bucket(ctx: &Ctx<'_>) -> Vec<Block> {
                             .attr("days_after_initiation", Expr::Num(7)),
                     ),
             ),
-        Block::data("aws_iam_policy_document", "state").block(
-            Block::new("statement", &[])
-                .attr("sid", s("DenyInsecureTransport"))
-                .attr("effect", s("Deny"))
-                .attr("actions", strings(["s3:*"]))
-                .attr(
-                    "resources",
-                    Expr::List(vec![
-                        reference("aws_s3_bucket.state.arn"),
-                        interpolated("aws_s3_bucket.state.arn", "/*"),
-                    ]),
-                )
-                .block(
-                    Block::new("principals", &[])
-                        .attr("type", s("*"))
-                        .attr("identifiers", strings(["*"])),
-                )
-                .block(
-                    Block::new("condition", &[])
-                        .attr("test", s("Bool"))
-                        .attr("variable", s("aws:SecureTransport"))
-                        .attr("values", strings(["false"])),
-                ),
-        ),
+        Block::data("aws_iam_policy_document", "state").block(deny_insecure_transport("state")),
         Block::resource("aws_s3_bucket_policy", "state")
             .attr("bucket", bucket)
             .attr("policy", reference("data.aws_iam_policy_document.state.json")),

@@ -148,12 +148,7 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     let algorithm = if logs || served { "AES256" } else { "aws:kms" };
     let mut blocks = vec![
         main,
-        Block::resource("aws_s3_bucket_public_access_block", &id)
-            .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
-            .attr("block_public_acls", Expr::Bool(true))
-            .attr("block_public_policy", Expr::Bool(true))
-            .attr("ignore_public_acls", Expr::Bool(true))
-            .attr("restrict_public_buckets", Expr::Bool(true)),
+        public_access_block(&id),
         ownership_controls(&id, logs),
         Block::resource("aws_s3_bucket_server_side_encryption_configuration", &id)
             .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
@@ -243,32 +238,47 @@ pub(super) fn ownership_controls(id: &str, logs: bool) -> Block {
         ))
 }
 
+/// Every public access of bucket `id` blocked.
+pub(super) fn public_access_block(id: &str) -> Block {
+    Block::resource("aws_s3_bucket_public_access_block", id)
+        .attr("bucket", reference(format!("aws_s3_bucket.{id}.id")))
+        .attr("block_public_acls", Expr::Bool(true))
+        .attr("block_public_policy", Expr::Bool(true))
+        .attr("ignore_public_acls", Expr::Bool(true))
+        .attr("restrict_public_buckets", Expr::Bool(true))
+}
+
+/// The policy statement that refuses every request to bucket `id` not made over TLS.
+pub(super) fn deny_insecure_transport(id: &str) -> Block {
+    let arn = format!("aws_s3_bucket.{id}.arn");
+    Block::new("statement", &[])
+        .attr("sid", s("DenyInsecureTransport"))
+        .attr("effect", s("Deny"))
+        .attr("actions", strings(["s3:*"]))
+        .attr(
+            "resources",
+            Expr::List(vec![reference(arn.clone()), interpolated(arn, "/*")]),
+        )
+        .block(
+            Block::new("principals", &[])
+                .attr("type", s("*"))
+                .attr("identifiers", strings(["*"])),
+        )
+        .block(
+            Block::new("condition", &[])
+                .attr("test", s("Bool"))
+                .attr("variable", s("aws:SecureTransport"))
+                .attr("values", strings(["false"])),
+        )
+}
+
 /// TLS only for everyone; CloudFront (through OAC) may read static buckets; the region's load
 /// balancer account may write access logs.
 pub(super) fn bucket_policy(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
     let id = ctx.ident(&bucket.name);
     let arn = format!("aws_s3_bucket.{id}.arn");
-    let mut document = Block::data("aws_iam_policy_document", &format!("{id}_bucket")).block(
-        Block::new("statement", &[])
-            .attr("sid", s("DenyInsecureTransport"))
-            .attr("effect", s("Deny"))
-            .attr("actions", strings(["s3:*"]))
-            .attr(
-                "resources",
-                Expr::List(vec![reference(arn.clone()), interpolated(arn.clone(), "/*")]),
-            )
-            .block(
-                Block::new("principals", &[])
-                    .attr("type", s("*"))
-                    .attr("identifiers", strings(["*"])),
-            )
-            .block(
-                Block::new("condition", &[])
-                    .attr("test", s("Bool"))
-                    .attr("variable", s("aws:SecureTransport"))
-                    .attr("values", strings(["false"])),
-            ),
-    );
+    let mut document =
+        Block::data("aws_iam_policy_document", &format!("{id}_bucket")).block(deny_insecure_transport(&id));
     let mut extra = Vec::new();
     let edge = ctx.env.edge.as_ref();
     let read_by_edge = edge.is_some_and(|e| {
