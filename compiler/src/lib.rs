@@ -27,6 +27,8 @@ pub mod db;
 pub mod diagnostics;
 pub mod format;
 pub mod formats;
+#[cfg(feature = "test-support")]
+pub mod fuzzing;
 pub mod ide;
 pub mod ir;
 pub mod line_index;

@@ -155,6 +155,72 @@ pub fn apply(text: &mut String, edit: Edit) {
     text.replace_range(start..end, &edit.text);
 }
 
+/// The fuzz target of the document model (`fuzz/`, and the test suite over its corpus): a
+/// document edited by a sequence of edits drawn from the bytes (position, length, inserted
+/// text) keeps the text the edits describe, and its diagnostics, computed incrementally, equal
+/// those of a fresh check of the final text.
+#[cfg(feature = "test-support")]
+pub fn fuzz_edits(data: &[u8]) {
+    const INSERTS: &[&str] = &[
+        "",
+        "{",
+        "}",
+        "\n",
+        " ",
+        "\"",
+        "service x : fargate in app { port = 80 }\n",
+        "flow a -> b : https\n",
+        "é",
+        "🚀",
+        "= 1",
+        "/24",
+        "env e { account = \"111111111111\" }\n",
+    ];
+    let start = "system s {\n  region = \"ap-northeast-1\"\n  network { cidr = 10.0.0.0/16  tier app { egress = nat } }\n}\nenv prd { account = \"111111111111\" }\n";
+    let mut state = State::from_sources(
+        vec![("doc.arch".into(), start.into())],
+        Date::from_unix_days(20_000),
+    );
+    let mut expected = start.to_owned();
+    for chunk in data.chunks(4) {
+        let [line, character, length, insert] =
+            [0, 1, 2, 3].map(|i| u32::from(chunk.get(i).copied().unwrap_or(0)));
+        let text = INSERTS
+            .get(insert as usize % INSERTS.len())
+            .copied()
+            .unwrap_or_default()
+            .to_owned();
+        let edit = Edit {
+            range: Some((
+                (line % 8, character % 40),
+                (line % 8, character % 40 + length % 6),
+            )),
+            text,
+        };
+        apply(&mut expected, edit.clone());
+        assert!(state.change("doc.arch", vec![edit]));
+        let text = state.file("doc.arch").map(|file| file.text(&state.db).to_owned());
+        assert_eq!(text.as_deref(), Some(expected.as_str()));
+        let _ = archc::diagnostics(&state.db, state.workspace);
+    }
+    let fresh = RootDatabase::default();
+    let workspace = Workspace::from_sources(
+        &fresh,
+        vec![("doc.arch".into(), expected)],
+        Date::from_unix_days(20_000),
+    );
+    let described = |db: &RootDatabase, workspace: Workspace| -> Vec<String> {
+        archc::diagnostics(db, workspace)
+            .iter()
+            .map(|d| format!("{} {:?} {}", d.code.id, d.span, d.message))
+            .collect()
+    };
+    assert_eq!(
+        described(&state.db, state.workspace),
+        described(&fresh, workspace)
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@
 //!   API model, actionlint, Mermaid in Chromium, HashiCorp's HCL parser, the AWS provider's
 //!   schema, checkov) and snapshotted;
 //! - `format`: `archc fmt` changes white space only and is idempotent;
+//! - `fuzz_smoke`: the fuzz targets over their checked-in corpus (`fuzz/`);
 //! - `architectures`: architectures unlike the example (`tests/architectures/`), built and
 //!   checked by every validator, and the deploy-facts check catching what it must;
 //! - `validators`: the real tools, one function each;
@@ -36,6 +37,7 @@ mod design;
 mod example;
 mod fixture;
 mod format;
+mod fuzz_smoke;
 mod hostile;
 mod incremental;
 mod ir;

@@ -1,0 +1,123 @@
+//! The bodies of the fuzz targets (`fuzz/`, run with `cargo +nightly fuzz run <target>`), kept
+//! here so that the test suite runs the same code over the checked-in corpus on stable Rust.
+//! Each takes arbitrary bytes and panics only on a real bug: a diagnostic outside its file, a
+//! formatter that changes tokens or is not idempotent, a build of a clean workspace that fails.
+
+use crate::db::{RootDatabase, Workspace};
+use crate::diagnostics::{Severity, render};
+use crate::synthetic::TODAY;
+
+/// Any text: parsed, checked, lowered and run through the rules; every diagnostic lies inside
+/// its file on character boundaries and renders; a workspace without errors builds.
+pub fn check(data: &[u8]) {
+    check_text(String::from_utf8_lossy(data).into_owned());
+}
+
+fn check_text(text: String) {
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), text)], TODAY);
+    let diagnostics = crate::diagnostics(&db, workspace);
+    for diagnostic in &diagnostics {
+        let text = diagnostic.file.text(&db);
+        assert!(diagnostic.span.start <= diagnostic.span.end, "{diagnostic:?}");
+        assert!(diagnostic.span.end <= text.len(), "{diagnostic:?}");
+        assert!(text.is_char_boundary(diagnostic.span.start), "{diagnostic:?}");
+        assert!(text.is_char_boundary(diagnostic.span.end), "{diagnostic:?}");
+        let mut sink = Vec::new();
+        assert!(render::human(&db, diagnostic, false, &mut sink).is_ok());
+        let _ = render::json(&db, diagnostic);
+    }
+    if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        let files = crate::backend::build(&db, workspace, None);
+        assert!(!files.is_empty() || crate::lower::lower(&db, workspace).ir.envs.is_empty());
+    }
+}
+
+/// The formatter, as `archc fmt` runs it (a file with syntax errors is left alone): its output
+/// has the input's tokens and no syntax errors, and formatting it again changes nothing.
+pub fn format(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let syntax_errors = |text: &str| {
+        let db = RootDatabase::default();
+        let file = crate::db::SourceFile::new(&db, "fuzz.arch".to_owned(), text.to_owned());
+        !crate::syntax::parse(&db, file).diagnostics.is_empty()
+    };
+    let Some(formatted) = crate::format::format(&text, syntax_errors(&text)) else {
+        return;
+    };
+    let tokens = |text: &str| -> Vec<String> {
+        text.lines()
+            .flat_map(crate::format::tokens)
+            .map(|t| format!("{t:?}"))
+            .collect()
+    };
+    assert_eq!(tokens(&text), tokens(&formatted), "the formatter changed tokens");
+    assert!(!syntax_errors(&formatted), "the formatter broke the syntax");
+    assert_eq!(
+        crate::format::format(&formatted, false).as_deref(),
+        Some(formatted.as_str()),
+        "the formatter is not idempotent"
+    );
+}
+
+/// Pieces of the language the structured target assembles: items, fields, values and the
+/// punctuation between them, so that inputs reach the checker, the rules and the backends
+/// instead of stopping at the parser.
+const PIECES: &[&str] = &[
+    "system s {\n",
+    "}\n",
+    "  region = \"ap-northeast-1\"\n",
+    "  region = \"us-east-1\"\n",
+    "  domain = \"example.com\"\n",
+    "  network {\n    cidr = 10.0.0.0/16\n",
+    "    zones = [\"a\", \"c\"]\n",
+    "    endpoints = [s3, ecr, logs]\n",
+    "    tier app { subnet = /24  egress = nat }\n",
+    "    tier db { subnet = /24 }\n",
+    "    tier lb { subnet = /26 }\n",
+    "  }\n",
+    "  service api : fargate in app { image = ecr(\"api\")  port = 8080  scale { min = 2  max = 4 } }\n",
+    "  service web : fargate in app { image = ecr(\"web\")  port = 80  cpu = 512  memory = 1024 }\n",
+    "  job report : ecs_task in db { image = ecr(\"job\")  schedule = rate(15m) }\n",
+    "  database main : aurora_postgres in db { version = \"16.4\" }\n",
+    "  load_balancer alb in lb { access_logs = logs }\n",
+    "  edge cdn : cloudfront { access_logs = logs  route \"/*\" -> alb { forward = all_viewer } }\n",
+    "  bucket logs : s3 { purpose = access_logs }\n",
+    "  bucket assets : s3 { purpose = static }\n",
+    "  topic ops : sns { email = [\"ops@example.com\"] }\n",
+    "  alarm cpu { on = api.cpu  above = 80%  for = 5m  notify = ops }\n",
+    "  flow alb -> api : tcp(8080)\n",
+    "  flow api -> main : postgres\n",
+    "  flow api -> internet : https\n",
+    "  flow cdn -> alb : https\n",
+    "  flow report -> main : postgres\n",
+    "  allow R001 reason \"fuzz\"\n",
+    "env prd { account = \"111111111111\" }\n",
+    "env stg { account = \"222222222222\"  stage = staging  cidr = 10.1.0.0/16  nat = instance(\"t3.micro\") }\n",
+    "env dev { account = \"333333333333\"  stage = development  cidr = 10.2.0.0/16  region = \"eu-west-1\" }\n",
+    "  api.scale { min = 1 }\n",
+    "{",
+    "}",
+    " = ",
+    "\"",
+    "/28",
+    "0s",
+    "4096",
+    "api",
+    "\n",
+];
+
+/// A workspace assembled from language pieces chosen by the bytes (each byte picks one), then
+/// checked and, when clean, built.
+pub fn structured(data: &[u8]) {
+    let text: String = data
+        .iter()
+        .map(|&b| {
+            PIECES
+                .get(usize::from(b) % PIECES.len())
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect();
+    check_text(text);
+}
