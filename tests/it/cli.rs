@@ -525,3 +525,53 @@ fn the_workspace_is_the_nearest_directory_with_archc_toml_and_excludes_nested_on
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/webapp");
     assert_eq!(find(&example).unwrap(), std::path::PathBuf::from("."));
 }
+
+#[test]
+fn a_million_lines_and_ten_thousand_files_are_checked_in_bounded_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // One file of a million lines (comments inside a system block).
+    let big = dir.path().join("big");
+    std::fs::create_dir(&big).unwrap();
+    let mut text = String::from("system s {\n  region = \"ap-northeast-1\"\n");
+    text.push_str(&"  // a comment line\n".repeat(1_000_000));
+    text.push_str("}\n");
+    std::fs::write(big.join("main.arch"), text).unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = archc(&["check", &big.to_string_lossy()]);
+    assert_eq!(code, EXIT_ERRORS, "{stderr}");
+    assert!(
+        stderr.contains("E1003"),
+        "the missing network is reported: {stderr}"
+    );
+    // Linear: about 2.3 s in a release build; this is a debug build on a shared machine.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Ten thousand files, each a piece of the one system.
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    std::fs::write(
+        many.join("main.arch"),
+        "system s {\n  region = \"ap-northeast-1\"\n  network { cidr = 10.0.0.0/16 }\n}\nenv prd { account = \"111111111111\" }\n",
+    )
+    .unwrap();
+    for i in 0..10_000 {
+        std::fs::write(
+            many.join(format!("part_{i:05}.arch")),
+            format!("system s {{\n  topic t{i} : sns {{ email = [\"ops@example.com\"] }}\n}}\n"),
+        )
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = archc(&["check", &many.to_string_lossy()]);
+    assert_eq!(code, EXIT_OK, "{stderr}");
+    assert!(stderr.contains("checked 10001 files"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
