@@ -14,22 +14,42 @@ pub fn check(data: &[u8]) {
 }
 
 fn check_text(text: String) {
-    let db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), text)], TODAY);
-    let diagnostics = crate::diagnostics(&db, workspace);
+    // One database for the whole run, its one file edited per input: the stdlib is parsed
+    // once, and every input also exercises the incremental path the language server takes.
+    thread_local! {
+        static DB: std::cell::RefCell<Option<(RootDatabase, Workspace)>> = const { std::cell::RefCell::new(None) };
+    }
+    DB.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let (db, workspace) = slot.get_or_insert_with(|| {
+            let db = RootDatabase::default();
+            let workspace =
+                Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), String::new())], TODAY);
+            (db, workspace)
+        });
+        if let Some(&file) = workspace.files(db).first() {
+            use salsa::Setter as _;
+            file.set_text(db).to(text);
+        }
+        check_workspace(db, *workspace);
+    });
+}
+
+fn check_workspace(db: &RootDatabase, workspace: Workspace) {
+    let diagnostics = crate::diagnostics(db, workspace);
     for diagnostic in &diagnostics {
-        let text = diagnostic.file.text(&db);
+        let text = diagnostic.file.text(db);
         assert!(diagnostic.span.start <= diagnostic.span.end, "{diagnostic:?}");
         assert!(diagnostic.span.end <= text.len(), "{diagnostic:?}");
         assert!(text.is_char_boundary(diagnostic.span.start), "{diagnostic:?}");
         assert!(text.is_char_boundary(diagnostic.span.end), "{diagnostic:?}");
         let mut sink = Vec::new();
-        assert!(render::human(&db, diagnostic, false, &mut sink).is_ok());
-        let _ = render::json(&db, diagnostic);
+        assert!(render::human(db, diagnostic, false, &mut sink).is_ok());
+        let _ = render::json(db, diagnostic);
     }
     if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        let files = crate::backend::build(&db, workspace, None);
-        assert!(!files.is_empty() || crate::lower::lower(&db, workspace).ir.envs.is_empty());
+        let files = crate::backend::build(db, workspace, None);
+        assert!(!files.is_empty() || crate::lower::lower(db, workspace).ir.envs.is_empty());
     }
 }
 
