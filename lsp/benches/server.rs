@@ -154,10 +154,10 @@ fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
     (state, file, offset)
 }
 
-/// Completion after `flow lb -> ` (every component of the workspace is a candidate).
+/// Completion after a flow's `-> ` (every component of the workspace is a candidate).
 #[divan::bench(sample_count = 30)]
 fn completion_large(bencher: divan::Bencher) {
-    let (state, file, offset) = large("flow lb -> ");
+    let (state, file, offset) = large(" -> ");
     assert!(!archc::ide::complete::complete(&state.db, state.workspace, file, offset).is_empty());
     bencher.bench_local(|| archc::ide::complete::complete(&state.db, state.workspace, file, offset).len());
 }
@@ -165,7 +165,7 @@ fn completion_large(bencher: divan::Bencher) {
 /// Hover on a component name in a flow (its declaration and docs).
 #[divan::bench(sample_count = 30)]
 fn hover_large(bencher: divan::Bencher) {
-    let (state, file, offset) = large("flow lb -> c");
+    let (state, file, offset) = large("flow c");
     assert!(archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
     bencher.bench_local(|| archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
 }
