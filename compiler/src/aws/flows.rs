@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, TASK_CANNOT_START, UNROUTED_SERVICE};
-use crate::ir::{EnvIr, Ir, TierEgress, task_needs};
+use crate::ir::{EnvIr, FlowIr, Ir, TierEgress, task_needs};
 use crate::rules::{Finding, Findings};
 
 /// `A013`: a task starts only if it reaches ECR, S3 and CloudWatch Logs (and Secrets Manager
@@ -149,8 +149,8 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 /// `A015`: one load balancer forwards to one service (its listener's default action), and a
 /// service has one load balancer; more would leave target groups attached to nothing.
 pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let mut fronted: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
-    let mut behind: BTreeMap<&str, Vec<&crate::ir::FlowIr>> = BTreeMap::new();
+    let mut fronted: BTreeMap<&str, Vec<&FlowIr>> = BTreeMap::new();
+    let mut behind: BTreeMap<&str, Vec<&FlowIr>> = BTreeMap::new();
     let balancers: HashSet<&str> = env.load_balancers.iter().map(|l| l.name.as_str()).collect();
     let services: HashSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
     for flow in env.flows.iter().filter(|f| !f.implied) {
@@ -168,10 +168,7 @@ pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             }
         }
     }
-    for (lb, flows) in &fronted {
-        let [first, second, ..] = flows.as_slice() else {
-            continue;
-        };
+    for (lb, first, second) in first_two(&fronted) {
         out.push(
             Finding::error(
                 UNROUTED_SERVICE,
@@ -188,10 +185,7 @@ pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             )),
         );
     }
-    for (service, flows) in &behind {
-        let [first, second, ..] = flows.as_slice() else {
-            continue;
-        };
+    for (service, first, second) in first_two(&behind) {
         out.push(
             Finding::error(
                 UNROUTED_SERVICE,
@@ -208,4 +202,14 @@ pub fn load_balancer_targets(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             )),
         );
     }
+}
+
+/// Each key with at least two flows, and its first two.
+fn first_two<'a>(
+    groups: &'a BTreeMap<&'a str, Vec<&'a FlowIr>>,
+) -> impl Iterator<Item = (&'a str, &'a FlowIr, &'a FlowIr)> {
+    groups.iter().filter_map(|(key, flows)| match flows.as_slice() {
+        [first, second, ..] => Some((*key, *first, *second)),
+        _ => None,
+    })
 }
