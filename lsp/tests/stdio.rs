@@ -1,6 +1,7 @@
 //! End to end: the real `archc-lsp` binary over stdio, as an editor drives it:
 //! initialize → didOpen → diagnostics → didChange → diagnostics → formatting → documentSymbol
-//! → shutdown → exit; and thousands of random edits through the same pipe.
+//! → shutdown → exit; and a storm of thousands of random edits, malformed frames, edits to
+//! unopened documents and out-of-range requests through the same pipe.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -395,15 +396,17 @@ const FRAGMENTS: &[&str] = &[
 /// Thousands of random edits over stdio, in every file of the workspace, as fast as the pipe
 /// takes them: the server stays alive, and the diagnostics it last published for each file
 /// equal a fresh check of the final texts (what `archc check` says).
+/// A protocol-level storm: 5,000 random edits, among them malformed frames, edits to documents
+/// never opened, requests at positions past the end; then a hover. The server stays alive, and
+/// the diagnostics it published last equal a fresh check of the final texts.
 #[test]
-fn the_server_survives_random_edits_and_ends_exact() {
+fn the_server_survives_a_protocol_storm_and_ends_exact() {
     let dir = example_copy();
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            (uri(&path), std::fs::read_to_string(&path).unwrap())
-        })
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "arch"))
+        .map(|path| (uri(&path), std::fs::read_to_string(&path).unwrap()))
         .collect();
     files.sort();
 
@@ -415,8 +418,28 @@ fn the_server_survives_random_edits_and_ends_exact() {
         );
     }
     let mut random = Random(7);
-    for version in 2..3002 {
-        let (uri, text) = &mut files[random.next(6) as usize];
+    for version in 2..5002 {
+        // The storm: every so often, something a client should not send.
+        match version % 500 {
+            100 => {
+                write!(client.stdin, "Content-Length: 9\r\n\r\n{{broken:}}").unwrap();
+            }
+            200 => client.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": "file:///nowhere/never-opened.arch", "version": 1 }, "contentChanges": [{ "text": "x" }] }),
+            ),
+            300 => {
+                let (uri, _) = &files[0];
+                let uri = uri.clone();
+                let _ = client.call(
+                    "textDocument/hover",
+                    json!({ "textDocument": { "uri": uri }, "position": { "line": 99_999, "character": 99_999 } }),
+                );
+            }
+            _ => {}
+        }
+        let count = files.len() as u64;
+        let (uri, text) = &mut files[random.next(count) as usize];
         // A random range in line/UTF-16 coordinates (possibly past the end: servers clamp).
         let (line, character) = (random.next(40) as u32, random.next(60) as u32);
         let (lines, characters) = (random.next(2) as u32, random.next(8) as u32);
@@ -450,6 +473,14 @@ fn the_server_survives_random_edits_and_ends_exact() {
             );
         }
     }
+    // Still answering: a hover on the first document.
+    let (first, _) = &files[0];
+    let first = first.clone();
+    let hover = client.call(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": first }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
