@@ -106,6 +106,24 @@ impl Ctx<'_> {
         }
     }
 
+    /// The ECR repositories the tasks' images come from, each once.
+    fn repositories(&self) -> BTreeSet<&str> {
+        self.env
+            .services
+            .iter()
+            .map(|s| s.image.as_str())
+            .chain(self.env.jobs.iter().map(|j| j.image.as_str()))
+            .collect()
+    }
+
+    /// The ARN of the Secrets Manager secret `name` (with the suffix AWS adds to it).
+    fn secret_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:secretsmanager:{}:{}:secret:{name}-*",
+            self.env.region, self.env.account
+        )
+    }
+
     fn production(&self) -> bool {
         self.env.stage.value == Stage::Production
     }

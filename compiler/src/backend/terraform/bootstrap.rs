@@ -126,19 +126,11 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
     if region != "us-east-1" {
         regions.push("us-east-1".into());
     }
-    let repositories: BTreeSet<&str> = ctx
-        .env
-        .services
+    let repository_arns: Vec<String> = ctx
+        .repositories()
         .iter()
-        .map(|s| s.image.as_str())
-        .chain(ctx.env.jobs.iter().map(|j| j.image.as_str()))
+        .map(|r| format!("arn:aws:ecr:{region}:{account}:repository/{r}"))
         .collect();
-    let repository_arns = |region: &str| -> Vec<String> {
-        repositories
-            .iter()
-            .map(|r| format!("arn:aws:ecr:{region}:{account}:repository/{r}"))
-            .collect()
-    };
     let roles = format!("arn:aws:iam::{account}:role/{prefix}*");
     let parameters = format!("arn:aws:ssm:{region}:{account}:parameter/{system}/{env}/*");
     let state = ctx.state_bucket();
@@ -176,7 +168,7 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             ],
             &regions,
         ),
-        statement("Repositories", &["ecr:*"], repository_arns(region)),
+        statement("Repositories", &["ecr:*"], repository_arns.clone()),
         statement(
             "Roles",
             &[
@@ -321,7 +313,7 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
                 "ecr:PutImage",
                 "ecr:UploadLayerPart",
             ],
-            repository_arns(region),
+            repository_arns,
         ))
         .block(statement(
             "TaskDefinitions",

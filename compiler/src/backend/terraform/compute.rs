@@ -48,11 +48,7 @@ pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
             ),
         assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
     ];
-    let mut repositories: BTreeSet<&str> = BTreeSet::new();
-    for task in tasks(env) {
-        repositories.insert(task.image);
-    }
-    for repository in &repositories {
+    for repository in &ctx.repositories() {
         let id = ctx.ident(repository);
         blocks.push(
             Block::resource("aws_ecr_repository", &id)
@@ -93,16 +89,10 @@ pub(super) const ECR_LIFECYCLE: &str = "jsonencode({
 
 pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
     let id = ctx.ident(task.name);
-    let env = ctx.env;
     let secret_arns: Vec<String> = task
         .secrets
         .iter()
-        .map(|secret| {
-            format!(
-                "arn:aws:secretsmanager:{}:{}:secret:{}-*",
-                env.region, env.account, secret.secret_name
-            )
-        })
+        .map(|secret| ctx.secret_arn(&secret.secret_name))
         .collect();
     let database_secrets: Vec<String> = task
         .databases
