@@ -357,11 +357,6 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             vec![parameters],
         ))
         .block(statement(
-            "Secrets",
-            &["secretsmanager:DescribeSecret"],
-            vec![format!("arn:aws:secretsmanager:{region}:{account}:secret:*")],
-        ))
-        .block(statement(
             "TaskLogs",
             &["logs:GetLogEvents", "logs:FilterLogEvents"],
             vec![format!("arn:aws:logs:{region}:{account}:log-group:/ecs/{cluster}*")],
@@ -371,6 +366,24 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             &["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
             vec!["*".into()],
         ));
+    // ecspresso resolves the ARN of each secret a task names (`secretsmanager_arn`): only those.
+    let secrets: BTreeSet<String> = ctx
+        .env
+        .services
+        .iter()
+        .flat_map(|s| &s.secrets)
+        .chain(ctx.env.jobs.iter().flat_map(|j| &j.secrets))
+        .map(|secret| ctx.secret_arn(&secret.secret_name))
+        .collect();
+    let deploy = if secrets.is_empty() {
+        deploy
+    } else {
+        deploy.block(statement(
+            "Secrets",
+            &["secretsmanager:DescribeSecret"],
+            secrets.into_iter().collect(),
+        ))
+    };
     blocks.extend([
         Block::resource("aws_iam_openid_connect_provider", "github")
             .attr("url", s("https://token.actions.githubusercontent.com"))
