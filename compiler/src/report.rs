@@ -2,6 +2,7 @@
 //! traffic leaves, the security-group chain, and every waiver in force. Data first; `render`
 //! turns it into the text the CLI prints.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
@@ -103,22 +104,31 @@ fn egress(env: &EnvIr) -> Vec<String> {
     let nat = env.nat.describe();
     let mut out = Vec::new();
     let mut closed = Vec::new();
+    // One pass over the flows: each flow to the internet under its source's tier, written
+    // flows apart from the egress tasks need to start (thousands of flows and groups).
+    let tier_of: BTreeMap<&str, &str> = env
+        .security_groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.tier.as_str()))
+        .collect();
+    let mut callers: BTreeMap<(&str, bool), Vec<&str>> = BTreeMap::new();
+    for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
+        if let Some(tier) = tier_of.get(flow.from.name()) {
+            callers
+                .entry((tier, flow.implied))
+                .or_default()
+                .push(flow.from.name());
+        }
+    }
     for tier in &env.tiers {
         if tier.egress.value == TierEgress::None {
             closed.push(tier.name.as_str());
             continue;
         }
-        let out_of_tier = |implied: bool| -> Vec<&str> {
-            env.flows
-                .iter()
-                .filter(|f| f.to.is_internet() && f.implied == implied)
-                .filter(|f| {
-                    env.security_groups
-                        .iter()
-                        .any(|g| f.from == g.name && g.tier == tier.name)
-                })
-                .map(|f| f.from.name())
-                .collect()
+        let out_of_tier = |implied: bool| -> &[&str] {
+            callers
+                .get(&(tier.name.as_str(), implied))
+                .map_or(&[], Vec::as_slice)
         };
         let mut parts = Vec::new();
         for (implied, what) in [(false, "flows out"), (true, "image pulls and logs")] {
