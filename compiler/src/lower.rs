@@ -461,8 +461,11 @@ impl EnvLowerer<'_> {
         };
         // Each file's components and flows, as lowered (and memoized) per file.
         let mut rules = Vec::new();
+        // What each file's tasks need to start, kept for after every written and route flow.
+        let mut platforms: Vec<&PlatformEgress> = Vec::new();
         for &file in self.workspace.files(self.db) {
             let part = lower_file(self.db, self.workspace, file, env.name.clone());
+            platforms.push(&part.platform);
             ir.security_groups.push(Arc::clone(&part.security_groups));
             ir.services.push(Arc::clone(&part.services));
             ir.jobs.push(Arc::clone(&part.jobs));
@@ -483,10 +486,8 @@ impl EnvLowerer<'_> {
         let (ingress, egress) = sg_rules(&implied, symbols);
         rules.push((ingress.into(), egress.into()));
         ir.flows.push(implied.into());
-        // What each file's tasks need to start, after every written and route flow.
         let mut task_tiers: BTreeSet<&str> = BTreeSet::new();
-        for &file in self.workspace.files(self.db) {
-            let platform = &lower_file(self.db, self.workspace, file, env.name.clone()).platform;
+        for platform in platforms {
             ir.flows.push(Arc::clone(&platform.flows));
             rules.push((Arc::clone(&platform.ingress), Arc::clone(&platform.egress)));
             task_tiers.extend(platform.task_tiers.iter().map(String::as_str));
