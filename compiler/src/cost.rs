@@ -80,6 +80,20 @@ pub struct Prices {
     pub sns_email_per_100k: f64,
 }
 
+impl Catalogue {
+    /// `count` NAT gateways for a month: their hours and the data they process.
+    fn nat_gateways_monthly(&self, count: f64) -> f64 {
+        let (p, a) = (&self.prices, &self.assumptions);
+        count * self.hours_per_month * p.nat_gateway_hour_per_az
+            + a.nat_data_gb_per_month * p.nat_gateway_data_gb
+    }
+
+    /// An EC2 instance of `instance_type` for a month, if the catalogue prices the type.
+    fn instance_monthly(&self, instance_type: &str) -> Option<f64> {
+        Some(self.prices.ec2_hour.get(instance_type)? * self.hours_per_month)
+    }
+}
+
 /// The catalogue of a region, if archc has one.
 pub fn catalogue(region: &str) -> Option<Catalogue> {
     let (_, text) = CATALOGUES.iter().find(|(r, _)| *r == region)?;
@@ -163,9 +177,7 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             a.nat_data_gb_per_month,
             money(p.nat_gateway_data_gb)
         ),
-        monthly: cents(
-            count * hours * p.nat_gateway_hour_per_az + a.nat_data_gb_per_month * p.nat_gateway_data_gb,
-        ),
+        monthly: cents(catalogue.nat_gateways_monthly(count)),
     };
     lines.push(match &env.nat {
         Nat::Regional { .. } => nat_gateway(zones, "Regional NAT Gateway"),
@@ -181,7 +193,7 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
                     "NAT instance {instance_type}: {hours} h × {}",
                     money(hourly.unwrap_or(0.0))
                 ),
-                monthly: cents(hours * hourly.unwrap_or(0.0)),
+                monthly: cents(catalogue.instance_monthly(instance_type).unwrap_or(0.0)),
             }
         }
     });
@@ -328,14 +340,8 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
 /// environment's zones, from its region's catalogue (`None` without a price for either).
 pub fn nat_instance_versus_gateway(env: &EnvIr, instance_type: &str) -> Option<(f64, f64)> {
     let catalogue = catalogue(&env.region)?;
-    let (p, a, hours) = (
-        &catalogue.prices,
-        &catalogue.assumptions,
-        catalogue.hours_per_month,
-    );
-    let instance = p.ec2_hour.get(instance_type)? * hours;
-    let zones = env.vpc.zones.value.len() as f64;
-    let gateway = zones * hours * p.nat_gateway_hour_per_az + a.nat_data_gb_per_month * p.nat_gateway_data_gb;
+    let instance = catalogue.instance_monthly(instance_type)?;
+    let gateway = catalogue.nat_gateways_monthly(env.vpc.zones.value.len() as f64);
     Some((instance, gateway))
 }
 
