@@ -80,15 +80,18 @@ pub(super) fn env_network(db: &dyn Db, workspace: Workspace, env: String) -> Env
     EnvNetwork { region, endpoints }
 }
 
-/// The components whose written flows already reach the internet over HTTPS (so they have the
+/// The components whose written flows already reach the internet on 443 (so they have the
 /// egress a task needs). A firewall: it changes only when such a flow is added or removed.
 #[salsa::tracked(returns(ref))]
 pub(super) fn internet_https(db: &dyn Db, workspace: Workspace) -> BTreeSet<String> {
     model(db, workspace)
         .flows()
+        // The port as lowering resolves it (`https` and `tcp(443)` alike; no target port to
+        // look up for the internet).
         .filter(|f| {
             f.to == crate::resolve::INTERNET
-                && matches!(&f.protocol, Val::Name(n) if n == WebProtocol::Https.as_str())
+                && protocol_port(&f.protocol, None, &f.origin)
+                    .is_ok_and(|(_, port)| port == WebProtocol::Https.port())
         })
         .map(|f| f.from.clone())
         .collect()
