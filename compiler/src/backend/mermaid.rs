@@ -365,7 +365,10 @@ fn outbound(env: &EnvIr) -> String {
     if !endpoints.is_empty() {
         let names: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
         let _ = writeln!(out, "  endpoints[(\"VPC endpoints<br/>{}\")]", names.join(", "));
-        let mut users: Vec<&str> = env
+        // Each task once, in rule order (a task has a rule to the interface endpoints and one
+        // to the S3 gateway).
+        let mut drawn = std::collections::BTreeSet::new();
+        let users = env
             .egress_rules
             .iter()
             .filter(|r| match &r.peer {
@@ -374,8 +377,7 @@ fn outbound(env: &EnvIr) -> String {
                 Peer::Cidr(_) => false,
             })
             .map(|r| r.group.as_str())
-            .collect();
-        users.dedup();
+            .filter(|user| drawn.insert(*user));
         for user in users {
             let _ = writeln!(out, "  {}[\"{}\"]", node(user), text(user));
             let _ = writeln!(out, "  {} -->|\"https 443\"| endpoints", node(user));
