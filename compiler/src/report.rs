@@ -2,7 +2,7 @@
 //! traffic leaves, the security-group chain, and every waiver in force. Data first; `render`
 //! turns it into the text the CLI prints.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
@@ -134,7 +134,7 @@ fn egress(env: &EnvIr) -> Vec<String> {
         for (implied, what) in [(false, "flows out"), (true, "image pulls and logs")] {
             let callers = out_of_tier(implied);
             if !callers.is_empty() {
-                parts.push(format!("{what}: {}", callers.join(", ")));
+                parts.push(format!("{what}: {}", listed(callers)));
             }
         }
         let callers = if parts.is_empty() {
@@ -162,57 +162,150 @@ fn egress(env: &EnvIr) -> Vec<String> {
     out
 }
 
-/// Each maximal path through the ingress rules, from a source nothing reaches.
+/// How many security-group chains the report prints; the rest are counted (`archc diagram
+/// --kind security-groups` draws the whole graph).
+const MOST_CHAINS: usize = 40;
+
+/// How many hops of one chain are printed before the middle is elided.
+const LONGEST_CHAIN: usize = 12;
+
+/// How many names a list in the report shows before it says how many more there are.
+const MOST_NAMES: usize = 20;
+
+/// Maximal paths through the ingress rules, from each source nothing reaches, depth first.
+/// Bounded: at most `MOST_CHAINS` chains of at most `LONGEST_CHAIN` printed hops, in time
+/// linear in the rules for each chain printed, however many paths the graph has.
 fn chains(env: &EnvIr) -> Vec<String> {
     let source = |peer: &Peer| match peer {
         Peer::SecurityGroup(name) => name.clone(),
         Peer::PrefixList(_) => "cloudfront-prefix-list".to_owned(),
         Peer::Cidr(cidr) => format!("internet ({cidr})"),
     };
-    let edges: Vec<(String, u16, String)> = env
-        .ingress_rules
-        .iter()
-        .map(|r| (source(&r.peer), r.port, r.group.clone()))
-        .collect();
-    let mut roots: Vec<&str> = edges
-        .iter()
-        .map(|(from, _, _)| from.as_str())
-        .filter(|from| !edges.iter().any(|(_, _, to)| to == from))
-        .collect();
-    roots.dedup();
-    let mut out = Vec::new();
-    for root in roots {
-        if out.iter().any(|c: &String| c.starts_with(&format!("{root} "))) {
-            continue;
+    let mut next: BTreeMap<String, Vec<(u16, &str)>> = BTreeMap::new();
+    let mut sources: Vec<String> = Vec::new();
+    for rule in &env.ingress_rules {
+        let from = source(&rule.peer);
+        if !next.contains_key(&from) {
+            sources.push(from.clone());
         }
-        walk(&edges, root, root.to_owned(), &mut vec![root], &mut out);
+        next.entry(from)
+            .or_default()
+            .push((rule.port, rule.group.as_str()));
+    }
+    let reached: HashSet<&str> = next.values().flatten().map(|&(_, to)| to).collect();
+    let mut walk = ChainWalk {
+        next: &next,
+        out: Vec::new(),
+        full: false,
+    };
+    for root in sources.iter().filter(|from| !reached.contains(from.as_str())) {
+        walk.from(root);
+    }
+    let mut out = walk.out;
+    if walk.full {
+        out.push(format!(
+            "… more chains than the {MOST_CHAINS} shown (`archc diagram --kind security-groups` draws every rule)"
+        ));
     }
     out
 }
 
-fn walk<'a>(
-    edges: &'a [(String, u16, String)],
-    at: &str,
-    path: String,
-    seen: &mut Vec<&'a str>,
-    out: &mut Vec<String>,
-) {
-    let next: Vec<&(String, u16, String)> = edges.iter().filter(|(from, _, _)| from == at).collect();
-    if next.is_empty() {
-        out.push(path);
-        return;
-    }
-    for (_, port, to) in next {
-        if seen.contains(&to.as_str()) {
-            out.push(format!("{path} →{port}→ {to} (cycle)"));
-            continue;
+/// A depth-first walk over the ingress rules that prints each maximal path it finds.
+struct ChainWalk<'a> {
+    next: &'a BTreeMap<String, Vec<(u16, &'a str)>>,
+    out: Vec<String>,
+    /// A path was found after the report had printed `MOST_CHAINS`: the walk stops (counting
+    /// every path of a large graph could take exponential time).
+    full: bool,
+}
+
+impl<'a> ChainWalk<'a> {
+    /// Every maximal path from `root` (an explicit stack: chains can be thousands of hops).
+    fn from(&mut self, root: &'a str) {
+        if self.full {
+            return;
         }
-        seen.push(to);
-        let mut extended = path.clone();
-        let _ = write!(extended, " →{port}→ {to}");
-        walk(edges, to, extended, seen, out);
-        seen.pop();
+        let mut path: Vec<(u16, &'a str)> = vec![(0, root)];
+        let mut on_path: HashSet<&'a str> = HashSet::from([root]);
+        // For each node on the path, the index of the next rule to follow.
+        let mut cursor: Vec<usize> = vec![0];
+        while let (Some(&(_, at)), Some(index)) = (path.last(), cursor.last_mut()) {
+            let rules = self.next.get(at).map_or(&[][..], Vec::as_slice);
+            if rules.is_empty() {
+                self.emit(&path, None);
+            }
+            match rules.get(*index) {
+                Some(&(port, to)) => {
+                    *index += 1;
+                    if on_path.contains(to) {
+                        self.emit(&path, Some((port, to)));
+                    } else {
+                        path.push((port, to));
+                        on_path.insert(to);
+                        cursor.push(0);
+                    }
+                }
+                None => {
+                    if let Some((_, left)) = path.pop() {
+                        on_path.remove(left);
+                    }
+                    cursor.pop();
+                }
+            }
+            if self.full {
+                return;
+            }
+        }
     }
+
+    /// Prints a path (ending in a rule back into it, for a cycle), eliding the middle of a
+    /// long one.
+    fn emit(&mut self, path: &[(u16, &str)], cycle: Option<(u16, &str)>) {
+        if self.out.len() >= MOST_CHAINS {
+            self.full = true;
+            return;
+        }
+        let hops: Vec<(u16, &str)> = path.iter().copied().chain(cycle).collect();
+        let mut text = String::new();
+        let shown = |text: &mut String, (i, &(port, name)): (usize, &(u16, &str))| {
+            if i == 0 {
+                text.push_str(name);
+            } else {
+                let _ = write!(text, " →{port}→ {name}");
+            }
+        };
+        if hops.len() > LONGEST_CHAIN {
+            // The two ends, and how much lies between them (at least five hops).
+            let half = LONGEST_CHAIN / 3;
+            hops.iter()
+                .enumerate()
+                .take(half)
+                .for_each(|hop| shown(&mut text, hop));
+            let _ = write!(text, " → … {} hops …", hops.len() - 2 * half);
+            hops.iter()
+                .enumerate()
+                .skip(hops.len() - half)
+                .for_each(|hop| shown(&mut text, hop));
+        } else {
+            hops.iter().enumerate().for_each(|hop| shown(&mut text, hop));
+        }
+        if cycle.is_some() {
+            text.push_str(" (cycle)");
+        }
+        self.out.push(text);
+    }
+}
+
+/// `names` joined, the first `MOST_NAMES` of them and a count of the rest.
+fn listed(names: &[&str]) -> String {
+    if names.len() <= MOST_NAMES {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..MOST_NAMES].join(", "),
+        names.len() - MOST_NAMES
+    )
 }
 
 /// The report as the CLI prints it.

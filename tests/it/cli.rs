@@ -575,3 +575,62 @@ fn a_million_lines_and_ten_thousand_files_are_checked_in_bounded_time() {
         started.elapsed()
     );
 }
+
+/// The security-group chains of a graph with 2^30 paths (thirty layers of two services, each
+/// calling both of the next layer) and one path a hundred hops long: the report prints a
+/// bounded number of chains, elides the middle of long ones, and says there are more.
+#[test]
+fn the_exposure_report_is_bounded_however_many_paths_the_flows_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "system s {\n  region = \"ap-northeast-1\"\n  network {\n    cidr = 10.0.0.0/16\n    tier app { subnet = /20  egress = nat }\n  }\n",
+    );
+    let service = |name: &str| {
+        format!("  service {name} : fargate in app {{\n    image = ecr(\"app\")\n    port = 8080\n  }}\n")
+    };
+    for hop in 0..100 {
+        text += &service(&format!("h{hop}"));
+        if hop > 0 {
+            text += &format!("  flow h{} -> h{hop} : tcp(8080)\n", hop - 1);
+        }
+    }
+    for layer in 0..30 {
+        for side in ["a", "b"] {
+            text += &service(&format!("l{layer}{side}"));
+            if layer > 0 {
+                for from in ["a", "b"] {
+                    text += &format!("  flow l{}{from} -> l{layer}{side} : tcp(8080)\n", layer - 1);
+                }
+            }
+        }
+    }
+    text += "}\nenv dev { account = \"111111111111\"  stage = development }\n";
+    let path = write(dir.path(), "main.arch", text.as_bytes());
+    let started = std::time::Instant::now();
+    let (_, out, err) = archc(&["check", &path, "--color", "never"]);
+    assert!(!err.contains("Error"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let chains: Vec<&str> = out
+        .lines()
+        .skip_while(|line| !line.starts_with("  sg chain"))
+        .take_while(|line| !line.starts_with("  waivers"))
+        .collect();
+    assert_eq!(chains.len(), 41, "{out}");
+    assert!(
+        chains[0].ends_with(
+            " h0 →8080→ h1 →8080→ h2 →8080→ h3 → … 92 hops … →8080→ h96 →8080→ h97 →8080→ h98 →8080→ h99"
+        ),
+        "{out}"
+    );
+    assert!(chains[1].ends_with(" l0a →8080→ l1a →8080→ l2a →8080→ l3a → … 22 hops … →8080→ l26a →8080→ l27a →8080→ l28a →8080→ l29a"), "{out}");
+    assert!(
+        chains[40].contains(
+            "… more chains than the 40 shown (`archc diagram --kind security-groups` draws every rule)"
+        ),
+        "{out}"
+    );
+}
