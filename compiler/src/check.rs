@@ -97,9 +97,21 @@ fn in_parallel<T: Sync>(db: &RootDatabase, items: &[T], work: &(dyn Fn(&RootData
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        for part in items.chunks(chunk) {
-            let db = db.clone();
-            scope.spawn(move || part.iter().for_each(|item| work(&db, item)));
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let db = db.clone();
+                scope.spawn(move || part.iter().for_each(|item| work(&db, item)))
+            })
+            .collect();
+        // A worker's panic goes on unwinding here with its own payload: the language server
+        // tells salsa's `Cancelled` (an edit arrived) from a bug by it.
+        let failed = workers
+            .into_iter()
+            .filter_map(|worker| worker.join().err())
+            .next();
+        if let Some(payload) = failed {
+            std::panic::resume_unwind(payload);
         }
     });
 }

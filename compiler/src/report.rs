@@ -298,14 +298,12 @@ impl<'a> ChainWalk<'a> {
 
 /// `names` joined, the first `MOST_NAMES` of them and a count of the rest.
 fn listed(names: &[&str]) -> String {
-    if names.len() <= MOST_NAMES {
-        return names.join(", ");
+    match names.get(..MOST_NAMES) {
+        Some(first) if names.len() > MOST_NAMES => {
+            format!("{} and {} more", first.join(", "), names.len() - MOST_NAMES)
+        }
+        _ => names.join(", "),
     }
-    format!(
-        "{} and {} more",
-        names[..MOST_NAMES].join(", "),
-        names.len() - MOST_NAMES
-    )
 }
 
 /// The report as the CLI prints it.

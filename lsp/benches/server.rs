@@ -25,7 +25,7 @@ const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100)];
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
     let mut state = State::from_sources(archc::synthetic::workspace(files, per_file), TODAY);
-    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    assert!(diagnostics_by_file(&state.snapshot()).values().all(Vec::is_empty));
     let Some(path) = state.files().nth(files / 2).map(|(path, _)| path.to_owned()) else {
         return;
     };
@@ -46,7 +46,7 @@ fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize
             }
         };
         state.change(&path, vec![edit]);
-        diagnostics_by_file(&state).len()
+        diagnostics_by_file(&state.snapshot()).len()
     });
 }
 
@@ -72,7 +72,7 @@ fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
             text: if typed { "2" } else { "1" }.into(),
         };
         state.change(&path, vec![edit]);
-        let diagnostics = diagnostics_by_file(&state);
+        let diagnostics = diagnostics_by_file(&state.snapshot());
         assert!(diagnostics.values().all(Vec::is_empty));
         diagnostics.len()
     });
@@ -97,7 +97,7 @@ fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
                 text: text.clone(),
             }],
         );
-        let diagnostics = diagnostics_by_file(&state);
+        let diagnostics = diagnostics_by_file(&state.snapshot());
         assert!(diagnostics.values().all(Vec::is_empty));
         diagnostics.len()
     });
@@ -107,7 +107,7 @@ fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
 /// server's first publish), and the path and file of the one named `name`.
 fn clean_large(name: &str) -> (State, String, archc::db::SourceFile) {
     let state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
-    assert!(diagnostics_by_file(&state).values().all(Vec::is_empty));
+    assert!(diagnostics_by_file(&state.snapshot()).values().all(Vec::is_empty));
     let Some((path, file)) = state
         .files()
         .find(|(path, _)| path.ends_with(name))

@@ -3,10 +3,11 @@
 //! themselves (navigation, highlighting, hover, completion, inlay hints, quick fixes) are the
 //! compiler's, as plain data (`archc::ide`); this crate is the protocol's plumbing.
 //!
-//! - `state`: the workspace's files, the open documents' text, edits;
+//! - `state`: the workspace's files, the open documents' text, edits, snapshots;
 //! - `convert`: compiler values (spans, diagnostics, the AST, the formatter) to LSP values;
 //! - `highlight`: the semantic tokens' legend and LSP encoding;
-//! - `server`: the protocol: requests and notifications, panics turned into errors;
+//! - `server`: the protocol: edits applied under a lock, requests and diagnostics computed on
+//!   snapshots off the lock (an edit cancels them), panics turned into errors;
 //! - `stdlib`: the embedded stdlib as files the editor can open (a kind's definition);
 //! - `transport`: stdio framing in front of the protocol library: a malformed frame gets an
 //!   error reply and the session goes on.

@@ -1,12 +1,16 @@
 //! The LSP protocol layer: requests and notifications in, `State` queries, LSP values out.
 //!
-//! All compiler work happens under one lock on `State`, never across an `.await`; a panic in
-//! it becomes an error response (or a log message for a notification) and the server keeps
-//! serving, on the state as it was before the failed call.
+//! Notifications change the `State` under its lock, briefly (an edit is applied, nothing is
+//! computed). Requests and diagnostics are computed on a `Snapshot` on a blocking thread, with
+//! the lock released: a hover is answered while the workspace's diagnostics compute, and an
+//! edit cancels whatever computes on the text it replaces (a request then fails with
+//! `ContentModified`, as the protocol asks; a diagnostics run is dropped, its edit's own run
+//! follows). A panic becomes an error response (or a log message for a notification) and the
+//! server keeps serving, on the state as it was before the failed call.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use archc::date::Date;
 use archc::db::SourceFile;
@@ -29,7 +33,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
-use crate::state::{Edit, State};
+use crate::state::{Edit, Snapshot, State};
 use crate::stdlib::StdlibCopy;
 use archc::ide::navigate::{Namespace, Occurrence};
 
@@ -46,7 +50,7 @@ pub struct Server {
     client: Client,
     state: Mutex<State>,
     /// Where locations in the stdlib (a kind's declaration) point.
-    stdlib: StdlibCopy,
+    stdlib: Arc<StdlibCopy>,
     /// What each file was last published with, so only changed diagnostics are sent. An
     /// async lock held from computing to sending: tower-lsp runs handlers concurrently, and
     /// without it an older result could reach the editor after a newer one.
@@ -63,24 +67,57 @@ impl Server {
         Self {
             client,
             state: Mutex::new(State::new(None, Date::today_utc())),
-            stdlib,
+            stdlib: Arc::new(stdlib),
             published: tokio::sync::Mutex::default(),
         }
     }
 
-    /// Runs `f` on the state, turning a panic into an error (every handler goes through here).
+    /// Runs `f` on the state under its lock, turning a panic into an error (every edit goes
+    /// through here; it waits for the snapshots in flight to be cancelled).
     pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> std::result::Result<T, String> {
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        catch_unwind(AssertUnwindSafe(|| f(&mut state))).map_err(|panic| {
-            let text = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            format!("archc-lsp internal error (please report it): {text}")
+        catch_unwind(AssertUnwindSafe(|| f(&mut state))).map_err(|panic| internal_error(&*panic))
+    }
+
+    /// Runs `f` on a snapshot of the state, on a blocking thread, without holding the lock.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&View) -> T + Send + 'static,
+    ) -> std::result::Result<T, Failure> {
+        let view = View {
+            snapshot: self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .snapshot(),
+            stdlib: Arc::clone(&self.stdlib),
+        };
+        let computed = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| f(&view))).map_err(|panic| {
+                if panic.is::<salsa::Cancelled>() {
+                    Failure::Cancelled
+                } else {
+                    Failure::Panic(internal_error(&*panic))
+                }
+            })
+        })
+        .await;
+        computed.unwrap_or_else(|error| Err(Failure::Panic(format!("archc-lsp internal error: {error}"))))
+    }
+
+    /// `read` for a request: a cancelled computation is `ContentModified`, a panic an internal
+    /// error.
+    async fn answer<T: Send + 'static>(&self, f: impl FnOnce(&View) -> T + Send + 'static) -> Result<T> {
+        self.read(f).await.map_err(|failure| match failure {
+            Failure::Cancelled => Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::ContentModified,
+                message: "the document changed while the answer was computed".into(),
+                data: None,
+            },
+            Failure::Panic(message) => internal(message),
         })
     }
 
@@ -93,17 +130,21 @@ impl Server {
         // Publishes run one at a time, in the order their edits were applied, each on the state
         // as it is when its turn comes, so the last one sent is the latest.
         let mut published = self.published.lock().await;
-        let all = self.with_state(|state| {
+        let dated = self.with_state(|state| {
             let today = Date::today_utc();
             if state.workspace.today(&state.db) != today {
                 use salsa::Setter;
                 state.workspace.set_today(&mut state.db).to(today);
             }
-            diagnostics_by_file(state)
         });
-        let all = match all {
+        if let Err(message) = dated {
+            return self.log_error(message).await;
+        }
+        let all = match self.read(|view| diagnostics_by_file(&view.snapshot)).await {
             Ok(all) => all,
-            Err(message) => return self.log_error(message).await,
+            // A newer edit cancelled this run; its own run publishes.
+            Err(Failure::Cancelled) => return,
+            Err(Failure::Panic(message)) => return self.log_error(message).await,
         };
         let mut changed: Vec<(String, Vec<lsp::Diagnostic>)> = published
             .keys()
@@ -124,8 +165,27 @@ impl Server {
     }
 }
 
+/// Why a computation on a snapshot gave no answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// An edit arrived while it computed (salsa cancelled its queries).
+    Cancelled,
+    /// It panicked: the message, for the log or the error response.
+    Panic(String),
+}
+
+/// The message for a panic's payload.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    format!("archc-lsp internal error (please report it): {text}")
+}
+
 /// Every file's diagnostics (an empty list for a clean file, so the editor clears old ones).
-pub fn diagnostics_by_file(state: &State) -> BTreeMap<String, Vec<lsp::Diagnostic>> {
+pub fn diagnostics_by_file(state: &Snapshot) -> BTreeMap<String, Vec<lsp::Diagnostic>> {
     let mut out: BTreeMap<String, Vec<lsp::Diagnostic>> = state
         .files()
         .map(|(path, _)| (path.to_owned(), Vec::new()))
@@ -140,16 +200,22 @@ pub fn diagnostics_by_file(state: &State) -> BTreeMap<String, Vec<lsp::Diagnosti
     out
 }
 
-impl Server {
+/// What a request reads: a snapshot of the workspace, and where stdlib locations point.
+pub struct View {
+    pub snapshot: Snapshot,
+    stdlib: Arc<StdlibCopy>,
+}
+
+impl View {
     /// The workspace path of a document URI: only `file:` URIs name workspace files, and the
     /// stdlib's copies are not the workspace's.
     fn path_of(&self, uri: &Uri) -> Option<String> {
-        let path = uri.to_file_path()?;
-        (!self.stdlib.contains(&path)).then(|| path.to_string_lossy().into_owned())
+        workspace_path(&self.stdlib, uri)
     }
 
     /// The file a URI names and the byte offset of a position in it.
-    fn position_in(&self, state: &State, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
+    fn position_in(&self, uri: &Uri, position: lsp::Position) -> Option<(SourceFile, usize)> {
+        let state = &self.snapshot;
         let file = state.file(&self.path_of(uri)?)?;
         let offset = LineIndex::of(&state.db, file).utf16_offset(position.line, position.character);
         Some((file, offset))
@@ -157,18 +223,16 @@ impl Server {
 
     /// The declared name at a position: its file, the offset, and all its occurrences
     /// (declarations first).
-    fn name_at(
-        &self,
-        state: &State,
-        at: &TextDocumentPositionParams,
-    ) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
-        let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
+    fn name_at(&self, at: &TextDocumentPositionParams) -> Option<(SourceFile, usize, Vec<Occurrence>)> {
+        let state = &self.snapshot;
+        let (file, offset) = self.position_in(&at.text_document.uri, at.position)?;
         let found = archc::ide::navigate::find(&state.db, state.workspace, file, offset);
         (!found.is_empty()).then_some((file, offset, found))
     }
 
     /// Where a span of a workspace or stdlib file is, for the editor.
-    fn location(&self, state: &State, file: SourceFile, span: &archc::syntax::ast::Span) -> Option<Location> {
+    fn location(&self, file: SourceFile, span: &archc::syntax::ast::Span) -> Option<Location> {
+        let state = &self.snapshot;
         let path = file.path(&state.db);
         let uri = match self.stdlib.path(path) {
             Some(copy) => Uri::from_file_path(copy)?,
@@ -183,18 +247,31 @@ impl Server {
     /// The occurrences of the name at a position (declarations first), as locations.
     fn locations_at(
         &self,
-        state: &State,
         at: &TextDocumentPositionParams,
         include_declaration: bool,
     ) -> Option<Vec<Location>> {
-        let (_, _, found) = self.name_at(state, at)?;
+        let (_, _, found) = self.name_at(at)?;
         let locations = found
             .iter()
             .filter(|o| include_declaration || !o.is_declaration())
-            .filter_map(|o| self.location(state, o.file, &o.span))
+            .filter_map(|o| self.location(o.file, &o.span))
             .collect();
         Some(locations)
     }
+}
+
+impl Server {
+    /// The workspace path of a document URI (see `View::path_of`).
+    fn path_of(&self, uri: &Uri) -> Option<String> {
+        workspace_path(&self.stdlib, uri)
+    }
+}
+
+/// The workspace path of a document URI: only `file:` URIs name workspace files, and the
+/// stdlib's copies are not the workspace's.
+fn workspace_path(stdlib: &StdlibCopy, uri: &Uri) -> Option<String> {
+    let path = uri.to_file_path()?;
+    (!stdlib.contains(&path)).then(|| path.to_string_lossy().into_owned())
 }
 
 /// Why the occurrences found at a position cannot be renamed, if they cannot.
@@ -209,7 +286,7 @@ fn not_renamable(found: &[Occurrence]) -> Option<String> {
 }
 
 /// The edits that rename every occurrence, by file.
-fn rename_edits(state: &State, found: &[Occurrence], new_name: &str) -> WorkspaceEdit {
+fn rename_edits(state: &Snapshot, found: &[Occurrence], new_name: &str) -> WorkspaceEdit {
     let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> = std::collections::HashMap::new();
     for occurrence in found {
         if let Some(uri) = convert::uri(occurrence.file.path(&state.db)) {
@@ -363,48 +440,47 @@ impl LanguageServer for Server {
         let Some(path) = self.path_of(&params.text_document.uri) else {
             return Ok(None);
         };
-        self.with_state(|state| {
+        self.answer(move |view| {
+            let state = &view.snapshot;
             let file = state.file(&path)?;
             let broken = !archc::syntax::parse(&state.db, file).diagnostics.is_empty();
             Some(convert::formatting(&state.db, file, broken))
         })
-        .map_err(internal)
+        .await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         let Some(path) = self.path_of(&params.text_document.uri) else {
             return Ok(None);
         };
-        self.with_state(|state| {
+        self.answer(move |view| {
+            let state = &view.snapshot;
             let file = state.file(&path)?;
             Some(DocumentSymbolResponse::Nested(convert::outline(&state.db, file)))
         })
-        .map_err(internal)
+        .await
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        self.with_state(|state| {
-            let all = self.locations_at(state, &params.text_document_position_params, true)?;
+        self.answer(move |view| {
+            let all = view.locations_at(&params.text_document_position_params, true)?;
             all.into_iter().next().map(GotoDefinitionResponse::Scalar)
         })
-        .map_err(internal)
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        self.with_state(|state| {
-            self.locations_at(
-                state,
-                &params.text_document_position,
-                params.context.include_declaration,
-            )
+        self.answer(move |view| {
+            view.locations_at(&params.text_document_position, params.context.include_declaration)
         })
-        .map_err(internal)
+        .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        self.with_state(|state| {
-            let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
+        self.answer(move |view| {
+            let state = &view.snapshot;
+            let (file, offset) = view.position_in(&at.text_document.uri, at.position)?;
             let (markdown, span) = archc::ide::hover::hover(&state.db, state.workspace, file, offset)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
@@ -414,12 +490,13 @@ impl LanguageServer for Server {
                 range: Some(convert::range(&state.db, file, &span)),
             })
         })
-        .map_err(internal)
+        .await
     }
 
     async fn prepare_rename(&self, at: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        let outcome = self.with_state(|state| {
-            let Some((file, offset, found)) = self.name_at(state, &at) else {
+        let outcome = self.answer(move |view| {
+            let state = &view.snapshot;
+            let Some((file, offset, found)) = view.name_at(&at) else {
                 return Ok(None);
             };
             if let Some(why) = not_renamable(&found) {
@@ -430,16 +507,13 @@ impl LanguageServer for Server {
                 .find(|o| o.file == file && o.span.start <= offset && offset <= o.span.end);
             Ok(here.map(|here| PrepareRenameResponse::Range(convert::range(&state.db, file, &here.span))))
         });
-        match outcome {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(message)) => Err(invalid(message)),
-            Err(message) => Err(internal(message)),
-        }
+        outcome.await?.map_err(invalid)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        let outcome = self.with_state(|state| {
-            let Some((_, _, found)) = self.name_at(state, &params.text_document_position) else {
+        let outcome = self.answer(move |view| {
+            let state = &view.snapshot;
+            let Some((_, _, found)) = view.name_at(&params.text_document_position) else {
                 return Err("there is no component, tier or environment name here to rename".to_owned());
             };
             if let Some(why) = not_renamable(&found) {
@@ -451,16 +525,13 @@ impl LanguageServer for Server {
                 None => Ok(rename_edits(state, &found, &params.new_name)),
             }
         });
-        match outcome {
-            Ok(Ok(edit)) => Ok(Some(edit)),
-            Ok(Err(message)) => Err(invalid(message)),
-            Err(message) => Err(internal(message)),
-        }
+        outcome.await?.map(Some).map_err(invalid)
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let query = params.query.to_lowercase();
-        self.with_state(|state| {
+        self.answer(move |view| {
+            let state = &view.snapshot;
             let symbols = archc::ide::navigate::declarations(&state.db, state.workspace)
                 .into_iter()
                 .filter(|o| o.name.to_lowercase().contains(&query))
@@ -470,21 +541,22 @@ impl LanguageServer for Server {
                         kind: convert::symbol_kind(o.declared_as.as_deref().unwrap_or_default()),
                         tags: None,
                         container_name: o.declared_as.clone(),
-                        location: OneOf::Left(self.location(state, o.file, &o.span)?),
+                        location: OneOf::Left(view.location(o.file, &o.span)?),
                         data: None,
                     })
                 })
                 .collect();
             Some(WorkspaceSymbolResponse::Nested(symbols))
         })
-        .map_err(internal)
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         use archc::ide::complete::What;
         let at = params.text_document_position;
-        self.with_state(|state| {
-            let (file, offset) = self.position_in(state, &at.text_document.uri, at.position)?;
+        self.answer(move |view| {
+            let state = &view.snapshot;
+            let (file, offset) = view.position_in(&at.text_document.uri, at.position)?;
             let items = archc::ide::complete::complete(&state.db, state.workspace, file, offset)
                 .into_iter()
                 .map(|item| CompletionItem {
@@ -509,12 +581,13 @@ impl LanguageServer for Server {
                 .collect();
             Some(CompletionResponse::Array(items))
         })
-        .map_err(internal)
+        .await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        self.with_state(|state| {
-            let file = state.file(&self.path_of(&params.text_document.uri)?)?;
+        self.answer(move |view| {
+            let state = &view.snapshot;
+            let file = state.file(&view.path_of(&params.text_document.uri)?)?;
             let index = LineIndex::of(&state.db, file);
             let (start, end) = (params.range.start, params.range.end);
             let range =
@@ -538,13 +611,14 @@ impl LanguageServer for Server {
                 .collect();
             Some(hints)
         })
-        .map_err(internal)
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        self.with_state(|state| {
+        self.answer(move |view| {
+            let state = &view.snapshot;
             let uri = params.text_document.uri;
-            let file = state.file(&self.path_of(&uri)?)?;
+            let file = state.file(&view.path_of(&uri)?)?;
             let index = LineIndex::of(&state.db, file);
             let (start, end) = (params.range.start, params.range.end);
             let range =
@@ -575,15 +649,16 @@ impl LanguageServer for Server {
                 .collect();
             Some(actions)
         })
-        .map_err(internal)
+        .await
     }
 
     async fn semantic_tokens_full(
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.with_state(|state| {
-            let file = state.file(&self.path_of(&params.text_document.uri)?)?;
+        self.answer(move |view| {
+            let state = &view.snapshot;
+            let file = state.file(&view.path_of(&params.text_document.uri)?)?;
             let tokens = archc::ide::highlight::tokens(&state.db, state.workspace, file);
             let data = crate::highlight::encode(file.text(&state.db), &tokens);
             Some(SemanticTokensResult::Tokens(SemanticTokens {
@@ -591,6 +666,6 @@ impl LanguageServer for Server {
                 data,
             }))
         })
-        .map_err(internal)
+        .await
     }
 }

@@ -5,9 +5,15 @@
 //!
 //! Everything here is synchronous and request-free, so it is tested without a client; the
 //! protocol layer (`server.rs`) only converts and forwards.
+//!
+//! Edits change the `State`; requests and diagnostics read a `Snapshot` (a clone of the
+//! database, cheap), on another thread. An edit cancels the snapshots in flight: salsa
+//! unwinds their queries with `salsa::Cancelled` at the next query boundary, and the edit
+//! waits only for that.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use archc::date::Date;
 use archc::db::{RootDatabase, SourceFile, Workspace};
@@ -25,8 +31,9 @@ pub struct Edit {
 pub struct State {
     pub db: RootDatabase,
     pub workspace: Workspace,
-    /// Every file of the workspace by path (the path is the salsa input's `path`).
-    files: BTreeMap<String, SourceFile>,
+    /// Every file of the workspace by path (the path is the salsa input's `path`); shared with
+    /// the snapshots, copied on the first change after one was taken.
+    files: Arc<BTreeMap<String, SourceFile>>,
     /// The workspace's root: the only place a document is ever read from disk.
     root: Option<PathBuf>,
 }
@@ -63,8 +70,17 @@ impl State {
         Self {
             db,
             workspace,
-            files,
+            files: Arc::new(files),
             root: None,
+        }
+    }
+
+    /// A consistent view of the workspace as it is now, to read on another thread.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            db: self.db.clone(),
+            workspace: self.workspace,
+            files: Arc::clone(&self.files),
         }
     }
 
@@ -92,7 +108,7 @@ impl State {
             }
             None => {
                 let file = SourceFile::new(&self.db, path.to_owned(), text);
-                self.files.insert(path.to_owned(), file);
+                Arc::make_mut(&mut self.files).insert(path.to_owned(), file);
                 self.set_files();
             }
         }
@@ -130,7 +146,7 @@ impl State {
         match on_disk {
             Some((_, text)) => self.open(path, text),
             None => {
-                if self.files.remove(path).is_some() {
+                if Arc::make_mut(&mut self.files).remove(path).is_some() {
                     self.set_files();
                 }
             }
@@ -140,6 +156,25 @@ impl State {
     fn set_files(&mut self) {
         let files: Vec<SourceFile> = self.files.values().copied().collect();
         self.workspace.set_files(&mut self.db).to(files);
+    }
+}
+
+/// The workspace as it was when the snapshot was taken. Its queries are cancelled (they
+/// unwind with `salsa::Cancelled`) as soon as the `State` it came from is edited; the caller
+/// catches that and answers "content modified" or drops the result.
+pub struct Snapshot {
+    pub db: RootDatabase,
+    pub workspace: Workspace,
+    files: Arc<BTreeMap<String, SourceFile>>,
+}
+
+impl Snapshot {
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (&str, SourceFile)> {
+        self.files.iter().map(|(path, &file)| (path.as_str(), file))
     }
 }
 

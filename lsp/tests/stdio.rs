@@ -490,7 +490,7 @@ fn the_server_survives_a_protocol_storm_and_ends_exact() {
         std::fs::write(uri.trim_start_matches("file://"), text).unwrap();
     }
     let state = archc_lsp::state::State::new(Some(dir.path()), archc::date::Date::today_utc());
-    let fresh = archc_lsp::server::diagnostics_by_file(&state);
+    let fresh = archc_lsp::server::diagnostics_by_file(&state.snapshot());
     assert!(
         fresh.values().any(|d| !d.is_empty()),
         "the edits should have broken something"
