@@ -20,7 +20,7 @@ fn main() {
 }
 
 /// (files, components per file)
-const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100)];
+const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100), (1000, 100)];
 
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize, usize)) {

@@ -43,7 +43,7 @@ fn example_cold(bencher: divan::Bencher) {
 }
 
 /// (files, components per file)
-const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100)];
+const SIZES: &[(usize, usize)] = &[(10, 100), (100, 100), (1000, 100)];
 
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn synthetic_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {

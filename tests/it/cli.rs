@@ -405,6 +405,31 @@ fn a_flood_of_errors_is_cut_at_the_error_limit_and_counted() {
 }
 
 #[test]
+fn errors_past_the_detailed_parse_keep_their_place_and_their_meaning() {
+    // Past `DETAILED_ERRORS` errors in a file, broken items are parsed without pest's list of
+    // expected tokens; each is still reported, at its own line and column, with the same code.
+    let count = archc::syntax::DETAILED_ERRORS + 500;
+    let file = broken_lines(count);
+    let path = file.path().to_string_lossy().into_owned();
+    let (_, stdout, _) = archc(&["check", &path, "--format", "json"]);
+    let syntax: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|d: &serde_json::Value| d["code"] == "E0001")
+        .collect();
+    assert_eq!(syntax.len(), count);
+    for (index, diagnostic) in syntax.iter().enumerate() {
+        assert_eq!(diagnostic["location"]["line"], index + 1, "{diagnostic}");
+        let column = "service x".len() + index.to_string().len() + " : ".len() + 1;
+        assert_eq!(diagnostic["location"]["column"], column, "{diagnostic}");
+    }
+    let first = &syntax[0]["message"];
+    let last = &syntax[count - 1]["message"];
+    assert_eq!(first, "expected a name, found `=`");
+    assert_eq!(last, "expected a name, found `=`");
+}
+
+#[test]
 fn rendering_is_linear_in_the_diagnostics_shown() {
     // 12,800 diagnostics in one file: preparing the file once per diagnostic (as ariadne's
     // sources did) took 7 s in a release build; once per file it takes a fraction of that.
