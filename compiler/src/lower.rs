@@ -477,28 +477,30 @@ impl EnvLowerer<'_> {
             self.diagnostics.extend(part.diagnostics.iter().cloned());
             let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
             ir.flows.push(Arc::clone(&flows.flows));
-            rules.push((Arc::clone(&flows.ingress), Arc::clone(&flows.egress)));
+            rules.push((&flows.ingress, &flows.egress));
             self.diagnostics.extend(flows.diagnostics.iter().cloned());
         }
         // The flows the edge's routes imply, after the written ones; then what tasks need to start.
         let symbols = workspace_symbols(self.db, self.workspace);
         let implied = implied_flows(ir.edge.as_ref(), &ir.load_balancers, &ir.flows);
         let (ingress, egress) = sg_rules(&implied, symbols);
-        rules.push((ingress.into(), egress.into()));
+        let implied_rules = (Rules::new(true, ingress), Rules::new(false, egress));
+        rules.push((&implied_rules.0, &implied_rules.1));
         ir.flows.push(implied.into());
         let mut task_tiers: BTreeSet<&str> = BTreeSet::new();
         for platform in platforms {
             ir.flows.push(Arc::clone(&platform.flows));
-            rules.push((Arc::clone(&platform.ingress), Arc::clone(&platform.egress)));
+            rules.push((&platform.ingress, &platform.egress));
             task_tiers.extend(platform.task_tiers.iter().map(String::as_str));
         }
         let groups = endpoint_group(&mut ir, &task_tiers);
         ir.security_groups.push(groups.into());
         // A rule that an earlier flow already made (same group, peer and port) is not made twice.
-        let mut seen = HashSet::default();
-        for (ingress, egress) in &rules {
-            ir.ingress_rules.push(first_rules(ingress, true, &mut seen));
-            ir.egress_rules.push(first_rules(egress, false, &mut seen));
+        let count = rules.iter().map(|(i, e)| i.len() + e.len()).sum();
+        let mut made = MadeRules::with_capacity(count);
+        for (ingress, egress) in rules {
+            ir.ingress_rules.push(made.keep_first(ingress));
+            ir.egress_rules.push(made.keep_first(egress));
         }
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());

@@ -3,6 +3,11 @@
 //! (each once), and flows to the internet that have no route out. The small firewall queries
 //! (`target_ports`, `tier_egress`) keep the per-file work memoized.
 
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+
 use super::*;
 
 /// The flow each edge route to a load balancer implies, unless a written flow says it already.
@@ -39,8 +44,8 @@ pub(super) fn implied_flows(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(super) struct PlatformEgress {
     pub(super) flows: Arc<[FlowIr]>,
-    pub(super) ingress: Arc<[SgRule]>,
-    pub(super) egress: Arc<[SgRule]>,
+    pub(super) ingress: Rules,
+    pub(super) egress: Rules,
     /// The tiers that hold this file's tasks (where interface endpoints may go).
     pub(super) task_tiers: Vec<String>,
 }
@@ -166,8 +171,8 @@ pub(super) fn platform_egress(
     egress.extend(nat_egress);
     PlatformEgress {
         flows: flows.into(),
-        ingress: ingress.into(),
-        egress: egress.into(),
+        ingress: Rules::new(true, ingress),
+        egress: Rules::new(false, egress),
         task_tiers,
     }
 }
@@ -199,8 +204,8 @@ pub(super) fn endpoint_group(ir: &mut EnvIr, task_tiers: &BTreeSet<&str>) -> Vec
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FileFlows {
     pub(super) flows: Arc<[FlowIr]>,
-    pub(super) ingress: Arc<[SgRule]>,
-    pub(super) egress: Arc<[SgRule]>,
+    pub(super) ingress: Rules,
+    pub(super) egress: Rules,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -231,8 +236,8 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
     diagnostics.extend(faults);
     FileFlows {
         flows,
-        ingress: ingress.into(),
-        egress: egress.into(),
+        ingress: Rules::new(true, ingress),
+        egress: Rules::new(false, egress),
         diagnostics,
     }
 }
@@ -342,25 +347,88 @@ pub(super) fn egress_of(tier: &Get<'_>) -> Lowering<Spanned<TierEgress>> {
     })
 }
 
-/// The rules of `rules` that no earlier piece made, sharing the piece when that is all of them.
-pub(super) fn first_rules<'a>(
-    rules: &'a Arc<[SgRule]>,
+/// Security-group rules, in one direction, each with the fingerprint of what makes two rules
+/// the same (direction, group, peer, port). Made with the rules, so memoized per file:
+/// deduplicating the rules of a whole environment on every edit hashes integers, not names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(super) struct Rules {
     ingress: bool,
-    seen: &mut HashSet<(bool, &'a str, &'a Peer, u16)>,
-) -> Arc<[SgRule]> {
-    let first: Vec<bool> = rules
-        .iter()
-        .map(|rule| seen.insert((ingress, rule.group.as_str(), &rule.peer, rule.port)))
-        .collect();
-    if first.iter().all(|&f| f) {
-        return Arc::clone(rules);
+    rules: Arc<[SgRule]>,
+    fingerprints: Arc<[u64]>,
+}
+
+impl Rules {
+    pub(super) fn new(ingress: bool, rules: Vec<SgRule>) -> Self {
+        let fingerprints = rules
+            .iter()
+            .map(|rule| FxBuildHasher.hash_one(rule_key(ingress, rule)))
+            .collect();
+        Self {
+            ingress,
+            rules: rules.into(),
+            fingerprints,
+        }
     }
-    rules
-        .iter()
-        .zip(first)
-        .filter(|(_, first)| *first)
-        .map(|(rule, _)| rule.clone())
-        .collect()
+
+    pub(super) fn len(&self) -> usize {
+        self.rules.len()
+    }
+}
+
+/// What makes two security-group rules the same rule in AWS.
+type RuleKey<'a> = (bool, &'a str, &'a Peer, u16);
+
+fn rule_key(ingress: bool, rule: &SgRule) -> RuleKey<'_> {
+    (ingress, rule.group.as_str(), &rule.peer, rule.port)
+}
+
+/// The rules an environment has made so far, by fingerprint; exact keys only for the rare
+/// rules whose fingerprint an earlier, different rule has.
+#[derive(Default)]
+pub(super) struct MadeRules<'a> {
+    by_fingerprint: HashMap<u64, RuleKey<'a>>,
+    collided: HashSet<RuleKey<'a>>,
+}
+
+impl<'a> MadeRules<'a> {
+    pub(super) fn with_capacity(rules: usize) -> Self {
+        Self {
+            by_fingerprint: HashMap::with_capacity_and_hasher(rules, FxBuildHasher),
+            collided: HashSet::default(),
+        }
+    }
+
+    /// Whether no rule made before is the same as this one (and records it).
+    fn first(&mut self, fingerprint: u64, key: RuleKey<'a>) -> bool {
+        match self.by_fingerprint.entry(fingerprint) {
+            Entry::Vacant(entry) => {
+                entry.insert(key);
+                true
+            }
+            Entry::Occupied(entry) if *entry.get() == key => false,
+            Entry::Occupied(_) => self.collided.insert(key),
+        }
+    }
+
+    /// The rules of `rules` that no earlier piece made, sharing the piece when that is all of them.
+    pub(super) fn keep_first(&mut self, rules: &'a Rules) -> Arc<[SgRule]> {
+        let first: Vec<bool> = rules
+            .rules
+            .iter()
+            .zip(rules.fingerprints.iter())
+            .map(|(rule, &fingerprint)| self.first(fingerprint, rule_key(rules.ingress, rule)))
+            .collect();
+        if first.iter().all(|&f| f) {
+            return Arc::clone(&rules.rules);
+        }
+        rules
+            .rules
+            .iter()
+            .zip(first)
+            .filter(|(_, first)| *first)
+            .map(|(rule, _)| rule.clone())
+            .collect()
+    }
 }
 
 /// The protocol and port of a flow: named protocols have their well-known ports (`https` to a

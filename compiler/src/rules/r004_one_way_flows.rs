@@ -2,7 +2,7 @@
 //! jobs) → db (databases). A flow to an earlier layer, a flow from the edge to anything but a
 //! load balancer, and a cycle between components are errors; a cycle labels each of its flows.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::ONE_WAY_FLOWS;
@@ -95,21 +95,23 @@ fn considered(env: &EnvIr) -> impl Iterator<Item = &FlowIr> {
 
 /// Each cycle of flows between components, as the flows along it.
 fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
-    let nodes: Vec<&str> = {
-        let mut names: Vec<&str> = considered(env)
-            .flat_map(|f| [f.from.name(), f.to.name()])
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+    // One pass over the flows, numbering components as they appear (workspaces have
+    // thousands of both, and this runs on every edit).
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    let mut edges: Vec<Vec<usize>> = Vec::new();
+    let mut number = |name| {
+        let next = index.len();
+        let number = *index.entry(name).or_insert(next);
+        if number == edges.len() {
+            edges.push(Vec::new());
+        }
+        number
     };
-    let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    // One pass over the flows (not one per node: workspaces have thousands of both).
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for flow in considered(env) {
-        if let (Some(&from), Some(&to)) = (index.get(flow.from.name()), index.get(flow.to.name()))
-            && let Some(out) = edges.get_mut(from)
-        {
+    let pairs: Vec<(usize, usize)> = considered(env)
+        .map(|flow| (number(flow.from.name()), number(flow.to.name())))
+        .collect();
+    for (from, to) in pairs {
+        if let Some(out) = edges.get_mut(from) {
             out.push(to);
         }
     }
@@ -122,9 +124,10 @@ fn cycles(env: &EnvIr) -> Vec<Vec<&FlowIr>> {
         if !cyclic {
             continue;
         }
-        let members: Vec<&str> = component.iter().filter_map(|&i| nodes.get(i).copied()).collect();
+        let members: HashSet<usize> = component.into_iter().collect();
+        let inside = |name: &str| index.get(name).is_some_and(|n| members.contains(n));
         let flows: Vec<&FlowIr> = considered(env)
-            .filter(|f| members.contains(&f.from.name()) && members.contains(&f.to.name()))
+            .filter(|f| inside(f.from.name()) && inside(f.to.name()))
             .collect();
         out.push(flows);
     }
