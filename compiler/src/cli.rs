@@ -2,7 +2,7 @@
 //! With `cli/` (safe file access, the output directory), the only module that reads or writes
 //! files or the terminal; everything it shows comes from the diagnostics' data.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 mod files;
@@ -397,11 +397,15 @@ fn check(
     }
     match options.format {
         Format::Human => {
+            // Buffered: a report is many small writes, and the standard streams are not.
+            let mut buffered = io::BufWriter::new(&mut *stderr);
             let mut renderer = render::Human::new(&db, options.color, options.limit);
             for diagnostic in &diagnostics {
-                renderer.render(diagnostic, stderr)?;
+                renderer.render(diagnostic, &mut buffered)?;
             }
-            renderer.finish(stderr)?;
+            renderer.finish(&mut buffered)?;
+            buffered.flush()?;
+            drop(buffered);
             if errors == 0 {
                 let reports = crate::report::exposure(&db, workspace, options.env.as_deref());
                 write!(stdout, "{}", crate::report::render(&reports))?;
@@ -418,12 +422,17 @@ fn check(
             }
         }
         Format::Json => {
+            let mut buffered = io::BufWriter::new(&mut *stdout);
             for diagnostic in &diagnostics {
-                writeln!(stdout, "{}", render::json(&db, diagnostic))?;
+                serde_json::to_writer(&mut buffered, &render::json(&db, diagnostic))?;
+                buffered.write_all(b"\n")?;
             }
+            buffered.flush()?;
         }
         Format::Sarif => {
-            crate::diagnostics::sarif::write(&db, &diagnostics, stdout)?;
+            let mut buffered = io::BufWriter::new(&mut *stdout);
+            crate::diagnostics::sarif::write(&db, &diagnostics, &mut buffered)?;
+            buffered.flush()?;
         }
     }
     Ok(if errors > 0 { EXIT_ERRORS } else { EXIT_OK })

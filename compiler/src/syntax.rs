@@ -54,6 +54,7 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
         file,
         text,
         diagnostics: Vec::new(),
+        detailed: true,
     };
     let members = parser.members(0..text.len()).members;
     Parsed {
@@ -169,7 +170,14 @@ struct ItemParser<'a> {
     file: SourceFile,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// Whether broken items get pest's error detail (while the file has fewer than
+    /// `DETAILED_ERRORS` errors); off for the fast first pass of `items`.
+    detailed: bool,
 }
+
+/// How many items a body must have before its items are parsed on all cores (a pasted flood,
+/// a generated file); fewer are parsed in order on the thread that asked.
+const PARALLEL_ITEMS: usize = 2_048;
 
 impl ItemParser<'_> {
     fn lowerer(&self, offset: usize) -> Lowerer<'_> {
@@ -210,17 +218,67 @@ impl ItemParser<'_> {
                 .with_help("remove it, or add the opening bracket it was meant to close"),
             );
         }
-        let mut members = Vec::new();
-        for chunk in pieces.chunks {
-            if let Some(member) = self.item(chunk) {
-                members.push(member);
-            }
-        }
         Body {
-            members,
+            members: self.items(pieces.chunks),
             span,
             recovered: true,
         }
+    }
+
+    /// Parses the items of a body that did not parse whole, each alone. Many items are parsed
+    /// in two passes: all of them on all cores without pest's error detail, then in order, the
+    /// broken ones again with it while the file has fewer than `DETAILED_ERRORS` errors. The
+    /// result is the same as parsing them in order, whatever the number of cores.
+    fn items(&mut self, chunks: Vec<split::Chunk>) -> Vec<Member> {
+        if chunks.len() < PARALLEL_ITEMS {
+            return chunks.into_iter().filter_map(|chunk| self.item(chunk)).collect();
+        }
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let (file, text) = (self.file, self.text);
+        let fast: Vec<(Option<Member>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = chunks
+                .chunks(chunks.len().div_ceil(threads))
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|chunk| {
+                                let mut alone = ItemParser {
+                                    file,
+                                    text,
+                                    diagnostics: Vec::new(),
+                                    detailed: false,
+                                };
+                                (alone.item(chunk.clone()), alone.diagnostics)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut members = Vec::with_capacity(chunks.len());
+        for (chunk, (member, diagnostics)) in chunks.into_iter().zip(fast) {
+            let member = if !diagnostics.is_empty() && self.detailed_now() {
+                self.item(chunk)
+            } else {
+                self.diagnostics.extend(diagnostics);
+                member
+            };
+            members.extend(member);
+        }
+        members
+    }
+
+    /// Whether a broken item parsed now gets pest's error detail.
+    fn detailed_now(&self) -> bool {
+        self.detailed && self.diagnostics.len() < DETAILED_ERRORS
     }
 
     /// Parses one item alone; on failure reports it and recovers what it can.
@@ -230,7 +288,7 @@ impl ItemParser<'_> {
         // which costs two thirds of the time of a broken item: a pasted flood of broken lines
         // is checked in time linear in its size at the fast parser's speed. The messages lose
         // only the punctuation they list as expected (`expected a value, found `;``).
-        let parsed = if self.diagnostics.len() < DETAILED_ERRORS {
+        let parsed = if self.detailed_now() {
             parse_detailed(Rule::member_only, self.slice(&range))
         } else {
             ArchParser::parse(Rule::member_only, self.slice(&range))
@@ -401,4 +459,49 @@ fn token_at(text: &str, at: usize, end: usize) -> Option<Range<usize>> {
         first.len_utf8()
     };
     Some(start..start + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::RootDatabase;
+
+    /// Items of every shape, a third of them broken in one of several ways.
+    fn mixed_items(count: usize) -> String {
+        (0..count)
+            .map(|i| match i % 9 {
+                0 => format!("service s{i} : = ;\n"),
+                // Pest's detail changes these messages (`expected `:`` against `expected `{``).
+                1 => format!("flow a{i} -> b{i}\n"),
+                2 => format!("service i{i} {{ image \"x\" }}\n"),
+                3 => format!("bucket b{i} {{ versioning = }}\n"),
+                6 => format!("service q{i} {{ image = \"unclosed\n}}\n"),
+                _ => format!("bucket ok{i} {{ versioning = true }}\n"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn items_parsed_on_all_cores_equal_items_parsed_in_order() {
+        let db = RootDatabase::default();
+        // Past both limits: the first `DETAILED_ERRORS` errors keep pest's detail.
+        let text = mixed_items(PARALLEL_ITEMS.max(DETAILED_ERRORS * 3) + 100);
+        let file = SourceFile::new(&db, "many.arch".to_owned(), text.clone());
+        let parsed = parse(&db, file);
+
+        let mut in_order = ItemParser {
+            file,
+            text: &text,
+            diagnostics: Vec::new(),
+            detailed: true,
+        };
+        let members: Vec<Member> = split::split(&text, 0..text.len())
+            .chunks
+            .into_iter()
+            .filter_map(|chunk| in_order.item(chunk))
+            .collect();
+        assert!(parsed.diagnostics.len() > DETAILED_ERRORS);
+        assert_eq!(parsed.ast.members, members);
+        assert_eq!(parsed.diagnostics, in_order.diagnostics);
+    }
 }

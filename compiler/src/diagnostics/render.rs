@@ -313,35 +313,73 @@ fn clamp(db: &dyn Db, file: SourceFile, span: &std::ops::Range<usize>) -> std::o
 }
 
 /// One JSON object per diagnostic, with 1-based lines and columns (columns count characters).
-pub fn json(db: &dyn Db, diagnostic: &Diagnostic) -> serde_json::Value {
+/// Serialized straight from borrowed fields (a `serde_json::Value` per diagnostic cost a
+/// tree of allocations); fields in alphabetical order, the order of every earlier version.
+#[derive(serde::Serialize)]
+pub struct Json<'a> {
+    code: &'static str,
+    help: Option<&'a str>,
+    labels: Vec<JsonLabel<'a>>,
+    location: JsonLocation<'a>,
+    message: &'a str,
+    name: &'static str,
+    severity: Severity,
+}
+
+#[derive(serde::Serialize)]
+struct JsonLabel<'a> {
+    location: JsonLocation<'a>,
+    message: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonLocation<'a> {
+    column: usize,
+    end: usize,
+    end_column: usize,
+    end_line: usize,
+    file: &'a str,
+    line: usize,
+    start: usize,
+}
+
+impl std::fmt::Display for Json<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+pub fn json<'a>(db: &'a dyn Db, diagnostic: &'a Diagnostic) -> Json<'a> {
     let location = |file: SourceFile, span: &std::ops::Range<usize>| {
         let index = LineIndex::of(db, file);
         let (line, column) = index.line_col(span.start);
         let (end_line, end_column) = index.line_col(span.end);
-        serde_json::json!({
-            "file": file.path(db),
-            "start": span.start,
-            "end": span.end,
-            "line": line,
-            "column": column,
-            "end_line": end_line,
-            "end_column": end_column,
-        })
+        JsonLocation {
+            column,
+            end: span.end,
+            end_column,
+            end_line,
+            file: file.path(db),
+            line,
+            start: span.start,
+        }
     };
-    let labels: Vec<serde_json::Value> = diagnostic
-        .labels
-        .iter()
-        .map(|label| serde_json::json!({ "message": label.message, "location": location(label.file, &label.span) }))
-        .collect();
-    serde_json::json!({
-        "code": diagnostic.code.id,
-        "name": diagnostic.code.name,
-        "severity": diagnostic.severity,
-        "message": diagnostic.message,
-        "location": location(diagnostic.file, &diagnostic.span),
-        "labels": labels,
-        "help": diagnostic.help,
-    })
+    Json {
+        code: diagnostic.code.id,
+        help: diagnostic.help.as_deref(),
+        labels: diagnostic
+            .labels
+            .iter()
+            .map(|label| JsonLabel {
+                location: location(label.file, &label.span),
+                message: &label.message,
+            })
+            .collect(),
+        location: location(diagnostic.file, &diagnostic.span),
+        message: &diagnostic.message,
+        name: diagnostic.code.name,
+        severity: diagnostic.severity,
+    }
 }
 
 /// A host error (bad arguments, unreadable file) for a terminal.

@@ -88,32 +88,89 @@ impl Serialize for Results<'_> {
     }
 }
 
-fn result(db: &dyn Db, d: &Diagnostic) -> serde_json::Value {
-    let rule_index = codes::ALL.iter().position(|c| c.id == d.code.id);
+/// One result; fields (here and below) in alphabetical order, as serde_json's maps sort them.
+#[derive(Serialize)]
+struct SarifResult {
+    level: &'static str,
+    locations: [Location; 1],
+    message: Text,
+    #[serde(rename = "relatedLocations")]
+    related_locations: Vec<Related>,
+    #[serde(rename = "ruleId")]
+    rule_id: &'static str,
+    #[serde(rename = "ruleIndex")]
+    rule_index: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Location {
+    #[serde(rename = "physicalLocation")]
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct Related {
+    id: usize,
+    message: Text,
+    #[serde(rename = "physicalLocation")]
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct PhysicalLocation {
+    #[serde(rename = "artifactLocation")]
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+struct Region {
+    #[serde(rename = "endColumn")]
+    end_column: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    #[serde(rename = "startColumn")]
+    start_column: usize,
+    #[serde(rename = "startLine")]
+    start_line: usize,
+}
+
+fn result(db: &dyn Db, d: &Diagnostic) -> SarifResult {
     let message = match &d.help {
         Some(help) => format!("{} (help: {help})", d.message),
         None => d.message.clone(),
     };
-    let related: Vec<serde_json::Value> = d
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, label)| {
-            serde_json::json!({
-                "id": i,
-                "message": { "text": label.message },
-                "physicalLocation": physical_location(db, label.file, &label.span),
+    SarifResult {
+        level: level(d.severity),
+        locations: [Location {
+            physical_location: physical_location(db, d.file, &d.span),
+        }],
+        message: Text { text: message },
+        related_locations: d
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(id, label)| Related {
+                id,
+                message: Text {
+                    text: label.message.clone(),
+                },
+                physical_location: physical_location(db, label.file, &label.span),
             })
-        })
-        .collect();
-    serde_json::json!({
-        "ruleId": d.code.id,
-        "ruleIndex": rule_index,
-        "level": level(d.severity),
-        "message": { "text": message },
-        "locations": [{ "physicalLocation": physical_location(db, d.file, &d.span) }],
-        "relatedLocations": related,
-    })
+            .collect(),
+        rule_id: d.code.id,
+        rule_index: codes::ALL.iter().position(|c| c.id == d.code.id),
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -133,19 +190,21 @@ fn default_level(id: &str) -> &'static str {
     }
 }
 
-fn physical_location(db: &dyn Db, file: SourceFile, span: &std::ops::Range<usize>) -> serde_json::Value {
+fn physical_location(db: &dyn Db, file: SourceFile, span: &std::ops::Range<usize>) -> PhysicalLocation {
     let index = LineIndex::of(db, file);
     let (start_line, start_column) = index.line_col(span.start);
     let (end_line, end_column) = index.line_col(span.end);
-    serde_json::json!({
-        "artifactLocation": { "uri": uri(file.path(db)) },
-        "region": {
-            "startLine": start_line,
-            "startColumn": start_column,
-            "endLine": end_line,
-            "endColumn": end_column,
-        }
-    })
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: uri(file.path(db)),
+        },
+        region: Region {
+            end_column,
+            end_line,
+            start_column,
+            start_line,
+        },
+    }
 }
 
 /// A relative path stays relative (to the directory archc ran in); an absolute one becomes a
