@@ -9,8 +9,6 @@ pub mod hcl;
 pub mod mermaid;
 pub mod terraform;
 
-use sha2::{Digest, Sha256};
-
 use crate::db::{Db, Workspace};
 use crate::ir::Ir;
 use crate::lower::lower;
@@ -35,56 +33,45 @@ pub enum CommentStyle {
 }
 
 /// The header line of a generated file.
-pub fn header(style: CommentStyle, source_hash: &str) -> String {
+pub fn header(style: CommentStyle) -> String {
     let prefix = match style {
         CommentStyle::Hash => "#",
     };
-    format!("{prefix} {}", header_line(source_hash))
+    format!("{prefix} {}", header_line())
 }
 
-/// The header's words, for a file type to put behind its own comment marker.
-pub fn header_line(source_hash: &str) -> String {
+/// The header's words, for a file type to put behind its own comment marker. Nothing in it
+/// depends on the sources (a hash of them made every file change with every edit): a build
+/// rewrites only the files whose content changed, and `archc-manifest.txt` records each one's
+/// SHA-256.
+pub fn header_line() -> String {
     format!(
-        "{GENERATED_MARK} {} from the .arch sources; do not edit (run `archc build`). source-hash: {source_hash}\n",
+        "{GENERATED_MARK} {} from the .arch sources; do not edit (run `archc build`).\n",
         env!("CARGO_PKG_VERSION")
     )
-}
-
-/// SHA-256 over every source file's text, in path order. Paths themselves are left out: the
-/// output must not depend on where the checkout sits.
-pub fn source_hash(db: &dyn Db, workspace: Workspace) -> String {
-    let mut hasher = Sha256::new();
-    for &file in workspace.files(db) {
-        hasher.update(file.text(db).as_bytes());
-        hasher.update([0]);
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
 }
 
 /// Every file of every backend for the environments selected by `only` (all when `None`).
 /// The caller makes sure the workspace has no errors.
 pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<OutputFile> {
-    let hash = source_hash(db, workspace);
     let ir: &Ir = &lower(db, workspace).ir;
     let waivers = &crate::rules::run_rules(db, workspace).waivers;
     let mut files = Vec::new();
     for env in ir.envs.iter().filter(|e| only.is_none_or(|name| e.name == name)) {
-        let mut env_files = terraform::files(ir, env, waivers, &hash);
-        env_files.extend(ecspresso::files(ir, env, &hash));
-        env_files.extend(mermaid::files(env, &hash));
+        let mut env_files = terraform::files(ir, env, waivers);
+        env_files.extend(ecspresso::files(ir, env));
+        env_files.extend(mermaid::files(env));
         files.extend(env_files);
     }
     if only.is_none() {
-        files.push(design_document(db, workspace, &hash));
+        files.push(design_document(db, workspace));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
 /// `DESIGN.md`, covering every environment.
-pub fn design_document(db: &dyn Db, workspace: Workspace, hash: &str) -> OutputFile {
+pub fn design_document(db: &dyn Db, workspace: Workspace) -> OutputFile {
     let ir = &lower(db, workspace).ir;
     let results = crate::rules::run_rules(db, workspace);
     let inputs = document::Inputs {
@@ -92,7 +79,7 @@ pub fn design_document(db: &dyn Db, workspace: Workspace, hash: &str) -> OutputF
         findings: &results.diagnostics,
         waivers: &results.waivers,
         estimates: crate::cost::estimate(ir, None).ok(),
-        header: &header_line(hash),
+        header: &header_line(),
     };
     OutputFile {
         path: "DESIGN.md".into(),

@@ -692,8 +692,7 @@ fn doc(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let hash = crate::backend::source_hash(&db, workspace);
-    let document = crate::backend::design_document(&db, workspace, &hash);
+    let document = crate::backend::design_document(&db, workspace);
     match output::write(
         out,
         std::slice::from_ref(&document),

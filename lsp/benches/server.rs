@@ -1,13 +1,14 @@
 //! `cargo bench -p archc-lsp`: what the editor waits for.
 //!
 //! - `keystroke_then_diagnostics`: one character typed (and deleted) in one file of a generated
-//!   workspace, through the server's incremental edit path, then every file's LSP diagnostics
-//!   (what the server computes before it publishes);
+//!   workspace of 1,000 to 100,000 components, through the server's incremental edit path,
+//!   then every file's LSP diagnostics (what the server computes before it publishes);
 //! - `keystroke_in_an_override_then_diagnostics`: the same in an environment's override of a
 //!   component;
 //! - `rename_a_declaration_then_diagnostics`: a declaration renamed, which changes the symbol
 //!   table and so re-checks every file;
-//! - `completion_large`, `hover_large`: the requests in the 10,000-component workspace;
+//! - `completion_large`, `hover_large`: the requests in workspaces of 10,000 and 100,000
+//!   components;
 //! - `formatting` and `outline`: one file of the example, as the requests answer them.
 
 use archc_lsp::server::diagnostics_by_file;
@@ -55,7 +56,7 @@ fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize
 /// of the component they name is lowered again.
 #[divan::bench(sample_count = 10)]
 fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
-    let (mut state, path, file) = clean_large("main.arch");
+    let (mut state, path, file) = clean_large(100, "main.arch");
     let text = file.text(&state.db);
     let Some(at) = text
         .find("c0_0.scale { min = ")
@@ -82,7 +83,7 @@ fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
 /// change: the symbol table changes, so every file is checked again.
 #[divan::bench(sample_count = 10)]
 fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
-    let (mut state, path, file) = clean_large("part_0050.arch");
+    let (mut state, path, file) = clean_large(100, "part_0050.arch");
     let original = file.text(&state.db).to_owned();
     let renamed = original.replacen("  job c50_1 ", "  job xc50_1 ", 1);
     assert_ne!(original, renamed);
@@ -103,10 +104,10 @@ fn rename_a_declaration_then_diagnostics(bencher: divan::Bencher) {
     });
 }
 
-/// The 10,000-component workspace with its diagnostics computed (all empty, as after the
-/// server's first publish), and the path and file of the one named `name`.
-fn clean_large(name: &str) -> (State, String, archc::db::SourceFile) {
-    let state = State::from_sources(archc::synthetic::workspace(100, 100), TODAY);
+/// A workspace of `files` files of 100 components with its diagnostics computed (all empty,
+/// as after the server's first publish), and the path and file of the one named `name`.
+fn clean_large(files: usize, name: &str) -> (State, String, archc::db::SourceFile) {
+    let state = State::from_sources(archc::synthetic::workspace(files, 100), TODAY);
     assert!(diagnostics_by_file(&state.snapshot()).values().all(Vec::is_empty));
     let Some((path, file)) = state
         .files()
@@ -143,10 +144,10 @@ fn outline(bencher: divan::Bencher) {
     bencher.bench_local(|| archc_lsp::convert::outline(&state.db, file).len());
 }
 
-/// The 10,000-component workspace, checked once (as it is after the server's first publish),
-/// one file's text, and the offset just after `needle` in it.
-fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
-    let (state, _, file) = clean_large("part_0050.arch");
+/// A workspace of `files` files of 100 components, checked once (as it is after the server's
+/// first publish), one file's text, and the offset just after `needle` in it.
+fn large(files: usize, needle: &str) -> (State, archc::db::SourceFile, usize) {
+    let (state, _, file) = clean_large(files, "part_0050.arch");
     let offset = file
         .text(&state.db)
         .find(needle)
@@ -155,17 +156,20 @@ fn large(needle: &str) -> (State, archc::db::SourceFile, usize) {
 }
 
 /// Completion after a flow's `-> ` (every component of the workspace is a candidate).
-#[divan::bench(sample_count = 30)]
-fn completion_large(bencher: divan::Bencher) {
-    let (state, file, offset) = large(" -> ");
+/// Workspace sizes of the request benchmarks, in files of 100 components.
+const FILES: &[usize] = &[100, 1000];
+
+#[divan::bench(args = FILES, sample_count = 30)]
+fn completion_large(bencher: divan::Bencher, files: usize) {
+    let (state, file, offset) = large(files, " -> ");
     assert!(!archc::ide::complete::complete(&state.db, state.workspace, file, offset).is_empty());
     bencher.bench_local(|| archc::ide::complete::complete(&state.db, state.workspace, file, offset).len());
 }
 
 /// Hover on a component name in a flow (its declaration and docs).
-#[divan::bench(sample_count = 30)]
-fn hover_large(bencher: divan::Bencher) {
-    let (state, file, offset) = large("flow c");
+#[divan::bench(args = FILES, sample_count = 30)]
+fn hover_large(bencher: divan::Bencher, files: usize) {
+    let (state, file, offset) = large(files, "flow c");
     assert!(archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
     bencher.bench_local(|| archc::ide::hover::hover(&state.db, state.workspace, file, offset).is_some());
 }

@@ -3,12 +3,13 @@
 //! - `example_cold`: a fresh database checks `examples/webapp` (what `archc check` does:
 //!   parse and type-check every file on all cores, lower every environment, run the design
 //!   rules);
-//! - `synthetic_cold`: the same for generated workspaces of up to 10,000 components in 100 files;
-//! - `synthetic_recheck_after_one_edit`: one file of the 10,000-component workspace changes (a
-//!   value, back and forth) and the whole workspace's diagnostics are asked for again, as the
-//!   language server will on every keystroke;
+//! - `synthetic_cold`: the same for generated workspaces of 1,000, 10,000 and 100,000
+//!   components (10, 100 and 1,000 files);
+//! - `synthetic_recheck_after_one_edit`: one file of those workspaces changes (a value, back
+//!   and forth) and the whole workspace's diagnostics are asked for again, as the language
+//!   server will on every keystroke;
 //! - `build_cold`: check and generate every environment's Terraform, in memory, for the
-//!   example (`(0, 0)`) and the 10,000-component workspace.
+//!   example (`(0, 0)`), and the 10,000- and 100,000-component workspaces.
 
 use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;
@@ -72,7 +73,7 @@ fn synthetic_recheck_after_one_edit(bencher: divan::Bencher, (files, per_file): 
 }
 
 /// `archc build` without the disk: check, then generate every environment's Terraform.
-#[divan::bench(args = [(0, 0), (100, 100)], sample_count = 10)]
+#[divan::bench(args = [(0, 0), (100, 100), (1000, 100)], sample_count = 10)]
 fn build_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
     let sources = if files == 0 {
         example_sources()

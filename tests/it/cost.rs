@@ -137,7 +137,7 @@ fn every_catalogue_prices_every_line_from_its_own_numbers() {
 fn a_region_without_a_catalogue_is_said_in_the_design_document() {
     let db = RootDatabase::default();
     let workspace = Workspace::from_sources(&db, example_in("sa-east-1"), TODAY);
-    let document = archc::backend::design_document(&db, workspace, "sha256:0");
+    let document = archc::backend::design_document(&db, workspace);
     assert!(
         document
             .contents

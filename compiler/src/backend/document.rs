@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::mermaid;
 use crate::cost::{self, Estimate};
 use crate::diagnostics::{Diagnostic, Severity, codes};
@@ -309,24 +311,33 @@ fn comparison(inputs: &Inputs<'_>, out: &mut String) {
         }),
     ];
     if let Some(first) = ir.envs.first() {
+        // Each environment's services and databases by name, found once (a scan per row was
+        // quadratic in the components).
+        let services: Vec<HashMap<&str, &Service>> = ir
+            .envs
+            .iter()
+            .map(|e| e.services.iter().map(|s| (s.name.as_str(), s)).rev().collect())
+            .collect();
+        let databases: Vec<HashMap<&str, &Database>> = ir
+            .envs
+            .iter()
+            .map(|e| e.databases.iter().map(|d| (d.name.as_str(), d)).rev().collect())
+            .collect();
+        let cells = |label: String, value: &dyn Fn(usize) -> Option<String>| {
+            let mut cells = vec![label];
+            cells.extend((0..ir.envs.len()).map(|i| value(i).unwrap_or_default()));
+            cells
+        };
         for service in &first.services {
-            rows.push(row(&format!("{} tasks", service.name), &|e| {
-                e.services
-                    .iter()
-                    .find(|s| s.name == service.name)
-                    .map_or_else(String::new, |s| {
-                        format!("{}–{}", s.scale.min.value, s.scale.max.value)
-                    })
+            rows.push(cells(format!("{} tasks", service.name), &|i| {
+                let s = services.get(i)?.get(service.name.as_str())?;
+                Some(format!("{}–{}", s.scale.min.value, s.scale.max.value))
             }));
         }
         for database in &first.databases {
-            rows.push(row(&format!("{} instances", database.name), &|e| {
-                e.databases
-                    .iter()
-                    .find(|d| d.name == database.name)
-                    .map_or_else(String::new, |d| {
-                        format!("{} × {}", d.writers + d.readers, d.instance_class)
-                    })
+            rows.push(cells(format!("{} instances", database.name), &|i| {
+                let d = databases.get(i)?.get(database.name.as_str())?;
+                Some(format!("{} × {}", d.writers + d.readers, d.instance_class))
             }));
         }
     }

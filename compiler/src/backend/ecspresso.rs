@@ -59,13 +59,13 @@ fn ssm(name: &str, index: Option<usize>) -> String {
 }
 
 /// The files of one environment.
-pub fn files(ir: &Ir, env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
+pub fn files(ir: &Ir, env: &EnvIr) -> Vec<OutputFile> {
     let ctx = Ctx {
         ir,
         env,
         flows: env.flows.iter().map(|f| (f.from.name(), f.to.name())).collect(),
     };
-    let head = header(CommentStyle::Hash, source_hash);
+    let head = header(CommentStyle::Hash);
     let mut out = Vec::new();
     for service in &env.services {
         let dir = format!("{}/ecspresso/{}", env.name, service.name);

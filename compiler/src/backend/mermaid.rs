@@ -14,6 +14,8 @@
 
 use std::fmt::Write as _;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
 use super::{OutputFile, header_line};
 use crate::ir::*;
 
@@ -28,12 +30,12 @@ pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
 }
 
 /// The diagram files of one environment, each with the generated-by header as a comment.
-pub fn files(env: &EnvIr, source_hash: &str) -> Vec<OutputFile> {
+pub fn files(env: &EnvIr) -> Vec<OutputFile> {
     diagrams(env)
         .into_iter()
         .map(|(name, text)| OutputFile {
             path: format!("{}/diagrams/{name}", env.name),
-            contents: format!("%% {}{text}", header_line(source_hash)),
+            contents: format!("%% {}{text}", header_line()),
         })
         .collect()
 }
@@ -66,56 +68,87 @@ fn text(label: &str) -> String {
     out
 }
 
-/// A node declaration: shape by what the component is.
-fn component_node(env: &EnvIr, name: &str) -> String {
-    let id = node(name);
-    if let Some(edge) = env.edge.as_ref().filter(|e| e.name == name) {
-        return format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name));
+/// A component the diagrams draw as a node of its own shape.
+#[derive(Clone, Copy)]
+enum Drawn<'a> {
+    Edge(&'a Edge),
+    LoadBalancer(&'a LoadBalancer),
+    Service(&'a Service),
+    Job(&'a Job),
+    Database(&'a Database),
+    Bucket(&'a Bucket),
+    Topic(&'a Topic),
+}
+
+/// An environment's components by name, built once for its diagrams (finding each node by a
+/// scan of every component was quadratic: minutes at 100,000 components).
+struct Nodes<'a>(HashMap<&'a str, Drawn<'a>>);
+
+impl<'a> Nodes<'a> {
+    fn of(env: &'a EnvIr) -> Self {
+        let mut nodes = HashMap::default();
+        // Declared names are unique; were two the same, the first category here wins.
+        let all = (env.edge.iter().map(|e| (e.name.as_str(), Drawn::Edge(e))))
+            .chain(
+                env.load_balancers
+                    .iter()
+                    .map(|l| (l.name.as_str(), Drawn::LoadBalancer(l))),
+            )
+            .chain(env.services.iter().map(|s| (s.name.as_str(), Drawn::Service(s))))
+            .chain(env.jobs.iter().map(|j| (j.name.as_str(), Drawn::Job(j))))
+            .chain(
+                env.databases
+                    .iter()
+                    .map(|d| (d.name.as_str(), Drawn::Database(d))),
+            )
+            .chain(env.buckets.iter().map(|b| (b.name.as_str(), Drawn::Bucket(b))))
+            .chain(env.topics.iter().map(|t| (t.name.as_str(), Drawn::Topic(t))));
+        for (name, drawn) in all {
+            nodes.entry(name).or_insert(drawn);
+        }
+        Self(nodes)
     }
-    if let Some(lb) = env.load_balancers.iter().find(|l| l.name == name) {
-        let exposure = if lb.internal.value {
-            "internal"
-        } else {
-            "internet-facing"
-        };
-        return format!("{id}[\"ALB ({exposure})<br/>{}\"]", text(&lb.name));
+
+    /// A node declaration: shape by what the component is.
+    fn declaration(&self, name: &str) -> String {
+        let id = node(name);
+        match self.0.get(name) {
+            Some(Drawn::Edge(edge)) => format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name)),
+            Some(Drawn::LoadBalancer(lb)) => {
+                let exposure = if lb.internal.value {
+                    "internal"
+                } else {
+                    "internet-facing"
+                };
+                format!("{id}[\"ALB ({exposure})<br/>{}\"]", text(&lb.name))
+            }
+            Some(Drawn::Service(service)) => format!(
+                "{id}[\"ECS Fargate service<br/>{} · {}–{} tasks\"]",
+                text(&service.name),
+                service.scale.min.value,
+                service.scale.max.value
+            ),
+            Some(Drawn::Job(job)) => format!(
+                "{id}[\"ECS task on a schedule<br/>{} · {}\"]",
+                text(&job.name),
+                text(&job.schedule.value.expression())
+            ),
+            Some(Drawn::Database(database)) => format!(
+                "{id}[(\"Aurora PostgreSQL {}<br/>{} · {} × {}\")]",
+                text(&database.version),
+                text(&database.name),
+                database.writers + database.readers,
+                text(&database.instance_class)
+            ),
+            Some(Drawn::Bucket(bucket)) => format!(
+                "{id}[(\"S3 · {}<br/>{}\")]",
+                text(&bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " ")),
+                text(&bucket.name)
+            ),
+            Some(Drawn::Topic(topic)) => format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name)),
+            None => format!("{id}[\"{}\"]", text(name)),
+        }
     }
-    if let Some(service) = env.services.iter().find(|s| s.name == name) {
-        return format!(
-            "{id}[\"ECS Fargate service<br/>{} · {}–{} tasks\"]",
-            text(&service.name),
-            service.scale.min.value,
-            service.scale.max.value
-        );
-    }
-    if let Some(job) = env.jobs.iter().find(|j| j.name == name) {
-        return format!(
-            "{id}[\"ECS task on a schedule<br/>{} · {}\"]",
-            text(&job.name),
-            text(&job.schedule.value.expression())
-        );
-    }
-    if let Some(database) = env.databases.iter().find(|d| d.name == name) {
-        let instances = database.writers + database.readers;
-        return format!(
-            "{id}[(\"Aurora PostgreSQL {}<br/>{} · {} × {}\")]",
-            text(&database.version),
-            text(&database.name),
-            instances,
-            text(&database.instance_class)
-        );
-    }
-    if let Some(bucket) = env.buckets.iter().find(|b| b.name == name) {
-        return format!(
-            "{id}[(\"S3 · {}<br/>{}\")]",
-            text(&bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " ")),
-            text(&bucket.name)
-        );
-    }
-    if let Some(topic) = env.topics.iter().find(|t| t.name == name) {
-        return format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name));
-    }
-    format!("{id}[\"{}\"]", text(name))
 }
 
 fn flow_label(flow: &FlowIr) -> String {
@@ -162,16 +195,17 @@ fn nat_node(env: &EnvIr) -> (String, String) {
 
 fn architecture(env: &EnvIr) -> String {
     // Top to bottom: internet, edge, VPC with its tiers side by side, reads like the seed's figure.
+    let nodes = Nodes::of(env);
     let mut out = String::from("flowchart TB\n");
     let _ = writeln!(out, "  internet((Internet))");
     if let Some(edge) = &env.edge {
-        let _ = writeln!(out, "  {}", component_node(env, &edge.name));
+        let _ = writeln!(out, "  {}", nodes.declaration(&edge.name));
     }
     for bucket in &env.buckets {
-        let _ = writeln!(out, "  {}", component_node(env, &bucket.name));
+        let _ = writeln!(out, "  {}", nodes.declaration(&bucket.name));
     }
     for topic in &env.topics {
-        let _ = writeln!(out, "  {}", component_node(env, &topic.name));
+        let _ = writeln!(out, "  {}", nodes.declaration(&topic.name));
     }
     let _ = writeln!(
         out,
@@ -200,6 +234,13 @@ fn architecture(env: &EnvIr) -> String {
         let _ = writeln!(out, "      {nat}");
         let _ = writeln!(out, "    end");
     }
+    let mut in_tier: HashMap<&str, Vec<&str>> = HashMap::default();
+    for group in &env.security_groups {
+        in_tier
+            .entry(group.tier.as_str())
+            .or_default()
+            .push(group.name.as_str());
+    }
     for tier in &env.tiers {
         let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
         let route = match tier.egress.value {
@@ -213,14 +254,13 @@ fn architecture(env: &EnvIr) -> String {
             text(&tier.name),
             cidrs.join(", ")
         );
-        let members: Vec<&str> = env
-            .security_groups
-            .iter()
-            .filter(|g| g.tier == tier.name)
-            .map(|g| g.name.as_str())
-            .collect();
+        let members: Vec<&str> = in_tier
+            .get(tier.name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .to_vec();
         for member in &members {
-            let _ = writeln!(out, "      {}", component_node(env, member));
+            let _ = writeln!(out, "      {}", nodes.declaration(member));
         }
         if members.is_empty() {
             let _ = writeln!(out, "      t_{}_empty[\" \"]", tier.name);
@@ -276,23 +316,23 @@ fn architecture(env: &EnvIr) -> String {
 }
 
 fn inbound(env: &EnvIr) -> String {
+    let nodes = Nodes::of(env);
     let mut out = String::from("flowchart LR\n  internet((Internet))\n");
     let Some(edge) = &env.edge else {
         out.push_str("  none[\"no edge: nothing takes requests from the internet\"]\n  internet -.-x none\n");
         return out;
     };
-    let _ = writeln!(out, "  {}", component_node(env, &edge.name));
+    let _ = writeln!(out, "  {}", nodes.declaration(&edge.name));
     let _ = writeln!(
         out,
         "  internet -->|\"HTTPS · {}\"| {}",
         text(&edge.certificate.domain.clone().unwrap_or_default()),
         node(&edge.name)
     );
-    let mut seen: Vec<&str> = vec![edge.name.as_str()];
+    let mut seen: HashSet<&str> = HashSet::from_iter([edge.name.as_str()]);
     for behaviour in &edge.behaviours {
-        if !seen.contains(&behaviour.target.as_str()) {
-            let _ = writeln!(out, "  {}", component_node(env, &behaviour.target));
-            seen.push(&behaviour.target);
+        if seen.insert(&behaviour.target) {
+            let _ = writeln!(out, "  {}", nodes.declaration(&behaviour.target));
         }
         let via = match behaviour.target_kind {
             EdgeOriginKind::VpcOrigin => "VPC origin",
@@ -318,9 +358,8 @@ fn inbound(env: &EnvIr) -> String {
         .iter()
         .filter(|f| env.load_balancers.iter().any(|lb| f.from == lb.name))
     {
-        if !seen.contains(&flow.to.name()) {
-            let _ = writeln!(out, "  {}", component_node(env, flow.to.name()));
-            seen.push(flow.to.name());
+        if seen.insert(flow.to.name()) {
+            let _ = writeln!(out, "  {}", nodes.declaration(flow.to.name()));
         }
         let _ = writeln!(out, "{}", flow_edge(flow));
     }
@@ -343,8 +382,14 @@ fn outbound(env: &EnvIr) -> String {
         }
     }
     let _ = writeln!(out, "  {nat_id} --> igw\n  igw --> internet");
+    let groups: HashMap<&str, &SecurityGroup> = env
+        .security_groups
+        .iter()
+        .map(|g| (g.name.as_str(), g))
+        .rev()
+        .collect();
     for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
-        if let Some(group) = env.security_groups.iter().find(|g| flow.from == g.name) {
+        if let Some(group) = groups.get(flow.from.name()) {
             let _ = writeln!(
                 out,
                 "  {}[\"{}\"]",
@@ -388,11 +433,11 @@ fn outbound(env: &EnvIr) -> String {
 
 fn security_groups(env: &EnvIr) -> String {
     let mut out = String::from("flowchart LR\n");
-    let mut declared: Vec<String> = Vec::new();
+    let mut declared: HashSet<String> = HashSet::default();
     let mut declare = |out: &mut String, id: String, label: String| {
         if !declared.contains(&id) {
             let _ = writeln!(out, "  {id}[\"{label}\"]");
-            declared.push(id);
+            declared.insert(id);
         }
     };
     for rule in &env.ingress_rules {

@@ -20,6 +20,8 @@ mod versions;
 
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use bootstrap::*;
 use compute::*;
 use data::*;
@@ -52,6 +54,36 @@ struct Ctx<'a> {
     /// The design-rule waivers that silenced something in this environment: code, reason, and
     /// the item (or env block) each stands in.
     waived: Vec<(&'static str, String, crate::span::Origin)>,
+    /// What each component an alarm can watch is, by name (built once: alarms look it up).
+    watched: HashMap<&'a str, Watched>,
+}
+
+/// What an alarm watches, for its metric's namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watched {
+    Task,
+    LoadBalancer,
+    Database,
+}
+
+/// The components alarms may watch in `env`, by name.
+fn watched(env: &EnvIr) -> HashMap<&str, Watched> {
+    let tasks = env
+        .services
+        .iter()
+        .map(|s| &s.name)
+        .chain(env.jobs.iter().map(|j| &j.name));
+    let mut watched: HashMap<&str, Watched> = HashMap::default();
+    for database in &env.databases {
+        watched.insert(&database.name, Watched::Database);
+    }
+    for lb in &env.load_balancers {
+        watched.insert(&lb.name, Watched::LoadBalancer);
+    }
+    for task in tasks {
+        watched.insert(task, Watched::Task);
+    }
+    watched
 }
 
 impl Ctx<'_> {
@@ -207,16 +239,17 @@ fn ident(name: &str) -> String {
 
 /// The files of one environment; `waivers` carry their reasons into the checkov skips of what
 /// they accept.
-pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse], source_hash: &str) -> Vec<OutputFile> {
+pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse]) -> Vec<OutputFile> {
     let ctx = Ctx {
         ir,
         env,
         parameters: crate::parameters::publish(&ir.system, env),
         old_labels: false,
         waived: waived_in(waivers, env),
+        watched: watched(env),
     };
     let dir = format!("{}/terraform", env.name);
-    let head = header(CommentStyle::Hash, source_hash);
+    let head = header(CommentStyle::Hash);
     let modules = modules(&ctx);
     let moved = moved_blocks(&modules, &modules_with_old_labels(&ctx));
     let mut out: Vec<OutputFile> = modules
@@ -267,6 +300,7 @@ fn modules_with_old_labels(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
         parameters: ctx.parameters.clone(),
         old_labels: true,
         waived: ctx.waived.clone(),
+        watched: ctx.watched.clone(),
     })
 }
 

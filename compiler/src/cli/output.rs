@@ -11,7 +11,8 @@
 //!   one in the way is an error that names it;
 //! - each file is written to a temporary file created exclusively (`O_EXCL`, an unpredictable
 //!   name) in its own directory, then renamed over the target; a replaced file keeps its mode;
-//! - files are read only when they are regular, and only up to `files::READ_LIMIT`.
+//! - files are read only when they are regular, and only up to `files::READ_LIMIT`; a larger
+//!   one (archc writes such for very large systems) is only hashed, in pieces.
 //!
 //! Hidden entries (`.terraform/`, `.terraform.lock.hcl`) belong to the tools that made them:
 //! never read, never removed, never in the way; `.github/` is the exception, since the deploy
@@ -26,10 +27,13 @@ use sha2::{Digest, Sha256};
 use crate::backend::{GENERATED_MARK, OutputFile};
 use crate::diagnostics::{HostError, codes};
 
-use super::files::{self, Links, ReadError};
+use super::files::{self, Links, ReadError, Sync};
 
 /// The record of what archc wrote, at the root of the output directory.
 pub const MANIFEST: &str = "archc-manifest.txt";
+
+/// The largest record read: a line per file, 10 million files.
+const MANIFEST_LIMIT: u64 = 1 << 30;
 
 /// What a build changed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -45,13 +49,36 @@ type Record = BTreeMap<String, String>;
 /// What is at a path, found without following a symlink.
 enum Entry {
     Missing,
-    File(Vec<u8>, std::fs::Permissions),
-    /// A regular file larger than [`READ_LIMIT`].
-    Huge,
+    File(Content, std::fs::Permissions),
     Symlink,
     Directory,
     Special,
     Unreadable,
+}
+
+/// A regular file's content, as far as a build needs it.
+enum Content {
+    Bytes(Vec<u8>),
+    /// A file past `files::READ_LIMIT` (archc writes such for systems of 100,000 components):
+    /// only its SHA-256, read in pieces.
+    Digest(String),
+}
+
+impl Content {
+    /// Whether this is exactly `contents`.
+    fn is(&self, contents: &str) -> bool {
+        match self {
+            Content::Bytes(bytes) => bytes == contents.as_bytes(),
+            Content::Digest(digest) => *digest == sha256(contents.as_bytes()),
+        }
+    }
+
+    fn sha256(&self) -> String {
+        match self {
+            Content::Bytes(bytes) => sha256(bytes),
+            Content::Digest(digest) => digest.clone(),
+        }
+    }
 }
 
 /// Why a build cannot go ahead.
@@ -94,14 +121,13 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
         }
         match entry(&path) {
             Entry::Missing => writes.push((file, None)),
-            Entry::File(bytes, _) if bytes == file.contents.as_bytes() => unchanged += 1,
-            Entry::File(bytes, permissions) => match record.get(&file.path) {
-                Some(hash) if *hash == sha256(&bytes) => writes.push((file, Some(permissions))),
+            Entry::File(content, _) if content.is(&file.contents) => unchanged += 1,
+            Entry::File(content, permissions) => match record.get(&file.path) {
+                Some(hash) if *hash == content.sha256() => writes.push((file, Some(permissions))),
                 Some(_) if force => writes.push((file, Some(permissions))),
                 Some(_) => problems.push(Problem::Edited(path)),
                 None => problems.push(Problem::NotOurs(path)),
             },
-            Entry::Huge => problems.push(Problem::NotOurs(path)),
             Entry::Symlink => problems.push(Problem::Unsafe(path, "a symlink")),
             Entry::Directory => problems.push(Problem::NotOurs(path)),
             Entry::Special => problems.push(Problem::Unsafe(path, "not a regular file")),
@@ -121,7 +147,7 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
         }
         match entry(&path) {
             Entry::Missing => removals.push((relative.clone(), None)),
-            Entry::File(bytes, _) if sha256(&bytes) == *hash || force => {
+            Entry::File(content, _) if content.sha256() == *hash || force => {
                 removals.push((relative.clone(), Some(path)))
             }
             Entry::File(..) => problems.push(Problem::Edited(path)),
@@ -129,7 +155,7 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
             Entry::Special => problems.push(Problem::Unsafe(path, "not a regular file")),
             Entry::Unreadable => problems.push(Problem::Unsafe(path, "unreadable")),
             // Someone else's now: forget it, leave it.
-            Entry::Huge | Entry::Directory => removals.push((relative.clone(), None)),
+            Entry::Directory => removals.push((relative.clone(), None)),
         }
     }
     if !problems.is_empty() {
@@ -146,7 +172,7 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
     for (file, permissions) in writes {
         let path = out.join(&file.path);
         create_parents(out, &file.path)?;
-        write_atomically(&path, file.contents.as_bytes(), permissions)?;
+        write_atomically(&path, file.contents.as_bytes(), permissions, Sync::MANY)?;
         written.written += 1;
     }
     for (relative, path) in removals {
@@ -161,7 +187,9 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
     if !matches!(entry(&manifest), Entry::Missing | Entry::File(..)) {
         return Err(refusal(&[Problem::Unsafe(manifest, "not a regular file")]));
     }
-    write_atomically(&manifest, render_record(&record).as_bytes(), None)?;
+    // The files on the disk before the record that names them.
+    files::sync_filesystem(out).map_err(|e| io(out, &e))?;
+    write_atomically(&manifest, render_record(&record).as_bytes(), None, Sync::Now)?;
     Ok(written)
 }
 
@@ -175,12 +203,20 @@ pub fn previous_terraform(out: &Path, scope: &[String]) -> Result<Vec<OutputFile
     Ok(record
         .keys()
         .filter(|path| path.ends_with(".tf") && in_scope(path, scope))
-        .filter_map(|path| match entry(&out.join(path)) {
-            Entry::File(bytes, _) => Some(OutputFile {
+        .filter_map(|path| {
+            let at = out.join(path);
+            let bytes = match entry(&at) {
+                Entry::File(Content::Bytes(bytes), _) => bytes,
+                // What archc wrote, however large: read it whole.
+                Entry::File(Content::Digest(digest), _) if record.get(path) == Some(&digest) => {
+                    files::read_up_to(&at, Links::Refuse, u64::MAX).ok()?
+                }
+                _ => return None,
+            };
+            Some(OutputFile {
                 path: path.clone(),
                 contents: String::from_utf8_lossy(&bytes).into_owned(),
-            }),
-            _ => None,
+            })
         })
         .collect())
 }
@@ -202,10 +238,8 @@ pub fn compare(out: &Path, files: &[OutputFile], scope: &[String]) -> Result<Vec
         }
         match entry(&path) {
             Entry::Missing => problems.push(format!("missing: {}", path.display())),
-            Entry::File(bytes, _) if bytes == file.contents.as_bytes() => {}
-            Entry::File(..) | Entry::Huge | Entry::Directory => {
-                problems.push(format!("differs: {}", path.display()))
-            }
+            Entry::File(content, _) if content.is(&file.contents) => {}
+            Entry::File(..) | Entry::Directory => problems.push(format!("differs: {}", path.display())),
             Entry::Symlink => problems.push(format!("a symlink: {}", path.display())),
             Entry::Special => problems.push(format!("not a regular file: {}", path.display())),
             Entry::Unreadable => problems.push(format!("unreadable: {}", path.display())),
@@ -237,11 +271,15 @@ fn entry(path: &Path) -> Entry {
     if kind.is_dir() {
         return Entry::Directory;
     }
-    match files::read(path, Links::Refuse) {
-        Ok(bytes) => Entry::File(bytes, metadata.permissions()),
-        Err(ReadError::TooLarge(_)) => Entry::Huge,
+    let content = match files::read(path, Links::Refuse) {
+        Ok(bytes) => Ok(Content::Bytes(bytes)),
+        Err(ReadError::TooLarge(_)) => files::sha256_of(path, Links::Refuse).map(Content::Digest),
+        Err(error) => Err(error),
+    };
+    match content {
+        Ok(content) => Entry::File(content, metadata.permissions()),
         Err(ReadError::NotRegular) => Entry::Special,
-        Err(ReadError::Io(_)) => Entry::Unreadable,
+        Err(ReadError::TooLarge(_) | ReadError::Io(_)) => Entry::Unreadable,
     }
 }
 
@@ -301,8 +339,9 @@ fn write_atomically(
     path: &Path,
     contents: &[u8],
     permissions: Option<std::fs::Permissions>,
+    sync: Sync,
 ) -> Result<(), HostError> {
-    files::write_atomically(path, contents, permissions).map_err(|e| io(path, &e))
+    files::write_atomically(path, contents, permissions, sync).map_err(|e| io(path, &e))
 }
 
 /// Visible files under `out` (and under `.github/`) that archc did not write, not following
@@ -338,9 +377,12 @@ fn read_record(out: &Path) -> Result<Record, HostError> {
     let path = out.join(MANIFEST);
     let bytes = match entry(&path) {
         Entry::Missing => return Ok(Record::new()),
-        Entry::File(bytes, _) => bytes,
+        Entry::File(Content::Bytes(bytes), _) => bytes,
+        // The record of a very large build (over a million files).
+        Entry::File(Content::Digest(_), _) => files::read_up_to(&path, Links::Refuse, MANIFEST_LIMIT)
+            .map_err(|_| refusal(&[Problem::Unsafe(path.clone(), "larger than a record can be")]))?,
         Entry::Symlink => return Err(refusal(&[Problem::Unsafe(path, "a symlink")])),
-        Entry::Huge | Entry::Directory | Entry::Special | Entry::Unreadable => {
+        Entry::Directory | Entry::Special | Entry::Unreadable => {
             return Err(refusal(&[Problem::Unsafe(path, "not a regular file")]));
         }
     };
@@ -381,7 +423,7 @@ fn render_record(record: &Record) -> String {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    files::hex(&Sha256::digest(bytes))
 }
 
 fn relative(out: &Path, path: &Path) -> String {
@@ -482,5 +524,56 @@ fn io(path: &Path, error: &std::io::Error) -> HostError {
         code: codes::UNREADABLE_FILE,
         message: format!("cannot write `{}`: {error}", path.display()),
         help: "check that the output directory is writable".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A generated file of `len` bytes, `fill` after the header line.
+    fn generated(len: usize, fill: char) -> OutputFile {
+        let head = format!("# {GENERATED_MARK}\n");
+        OutputFile {
+            path: "prd/terraform/compute.tf".into(),
+            contents: head.clone() + &fill.to_string().repeat(len - head.len()),
+        }
+    }
+
+    #[test]
+    fn a_generated_file_past_the_read_limit_is_still_archcs() {
+        // 100,000 components make a `compute.tf` of 120 MB: past the limit, it is hashed in
+        // pieces, never refused as someone else's.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let len = usize::try_from(files::READ_LIMIT).unwrap() + 1;
+        let scope = ["prd/".to_owned()];
+        let first = generated(len, 'a');
+        assert_eq!(
+            write(out, std::slice::from_ref(&first), &scope, false)
+                .ok()
+                .map(|w| w.written),
+            Some(1)
+        );
+        let again = write(out, std::slice::from_ref(&first), &scope, false).ok();
+        assert_eq!(again.map(|w| (w.written, w.unchanged)), Some((0, 1)));
+        let changed = generated(len, 'b');
+        let rewritten = write(out, std::slice::from_ref(&changed), &scope, false).ok();
+        assert_eq!(rewritten.map(|w| w.written), Some(1));
+        // A hand edit to the large file is seen, as to any other.
+        let path = out.join(&changed.path);
+        std::fs::write(&path, generated(len, 'c').contents).unwrap();
+        assert!(write(out, std::slice::from_ref(&changed), &scope, false).is_err());
+        assert_eq!(std::fs::read(&path).unwrap().last(), Some(&b'c'));
+        // What Terraform was planned from is read back whole, for the state-safety check.
+        assert_eq!(
+            write(out, std::slice::from_ref(&changed), &scope, true)
+                .ok()
+                .map(|w| w.written),
+            Some(1)
+        );
+        let previous = previous_terraform(out, &scope).ok().unwrap_or_default();
+        assert_eq!(previous.first().map(|f| f.contents.len()), Some(len));
     }
 }

@@ -95,10 +95,10 @@ pub(super) fn metric(
     ctx: &Ctx<'_>,
     alarm: &Alarm,
 ) -> (bool, &'static str, &'static str, Vec<(String, Expr)>) {
-    let env = ctx.env;
     let component = alarm.component.as_str();
     let cluster = ("ClusterName".to_owned(), reference("aws_ecs_cluster.main.name"));
-    if env.services.iter().any(|s| s.name == component) || env.jobs.iter().any(|j| j.name == component) {
+    let watched = ctx.watched.get(component).copied();
+    if watched == Some(Watched::Task) {
         let name = if alarm.metric == "memory" {
             "MemoryUtilization"
         } else {
@@ -111,7 +111,7 @@ pub(super) fn metric(
             vec![cluster, ("ServiceName".into(), s(ctx.env.physical(component)))],
         );
     }
-    if env.load_balancers.iter().any(|lb| lb.name == component) {
+    if watched == Some(Watched::LoadBalancer) {
         let name = match alarm.metric.as_str() {
             "requests" => "RequestCount",
             "latency" => "TargetResponseTime",
@@ -127,7 +127,7 @@ pub(super) fn metric(
             )],
         );
     }
-    if env.databases.iter().any(|d| d.name == component) {
+    if watched == Some(Watched::Database) {
         let name = match alarm.metric.as_str() {
             "connections" => "DatabaseConnections",
             "freeable_memory" => "FreeableMemory",
