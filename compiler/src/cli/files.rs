@@ -37,7 +37,8 @@ pub fn read_up_to(path: &Path, links: Links, limit: u64) -> Result<Vec<u8>, Read
     if len > limit {
         return Err(ReadError::TooLarge(len));
     }
-    let mut bytes = Vec::new();
+    // Sized once from the open file (growing by doubling cost a copy and fresh pages).
+    let mut bytes = Vec::with_capacity(usize::try_from(len.saturating_add(1)).unwrap_or(0));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
