@@ -535,3 +535,22 @@ impl PeerKey<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_that_share_a_fingerprint_are_told_apart_by_their_keys() {
+        let peer = Peer::SecurityGroup("alb".to_owned());
+        let api = (true, "api", &peer, 8080);
+        let web = (true, "web", &peer, 8080);
+        let mut made = MadeRules::default();
+        assert!(made.first(7, api));
+        // Another rule with the same fingerprint is still made, once.
+        assert!(made.first(7, web));
+        assert!(!made.first(7, web));
+        assert!(!made.first(7, api));
+        assert!(made.first(8, (false, "api", &peer, 8080)));
+    }
+}
