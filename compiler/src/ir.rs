@@ -156,6 +156,62 @@ impl EnvIr {
     pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
         physical(self.renames.iter(), name)
     }
+
+    /// The components by name, for a reader that looks many of them up (a scan of every
+    /// component per lookup is quadratic: minutes at 100,000 components).
+    pub fn components(&self) -> Components<'_> {
+        let mut index = rustc_hash::FxHashMap::default();
+        let all = (self.edge.iter().map(|e| (e.name.as_str(), Component::Edge(e))))
+            .chain(
+                self.load_balancers
+                    .iter()
+                    .map(|l| (l.name.as_str(), Component::LoadBalancer(l))),
+            )
+            .chain(
+                self.services
+                    .iter()
+                    .map(|s| (s.name.as_str(), Component::Service(s))),
+            )
+            .chain(self.jobs.iter().map(|j| (j.name.as_str(), Component::Job(j))))
+            .chain(
+                self.databases
+                    .iter()
+                    .map(|d| (d.name.as_str(), Component::Database(d))),
+            )
+            .chain(
+                self.buckets
+                    .iter()
+                    .map(|b| (b.name.as_str(), Component::Bucket(b))),
+            )
+            .chain(self.topics.iter().map(|t| (t.name.as_str(), Component::Topic(t))));
+        for (name, component) in all {
+            // Names are unique (the checker says so); were two the same, the first here wins.
+            index.entry(name).or_insert(component);
+        }
+        Components(index)
+    }
+}
+
+/// One component of an environment, as `EnvIr::components` finds it.
+#[derive(Debug, Clone, Copy)]
+pub enum Component<'a> {
+    Edge(&'a Edge),
+    LoadBalancer(&'a LoadBalancer),
+    Service(&'a Service),
+    Job(&'a Job),
+    Database(&'a Database),
+    Bucket(&'a Bucket),
+    Topic(&'a Topic),
+}
+
+/// An environment's components by name (only looked up, never iterated: output order stays
+/// the IR's).
+pub struct Components<'a>(rustc_hash::FxHashMap<&'a str, Component<'a>>);
+
+impl<'a> Components<'a> {
+    pub fn get(&self, name: &str) -> Option<Component<'a>> {
+        self.0.get(name).copied()
+    }
 }
 
 /// The name AWS knows `name` by, given these renames (see [`EnvIr::physical`]).

@@ -36,15 +36,9 @@ fn keystroke_then_diagnostics(bencher: divan::Bencher, (files, per_file): (usize
     bencher.bench_local(|| {
         typed = !typed;
         let edit = if typed {
-            Edit {
-                range: Some(((2, 18), (2, 18))),
-                text: "x".into(),
-            }
+            Edit::replace(((2, 18), (2, 18)), "x")
         } else {
-            Edit {
-                range: Some(((2, 18), (2, 19))),
-                text: String::new(),
-            }
+            Edit::replace(((2, 18), (2, 19)), "")
         };
         state.change(&path, vec![edit]);
         diagnostics_by_file(&state.snapshot()).len()
@@ -68,10 +62,10 @@ fn keystroke_in_an_override_then_diagnostics(bencher: divan::Bencher) {
     let mut typed = false;
     bencher.bench_local(|| {
         typed = !typed;
-        let edit = Edit {
-            range: Some(((line, column), (line, column + 1))),
-            text: if typed { "2" } else { "1" }.into(),
-        };
+        let edit = Edit::replace(
+            ((line, column), (line, column + 1)),
+            if typed { "2" } else { "1" },
+        );
         state.change(&path, vec![edit]);
         let diagnostics = diagnostics_by_file(&state.snapshot());
         assert!(diagnostics.values().all(Vec::is_empty));

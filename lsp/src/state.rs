@@ -28,6 +28,16 @@ pub struct Edit {
     pub text: String,
 }
 
+impl Edit {
+    /// The text of `range` (line and UTF-16 column, both zero-based) replaced by `text`.
+    pub fn replace(range: ((u32, u32), (u32, u32)), text: &str) -> Self {
+        Self {
+            range: Some(range),
+            text: text.to_owned(),
+        }
+    }
+}
+
 pub struct State {
     pub db: RootDatabase,
     pub workspace: Workspace,

@@ -23,15 +23,9 @@ fn main() {
     for keystroke in 0..60 {
         // Types a letter into a component's name, then deletes it.
         let edit = if keystroke % 2 == 0 {
-            Edit {
-                range: Some(((2, 18), (2, 18))),
-                text: "x".into(),
-            }
+            Edit::replace(((2, 18), (2, 18)), "x")
         } else {
-            Edit {
-                range: Some(((2, 18), (2, 19))),
-                text: String::new(),
-            }
+            Edit::replace(((2, 18), (2, 19)), "")
         };
         let started = Instant::now();
         let mut phases: Vec<(&str, Duration)> = Vec::new();

@@ -4,8 +4,6 @@
 
 use std::fmt::Write as _;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::mermaid;
 use crate::cost::{self, Estimate};
 use crate::diagnostics::{Diagnostic, Severity, codes};
@@ -311,18 +309,8 @@ fn comparison(inputs: &Inputs<'_>, out: &mut String) {
         }),
     ];
     if let Some(first) = ir.envs.first() {
-        // Each environment's services and databases by name, found once (a scan per row was
-        // quadratic in the components).
-        let services: Vec<HashMap<&str, &Service>> = ir
-            .envs
-            .iter()
-            .map(|e| e.services.iter().map(|s| (s.name.as_str(), s)).rev().collect())
-            .collect();
-        let databases: Vec<HashMap<&str, &Database>> = ir
-            .envs
-            .iter()
-            .map(|e| e.databases.iter().map(|d| (d.name.as_str(), d)).rev().collect())
-            .collect();
+        // Each environment's components by name, found once (a scan per row was quadratic).
+        let components: Vec<Components<'_>> = ir.envs.iter().map(|e| e.components()).collect();
         let cells = |label: String, value: &dyn Fn(usize) -> Option<String>| {
             let mut cells = vec![label];
             cells.extend((0..ir.envs.len()).map(|i| value(i).unwrap_or_default()));
@@ -330,13 +318,17 @@ fn comparison(inputs: &Inputs<'_>, out: &mut String) {
         };
         for service in &first.services {
             rows.push(cells(format!("{} tasks", service.name), &|i| {
-                let s = services.get(i)?.get(service.name.as_str())?;
+                let Component::Service(s) = components.get(i)?.get(&service.name)? else {
+                    return None;
+                };
                 Some(format!("{}–{}", s.scale.min.value, s.scale.max.value))
             }));
         }
         for database in &first.databases {
             rows.push(cells(format!("{} instances", database.name), &|i| {
-                let d = databases.get(i)?.get(database.name.as_str())?;
+                let Component::Database(d) = components.get(i)?.get(&database.name)? else {
+                    return None;
+                };
                 Some(format!("{} × {}", d.writers + d.readers, d.instance_class))
             }));
         }

@@ -21,9 +21,10 @@ use crate::ir::*;
 
 /// The diagrams of one environment, as `(file name, Mermaid text)`.
 pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
+    let nodes = Nodes::of(env);
     vec![
-        ("architecture.mmd", architecture(env)),
-        ("inbound.mmd", inbound(env)),
+        ("architecture.mmd", architecture(env, &nodes)),
+        ("inbound.mmd", inbound(env, &nodes)),
         ("outbound.mmd", outbound(env)),
         ("security-groups.mmd", security_groups(env)),
     ]
@@ -68,53 +69,20 @@ fn text(label: &str) -> String {
     out
 }
 
-/// A component the diagrams draw as a node of its own shape.
-#[derive(Clone, Copy)]
-enum Drawn<'a> {
-    Edge(&'a Edge),
-    LoadBalancer(&'a LoadBalancer),
-    Service(&'a Service),
-    Job(&'a Job),
-    Database(&'a Database),
-    Bucket(&'a Bucket),
-    Topic(&'a Topic),
-}
-
-/// An environment's components by name, built once for its diagrams (finding each node by a
-/// scan of every component was quadratic: minutes at 100,000 components).
-struct Nodes<'a>(HashMap<&'a str, Drawn<'a>>);
+/// Node declarations, each component found once by name.
+struct Nodes<'a>(Components<'a>);
 
 impl<'a> Nodes<'a> {
     fn of(env: &'a EnvIr) -> Self {
-        let mut nodes = HashMap::default();
-        // Declared names are unique; were two the same, the first category here wins.
-        let all = (env.edge.iter().map(|e| (e.name.as_str(), Drawn::Edge(e))))
-            .chain(
-                env.load_balancers
-                    .iter()
-                    .map(|l| (l.name.as_str(), Drawn::LoadBalancer(l))),
-            )
-            .chain(env.services.iter().map(|s| (s.name.as_str(), Drawn::Service(s))))
-            .chain(env.jobs.iter().map(|j| (j.name.as_str(), Drawn::Job(j))))
-            .chain(
-                env.databases
-                    .iter()
-                    .map(|d| (d.name.as_str(), Drawn::Database(d))),
-            )
-            .chain(env.buckets.iter().map(|b| (b.name.as_str(), Drawn::Bucket(b))))
-            .chain(env.topics.iter().map(|t| (t.name.as_str(), Drawn::Topic(t))));
-        for (name, drawn) in all {
-            nodes.entry(name).or_insert(drawn);
-        }
-        Self(nodes)
+        Self(env.components())
     }
 
     /// A node declaration: shape by what the component is.
     fn declaration(&self, name: &str) -> String {
         let id = node(name);
         match self.0.get(name) {
-            Some(Drawn::Edge(edge)) => format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name)),
-            Some(Drawn::LoadBalancer(lb)) => {
+            Some(Component::Edge(edge)) => format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name)),
+            Some(Component::LoadBalancer(lb)) => {
                 let exposure = if lb.internal.value {
                     "internal"
                 } else {
@@ -122,30 +90,30 @@ impl<'a> Nodes<'a> {
                 };
                 format!("{id}[\"ALB ({exposure})<br/>{}\"]", text(&lb.name))
             }
-            Some(Drawn::Service(service)) => format!(
+            Some(Component::Service(service)) => format!(
                 "{id}[\"ECS Fargate service<br/>{} · {}–{} tasks\"]",
                 text(&service.name),
                 service.scale.min.value,
                 service.scale.max.value
             ),
-            Some(Drawn::Job(job)) => format!(
+            Some(Component::Job(job)) => format!(
                 "{id}[\"ECS task on a schedule<br/>{} · {}\"]",
                 text(&job.name),
                 text(&job.schedule.value.expression())
             ),
-            Some(Drawn::Database(database)) => format!(
+            Some(Component::Database(database)) => format!(
                 "{id}[(\"Aurora PostgreSQL {}<br/>{} · {} × {}\")]",
                 text(&database.version),
                 text(&database.name),
                 database.writers + database.readers,
                 text(&database.instance_class)
             ),
-            Some(Drawn::Bucket(bucket)) => format!(
+            Some(Component::Bucket(bucket)) => format!(
                 "{id}[(\"S3 · {}<br/>{}\")]",
                 text(&bucket.purpose.map_or("website", |p| p.as_str()).replace('_', " ")),
                 text(&bucket.name)
             ),
-            Some(Drawn::Topic(topic)) => format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name)),
+            Some(Component::Topic(topic)) => format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name)),
             None => format!("{id}[\"{}\"]", text(name)),
         }
     }
@@ -193,9 +161,8 @@ fn nat_node(env: &EnvIr) -> (String, String) {
     }
 }
 
-fn architecture(env: &EnvIr) -> String {
+fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     // Top to bottom: internet, edge, VPC with its tiers side by side, reads like the seed's figure.
-    let nodes = Nodes::of(env);
     let mut out = String::from("flowchart TB\n");
     let _ = writeln!(out, "  internet((Internet))");
     if let Some(edge) = &env.edge {
@@ -254,12 +221,11 @@ fn architecture(env: &EnvIr) -> String {
             text(&tier.name),
             cidrs.join(", ")
         );
-        let members: Vec<&str> = in_tier
+        let members = in_tier
             .get(tier.name.as_str())
             .map(Vec::as_slice)
-            .unwrap_or_default()
-            .to_vec();
-        for member in &members {
+            .unwrap_or_default();
+        for member in members {
             let _ = writeln!(out, "      {}", nodes.declaration(member));
         }
         if members.is_empty() {
@@ -315,8 +281,7 @@ fn architecture(env: &EnvIr) -> String {
     out
 }
 
-fn inbound(env: &EnvIr) -> String {
-    let nodes = Nodes::of(env);
+fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     let mut out = String::from("flowchart LR\n  internet((Internet))\n");
     let Some(edge) = &env.edge else {
         out.push_str("  none[\"no edge: nothing takes requests from the internet\"]\n  internet -.-x none\n");

@@ -20,8 +20,6 @@ mod versions;
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use bootstrap::*;
 use compute::*;
 use data::*;
@@ -54,36 +52,8 @@ struct Ctx<'a> {
     /// The design-rule waivers that silenced something in this environment: code, reason, and
     /// the item (or env block) each stands in.
     waived: Vec<(&'static str, String, crate::span::Origin)>,
-    /// What each component an alarm can watch is, by name (built once: alarms look it up).
-    watched: HashMap<&'a str, Watched>,
-}
-
-/// What an alarm watches, for its metric's namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Watched {
-    Task,
-    LoadBalancer,
-    Database,
-}
-
-/// The components alarms may watch in `env`, by name.
-fn watched(env: &EnvIr) -> HashMap<&str, Watched> {
-    let tasks = env
-        .services
-        .iter()
-        .map(|s| &s.name)
-        .chain(env.jobs.iter().map(|j| &j.name));
-    let mut watched: HashMap<&str, Watched> = HashMap::default();
-    for database in &env.databases {
-        watched.insert(&database.name, Watched::Database);
-    }
-    for lb in &env.load_balancers {
-        watched.insert(&lb.name, Watched::LoadBalancer);
-    }
-    for task in tasks {
-        watched.insert(task, Watched::Task);
-    }
-    watched
+    /// The environment's components by name (alarms look up what they watch).
+    components: &'a Components<'a>,
 }
 
 impl Ctx<'_> {
@@ -240,13 +210,14 @@ fn ident(name: &str) -> String {
 /// The files of one environment; `waivers` carry their reasons into the checkov skips of what
 /// they accept.
 pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse]) -> Vec<OutputFile> {
+    let components = env.components();
     let ctx = Ctx {
         ir,
         env,
         parameters: crate::parameters::publish(&ir.system, env),
         old_labels: false,
         waived: waived_in(waivers, env),
-        watched: watched(env),
+        components: &components,
     };
     let dir = format!("{}/terraform", env.name);
     let head = header(CommentStyle::Hash);
@@ -300,7 +271,7 @@ fn modules_with_old_labels(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
         parameters: ctx.parameters.clone(),
         old_labels: true,
         waived: ctx.waived.clone(),
-        watched: ctx.watched.clone(),
+        components: ctx.components,
     })
 }
 

@@ -97,8 +97,8 @@ pub(super) fn metric(
 ) -> (bool, &'static str, &'static str, Vec<(String, Expr)>) {
     let component = alarm.component.as_str();
     let cluster = ("ClusterName".to_owned(), reference("aws_ecs_cluster.main.name"));
-    let watched = ctx.watched.get(component).copied();
-    if watched == Some(Watched::Task) {
+    let watched = ctx.components.get(component);
+    if let Some(Component::Service(_) | Component::Job(_)) = watched {
         let name = if alarm.metric == "memory" {
             "MemoryUtilization"
         } else {
@@ -111,7 +111,7 @@ pub(super) fn metric(
             vec![cluster, ("ServiceName".into(), s(ctx.env.physical(component)))],
         );
     }
-    if watched == Some(Watched::LoadBalancer) {
+    if let Some(Component::LoadBalancer(_)) = watched {
         let name = match alarm.metric.as_str() {
             "requests" => "RequestCount",
             "latency" => "TargetResponseTime",
@@ -127,7 +127,7 @@ pub(super) fn metric(
             )],
         );
     }
-    if watched == Some(Watched::Database) {
+    if let Some(Component::Database(_)) = watched {
         let name = match alarm.metric.as_str() {
             "connections" => "DatabaseConnections",
             "freeable_memory" => "FreeableMemory",
