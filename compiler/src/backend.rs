@@ -51,23 +51,83 @@ pub fn header_line() -> String {
     )
 }
 
-/// Every file of every backend for the environments selected by `only` (all when `None`).
-/// The caller makes sure the workspace has no errors.
+/// Every file of every backend for the environments selected by `only` (all when `None`),
+/// sorted by path. The caller makes sure the workspace has no errors.
 pub fn build(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<OutputFile> {
-    let ir: &Ir = &lower(db, workspace).ir;
-    let waivers = &crate::rules::run_rules(db, workspace).waivers;
-    let mut files = Vec::new();
-    for env in ir.envs.iter().filter(|e| only.is_none_or(|name| e.name == name)) {
-        let mut env_files = terraform::files(ir, env, waivers);
-        env_files.extend(ecspresso::files(ir, env));
-        env_files.extend(mermaid::files(env));
-        files.extend(env_files);
-    }
-    if only.is_none() {
-        files.push(design_document(db, workspace));
-    }
+    let mut files = build_with(db, workspace, only, &|file| file);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// [`build`] one file at a time: the selected environments are generated on worker threads
+/// (as many at once as there are cores), each file handed to `each` on its thread as soon as
+/// it is made, so a caller that only keeps what changed never holds the whole output; then
+/// `DESIGN.md`. The results come in environment order.
+pub fn build_with<R: Send>(
+    db: &dyn Db,
+    workspace: Workspace,
+    only: Option<&str>,
+    each: &(dyn Fn(OutputFile) -> R + Sync),
+) -> Vec<R> {
+    let ir: &Ir = &lower(db, workspace).ir;
+    let waivers = &crate::rules::run_rules(db, workspace).waivers;
+    let envs: Vec<&crate::ir::EnvIr> = ir
+        .envs
+        .iter()
+        .filter(|e| only.is_none_or(|name| e.name == name))
+        .map(|e| &**e)
+        .collect();
+    let generate = |env: &crate::ir::EnvIr| {
+        let mut results = Vec::new();
+        let mut emit = |file| results.push(each(file));
+        terraform::files(ir, env, waivers, &mut emit);
+        ecspresso::files(ir, env, &mut emit);
+        mermaid::files(env, &mut emit);
+        results
+    };
+    let mut results: Vec<R> = on_cores(&envs, &|env| generate(env))
+        .into_iter()
+        .flatten()
+        .collect();
+    if only.is_none() {
+        results.push(each(design_document(db, workspace)));
+    }
+    results
+}
+
+/// `work` on each item, on up to as many threads as there are cores, each taking the next
+/// item when it is done with one; the results in the items' order.
+fn on_cores<T: Sync, R: Send>(items: &[T], work: &(dyn Fn(&T) -> R + Sync)) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads < 2 {
+        return items.iter().map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break done };
+                        done.push((i, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(done) => done,
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// `DESIGN.md`, covering every environment.

@@ -504,49 +504,54 @@ fn build(
         Ok(checked) => checked,
         Err(code) => return Ok(code),
     };
-    let files = crate::backend::build(&db, workspace, options.env.as_deref());
-    if options.check {
-        let scope = crate::backend::scope(options.env.as_deref());
-        return match output::compare(&options.out, &files, &scope) {
-            Ok(problems) if problems.is_empty() => {
-                writeln!(
-                    stdout,
-                    "{}: up to date ({})",
-                    options.out.display(),
-                    plural(files.len(), "file")
-                )?;
-                Ok(EXIT_OK)
-            }
-            Ok(problems) => {
-                let error = HostError {
-                    code: codes::STALE_OUTPUT,
-                    message: format!(
-                        "the output in `{}` does not match the sources:\n  {}",
-                        options.out.display(),
-                        problems.join("\n  ")
-                    ),
-                    help: "run `archc build` and commit the result; never edit generated files by hand"
-                        .into(),
-                };
-                render::host_human(&error, stderr)?;
-                Ok(EXIT_ERRORS)
-            }
-            Err(error) => {
-                render::host_human(&error, stderr)?;
-                Ok(EXIT_USAGE)
-            }
-        };
-    }
+    let report = |error: HostError, stderr: &mut dyn Write| -> std::io::Result<u8> {
+        render::host_human(&error, stderr)?;
+        Ok(EXIT_USAGE)
+    };
+    let directory = match output::Directory::open(&options.out) {
+        Ok(directory) => directory,
+        Err(error) => return report(error, stderr),
+    };
     let scope = crate::backend::scope(options.env.as_deref());
-    if !options.allow_replace {
-        let previous = match output::previous_terraform(&options.out, &scope) {
-            Ok(previous) => previous,
-            Err(error) => {
-                render::host_human(&error, stderr)?;
-                return Ok(EXIT_USAGE);
-            }
+    // Each environment is generated, hashed, compared with the disk and summarized for the
+    // state-safety check on its own thread; only what must be written is kept.
+    let summarize = !options.check && !options.allow_replace;
+    let planned: Vec<(output::Planned, Option<state::Summary>)> =
+        crate::backend::build_with(&db, workspace, options.env.as_deref(), &|file| {
+            let summary = summarize
+                .then(|| state::summarize(&file.path, &file.contents))
+                .flatten();
+            (directory.plan(file, options.force), summary)
+        });
+    let (planned, next): (Vec<output::Planned>, Vec<Option<state::Summary>>) = planned.into_iter().unzip();
+    if options.check {
+        let differences = output::differences(&directory, &planned, &scope);
+        if differences.is_empty() {
+            writeln!(
+                stdout,
+                "{}: up to date ({})",
+                options.out.display(),
+                plural(planned.len(), "file")
+            )?;
+            return Ok(EXIT_OK);
+        }
+        let error = HostError {
+            code: codes::STALE_OUTPUT,
+            message: format!(
+                "the output in `{}` does not match the sources:\n  {}",
+                options.out.display(),
+                differences.join("\n  ")
+            ),
+            help: "run `archc build` and commit the result; never edit generated files by hand".into(),
         };
-        let losses = state::losses(&previous, &files);
+        render::host_human(&error, stderr)?;
+        return Ok(EXIT_ERRORS);
+    }
+    if summarize {
+        let losses = state::losses(
+            &previous_terraform(&directory, &scope, &planned, &next),
+            &next.into_iter().flatten().collect::<Vec<_>>(),
+        );
         if !losses.is_empty() {
             let listed: Vec<String> = losses
                 .iter()
@@ -567,7 +572,7 @@ fn build(
             return Ok(EXIT_ERRORS);
         }
     }
-    match output::write(&options.out, &files, &scope, options.force) {
+    match output::commit(directory, planned, &scope, options.force) {
         Ok(written) => {
             writeln!(
                 stdout,
@@ -579,11 +584,37 @@ fn build(
             )?;
             Ok(EXIT_OK)
         }
-        Err(error) => {
-            render::host_human(&error, stderr)?;
-            Ok(EXIT_USAGE)
-        }
+        Err(error) => report(error, stderr),
     }
+}
+
+/// The Terraform the last build wrote (as recorded) under `scope`, summarized: what the state
+/// on AWS was planned from. A file this build leaves unchanged is summarized from what it
+/// generates (the same bytes); only the others are read back.
+fn previous_terraform(
+    directory: &output::Directory,
+    scope: &[String],
+    planned: &[output::Planned],
+    next: &[Option<state::Summary>],
+) -> Vec<state::Summary> {
+    let unchanged: std::collections::BTreeMap<&str, &state::Summary> = planned
+        .iter()
+        .zip(next)
+        .filter_map(|(file, summary)| {
+            Some((
+                file.path.as_str(),
+                summary.as_ref().filter(|_| file.is_unchanged())?,
+            ))
+        })
+        .collect();
+    directory
+        .recorded(scope)
+        .filter(|path| path.ends_with(".tf"))
+        .filter_map(|path| match unchanged.get(path) {
+            Some(summary) => Some((*summary).clone()),
+            None => state::summarize(path, &directory.previous(path)?),
+        })
+        .collect()
 }
 
 fn cost(

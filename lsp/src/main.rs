@@ -1,6 +1,9 @@
 //! `archc-lsp`: serves the language server over stdio (what editors start). Exits with status
 //! 0 after `shutdown` and `exit`, 1 after `exit` alone or when the client goes away.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let (service, socket) = archc_lsp::service();

@@ -59,32 +59,31 @@ fn ssm(name: &str, index: Option<usize>) -> String {
 }
 
 /// The files of one environment.
-pub fn files(ir: &Ir, env: &EnvIr) -> Vec<OutputFile> {
+pub fn files(ir: &Ir, env: &EnvIr, emit: &mut dyn FnMut(OutputFile)) {
     let ctx = Ctx {
         ir,
         env,
         flows: env.flows.iter().map(|f| (f.from.name(), f.to.name())).collect(),
     };
     let head = header(CommentStyle::Hash);
-    let mut out = Vec::new();
     for service in &env.services {
         let dir = format!("{}/ecspresso/{}", env.name, service.name);
         let task = TaskView::service(service);
-        out.push(yaml(
+        emit(yaml(
             format!("{dir}/ecspresso.yml"),
             &head,
             &config(&ctx, Some(env.physical(&service.name))),
         ));
-        out.push(json_file(
+        emit(json_file(
             format!("{dir}/ecs-service-def.json"),
             &service_definition(&ctx, service),
         ));
-        out.push(json_file(
+        emit(json_file(
             format!("{dir}/ecs-task-def.json"),
             &task_definition(&ctx, &task, None),
         ));
         if !service.migrate.value.is_empty() {
-            out.push(json_file(
+            emit(json_file(
                 format!("{dir}/ecs-task-def-migrate.json"),
                 &task_definition(&ctx, &task, Some(&service.migrate.value)),
             ));
@@ -92,24 +91,23 @@ pub fn files(ir: &Ir, env: &EnvIr) -> Vec<OutputFile> {
     }
     for job in &env.jobs {
         let dir = format!("{}/ecspresso/{}", env.name, job.name);
-        out.push(yaml(format!("{dir}/ecspresso.yml"), &head, &config(&ctx, None)));
-        out.push(json_file(
+        emit(yaml(format!("{dir}/ecspresso.yml"), &head, &config(&ctx, None)));
+        emit(json_file(
             format!("{dir}/ecs-service-def.json"),
             &run_definition(&ctx, &job.name, &job.tier),
         ));
-        out.push(json_file(
+        emit(json_file(
             format!("{dir}/ecs-task-def.json"),
             &task_definition(&ctx, &TaskView::job(job), None),
         ));
     }
     if !env.services.is_empty() || !env.jobs.is_empty() {
-        out.push(yaml(
+        emit(yaml(
             format!(".github/workflows/deploy-{}.yml", env.name),
             &head,
             &workflow(&ctx),
         ));
     }
-    out
 }
 
 fn yaml(path: String, head: &str, body: &str) -> OutputFile {

@@ -187,16 +187,68 @@ impl Block {
     }
 }
 
-/// Renders blocks as a file body, one blank line between them.
-pub fn render_file(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for (i, block) in blocks.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
+/// Renders blocks as a file body after `head`, one blank line between them.
+pub fn render_file(head: &str, blocks: Vec<Block>) -> String {
+    let mut file = Blocks::rendered(head);
+    file.extend(blocks);
+    file.finish().0
+}
+
+/// A file's blocks as they are made: rendered at once (a module of 100,000 components never
+/// holds all its blocks), and the addresses of its resources kept when asked for (what the
+/// `moved` blocks of renames pair up).
+pub struct Blocks {
+    text: Option<String>,
+    addresses: Option<Vec<String>>,
+    empty: bool,
+}
+
+impl Blocks {
+    /// Blocks rendered after `head`.
+    pub fn rendered(head: &str) -> Blocks {
+        Blocks {
+            text: Some(head.to_owned()),
+            addresses: None,
+            empty: true,
         }
-        block.render(&mut out, 0);
     }
-    out
+
+    /// Also keep the addresses of the resources.
+    pub fn with_addresses(mut self) -> Blocks {
+        self.addresses = Some(Vec::new());
+        self
+    }
+
+    /// Only the addresses of the resources, nothing rendered.
+    pub fn addresses_only() -> Blocks {
+        Blocks {
+            text: None,
+            addresses: Some(Vec::new()),
+            empty: true,
+        }
+    }
+
+    pub fn push(&mut self, block: Block) {
+        if let Some(addresses) = &mut self.addresses {
+            addresses.extend(block.resource_address());
+        }
+        if let Some(text) = &mut self.text {
+            if !self.empty {
+                text.push('\n');
+            }
+            block.render(text, 0);
+        }
+        self.empty = false;
+    }
+
+    pub fn extend(&mut self, blocks: impl IntoIterator<Item = Block>) {
+        blocks.into_iter().for_each(|block| self.push(block));
+    }
+
+    /// The rendered text and the addresses (each empty when not asked for).
+    pub fn finish(self) -> (String, Vec<String>) {
+        (self.text.unwrap_or_default(), self.addresses.unwrap_or_default())
+    }
 }
 
 fn render_items(items: &[Item], out: &mut String, indent: usize) {

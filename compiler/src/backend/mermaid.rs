@@ -31,14 +31,13 @@ pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
 }
 
 /// The diagram files of one environment, each with the generated-by header as a comment.
-pub fn files(env: &EnvIr) -> Vec<OutputFile> {
-    diagrams(env)
-        .into_iter()
-        .map(|(name, text)| OutputFile {
+pub fn files(env: &EnvIr, emit: &mut dyn FnMut(OutputFile)) {
+    for (name, text) in diagrams(env) {
+        emit(OutputFile {
             path: format!("{}/diagrams/{name}", env.name),
             contents: format!("%% {}{text}", header_line()),
-        })
-        .collect()
+        });
+    }
 }
 
 fn node(name: &str) -> String {

@@ -29,7 +29,7 @@ use network::*;
 use outputs::*;
 use versions::*;
 
-use super::hcl::{Block, Expr, interpolated, quote, r, reference, refs, render_file, s, strings};
+use super::hcl::{Block, Blocks, Expr, interpolated, quote, r, reference, refs, render_file, s, strings};
 use super::{CommentStyle, OutputFile, header};
 use crate::ir::*;
 use crate::parameters::{Parameter, ParameterValue};
@@ -207,9 +207,10 @@ fn ident(name: &str) -> String {
         .to_owned()
 }
 
-/// The files of one environment; `waivers` carry their reasons into the checkov skips of what
-/// they accept.
-pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse]) -> Vec<OutputFile> {
+/// The files of one environment, each handed to `emit` as soon as it is rendered (a module's
+/// blocks are dropped before the next is built); `waivers` carry their reasons into the
+/// checkov skips of what they accept.
+pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse], emit: &mut dyn FnMut(OutputFile)) {
     let components = env.components();
     let ctx = Ctx {
         ir,
@@ -221,58 +222,84 @@ pub fn files(ir: &Ir, env: &EnvIr, waivers: &[WaiverUse]) -> Vec<OutputFile> {
     };
     let dir = format!("{}/terraform", env.name);
     let head = header(CommentStyle::Hash);
-    let modules = modules(&ctx);
-    let moved = moved_blocks(&modules, &modules_with_old_labels(&ctx));
-    let mut out: Vec<OutputFile> = modules
-        .into_iter()
-        .chain((!moved.is_empty()).then_some(("moved.tf", moved)))
-        .map(|(name, blocks)| OutputFile {
+    let renamed = !env.renames.is_empty();
+    let mut addresses = Vec::new();
+    for (name, module) in modules(&ctx) {
+        let mut blocks = Blocks::rendered(&format!("{head}\n"));
+        if renamed {
+            blocks = blocks.with_addresses();
+        }
+        module(&ctx, &mut blocks);
+        let (contents, made) = blocks.finish();
+        addresses.extend(made);
+        emit(OutputFile {
             path: format!("{dir}/{name}"),
-            contents: format!("{head}\n{}", render_file(&blocks)),
-        })
-        .collect();
+            contents,
+        });
+    }
+    if renamed {
+        let moved = moved_blocks(&addresses_with_old_labels(&ctx), &addresses);
+        if !moved.is_empty() {
+            emit(terraform_file(format!("{dir}/moved.tf"), &head, moved));
+        }
+    }
     if !env.alarms.is_empty() {
-        out.push(OutputFile {
+        emit(OutputFile {
             path: format!("{dir}/lambda/alarm_notifier.py"),
             contents: format!("{head}{}", ALARM_NOTIFIER),
         });
     }
-    out.extend(bootstrap(&ctx).into_iter().map(|(name, blocks)| OutputFile {
-        path: format!("{}/bootstrap/{name}", env.name),
-        contents: format!("{head}\n{}", render_file(&blocks)),
-    }));
-    out
+    for (name, blocks) in bootstrap(&ctx) {
+        emit(terraform_file(
+            format!("{}/bootstrap/{name}", env.name),
+            &head,
+            blocks,
+        ));
+    }
 }
 
+fn terraform_file(path: String, head: &str, blocks: Vec<Block>) -> OutputFile {
+    OutputFile {
+        path,
+        contents: render_file(&format!("{head}\n"), blocks),
+    }
+}
+
+/// What makes one `.tf` file's blocks.
+type Module = fn(&Ctx<'_>, &mut Blocks);
+
 /// Every `.tf` file of the environment, by name.
-fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
-    let mut modules = vec![
-        ("versions.tf", versions(ctx)),
-        ("network.tf", network(ctx)),
-        ("compute.tf", compute(ctx)),
-        ("data.tf", data(ctx)),
-        ("monitoring.tf", monitoring(ctx)),
-        ("parameters.tf", parameter_blocks(ctx)),
-        ("outputs.tf", outputs(ctx)),
+fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Module)> {
+    let mut modules: Vec<(&'static str, Module)> = vec![
+        ("versions.tf", |ctx, blocks| blocks.extend(versions(ctx))),
+        ("network.tf", network),
+        ("compute.tf", compute),
+        ("data.tf", data),
+        ("monitoring.tf", monitoring),
+        ("parameters.tf", parameter_blocks),
+        ("outputs.tf", |ctx, blocks| blocks.extend(outputs(ctx))),
     ];
     if ctx.env.edge.is_some() {
-        modules.push(("edge.tf", edge(ctx)));
+        modules.push(("edge.tf", |ctx, blocks| blocks.extend(edge(ctx))));
     }
     modules
 }
 
-fn modules_with_old_labels(ctx: &Ctx<'_>) -> Vec<(&'static str, Vec<Block>)> {
-    if ctx.env.renames.is_empty() {
-        return Vec::new();
-    }
-    modules(&Ctx {
+/// The resource addresses of every module with renamed items labelled by their old names.
+fn addresses_with_old_labels(ctx: &Ctx<'_>) -> Vec<String> {
+    let before = Ctx {
         ir: ctx.ir,
         env: ctx.env,
         parameters: ctx.parameters.clone(),
         old_labels: true,
         waived: ctx.waived.clone(),
         components: ctx.components,
-    })
+    };
+    let mut blocks = Blocks::addresses_only();
+    for (_, module) in modules(&before) {
+        module(&before, &mut blocks);
+    }
+    blocks.finish().1
 }
 
 /// The codes, reasons and scopes of the waivers that silenced a finding in `env`.
@@ -290,21 +317,15 @@ fn waived_in(waivers: &[WaiverUse], env: &EnvIr) -> Vec<(&'static str, String, c
 /// `moved` blocks from each resource's address under the old names to its address now. Both
 /// passes emit the same blocks in the same order (the order follows the IR, not the labels),
 /// so addresses pair up by position.
-fn moved_blocks(now: &[(&str, Vec<Block>)], before: &[(&str, Vec<Block>)]) -> Vec<Block> {
-    let addresses = |modules: &[(&str, Vec<Block>)]| -> Vec<String> {
-        modules
-            .iter()
-            .flat_map(|(_, blocks)| blocks.iter().filter_map(Block::resource_address))
-            .collect()
-    };
-    addresses(before)
-        .into_iter()
-        .zip(addresses(now))
+fn moved_blocks(before: &[String], now: &[String]) -> Vec<Block> {
+    before
+        .iter()
+        .zip(now)
         .filter(|(from, to)| from != to)
         .map(|(from, to)| {
             Block::new("moved", &[])
-                .attr("from", reference(from))
-                .attr("to", reference(to))
+                .attr("from", reference(from.as_str()))
+                .attr("to", reference(to.as_str()))
         })
         .collect()
 }

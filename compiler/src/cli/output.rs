@@ -46,9 +46,51 @@ pub struct Written {
 /// Path (relative, `/`-separated) → SHA-256 (hex) of what archc wrote there.
 type Record = BTreeMap<String, String>;
 
+/// The output directory as the last build left it: the record, and when it was written.
+pub struct Directory {
+    out: PathBuf,
+    record: Record,
+    /// The record's modification time. A listed file whose status last changed before it
+    /// (its `ctime`, which no one can set back) holds what the record says: it is not read.
+    /// Anything changed since, or in the same tick of the file system's clock, is read.
+    recorded_at: Option<Stamp>,
+}
+
+/// A file time, seconds and nanoseconds.
+type Stamp = (i64, i64);
+
+/// What a build does with one generated file.
+pub struct Planned {
+    /// Relative to the output directory, `/`-separated.
+    pub path: String,
+    /// The SHA-256 of the contents, for the record.
+    hash: String,
+    action: Action,
+}
+
+enum Action {
+    /// The file holds these contents already.
+    Unchanged,
+    /// Nothing is there: written.
+    Create(String),
+    /// A file archc wrote, with other contents: replaced, keeping its mode.
+    Replace(String, std::fs::Permissions),
+    /// Something in the way: the build is refused.
+    Refused(Problem),
+}
+
+impl Planned {
+    /// Whether the file already holds what this build generates.
+    pub fn is_unchanged(&self) -> bool {
+        matches!(self.action, Action::Unchanged)
+    }
+}
+
 /// What is at a path, found without following a symlink.
 enum Entry {
     Missing,
+    /// A listed file unchanged since the record was written: it holds the recorded hash.
+    Recorded(String, std::fs::Permissions),
     File(Content, std::fs::Permissions),
     Symlink,
     Directory,
@@ -65,11 +107,11 @@ enum Content {
 }
 
 impl Content {
-    /// Whether this is exactly `contents`.
-    fn is(&self, contents: &str) -> bool {
+    /// Whether this is exactly `contents` (whose SHA-256 is `hash`).
+    fn is(&self, contents: &str, hash: &str) -> bool {
         match self {
             Content::Bytes(bytes) => bytes == contents.as_bytes(),
-            Content::Digest(digest) => *digest == sha256(contents.as_bytes()),
+            Content::Digest(digest) => digest == hash,
         }
     }
 
@@ -91,12 +133,151 @@ enum Problem {
     Edited(PathBuf),
 }
 
-/// Writes `files` under `out`, removing the files archc wrote under the `scope` prefixes that
-/// are no longer generated, and records what it wrote.
+impl Directory {
+    /// Reads the record of `out` (none when `out` does not exist yet).
+    pub fn open(out: &Path) -> Result<Directory, HostError> {
+        let mut directory = Directory {
+            out: out.to_path_buf(),
+            record: Record::new(),
+            recorded_at: None,
+        };
+        if out.is_dir() {
+            directory.record = read_record(out)?;
+            directory.recorded_at = std::fs::symlink_metadata(out.join(MANIFEST))
+                .ok()
+                .and_then(|m| modified(&m));
+        }
+        Ok(directory)
+    }
+
+    /// What a build does with `file`, from what is at its path; nothing is written yet.
+    /// `force` replaces a listed file edited by hand.
+    pub fn plan(&self, file: OutputFile, force: bool) -> Planned {
+        let hash = sha256(file.contents.as_bytes());
+        let path = self.out.join(&file.path);
+        let action = match unsafe_ancestor(&self.out, &file.path) {
+            Some(problem) => Action::Refused(problem),
+            None => match self.entry(&file.path) {
+                Entry::Missing => Action::Create(file.contents),
+                Entry::Recorded(recorded, _) if recorded == hash => Action::Unchanged,
+                Entry::Recorded(_, permissions) => Action::Replace(file.contents, permissions),
+                Entry::File(content, _) if content.is(&file.contents, &hash) => Action::Unchanged,
+                Entry::File(content, permissions) => match self.record.get(&file.path) {
+                    Some(recorded) if *recorded == content.sha256() || force => {
+                        Action::Replace(file.contents, permissions)
+                    }
+                    Some(_) => Action::Refused(Problem::Edited(path)),
+                    None => Action::Refused(Problem::NotOurs(path)),
+                },
+                Entry::Symlink => Action::Refused(Problem::Unsafe(path, "a symlink")),
+                Entry::Directory => Action::Refused(Problem::NotOurs(path)),
+                Entry::Special => Action::Refused(Problem::Unsafe(path, "not a regular file")),
+                Entry::Unreadable => Action::Refused(Problem::Unsafe(path, "unreadable")),
+            },
+        };
+        Planned {
+            path: file.path,
+            hash,
+            action,
+        }
+    }
+
+    /// The recorded files under the `scope` prefixes, relative.
+    pub fn recorded<'a>(&'a self, scope: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
+        self.record
+            .keys()
+            .filter(move |path| in_scope(path, scope))
+            .map(String::as_str)
+    }
+
+    /// The contents of a file archc wrote in the last build (as recorded), however large: what
+    /// the state on AWS was planned from. `None` when it is gone or not a regular file.
+    pub fn previous(&self, relative: &str) -> Option<String> {
+        if !self.record.contains_key(relative) {
+            return None;
+        }
+        let bytes = files::read_up_to(&self.out.join(relative), Links::Refuse, u64::MAX).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// What is at `relative`, without following a symlink at it. A listed file unchanged since
+    /// the record was written is not read; any other regular file is (up to the limit, past
+    /// which it is hashed in pieces).
+    fn entry(&self, relative: &str) -> Entry {
+        let path = self.out.join(relative);
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            return Entry::Missing;
+        };
+        let kind = metadata.file_type();
+        if kind.is_symlink() {
+            return Entry::Symlink;
+        }
+        if kind.is_dir() {
+            return Entry::Directory;
+        }
+        if let (true, Some(recorded), Some(changed), Some(recorded_at)) = (
+            kind.is_file(),
+            self.record.get(relative),
+            status_changed(&metadata),
+            self.recorded_at,
+        ) && changed < recorded_at
+        {
+            return Entry::Recorded(recorded.clone(), metadata.permissions());
+        }
+        read_entry(&path, metadata)
+    }
+}
+
+/// When a file's content or status last changed (`ctime`), where the system says.
+fn status_changed(metadata: &std::fs::Metadata) -> Option<Stamp> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.ctime(), metadata.ctime_nsec()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// When a file's content last changed (`mtime`), where the system says.
+fn modified(metadata: &std::fs::Metadata) -> Option<Stamp> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.mtime(), metadata.mtime_nsec()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// Writes `files` under `out` (see [`commit`]).
 pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) -> Result<Written, HostError> {
+    let directory = Directory::open(out)?;
+    let planned = files
+        .iter()
+        .map(|file| directory.plan(file.clone(), force))
+        .collect();
+    commit(directory, planned, scope, force)
+}
+
+/// Carries out a build's plan: writes what changed, removes the files archc wrote under the
+/// `scope` prefixes that are no longer generated, and records what it wrote. Everything is
+/// checked before anything is touched, so a refused build changes nothing.
+pub fn commit(
+    directory: Directory,
+    planned: Vec<Planned>,
+    scope: &[String],
+    force: bool,
+) -> Result<Written, HostError> {
+    let out = directory.out.as_path();
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
-    let mut record = read_record(out)?;
-    let foreign = foreign_files(out, &record)?;
+    let foreign = foreign_files(out, &directory.record)?;
     if !foreign.is_empty() && !force {
         return Err(HostError {
             code: codes::FOREIGN_OUTPUT,
@@ -109,34 +290,23 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
         });
     }
 
-    // Plan everything before touching anything, so a refused build changes nothing.
     let mut problems = Vec::new();
-    let mut writes: Vec<(&OutputFile, Option<std::fs::Permissions>)> = Vec::new();
+    let mut writes = Vec::new();
     let mut unchanged = 0;
-    for file in files {
-        let path = out.join(&file.path);
-        if let Some(problem) = unsafe_ancestor(out, &file.path) {
-            problems.push(problem);
-            continue;
-        }
-        match entry(&path) {
-            Entry::Missing => writes.push((file, None)),
-            Entry::File(content, _) if content.is(&file.contents) => unchanged += 1,
-            Entry::File(content, permissions) => match record.get(&file.path) {
-                Some(hash) if *hash == content.sha256() => writes.push((file, Some(permissions))),
-                Some(_) if force => writes.push((file, Some(permissions))),
-                Some(_) => problems.push(Problem::Edited(path)),
-                None => problems.push(Problem::NotOurs(path)),
-            },
-            Entry::Symlink => problems.push(Problem::Unsafe(path, "a symlink")),
-            Entry::Directory => problems.push(Problem::NotOurs(path)),
-            Entry::Special => problems.push(Problem::Unsafe(path, "not a regular file")),
-            Entry::Unreadable => problems.push(Problem::Unsafe(path, "unreadable")),
+    let mut record = directory.record.clone();
+    let wanted: BTreeSet<&str> = planned.iter().map(|p| p.path.as_str()).collect();
+    for file in &planned {
+        match &file.action {
+            Action::Unchanged => unchanged += 1,
+            Action::Create(contents) => writes.push((file.path.as_str(), contents, None)),
+            Action::Replace(contents, permissions) => {
+                writes.push((file.path.as_str(), contents, Some(permissions.clone())))
+            }
+            Action::Refused(_) => {}
         }
     }
-    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut removals = Vec::new();
-    for (relative, hash) in &record {
+    for (relative, hash) in &directory.record {
         if wanted.contains(relative.as_str()) || !in_scope(relative, scope) {
             continue;
         }
@@ -145,8 +315,9 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
             problems.push(problem);
             continue;
         }
-        match entry(&path) {
+        match directory.entry(relative) {
             Entry::Missing => removals.push((relative.clone(), None)),
+            Entry::Recorded(..) => removals.push((relative.clone(), Some(path))),
             Entry::File(content, _) if content.sha256() == *hash || force => {
                 removals.push((relative.clone(), Some(path)))
             }
@@ -158,21 +329,29 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
             Entry::Directory => removals.push((relative.clone(), None)),
         }
     }
-    if !problems.is_empty() {
-        return Err(refusal(&problems));
+    let refused: Vec<&Problem> = planned
+        .iter()
+        .filter_map(|p| match &p.action {
+            Action::Refused(problem) => Some(problem),
+            _ => None,
+        })
+        .chain(&problems)
+        .collect();
+    if !refused.is_empty() {
+        return Err(refusal(&refused));
     }
 
     let mut written = Written {
         unchanged,
         ..Written::default()
     };
-    for file in files {
-        record.insert(file.path.clone(), sha256(file.contents.as_bytes()));
+    for file in &planned {
+        record.insert(file.path.clone(), file.hash.clone());
     }
-    for (file, permissions) in writes {
-        let path = out.join(&file.path);
-        create_parents(out, &file.path)?;
-        write_atomically(&path, file.contents.as_bytes(), permissions, Sync::MANY)?;
+    for (relative, contents, permissions) in writes {
+        let path = out.join(relative);
+        create_parents(out, relative)?;
+        write_atomically(&path, contents.as_bytes(), permissions, Sync::MANY)?;
         written.written += 1;
     }
     for (relative, path) in removals {
@@ -184,8 +363,8 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
         }
     }
     let manifest = out.join(MANIFEST);
-    if !matches!(entry(&manifest), Entry::Missing | Entry::File(..)) {
-        return Err(refusal(&[Problem::Unsafe(manifest, "not a regular file")]));
+    if !is_regular_or_missing(&manifest) {
+        return Err(refusal(&[&Problem::Unsafe(manifest, "not a regular file")]));
     }
     // The files on the disk before the record that names them.
     files::sync_filesystem(out).map_err(|e| io(out, &e))?;
@@ -193,84 +372,44 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
     Ok(written)
 }
 
-/// The Terraform files archc wrote in the last build (as recorded), under the `scope`
-/// prefixes: what the state on AWS was planned from.
-pub fn previous_terraform(out: &Path, scope: &[String]) -> Result<Vec<OutputFile>, HostError> {
-    if !out.is_dir() {
-        return Ok(Vec::new());
-    }
-    let record = read_record(out)?;
-    Ok(record
-        .keys()
-        .filter(|path| path.ends_with(".tf") && in_scope(path, scope))
-        .filter_map(|path| {
-            let at = out.join(path);
-            let bytes = match entry(&at) {
-                Entry::File(Content::Bytes(bytes), _) => bytes,
-                // What archc wrote, however large: read it whole.
-                Entry::File(Content::Digest(digest), _) if record.get(path) == Some(&digest) => {
-                    files::read_up_to(&at, Links::Refuse, u64::MAX).ok()?
+/// The differences between a build's plan and what is on disk: missing, changed (stale or
+/// edited by hand), unsafe, and recorded files no longer generated. Empty when the output is
+/// current.
+pub fn differences(directory: &Directory, planned: &[Planned], scope: &[String]) -> Vec<String> {
+    let mut differences: Vec<String> = planned
+        .iter()
+        .filter_map(|file| {
+            let path = directory.out.join(&file.path);
+            match &file.action {
+                Action::Unchanged => None,
+                Action::Create(_) => Some(format!("missing: {}", path.display())),
+                Action::Replace(..) | Action::Refused(Problem::Edited(_) | Problem::NotOurs(_)) => {
+                    Some(format!("differs: {}", path.display()))
                 }
-                _ => return None,
-            };
-            Some(OutputFile {
-                path: path.clone(),
-                contents: String::from_utf8_lossy(&bytes).into_owned(),
-            })
+                Action::Refused(Problem::Unsafe(at, what)) => Some(format!("{what}: {}", at.display())),
+            }
         })
-        .collect())
+        .collect();
+    let wanted: BTreeSet<&str> = planned.iter().map(|p| p.path.as_str()).collect();
+    for relative in directory.recorded(scope) {
+        if !wanted.contains(relative) && !matches!(directory.entry(relative), Entry::Missing) {
+            differences.push(format!(
+                "no longer generated: {}",
+                directory.out.join(relative).display()
+            ));
+        }
+    }
+    differences
 }
 
-/// The differences between `files` and what is on disk: missing, changed (stale or edited by
-/// hand), unsafe, and recorded files no longer generated. Empty when the output is current.
-pub fn compare(out: &Path, files: &[OutputFile], scope: &[String]) -> Result<Vec<String>, HostError> {
-    let record = if out.is_dir() {
-        read_record(out)?
-    } else {
-        Record::new()
-    };
-    let mut problems = Vec::new();
-    for file in files {
-        let path = out.join(&file.path);
-        if let Some(Problem::Unsafe(at, what)) = unsafe_ancestor(out, &file.path) {
-            problems.push(format!("{what}: {}", at.display()));
-            continue;
-        }
-        match entry(&path) {
-            Entry::Missing => problems.push(format!("missing: {}", path.display())),
-            Entry::File(content, _) if content.is(&file.contents) => {}
-            Entry::File(..) | Entry::Directory => problems.push(format!("differs: {}", path.display())),
-            Entry::Symlink => problems.push(format!("a symlink: {}", path.display())),
-            Entry::Special => problems.push(format!("not a regular file: {}", path.display())),
-            Entry::Unreadable => problems.push(format!("unreadable: {}", path.display())),
-        }
-    }
-    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for relative in record.keys() {
-        let path = out.join(relative);
-        if in_scope(relative, scope)
-            && !wanted.contains(relative.as_str())
-            && !matches!(entry(&path), Entry::Missing)
-        {
-            problems.push(format!("no longer generated: {}", path.display()));
-        }
-    }
-    Ok(problems)
+/// Whether `path` is a regular file or nothing, without following a symlink.
+fn is_regular_or_missing(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).map_or(true, |m| m.file_type().is_file())
 }
 
-/// What is at `path`, without following a symlink at it; a regular file is read (up to the
-/// limit).
-fn entry(path: &Path) -> Entry {
-    let Ok(metadata) = std::fs::symlink_metadata(path) else {
-        return Entry::Missing;
-    };
-    let kind = metadata.file_type();
-    if kind.is_symlink() {
-        return Entry::Symlink;
-    }
-    if kind.is_dir() {
-        return Entry::Directory;
-    }
+/// A regular file (or what is at `path` in its stead) read without following a symlink: its
+/// bytes up to the limit, past which it is hashed in pieces.
+fn read_entry(path: &Path, metadata: std::fs::Metadata) -> Entry {
     let content = match files::read(path, Links::Refuse) {
         Ok(bytes) => Ok(Content::Bytes(bytes)),
         Err(ReadError::TooLarge(_)) => files::sha256_of(path, Links::Refuse).map(Content::Digest),
@@ -328,8 +467,8 @@ fn create_parents(out: &Path, relative: &str) -> Result<(), HostError> {
         match entry_kind(&path) {
             EntryKind::Directory => {}
             EntryKind::Missing => std::fs::create_dir(&path).map_err(|e| io(&path, &e))?,
-            EntryKind::Symlink => return Err(refusal(&[Problem::Unsafe(path, "a symlink")])),
-            EntryKind::Other => return Err(refusal(&[Problem::NotOurs(path)])),
+            EntryKind::Symlink => return Err(refusal(&[&Problem::Unsafe(path, "a symlink")])),
+            EntryKind::Other => return Err(refusal(&[&Problem::NotOurs(path)])),
         }
     }
     Ok(())
@@ -375,21 +514,24 @@ fn foreign_files(out: &Path, record: &Record) -> Result<Vec<PathBuf>, HostError>
 /// not a regular file, or that names a path outside the directory, is refused.
 fn read_record(out: &Path) -> Result<Record, HostError> {
     let path = out.join(MANIFEST);
-    let bytes = match entry(&path) {
-        Entry::Missing => return Ok(Record::new()),
-        Entry::File(Content::Bytes(bytes), _) => bytes,
-        // The record of a very large build (over a million files).
-        Entry::File(Content::Digest(_), _) => files::read_up_to(&path, Links::Refuse, MANIFEST_LIMIT)
-            .map_err(|_| refusal(&[Problem::Unsafe(path.clone(), "larger than a record can be")]))?,
-        Entry::Symlink => return Err(refusal(&[Problem::Unsafe(path, "a symlink")])),
-        Entry::Directory | Entry::Special | Entry::Unreadable => {
-            return Err(refusal(&[Problem::Unsafe(path, "not a regular file")]));
-        }
-    };
+    match std::fs::symlink_metadata(&path) {
+        Err(_) => return Ok(Record::new()),
+        Ok(m) if m.file_type().is_symlink() => return Err(refusal(&[&Problem::Unsafe(path, "a symlink")])),
+        Ok(_) => {}
+    }
+    // Up to a line per file for 10 million files.
+    let bytes = files::read_up_to(&path, Links::Refuse, MANIFEST_LIMIT).map_err(|error| {
+        let what = match error {
+            ReadError::TooLarge(_) => "larger than a record can be",
+            ReadError::NotRegular => "not a regular file",
+            ReadError::Io(_) => "unreadable",
+        };
+        refusal(&[&Problem::Unsafe(path.clone(), what)])
+    })?;
     let text = String::from_utf8_lossy(&bytes);
     let mut lines = text.lines();
     if !lines.next().is_some_and(|first| first.contains(GENERATED_MARK)) {
-        return Err(refusal(&[Problem::NotOurs(path)]));
+        return Err(refusal(&[&Problem::NotOurs(path)]));
     }
     let mut record = Record::new();
     for line in lines.filter(|l| !l.is_empty()) {
@@ -462,9 +604,9 @@ fn listed(paths: &[PathBuf]) -> String {
 }
 
 /// One error for everything in the way, by the most serious kind.
-fn refusal(problems: &[Problem]) -> HostError {
+fn refusal(problems: &[&Problem]) -> HostError {
     let paths = |wanted: fn(&Problem) -> Option<String>| -> Vec<String> {
-        let unique: BTreeSet<String> = problems.iter().filter_map(wanted).collect();
+        let unique: BTreeSet<String> = problems.iter().copied().filter_map(wanted).collect();
         unique.into_iter().collect()
     };
     let unsafe_paths = paths(|p| match p {
@@ -573,7 +715,7 @@ mod tests {
                 .map(|w| w.written),
             Some(1)
         );
-        let previous = previous_terraform(out, &scope).ok().unwrap_or_default();
-        assert_eq!(previous.first().map(|f| f.contents.len()), Some(len));
+        let previous = Directory::open(out).ok().and_then(|d| d.previous(&changed.path));
+        assert_eq!(previous.map(|contents| contents.len()), Some(len));
     }
 }

@@ -7,9 +7,7 @@
 //! everything in it along) would be replaced. That is refused (E9013) unless `--allow-replace`
 //! says it is meant; a rename says so with `was`.
 
-use std::collections::BTreeMap;
-
-use crate::backend::OutputFile;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Resource types whose replacement loses data.
 const STATEFUL: &[&str] = &["aws_rds_cluster", "aws_s3_bucket"];
@@ -40,21 +38,114 @@ const FORCE_NEW: &[(&str, &[&str])] = &[
     ("aws_vpc", &["cidr_block"]),
 ];
 
+/// What the check needs of one `.tf` file: its resources of the types above with their
+/// top-level arguments, its `moved` pairs, and what its `removed` blocks hand over. Small, so
+/// a build keeps it for every file while the files themselves are written and dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    env: String,
+    resources: Vec<(String, Arguments)>,
+    moved: Vec<(String, String)>,
+    kept: Vec<String>,
+}
+
+/// A resource's top-level arguments: name → value as written.
+type Arguments = BTreeMap<String, String>;
+
+/// The summary of a generated file, `None` unless it is Terraform (`<env>/…/x.tf`).
+pub fn summarize(path: &str, contents: &str) -> Option<Summary> {
+    if !path.ends_with(".tf") {
+        return None;
+    }
+    let mut summary = Summary {
+        env: path.split('/').next().unwrap_or_default().to_owned(),
+        ..Summary::default()
+    };
+    let mut lines = contents.lines();
+    while let Some(line) = lines.next() {
+        if line == "moved {" || line == "removed {" {
+            let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
+            let field = |key: &str| {
+                block
+                    .iter()
+                    .find_map(|l| l.trim().strip_prefix(key))
+                    .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
+            };
+            if line == "moved {" {
+                if let (Some(from), Some(to)) = (field("from"), field("to")) {
+                    summary.moved.push((from, to));
+                }
+            } else if block.iter().any(|l| l.trim().replace(' ', "") == "destroy=false")
+                && let Some(from) = field("from")
+            {
+                summary.kept.push(from);
+            }
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("resource \"") else {
+            continue;
+        };
+        let Some((kind, rest)) = rest.split_once("\" \"") else {
+            continue;
+        };
+        let Some((label, _)) = rest.split_once('"') else {
+            continue;
+        };
+        if !STATEFUL.contains(&kind) && !FORCE_NEW.iter().any(|(k, _)| *k == kind) {
+            continue;
+        }
+        let arguments = lines
+            .by_ref()
+            .take_while(|l| *l != "}")
+            .filter_map(|l| {
+                let l = l.strip_prefix("  ")?;
+                if l.starts_with(' ') {
+                    return None;
+                }
+                let (key, value) = l.split_once(" = ").or_else(|| l.split_once("="))?;
+                Some((key.trim().to_owned(), value.trim().to_owned()))
+            })
+            .collect();
+        summary.resources.push((format!("{kind}.{label}"), arguments));
+    }
+    Some(summary)
+}
+
 /// The stateful resources of `previous` that `next` neither declares nor moves away from, and
 /// those it keeps (or moves) but replaces.
-pub fn losses(previous: &[OutputFile], next: &[OutputFile]) -> Vec<Loss> {
+pub fn losses(previous: &[Summary], next: &[Summary]) -> Vec<Loss> {
+    let resources = |files: &[Summary]| -> BTreeMap<(String, String), Arguments> {
+        files
+            .iter()
+            .flat_map(|f| {
+                f.resources
+                    .iter()
+                    .map(|(address, a)| ((f.env.clone(), address.clone()), a.clone()))
+            })
+            .collect()
+    };
     let (before, after) = (resources(previous), resources(next));
-    let moved = moved_pairs(next);
-    let kept = kept_in_place(next);
+    let moved: BTreeMap<(&str, &str), &str> = next
+        .iter()
+        .flat_map(|f| {
+            f.moved
+                .iter()
+                .map(|(from, to)| ((f.env.as_str(), from.as_str()), to.as_str()))
+        })
+        .collect();
+    let kept: BTreeSet<(&str, &str)> = next
+        .iter()
+        .flat_map(|f| f.kept.iter().map(|from| (f.env.as_str(), from.as_str())))
+        .collect();
     let mut out = Vec::new();
     for ((env, address), old) in &before {
-        if kept.contains(&(env.clone(), address.clone())) {
+        if kept.contains(&(env.as_str(), address.as_str())) {
             continue;
         }
         let now_at = moved
-            .iter()
-            .find(|(e, from, _)| e == env && from == address)
-            .map_or(address.as_str(), |(_, _, to)| to.as_str());
+            .get(&(env.as_str(), address.as_str()))
+            .copied()
+            .unwrap_or(address.as_str());
         let kind = address.split('.').next().unwrap_or_default();
         let Some(new) = after.get(&(env.clone(), now_at.to_owned())) else {
             if STATEFUL.contains(&kind) {
@@ -78,95 +169,9 @@ pub fn losses(previous: &[OutputFile], next: &[OutputFile]) -> Vec<Loss> {
     out
 }
 
-/// `(env, address)` of every `removed` block that keeps what it removes (`destroy = false`):
-/// Terraform forgets the resource and leaves it standing.
-fn kept_in_place(files: &[OutputFile]) -> Vec<(String, String)> {
-    let mut kept = Vec::new();
-    for file in files.iter().filter(|f| f.path.ends_with(".tf")) {
-        let env = file.path.split('/').next().unwrap_or_default();
-        let mut lines = file.contents.lines();
-        while let Some(line) = lines.next() {
-            if line != "removed {" {
-                continue;
-            }
-            let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
-            let from = block
-                .iter()
-                .find_map(|l| l.trim().strip_prefix("from"))
-                .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned());
-            let keeps = block.iter().any(|l| l.trim().replace(' ', "") == "destroy=false");
-            if let (Some(from), true) = (from, keeps) {
-                kept.push((env.to_owned(), from));
-            }
-        }
-    }
-    kept
-}
-
-/// `(env, from, to)` of every `moved` block.
-fn moved_pairs(files: &[OutputFile]) -> Vec<(String, String, String)> {
-    files
-        .iter()
-        .filter(|f| f.path.ends_with("/moved.tf"))
-        .flat_map(|f| {
-            let env = f.path.split('/').next().unwrap_or_default().to_owned();
-            f.contents.split("moved {").skip(1).filter_map(move |block| {
-                let field = |key: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.trim().strip_prefix(key))
-                        .map(|v| v.trim_start_matches([' ', '=']).trim().to_owned())
-                };
-                Some((env.clone(), field("from")?, field("to")?))
-            })
-        })
-        .collect()
-}
-
-/// The top-level arguments of each resource block whose loss or replacement matters (the
-/// stateful types and those with replacement-forcing arguments), by `(env, address)`.
-fn resources(files: &[OutputFile]) -> BTreeMap<(String, String), BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for file in files.iter().filter(|f| f.path.ends_with(".tf")) {
-        let env = file.path.split('/').next().unwrap_or_default().to_owned();
-        let mut lines = file.contents.lines();
-        while let Some(line) = lines.next() {
-            let Some(rest) = line.strip_prefix("resource \"") else {
-                continue;
-            };
-            let Some((kind, rest)) = rest.split_once("\" \"") else {
-                continue;
-            };
-            let Some((label, _)) = rest.split_once('"') else {
-                continue;
-            };
-            let body = lines.by_ref().take_while(|l| *l != "}");
-            if !STATEFUL.contains(&kind) && !FORCE_NEW.iter().any(|(k, _)| *k == kind) {
-                continue;
-            }
-            let arguments = body
-                .filter_map(|l| {
-                    let l = l.strip_prefix("  ")?;
-                    if l.starts_with(' ') {
-                        return None;
-                    }
-                    let (key, value) = l.split_once(" = ").or_else(|| l.split_once("="))?;
-                    Some((key.trim().to_owned(), value.trim().to_owned()))
-                })
-                .collect();
-            out.insert((env.clone(), format!("{kind}.{label}")), arguments);
-        }
-    }
-    out
-}
-
 /// Why a kept resource of `kind` would be replaced: a replacement-forcing argument changes, or
 /// its engine version goes down.
-fn replaced_because(
-    kind: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Option<String> {
+fn replaced_because(kind: &str, old: &Arguments, new: &Arguments) -> Option<String> {
     let forced = FORCE_NEW
         .iter()
         .find(|(k, _)| *k == kind)
@@ -195,11 +200,8 @@ fn version(text: &str) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    fn file(path: &str, contents: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
+    fn file(path: &str, contents: &str) -> Summary {
+        summarize(path, contents).unwrap_or_default()
     }
 
     #[test]

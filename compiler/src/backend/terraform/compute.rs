@@ -36,9 +36,9 @@ pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
         .collect()
 }
 
-pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
+pub(super) fn compute(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     let env = ctx.env;
-    let mut blocks = vec![
+    blocks.extend([
         Block::resource("aws_ecs_cluster", "main")
             .attr("name", s(ctx.cluster_name()))
             .block(
@@ -47,7 +47,7 @@ pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
                     .attr("value", s("enabled")),
             ),
         assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
-    ];
+    ]);
     for repository in &ctx.repositories() {
         let id = ctx.ident(repository);
         blocks.push(
@@ -75,7 +75,6 @@ pub(super) fn compute(ctx: &Ctx<'_>) -> Vec<Block> {
     if !env.jobs.is_empty() {
         blocks.extend(scheduler(ctx));
     }
-    blocks
 }
 
 pub(super) const ECR_LIFECYCLE: &str = "jsonencode({

@@ -3,8 +3,7 @@
 use super::*;
 use crate::diagnostics::codes;
 
-pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
-    let mut blocks = Vec::new();
+pub(super) fn data(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     for database in &ctx.env.databases {
         blocks.extend(aurora(ctx, database));
     }
@@ -31,7 +30,6 @@ pub(super) fn data(ctx: &Ctx<'_>) -> Vec<Block> {
     if ctx.env.load_balancers.iter().any(|lb| lb.access_logs.is_some()) {
         blocks.push(Block::data("aws_elb_service_account", "main"));
     }
-    blocks
 }
 
 pub(super) fn aurora(ctx: &Ctx<'_>, database: &Database) -> Vec<Block> {

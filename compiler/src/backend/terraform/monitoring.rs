@@ -3,9 +3,8 @@
 
 use super::*;
 
-pub(super) fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
+pub(super) fn monitoring(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     let env = ctx.env;
-    let mut blocks = Vec::new();
     for topic in &env.topics {
         let id = ctx.ident(&topic.name);
         blocks.push(
@@ -32,7 +31,6 @@ pub(super) fn monitoring(ctx: &Ctx<'_>) -> Vec<Block> {
     if global && env.region != "us-east-1" {
         blocks.extend(global_alarm_forwarder(ctx));
     }
-    blocks
 }
 
 /// CloudFront's metrics exist only in us-east-1, so its alarms live there, and EventBridge sees

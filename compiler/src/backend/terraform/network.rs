@@ -4,9 +4,9 @@
 
 use super::*;
 
-pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
+pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     let env = ctx.env;
-    let mut blocks = vec![
+    blocks.extend([
         Block::resource("aws_vpc", "main")
             .attr("cidr_block", s(env.vpc.cidr.value.to_string()))
             .attr("enable_dns_support", Expr::Bool(true))
@@ -17,7 +17,7 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
         Block::resource("aws_internet_gateway", "main")
             .attr("vpc_id", reference("aws_vpc.main.id"))
             .attr("tags", tags(ctx.name("igw"))),
-    ];
+    ]);
     blocks.extend(flow_logs(ctx));
     blocks.extend(hosted_zone(ctx));
     for tier in &env.tiers {
@@ -101,7 +101,6 @@ pub(super) fn network(ctx: &Ctx<'_>) -> Vec<Block> {
     for rule in &env.egress_rules {
         blocks.push(sg_rule(ctx, rule, false));
     }
-    blocks
 }
 
 /// The VPC endpoints the network declares: the S3 gateway on every tier's route table, and

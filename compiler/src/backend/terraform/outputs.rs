@@ -3,23 +3,20 @@
 
 use super::*;
 
-pub(super) fn parameter_blocks(ctx: &Ctx<'_>) -> Vec<Block> {
-    ctx.parameters
-        .iter()
-        .map(|parameter| {
-            let (kind, value, ignore) = parameter_value(ctx, &parameter.value);
-            let mut block = Block::resource("aws_ssm_parameter", &parameter_label(ctx, &parameter.value))
-                .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
-                .attr("name", s(&parameter.name))
-                .attr("type", s(kind))
-                .attr("value", value);
-            if ignore {
-                // The deploy workflow publishes new image tags; Terraform only creates the parameter.
-                block = block.block(Block::new("lifecycle", &[]).attr("ignore_changes", refs(["value"])));
-            }
-            block
-        })
-        .collect()
+pub(super) fn parameter_blocks(ctx: &Ctx<'_>, blocks: &mut Blocks) {
+    for parameter in &ctx.parameters {
+        let (kind, value, ignore) = parameter_value(ctx, &parameter.value);
+        let mut block = Block::resource("aws_ssm_parameter", &parameter_label(ctx, &parameter.value))
+            .comment("checkov:skip=CKV2_AWS_34:resource IDs and names for the deploy tools, not secrets")
+            .attr("name", s(&parameter.name))
+            .attr("type", s(kind))
+            .attr("value", value);
+        if ignore {
+            // The deploy workflow publishes new image tags; Terraform only creates the parameter.
+            block = block.block(Block::new("lifecycle", &[]).attr("ignore_changes", refs(["value"])));
+        }
+        blocks.push(block);
+    }
 }
 
 /// The label of a parameter's resource: what it holds and of which item (`security_group_id_api`).
