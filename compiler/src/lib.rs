@@ -35,6 +35,7 @@ pub mod line_index;
 pub mod lower;
 pub mod model;
 pub mod naming;
+pub mod parallel;
 pub mod parameters;
 pub mod regions;
 pub mod report;
