@@ -16,6 +16,10 @@ use salsa::Setter as _;
 
 use archc::synthetic::TODAY;
 
+/// The allocator the binaries ship with, so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 use archc_lsp::server::diagnostics_by_file;
 use archc_lsp::state::{Edit, State};
 
+/// The allocator the binaries ship with, so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let files: usize = std::env::args()
         .nth(1)

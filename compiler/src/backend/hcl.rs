@@ -172,10 +172,12 @@ impl Block {
 
     /// Renders the block at `indent` levels.
     pub fn render(&self, out: &mut String, indent: usize) {
-        let pad = "  ".repeat(indent);
-        let _ = write!(out, "{pad}{}", self.kind);
+        pad(out, indent);
+        out.push_str(&self.kind);
         for label in &self.labels {
-            let _ = write!(out, " {}", quote(label));
+            out.push_str(" \"");
+            escape_into(out, label);
+            out.push('"');
         }
         if self.items.is_empty() {
             out.push_str(" {}\n");
@@ -183,7 +185,8 @@ impl Block {
         }
         out.push_str(" {\n");
         render_items(&self.items, out, indent + 1);
-        let _ = writeln!(out, "{pad}}}");
+        pad(out, indent);
+        out.push_str("}\n");
     }
 }
 
@@ -251,8 +254,14 @@ impl Blocks {
     }
 }
 
+/// Two spaces per level of `indent`.
+fn pad(out: &mut String, indent: usize) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
 fn render_items(items: &[Item], out: &mut String, indent: usize) {
-    let pad = "  ".repeat(indent);
     let mut i = 0;
     let mut previous_kind: Option<u8> = None;
     while let Some(item) = items.get(i) {
@@ -263,7 +272,10 @@ fn render_items(items: &[Item], out: &mut String, indent: usize) {
                     .chars()
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
-                let _ = writeln!(out, "{pad}# {text}");
+                pad(out, indent);
+                out.push_str("# ");
+                out.push_str(&text);
+                out.push('\n');
                 previous_kind = Some(0);
                 i += 1;
             }
@@ -298,13 +310,23 @@ fn render_items(items: &[Item], out: &mut String, indent: usize) {
 }
 
 fn render_attributes(run: &[(&String, &Expr)], out: &mut String, indent: usize) {
-    let pad = "  ".repeat(indent);
     let mut group: Vec<(&String, String)> = Vec::new();
     let mut need_blank = false;
     let flush = |group: &mut Vec<(&String, String)>, out: &mut String| {
-        let width = group.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+        let width = group
+            .iter()
+            .map(|(name, _)| name.chars().count())
+            .max()
+            .unwrap_or(0);
         for (name, value) in group.drain(..) {
-            let _ = writeln!(out, "{pad}{name:<width$} = {value}");
+            pad(out, indent);
+            out.push_str(name);
+            for _ in name.chars().count()..width {
+                out.push(' ');
+            }
+            out.push_str(" = ");
+            out.push_str(&value);
+            out.push('\n');
         }
     };
     for (name, value) in run {
@@ -322,7 +344,9 @@ fn render_attributes(run: &[(&String, &Expr)], out: &mut String, indent: usize) 
                 if had_group || need_blank {
                     out.push('\n');
                 }
-                let _ = write!(out, "{pad}{name} = ");
+                pad(out, indent);
+                out.push_str(name);
+                out.push_str(" = ");
                 multiline(value, out, indent);
                 out.push('\n');
                 need_blank = true;
@@ -411,22 +435,27 @@ pub fn quote(text: &str) -> String {
 }
 
 /// The inside of a quoted HCL string (the one escaping function: `quote` and templates use it).
+/// Runs of characters that need no escape are copied whole (what needs one is ASCII, so the
+/// runs end on character boundaries).
 fn escape_into(out: &mut String, text: &str) {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'$' if bytes.get(i + 1) == Some(&b'{') => "$$",
+            b'%' if bytes.get(i + 1) == Some(&b'{') => "%%",
+            _ => continue,
+        };
+        out.push_str(text.get(copied..i).unwrap_or_default());
+        out.push_str(escaped);
+        copied = i + 1;
     }
+    out.push_str(text.get(copied..).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -303,6 +303,23 @@ pub fn commit(
     force: bool,
 ) -> Result<Written, HostError> {
     let out = directory.out.as_path();
+    let nothing_to_do = planned
+        .iter()
+        .all(|p| matches!(p.action, Action::Unchanged) && directory.record.get(&p.path) == Some(&p.hash))
+        && directory
+            .record
+            .keys()
+            .filter(|path| in_scope(path, scope))
+            .count()
+            == planned.len();
+    if nothing_to_do && out.is_dir() {
+        // Every file holds what archc recorded and nothing is to be removed: the directory
+        // is left exactly as it is (its record too).
+        return Ok(Written {
+            unchanged: planned.len(),
+            ..Written::default()
+        });
+    }
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
     let foreign = foreign_files(out, &directory.record)?;
     if !foreign.is_empty() && !force {
@@ -632,7 +649,10 @@ fn render_record(record: &Record) -> String {
         env!("CARGO_PKG_VERSION")
     );
     for (path, hash) in record {
-        text.push_str(&format!("{hash}  {path}\n"));
+        text.push_str(hash);
+        text.push_str("  ");
+        text.push_str(path);
+        text.push('\n');
     }
     text
 }
