@@ -516,13 +516,27 @@ fn build(
     // Each environment is generated, hashed, compared with the disk and summarized for the
     // state-safety check on its own thread; only what must be written is kept.
     let summarize = !options.check && !options.allow_replace;
-    let planned: Vec<(output::Planned, Option<state::Summary>)> =
-        crate::backend::build_with(&db, workspace, options.env.as_deref(), &|file| {
-            let summary = summarize
-                .then(|| state::summarize(&file.path, &file.contents))
-                .flatten();
-            (directory.plan(file, options.force), summary)
+    // Meanwhile another thread looks for files archc did not write (a walk of the whole
+    // directory, which for 240,000 files took as long as a third of the generating).
+    let (planned, foreign) = std::thread::scope(|scope| {
+        let foreign = (!options.check).then(|| scope.spawn(|| directory.foreign()));
+        let planned: Vec<(output::Planned, Option<state::Summary>)> =
+            crate::backend::build_with(&db, workspace, options.env.as_deref(), &|file| {
+                let summary = summarize
+                    .then(|| state::summarize(&file.path, &file.contents))
+                    .flatten();
+                (directory.plan(file, options.force), summary)
+            });
+        let foreign = foreign.map(|walk| {
+            walk.join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
         });
+        (planned, foreign)
+    });
+    let foreign = match foreign.transpose() {
+        Ok(foreign) => foreign.unwrap_or_default(),
+        Err(error) => return report(error, stderr),
+    };
     let (planned, next): (Vec<output::Planned>, Vec<Option<state::Summary>>) = planned.into_iter().unzip();
     if options.check {
         let differences = output::differences(&directory, &planned, &scope);
@@ -572,7 +586,7 @@ fn build(
             return Ok(EXIT_ERRORS);
         }
     }
-    match output::commit(directory, planned, &scope, options.force) {
+    match output::commit(directory, planned, &foreign, &scope, options.force) {
         Ok(written) => {
             writeln!(
                 stdout,

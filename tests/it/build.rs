@@ -32,12 +32,22 @@ fn build_writes_every_environment_and_rewrites_nothing_the_second_time() {
     );
     assert!(out.join("prd/terraform/versions.tf").is_file());
     assert!(out.join("stg/terraform/lambda/alarm_notifier.py").is_file());
+    let record = out.join("archc-manifest.txt");
+    let recorded = std::fs::metadata(&record).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     let (code, stdout, _) = build(&out, &[]);
     assert_eq!(code, EXIT_OK);
     assert_eq!(
         stdout,
         format!("wrote 0 files to {} (53 unchanged, 0 removed)\n", out.display())
     );
+    // Nothing changed, so nothing was touched, not even the record.
+    assert_eq!(std::fs::metadata(&record).unwrap().modified().unwrap(), recorded);
+    // A file someone else put there refuses a build that has nothing to write as well.
+    std::fs::write(out.join("prd/notes.txt"), "mine\n").unwrap();
+    let (code, _, stderr) = build(&out, &[]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(stderr.contains("error[E9008]: "), "{stderr}");
 }
 
 #[test]

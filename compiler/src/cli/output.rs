@@ -209,6 +209,15 @@ impl Directory {
         }
     }
 
+    /// Visible files in the directory (and under `.github/`) that archc did not write, not
+    /// following symlinks (a symlink is listed as a file).
+    pub fn foreign(&self) -> Result<Vec<PathBuf>, HostError> {
+        if !self.out.is_dir() {
+            return Ok(Vec::new());
+        }
+        foreign_files(&self.out, &self.record)
+    }
+
     /// The recorded files under the `scope` prefixes, relative.
     pub fn recorded<'a>(&'a self, scope: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
         self.record
@@ -290,19 +299,35 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &[String], force: bool) ->
         .iter()
         .map(|file| directory.plan(file.clone(), force))
         .collect();
-    commit(directory, planned, scope, force)
+    let foreign = directory.foreign()?;
+    commit(directory, planned, &foreign, scope, force)
 }
 
 /// Carries out a build's plan: writes what changed, removes the files archc wrote under the
 /// `scope` prefixes that are no longer generated, and records what it wrote. Everything is
 /// checked before anything is touched, so a refused build changes nothing.
+///
+/// `foreign` is what [`Directory::foreign`] found (a build walks the directory for it while it
+/// generates): unless `force`, any such file refuses the build.
 pub fn commit(
     directory: Directory,
     planned: Vec<Planned>,
+    foreign: &[PathBuf],
     scope: &[String],
     force: bool,
 ) -> Result<Written, HostError> {
     let out = directory.out.as_path();
+    if !foreign.is_empty() && !force {
+        return Err(HostError {
+            code: codes::FOREIGN_OUTPUT,
+            message: format!(
+                "`{}` holds files archc did not write: {}",
+                out.display(),
+                listed(foreign)
+            ),
+            help: "write elsewhere with `--out DIR`, or pass `--force` to write beside them (archc never replaces or removes them)".into(),
+        });
+    }
     let nothing_to_do = planned
         .iter()
         .all(|p| matches!(p.action, Action::Unchanged) && directory.record.get(&p.path) == Some(&p.hash))
@@ -321,18 +346,6 @@ pub fn commit(
         });
     }
     std::fs::create_dir_all(out).map_err(|e| io(out, &e))?;
-    let foreign = foreign_files(out, &directory.record)?;
-    if !foreign.is_empty() && !force {
-        return Err(HostError {
-            code: codes::FOREIGN_OUTPUT,
-            message: format!(
-                "`{}` holds files archc did not write: {}",
-                out.display(),
-                listed(&foreign)
-            ),
-            help: "write elsewhere with `--out DIR`, or pass `--force` to write beside them (archc never replaces or removes them)".into(),
-        });
-    }
 
     let mut problems = Vec::new();
     let mut writes: Vec<Write<'_>> = Vec::new();
@@ -573,8 +586,6 @@ fn write_atomically(
     files::write_atomically(path, contents, permissions, sync).map_err(|e| io(path, &e))
 }
 
-/// Visible files under `out` (and under `.github/`) that archc did not write, not following
-/// symlinks (a symlink is listed as a file).
 fn foreign_files(out: &Path, record: &Record) -> Result<Vec<PathBuf>, HostError> {
     let mut foreign = Vec::new();
     let mut stack = vec![out.to_path_buf()];
