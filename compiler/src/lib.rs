@@ -37,6 +37,7 @@ pub mod model;
 pub mod naming;
 pub mod parallel;
 pub mod parameters;
+pub mod process;
 pub mod regions;
 pub mod report;
 pub mod resolve;

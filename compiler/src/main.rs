@@ -7,11 +7,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // A build makes and frees gigabytes in small pieces; with transparent huge pages each
-    // fresh piece of the heap cost the kernel 2 MB of zeroing (a third of a large build's
-    // time, measured). Not being able to say so is no reason to stop.
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
+    archc::process::keep_heap_off_huge_pages();
     let args: Vec<String> = std::env::args_os()
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();

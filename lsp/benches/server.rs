@@ -21,6 +21,7 @@ use archc::synthetic::TODAY;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    archc::process::keep_heap_off_huge_pages();
     divan::main();
 }
 
