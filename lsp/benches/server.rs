@@ -21,7 +21,6 @@ use archc::synthetic::TODAY;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    archc::process::keep_heap_off_huge_pages();
     divan::main();
 }
 

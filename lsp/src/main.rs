@@ -6,7 +6,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
-    archc::process::keep_heap_off_huge_pages();
     let (service, socket) = archc_lsp::service();
     archc_lsp::transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     std::process::exit(if archc_lsp::server::shut_down() { 0 } else { 1 });

@@ -10,6 +10,9 @@
 //!   server will on every keystroke;
 //! - `build_cold`: check and generate every environment's Terraform, in memory, for the
 //!   example (`(0, 0)`), and the 10,000- and 100,000-component workspaces.
+//!
+//! The process runs as `archc` does (mimalloc, heap off huge pages); the language server keeps
+//! huge pages, so its own figure for an edit is `cargo bench -p archc-lsp`'s keystroke.
 
 use archc::{RootDatabase, Workspace};
 use salsa::Setter as _;

@@ -12,7 +12,6 @@ use archc_lsp::state::{Edit, State};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    archc::process::keep_heap_off_huge_pages();
     let files: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
