@@ -172,7 +172,8 @@ impl Directory {
             directory.record = read_record(out)?;
             directory.recorded_at = std::fs::symlink_metadata(out.join(MANIFEST))
                 .ok()
-                .and_then(|m| modified(&m));
+                .and_then(|m| times(&m))
+                .map(|(_, modified)| modified);
         }
         Ok(directory)
     }
@@ -254,7 +255,7 @@ impl Directory {
         if let (true, Some(recorded), Some(changed), Some(recorded_at)) = (
             kind.is_file(),
             self.record.get(relative),
-            status_changed(&metadata),
+            times(&metadata).map(|(changed, _)| changed),
             self.recorded_at,
         ) && changed < recorded_at
         {
@@ -264,26 +265,16 @@ impl Directory {
     }
 }
 
-/// When a file's content or status last changed (`ctime`), where the system says.
-fn status_changed(metadata: &std::fs::Metadata) -> Option<Stamp> {
+/// When a file's status last changed (`ctime`, any change to it) and when its content did
+/// (`mtime`), where the system says.
+fn times(metadata: &std::fs::Metadata) -> Option<(Stamp, Stamp)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        Some((metadata.ctime(), metadata.ctime_nsec()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = metadata;
-        None
-    }
-}
-
-/// When a file's content last changed (`mtime`), where the system says.
-fn modified(metadata: &std::fs::Metadata) -> Option<Stamp> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some((metadata.mtime(), metadata.mtime_nsec()))
+        Some((
+            (metadata.ctime(), metadata.ctime_nsec()),
+            (metadata.mtime(), metadata.mtime_nsec()),
+        ))
     }
     #[cfg(not(unix))]
     {
