@@ -58,6 +58,12 @@ pub struct Category {
     pub placed: bool,
     /// The kind used when the declaration names none (`load_balancer alb in ingress`).
     pub default_kind: Option<String>,
+    /// Its components run with an IAM role that flows from them grant to (services, jobs).
+    pub principal: bool,
+    /// The access levels a flow to one of its components grants (members of the enum
+    /// `access`); empty for components reached through the network, whose flows carry a
+    /// protocol.
+    pub access: Vec<String>,
     pub doc: Option<String>,
 }
 
@@ -140,6 +146,8 @@ pub const SYSTEM_BLOCK: &str = "system";
 pub const ENV_BLOCK: &str = "env";
 pub const FLOW_BLOCK: &str = "flow";
 pub const ROUTE_BLOCK: &str = "route";
+/// The enum of the access levels flows grant.
+pub const ACCESS_ENUM: &str = "access";
 
 impl Catalogue {
     pub fn block(&self, name: &str) -> Option<&Schema> {
@@ -254,6 +262,8 @@ struct Builder {
     catalogue: Catalogue,
     /// Items whose types are resolved once every name is known.
     pending: Vec<(SourceFile, SchemaItem)>,
+    /// Access levels named by categories, checked against the enum `access` once all enums are read.
+    access_levels: Vec<(SourceFile, ast::Value)>,
 }
 
 impl Builder {
@@ -279,6 +289,8 @@ impl Builder {
                         scope: "system".into(),
                         placed: false,
                         default_kind: None,
+                        principal: false,
+                        access: Vec::new(),
                         doc: doc.clone(),
                     };
                     for (key, value) in settings {
@@ -286,6 +298,18 @@ impl Builder {
                             ("scope", ValueKind::Path(p)) => category.scope = p.dotted(),
                             ("placed", ValueKind::Bool(b)) => category.placed = *b,
                             ("default", ValueKind::Path(p)) => category.default_kind = Some(p.dotted()),
+                            ("principal", ValueKind::Bool(b)) => category.principal = *b,
+                            ("access", ValueKind::List(levels)) => {
+                                category.access = levels
+                                    .iter()
+                                    .filter_map(|level| match &level.kind {
+                                        ValueKind::Path(p) => Some(p.dotted()),
+                                        _ => None,
+                                    })
+                                    .collect();
+                                self.access_levels
+                                    .extend(levels.iter().map(|level| (file, level.clone())));
+                            }
                             _ => self.catalogue.diagnostics.push(Diagnostic::error(
                                 codes::UNKNOWN_FIELD,
                                 file,
@@ -391,6 +415,21 @@ impl Builder {
         }
         self.catalogue.diagnostics.extend(diagnostics);
         self.catalogue.diagnostics.extend(category_errors);
+        let access = self.catalogue.enums.get(ACCESS_ENUM).map(Enum::variant_names);
+        for (file, level) in std::mem::take(&mut self.access_levels) {
+            let known = match &level.kind {
+                ValueKind::Path(p) => access.as_ref().is_some_and(|a| a.contains(&p.dotted().as_str())),
+                _ => false,
+            };
+            if !known {
+                self.catalogue.diagnostics.push(Diagnostic::error(
+                    codes::UNKNOWN_ENUM_VALUE,
+                    file,
+                    level.span.clone(),
+                    format!("a category's access levels are members of the enum `{ACCESS_ENUM}`"),
+                ));
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone, PriceClass,
+    Access, BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone, PriceClass,
     Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
@@ -145,6 +145,8 @@ pub struct EnvIr {
     pub topics: Pieces<Topic>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
+    /// Flows to buckets and topics: IAM policies on the task roles of their sources.
+    pub grants: Pieces<Grant>,
     /// Items renamed in the source (`was = "old"`), so backends can move their state.
     pub renames: Pieces<Rename>,
 }
@@ -425,6 +427,99 @@ pub struct FlowIr {
     pub implied: bool,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// A flow to a bucket or a topic: what its source (a service or a job) may do there, as the
+/// IAM statements its task role gets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Grant {
+    /// The service or job whose task role gets the statements.
+    pub from: String,
+    /// The bucket or topic.
+    pub to: String,
+    pub target: GrantTarget,
+    /// The levels written, in the stdlib's order, each once.
+    pub access: Vec<Access>,
+    /// The narrowest statements for those levels, on that one resource.
+    pub statements: Vec<Statement>,
+    /// The environment variable that tells the source's tasks where the target is (its bucket
+    /// name or topic ARN), e.g. `UPLOADS_BUCKET`.
+    pub variable: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// What a grant goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantTarget {
+    Bucket,
+    Topic,
+}
+
+/// One IAM policy statement: `Allow` these actions on one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Statement {
+    /// Unique in the role's policy, alphanumeric (`UploadsReadWriteObjects`).
+    pub sid: String,
+    /// Sorted, each once, never a wildcard.
+    pub actions: Vec<&'static str>,
+    pub resource: GrantResource,
+}
+
+/// The resource of a statement, named by component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum GrantResource {
+    /// The bucket itself (`arn:aws:s3:::<bucket>`), for listing it.
+    Bucket(String),
+    /// The bucket's objects (`arn:aws:s3:::<bucket>/*`).
+    Objects(String),
+    /// The topic (`arn:aws:sns:<region>:<account>:<topic>`).
+    Topic(String),
+}
+
+impl GrantResource {
+    /// The component the resource belongs to.
+    pub fn component(&self) -> &str {
+        match self {
+            GrantResource::Bucket(name) | GrantResource::Objects(name) | GrantResource::Topic(name) => name,
+        }
+    }
+
+    /// Its ARN in `env` of `system`, as AWS will know it (a renamed component keeps its
+    /// physical name).
+    pub fn arn(&self, system: &str, env: &EnvIr) -> String {
+        let physical = env.physical(self.component());
+        match self {
+            GrantResource::Bucket(_) => format!(
+                "arn:aws:s3:::{}",
+                crate::naming::bucket(system, &env.name, &env.account, physical)
+            ),
+            GrantResource::Objects(_) => format!(
+                "arn:aws:s3:::{}/*",
+                crate::naming::bucket(system, &env.name, &env.account, physical)
+            ),
+            GrantResource::Topic(_) => format!(
+                "arn:aws:sns:{}:{}:{}",
+                env.region,
+                env.account,
+                crate::naming::physical(system, &env.name, physical)
+            ),
+        }
+    }
+}
+
+impl Grant {
+    /// The value of the grant's environment variable in `env`: the bucket's name or the
+    /// topic's ARN.
+    pub fn location(&self, system: &str, env: &EnvIr) -> String {
+        let physical = env.physical(&self.to);
+        match self.target {
+            GrantTarget::Bucket => crate::naming::bucket(system, &env.name, &env.account, physical),
+            GrantTarget::Topic => GrantResource::Topic(self.to.clone()).arn(system, env),
+        }
+    }
 }
 
 /// One end of a flow: a component of the system, or the internet outside it.
@@ -772,6 +867,9 @@ pub struct Bucket {
     /// Objects expire this long after creation, in seconds as written (AWS takes whole days).
     pub expire_after_seconds: Option<Spanned<u64>>,
     pub website: Option<Website>,
+    /// The service or job that publishes its content (`published_by`), the one whose flows may
+    /// write into it when the edge serves it.
+    pub published_by: Option<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,
 }

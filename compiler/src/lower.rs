@@ -32,6 +32,7 @@ mod allocation;
 mod components;
 mod edge;
 mod flows;
+mod grants;
 mod read;
 
 use std::borrow::Cow;
@@ -457,6 +458,7 @@ impl EnvLowerer<'_> {
             topics: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
+            grants: Pieces::default(),
             renames: Pieces::default(),
         };
         // Each file's components and flows, as lowered (and memoized) per file.
@@ -477,6 +479,7 @@ impl EnvLowerer<'_> {
             self.diagnostics.extend(part.diagnostics.iter().cloned());
             let flows = lower_flows(self.db, self.workspace, file, env.name.clone());
             ir.flows.push(Arc::clone(&flows.flows));
+            ir.grants.push(Arc::clone(&flows.grants));
             rules.push((&flows.ingress, &flows.egress));
             self.diagnostics.extend(flows.diagnostics.iter().cloned());
         }

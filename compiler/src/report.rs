@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
-use crate::ir::{EnvIr, Peer, TierEgress};
+use crate::ir::{Access, EnvIr, GrantTarget, Peer, TierEgress};
 use crate::line_index::LineIndex;
 use crate::lower::lower;
 use crate::rules::run_rules;
@@ -22,6 +22,8 @@ pub struct EnvReport {
     pub egress: Vec<String>,
     /// The security-group chains, from each source that nothing else reaches.
     pub chains: Vec<String>,
+    /// Who may do what to each bucket and topic (the flows' IAM grants), writers first.
+    pub grants: Vec<String>,
     /// The waivers that silenced a finding in this environment.
     pub waivers: Vec<String>,
 }
@@ -46,6 +48,7 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
             exposure: exposure_points(env),
             egress: egress(env),
             chains: chains(env),
+            grants: grants(env),
             waivers: waivers
                 .iter()
                 .filter(|w| w.silenced_in(&env.name) > 0)
@@ -296,6 +299,65 @@ impl<'a> ChainWalk<'a> {
     }
 }
 
+/// One line per bucket or topic that flows grant access to, in the order of the flows: each
+/// level with the tasks that have it, the levels that change the target first.
+fn grants(env: &EnvIr) -> Vec<String> {
+    let mut targets: Vec<(&str, GrantTarget, BTreeMap<Access, Vec<&str>>)> = Vec::new();
+    for grant in &env.grants {
+        let index = match targets.iter().position(|(name, ..)| *name == grant.to) {
+            Some(index) => index,
+            None => {
+                targets.push((&grant.to, grant.target, BTreeMap::new()));
+                targets.len() - 1
+            }
+        };
+        let Some((_, _, levels)) = targets.get_mut(index) else { continue };
+        for &level in &grant.access {
+            let holders = levels.entry(level).or_default();
+            if !holders.contains(&grant.from.as_str()) {
+                holders.push(&grant.from);
+            }
+        }
+    }
+    if targets.is_empty() {
+        return vec!["none (no task role has a permission of its own)".to_owned()];
+    }
+    let purposes: BTreeMap<&str, &str> = env
+        .buckets
+        .iter()
+        .filter(|b| targets.iter().any(|(name, ..)| *name == b.name))
+        .map(|b| (b.name.as_str(), b.purpose.map_or("website", |p| p.as_str())))
+        .collect();
+    targets
+        .into_iter()
+        .map(|(name, target, levels)| {
+            let served: Vec<&str> = env
+                .edge
+                .iter()
+                .flat_map(|edge| &edge.behaviours)
+                .filter(|b| b.target == name)
+                .map(|b| b.pattern.as_str())
+                .collect();
+            let what = match target {
+                GrantTarget::Bucket if !served.is_empty() => format!(
+                    "bucket, {}, served at {}",
+                    purposes.get(name).copied().unwrap_or_default(),
+                    served.join(", ")
+                ),
+                GrantTarget::Bucket => format!("bucket, {}", purposes.get(name).copied().unwrap_or_default()),
+                GrantTarget::Topic => "topic".to_owned(),
+            };
+            let (changes, reads): (Vec<_>, Vec<_>) = levels.iter().partition(|(level, _)| **level != Access::Read);
+            let parts: Vec<String> = changes
+                .into_iter()
+                .chain(reads)
+                .map(|(level, holders)| format!("{} {}", level.as_str(), listed(holders)))
+                .collect();
+            format!("{name} ({what}): {}", parts.join(" · "))
+        })
+        .collect()
+}
+
 /// `names` joined, the first `MOST_NAMES` of them and a count of the rest.
 fn listed(names: &[&str]) -> String {
     match names.get(..MOST_NAMES) {
@@ -314,6 +376,7 @@ pub fn render(reports: &[EnvReport]) -> String {
         section(&mut text, "exposure", &report.exposure);
         section(&mut text, "egress", &report.egress);
         section(&mut text, "sg chain", &report.chains);
+        section(&mut text, "grants", &report.grants);
         let waivers = if report.waivers.is_empty() {
             vec!["none".to_owned()]
         } else {

@@ -1,4 +1,4 @@
-//! The design rules (R001–R016) over the IR, AWS's own constraints (`aws`, A001–A015) beside
+//! The design rules (R001–R018) over the IR, AWS's own constraints (`aws`, A001–A015) beside
 //! them, and waivers (of design rules only: AWS's constraints cannot be waived).
 //!
 //! Each rule is one file in `rules/`, a function from one environment's IR to findings. Rules
@@ -23,6 +23,8 @@ mod r013_access_logs;
 mod r014_data_protection;
 mod r015_no_task_public_ip;
 mod r016_one_account_per_env;
+mod r017_static_bucket_writes;
+mod r018_sealed_state_bucket;
 
 use crate::db::{Db, Workspace};
 use crate::diagnostics::{Code, Diagnostic, Label, Severity, codes};
@@ -51,6 +53,8 @@ const RULES: &[Rule] = &[
     r014_data_protection::check,
     r015_no_task_public_ip::check,
     r016_one_account_per_env::check,
+    r017_static_bucket_writes::check,
+    r018_sealed_state_bucket::check,
 ];
 
 /// One rule's finding in one environment.
@@ -155,7 +159,7 @@ pub fn run_rules(db: &dyn Db, workspace: Workspace) -> RuleResults {
     let mut waivers: Vec<WaiverUse> = model
         .waivers
         .iter()
-        .filter(|w| codes::lookup(&w.code).is_some_and(|c| c.id == w.code && c.id.starts_with('R')))
+        .filter(|w| codes::lookup(&w.code).is_some_and(|c| c.id == w.code && codes::waivable(&c)))
         .map(|w| WaiverUse {
             waiver: w.clone(),
             silenced: Vec::new(),

@@ -24,7 +24,10 @@ use std::str::FromStr;
 
 use ipnet::Ipv4Net;
 
-use crate::catalogue::{Catalogue, ENV_BLOCK, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type};
+use crate::catalogue::{
+    ACCESS_ENUM, Catalogue, ENV_BLOCK, Enum, article, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type,
+};
+use crate::vocabulary::{StdlibEnum, WebProtocol};
 use crate::date::Date;
 use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, all_of, codes, did_you_mean, one_of};

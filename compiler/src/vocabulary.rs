@@ -199,6 +199,16 @@ stdlib_enum! {
     }
 }
 
+stdlib_enum! {
+    /// What a flow to a bucket or a topic grants its source.
+    Access = "access" {
+        Read = "read",
+        Write = "write",
+        Delete = "delete",
+        Publish = "publish",
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -218,6 +228,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<TierEgress>(),
         names::<VpcEndpoint>(),
         names::<HostedZone>(),
+        names::<Access>(),
     ]
 }
 

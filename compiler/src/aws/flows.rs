@@ -109,7 +109,8 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             (_, Some(category @ ("bucket" | "topic" | "alarm")))
             | (Some(category @ ("bucket" | "topic" | "alarm")), _) => {
                 format!(
-                    "a {category} is not in the VPC: this flow makes no security-group rule, and archc does not derive permissions from flows yet"
+                    "{} is not in the VPC: this flow makes no security-group rule (a flow to a bucket or a topic grants access instead, e.g. `: read`)",
+                    crate::catalogue::article(category)
                 )
             }
             (Some("load_balancer"), Some(target)) if target != "service" => format!(

@@ -32,6 +32,8 @@ struct Ctx<'a> {
     env: &'a EnvIr,
     /// Every flow's `(from, to)`, for looking up which databases a task uses.
     flows: BTreeSet<(&'a str, &'a str)>,
+    /// Each task's grants, in the order of the flows.
+    grants: std::collections::BTreeMap<&'a str, Vec<&'a Grant>>,
 }
 
 impl Ctx<'_> {
@@ -64,6 +66,10 @@ pub fn files(ir: &Ir, env: &EnvIr, emit: &mut dyn FnMut(OutputFile)) {
         ir,
         env,
         flows: env.flows.iter().map(|f| (f.from.name(), f.to.name())).collect(),
+        grants: env.grants.iter().fold(Default::default(), |mut by_task, grant| {
+            by_task.entry(grant.from.as_str()).or_default().push(grant);
+            by_task
+        }),
     };
     let head = header(CommentStyle::Hash);
     for service in &env.services {
@@ -313,6 +319,13 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         secrets.push(
             json!({ "name": format!("{prefix}_DB_PASSWORD"), "valueFrom": format!("{secret}:password::") }),
         );
+    }
+    // Buckets and topics the task's flows grant it: where they are (each once).
+    let mut granted: BTreeSet<&str> = BTreeSet::new();
+    for grant in ctx.grants.get(task.name).into_iter().flatten() {
+        if granted.insert(&grant.variable) {
+            environment.push(json!({ "name": grant.variable, "value": grant.location(system, ctx.env) }));
+        }
     }
     environment.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     secrets.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));

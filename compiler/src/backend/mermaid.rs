@@ -1,7 +1,8 @@
 //! The Mermaid backend: four diagrams per environment, read only from the IR.
 //!
 //! - `architecture.mmd`: the VPC as a boundary, tiers as subgraphs, the edge and the buckets
-//!   outside, every flow labelled with its protocol and port. The Regional NAT Gateway is drawn
+//!   outside, every flow labelled with its protocol and port, every grant (a flow to a bucket or
+//!   a topic) a thick arrow labelled `IAM · <levels>`. The Regional NAT Gateway is drawn
 //!   at the VPC boundary, not in a subnet (it belongs to the VPC), as the seed document asks;
 //!   a NAT instance or zonal gateways sit in their public subnets.
 //! - `inbound.mmd`: internet → edge → (VPC origin) → load balancer → services, and the
@@ -264,6 +265,17 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
             "  internet -->|\"{}\"| {}",
             flow_label(flow),
             node(flow.to.name())
+        );
+    }
+    // Grants are thick: permissions on the task role, not traffic through a security group.
+    for grant in &env.grants {
+        let levels: Vec<&str> = grant.access.iter().map(|a| a.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  {} ==>|\"IAM · {}\"| {}",
+            node(&grant.from),
+            levels.join(", "),
+            node(&grant.to)
         );
     }
     let outbound: Vec<&FlowIr> = env.flows.iter().filter(|f| f.to.is_internet()).collect();

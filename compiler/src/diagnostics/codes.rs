@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R016` the design rules, `A001`–`A015` AWS's own constraints
+//! the per-environment IR, `R001`–`R018` the design rules, `A001`–`A015` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -78,6 +78,8 @@ codes! {
     INVALID_DATE = "E1035", "invalid-date";
     MALFORMED_STRING = "E1036", "malformed-string";
     AWS_NAME_CONFLICT = "E1037", "aws-name-conflict";
+    FLOW_ACCESS_MISMATCH = "E1038", "flow-access-mismatch";
+    GRANT_WITHOUT_ROLE = "E1039", "grant-without-role";
 
     SUBNETS_DO_NOT_FIT = "E2001", "subnets-do-not-fit";
     NO_ROUTE_TO_INTERNET = "E2002", "no-route-to-internet";
@@ -102,6 +104,8 @@ codes! {
     DATA_PROTECTION = "R014", "data-protection";
     NO_TASK_PUBLIC_IP = "R015", "no-task-public-ip";
     ONE_ACCOUNT_PER_ENV = "R016", "one-account-per-env";
+    STATIC_BUCKET_WRITES = "R017", "static-bucket-writes";
+    SEALED_STATE_BUCKET = "R018", "sealed-state-bucket";
 
     FARGATE_TASK_SIZE = "A001", "fargate-task-size";
     DURATION_REFUSED = "A002", "duration-refused";
@@ -133,6 +137,14 @@ codes! {
     EDITED_OUTPUT = "E9012", "edited-output";
     WOULD_DESTROY_DATA = "E9013", "would-destroy-data";
     NO_WORKSPACE = "E9014", "no-workspace";
+}
+
+/// The design rules that no waiver can silence: what they refuse is never a trade-off.
+pub const UNWAIVABLE: &[Code] = &[SEALED_STATE_BUCKET];
+
+/// Whether `allow <code>` may waive this code: a design rule that is not [`UNWAIVABLE`].
+pub fn waivable(code: &Code) -> bool {
+    code.id.starts_with('R') && !UNWAIVABLE.contains(code)
 }
 
 /// Looks a code up by its id (`E1002`), case-insensitively, or by its name (`unknown-field`).

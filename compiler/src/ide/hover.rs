@@ -220,9 +220,39 @@ fn find_decl<'a>(members: &'a [Member], name_span: &Span) -> Option<&'a Member> 
     None
 }
 
-/// The security-group rules a flow became, per environment.
+/// The security-group rules a flow became, or for a grant its IAM statements, per environment.
 fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) -> Option<String> {
     let ir = crate::check::lowered(db, workspace)?;
+    let inside = |origin: &crate::span::Origin| {
+        origin.file == file && origin.span.start >= span.start && origin.span.end <= span.end
+    };
+    let mut grants = String::new();
+    for env in &ir.envs {
+        for grant in env.grants.iter().filter(|g| inside(&g.origin)) {
+            for statement in &grant.statements {
+                let _ = writeln!(
+                    grants,
+                    "- {}: role `{}` may `{}` on `{}`",
+                    env.name,
+                    crate::naming::physical(&ir.system, &env.name, &format!("{}-task", env.physical(&grant.from))),
+                    statement.actions.join("`, `"),
+                    statement.resource.arn(&ir.system, env)
+                );
+            }
+            let _ = writeln!(
+                grants,
+                "- {}: `{}` = `{}` in the tasks' environment",
+                env.name,
+                grant.variable,
+                grant.location(&ir.system, env)
+            );
+        }
+    }
+    if !grants.is_empty() {
+        return Some(format!(
+            "IAM statements from this flow (on the task role of its source):\n\n{grants}"
+        ));
+    }
     let mut text = String::from("Security-group rules from this flow:\n\n");
     let mut any = false;
     for env in &ir.envs {

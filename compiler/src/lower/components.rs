@@ -145,6 +145,10 @@ pub(super) fn bucket(component: &Component) -> Lowering<Bucket> {
             origin: get.origin("expire_after"),
         }),
         website,
+        published_by: get.optional_str("published_by")?.map(|publisher| Spanned {
+            value: publisher,
+            origin: get.origin("published_by"),
+        }),
         origin: component.origin.clone(),
     })
 }

@@ -204,6 +204,8 @@ pub(super) fn endpoint_group(ir: &mut EnvIr, task_tiers: &BTreeSet<&str>) -> Vec
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FileFlows {
     pub(super) flows: Arc<[FlowIr]>,
+    /// The flows to buckets and topics, as IAM grants.
+    pub(super) grants: Arc<[Grant]>,
     pub(super) ingress: Rules,
     pub(super) egress: Rules,
     pub(super) diagnostics: Vec<Diagnostic>,
@@ -215,9 +217,26 @@ pub struct FileFlows {
 #[salsa::tracked(returns(ref))]
 pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) -> FileFlows {
     let ports = target_ports(db, workspace, env.clone());
+    let symbols = workspace_symbols(db, workspace);
     let mut faults = Vec::new();
+    let written = &file_model(db, workspace, file).flows;
+    // A flow to a category that takes access levels is a grant; every other flow is network.
+    let grant_category = |flow: &crate::model::Flow| {
+        let category = &symbols.component(&flow.to)?.category;
+        let takes_access = crate::catalogue::catalogue(db, workspace)
+            .categories
+            .get(category)
+            .is_some_and(|c| !c.access.is_empty());
+        takes_access.then_some(category.as_str())
+    };
+    let grants = keep(
+        written
+            .iter()
+            .filter_map(|flow| Some(super::grants::grant(flow, grant_category(flow)?))),
+        &mut faults,
+    );
     let flows = keep(
-        file_model(db, workspace, file).flows.iter().map(|flow| {
+        written.iter().filter(|f| grant_category(f).is_none()).map(|flow| {
             let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
             Ok(FlowIr {
                 from: Endpoint::named(&flow.from),
@@ -230,12 +249,12 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
         }),
         &mut faults,
     );
-    let symbols = workspace_symbols(db, workspace);
     let (ingress, egress) = sg_rules(&flows, symbols);
     let mut diagnostics = unroutable(&flows, symbols, tier_egress(db, workspace, env));
     diagnostics.extend(faults);
     FileFlows {
         flows,
+        grants,
         ingress: Rules::new(true, ingress),
         egress: Rules::new(false, egress),
         diagnostics,

@@ -272,16 +272,22 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn flow(&mut self, from: &Ident, to: &Ident, protocol: &Value) {
-        for end in [from, to] {
+    pub(super) fn flow(&mut self, from: &Ident, to: &Ident, what: &Value) {
+        // Each end's category (`internet` for the internet), when it resolves.
+        let mut ends: [Option<String>; 2] = [None, None];
+        for (end, category) in [from, to].into_iter().zip(ends.iter_mut()) {
             if end.text == INTERNET {
                 self.record(end, || Meaning::Internet);
+                *category = Some(INTERNET.to_owned());
                 continue;
             }
             match self.symbols.component(&end.text) {
-                Some(declared) if declared.category != "tier" => self.record(end, || Meaning::Reference {
-                    category: declared.category.clone(),
-                }),
+                Some(declared) if declared.category != "tier" => {
+                    *category = Some(declared.category.clone());
+                    self.record(end, || Meaning::Reference {
+                        category: declared.category.clone(),
+                    });
+                }
                 found => {
                     let message = match found {
                         Some(_) => format!("`{}` is a tier; flows connect components", end.text),
@@ -297,9 +303,162 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Some(field) = self.catalogue.block(FLOW_BLOCK).and_then(|s| s.field("protocol")) {
-            self.value(&field.ty, protocol);
+        let [source, target] = ends;
+        let catalogue = self.catalogue;
+        let Some(schema) = catalogue.block(FLOW_BLOCK) else {
+            return;
+        };
+        let levels: &[String] = target
+            .as_deref()
+            .and_then(|t| catalogue.categories.get(t))
+            .map_or(&[], |c| &c.access);
+        match (&target, levels.is_empty()) {
+            // An unknown target (reported above): the value is checked for what it could be.
+            (None, _) => {
+                let either = schema.fields.iter().map(|f| f.ty.clone()).collect();
+                self.value(&Type::Union(either), what);
+            }
+            (Some(target), true) => self.protocol_flow(to, target, what, schema),
+            (Some(target), false) => {
+                self.grant(to, target, what, levels);
+                self.grant_source(from, source.as_deref(), to, target);
+            }
         }
+    }
+
+    /// A flow to a component in the VPC or to the internet: it carries a protocol.
+    fn protocol_flow(&mut self, to: &Ident, target: &str, what: &Value, schema: &Schema) {
+        let access = self.catalogue.enums.get(ACCESS_ENUM).map(Enum::variant_names);
+        let is_level = |name: &str| access.as_ref().is_some_and(|a| a.contains(&name));
+        let names_a_level = match &what.kind {
+            ValueKind::List(_) => true,
+            ValueKind::Path(path) => is_level(&path.dotted()),
+            _ => false,
+        };
+        if names_a_level {
+            let reached = if target == INTERNET {
+                "the internet is reached through the network".to_owned()
+            } else {
+                format!("`{}` is {}, reached through the network", to.text, article(target))
+            };
+            self.error(
+                codes::FLOW_ACCESS_MISMATCH,
+                what.span.clone(),
+                format!("{reached}: a flow to it carries a protocol, not an access level"),
+                "write the protocol, e.g. `: https`, `: postgres` or `: tcp(8080)`; access levels are for buckets and topics",
+            );
+            return;
+        }
+        if let Some(field) = schema.field("protocol") {
+            self.value(&field.ty, what);
+        }
+    }
+
+    /// A flow to a bucket or a topic: it grants access levels of the target's category.
+    fn grant(&mut self, to: &Ident, target: &str, what: &Value, levels: &[String]) {
+        let allowed: Vec<&str> = levels.iter().map(String::as_str).collect();
+        let example = allowed.first().copied().unwrap_or_default();
+        let help = format!(
+            "{} takes {}, e.g. `: {example}`; the flow becomes an IAM policy on the source's task role",
+            article(target),
+            one_of(&allowed)
+        );
+        let is_protocol = match &what.kind {
+            ValueKind::Call { .. } => true,
+            ValueKind::Path(path) => WebProtocol::named(&path.dotted()).is_some(),
+            _ => false,
+        };
+        if is_protocol {
+            self.error(
+                codes::FLOW_ACCESS_MISMATCH,
+                what.span.clone(),
+                format!(
+                    "`{}` is {}, not in the network: a flow to it grants access, it carries no protocol",
+                    to.text,
+                    article(target)
+                ),
+                help,
+            );
+            return;
+        }
+        let written: Vec<&Value> = match &what.kind {
+            ValueKind::List(items) => items.iter().collect(),
+            _ => vec![what],
+        };
+        if written.is_empty() {
+            self.error(
+                codes::FLOW_ACCESS_MISMATCH,
+                what.span.clone(),
+                "an empty list grants nothing",
+                help.clone(),
+            );
+        }
+        let access = Type::Enum(ACCESS_ENUM.to_owned());
+        let members = self.catalogue.enums.get(ACCESS_ENUM).map(Enum::variant_names);
+        for level in written {
+            let name = match &level.kind {
+                ValueKind::Path(path) if path.single().is_some() => path.dotted(),
+                // Anything else is not an access level: the type check says why.
+                _ => {
+                    self.value(&access, level);
+                    continue;
+                }
+            };
+            if allowed.contains(&name.as_str()) {
+                self.value(&access, level);
+            } else if members.as_ref().is_some_and(|m| m.contains(&name.as_str())) {
+                self.error(
+                    codes::FLOW_ACCESS_MISMATCH,
+                    level.span.clone(),
+                    format!("`{name}` does not apply to {}", article(target)),
+                    help.clone(),
+                );
+            } else {
+                let help = match did_you_mean(&name, allowed.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? {help}"),
+                    None => help.clone(),
+                };
+                self.error(
+                    codes::UNKNOWN_ENUM_VALUE,
+                    level.span.clone(),
+                    format!("`{name}` is not an access level"),
+                    help,
+                );
+            }
+        }
+    }
+
+    /// The source of a grant must run with an IAM role (a service or a job).
+    fn grant_source(&mut self, from: &Ident, source: Option<&str>, to: &Ident, target: &str) {
+        let Some(source) = source else { return };
+        if self.catalogue.categories.get(source).is_some_and(|c| c.principal) {
+            return;
+        }
+        let principals: Vec<String> = self
+            .catalogue
+            .categories
+            .values()
+            .filter(|c| c.principal)
+            .map(|c| article(&c.name))
+            .collect();
+        let what = if source == INTERNET {
+            "the internet".to_owned()
+        } else {
+            format!("`{}` is {}: it", from.text, article(source))
+        };
+        self.error(
+            codes::GRANT_WITHOUT_ROLE,
+            from.span.clone(),
+            format!(
+                "{what} has no IAM role, so nothing can be granted to it on the {target} `{}`",
+                to.text
+            ),
+            format!(
+                "access to {} is granted to {}, whose tasks run with a role",
+                article(target),
+                principals.join(" or ")
+            ),
+        );
     }
 
     pub(super) fn route(&mut self, pattern: &StringLit, target: &Ident, body: Option<&Body>, owner: &Owner) {
@@ -344,13 +503,26 @@ impl Checker<'_> {
     /// `allow R001 reason "…" until 2027-03-31`: a waiver must name a design rule, give a
     /// reason, and, if it has an expiry date, a real one.
     pub(super) fn waiver(&mut self, code: &Ident, reason: Option<&StringLit>, until: Option<&Ident>) {
-        if !codes::lookup(&code.text).is_some_and(|c| c.id == code.text && c.id.starts_with('R')) {
-            let rules = codes::ALL.iter().filter(|c| c.id.starts_with('R')).map(|c| c.id);
-            let help = match did_you_mean(&code.text, rules) {
+        let found = codes::lookup(&code.text).filter(|c| c.id == code.text);
+        if let Some(rule) = found.filter(|c| c.id.starts_with('R') && !codes::waivable(c)) {
+            self.error(
+                codes::INVALID_WAIVER_CODE,
+                code.span.clone(),
+                format!("{} ({}) cannot be waived", rule.id, rule.name),
+                format!(
+                    "what {} refuses is never a trade-off; fix the finding (`archc explain {}`)",
+                    rule.id, rule.id
+                ),
+            );
+        } else if !found.is_some_and(|c| codes::waivable(&c)) {
+            let rules: Vec<&str> = codes::ALL.iter().filter(|c| codes::waivable(c)).map(|c| c.id).collect();
+            let help = match did_you_mean(&code.text, rules.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`? Only design rules can be waived"),
-                None => {
-                    "only design rules (R001 to R015) can be waived; other errors must be fixed".to_owned()
-                }
+                None => format!(
+                    "only design rules ({} to {}) can be waived; other errors must be fixed",
+                    rules.first().copied().unwrap_or_default(),
+                    rules.last().copied().unwrap_or_default()
+                ),
             };
             self.error(
                 codes::INVALID_WAIVER_CODE,

@@ -3,13 +3,16 @@
 
 use super::*;
 
-/// Every task (services, then jobs) with its image, secrets and the databases it flows to.
+/// Every task (services, then jobs) with its image, secrets, the databases it flows to and
+/// what its flows grant it.
 pub(super) struct Task<'a> {
     name: &'a str,
     image: &'a str,
     secrets: &'a [Secret],
     /// In the order of the flows.
     databases: Vec<&'a str>,
+    /// In the order of the flows.
+    grants: Vec<&'a Grant>,
 }
 
 pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
@@ -23,6 +26,10 @@ pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
             .or_default()
             .push(flow.to.name());
     }
+    let mut grants: std::collections::BTreeMap<&str, Vec<&Grant>> = std::collections::BTreeMap::new();
+    for grant in &env.grants {
+        grants.entry(grant.from.as_str()).or_default().push(grant);
+    }
     let services = env.services.iter().map(|s| (&s.name, &s.image, &s.secrets));
     let jobs = env.jobs.iter().map(|j| (&j.name, &j.image, &j.secrets));
     services
@@ -32,6 +39,7 @@ pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
             image,
             secrets,
             databases: flows_to_databases.remove(name.as_str()).unwrap_or_default(),
+            grants: grants.remove(name.as_str()).unwrap_or_default(),
         })
         .collect()
 }
@@ -148,7 +156,7 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
                 .attr("resources", Expr::List(resources)),
         );
     }
-    vec![
+    let mut blocks = vec![
         Block::resource("aws_cloudwatch_log_group", &id)
             .comment("checkov:skip=CKV_AWS_158:encrypted with the CloudWatch Logs service key; a customer key is not part of the design")
             .attr("name", s(format!("/ecs/{}/{}", ctx.cluster_name(), ctx.env.physical(task.name))))
@@ -160,11 +168,46 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
         Block::resource("aws_iam_role_policy", &format!("{id}_execution"))
             .attr("role", reference(format!("aws_iam_role.{id}_execution.id")))
             .attr("policy", reference(format!("data.aws_iam_policy_document.{id}_execution.json"))),
-        // The application's own permissions are the team's to grant; the role starts empty.
+        // The application's own permissions: exactly what its flows to buckets and topics grant.
         Block::resource("aws_iam_role", &format!("{id}_task"))
             .attr("name", s(ctx.item_name_with(task.name, "task")))
             .attr("assume_role_policy", reference("data.aws_iam_policy_document.ecs_tasks_assume.json")),
-    ]
+    ];
+    if !task.grants.is_empty() {
+        blocks.push(task_policy(ctx, &id, &task.grants));
+        blocks.push(
+            Block::resource("aws_iam_role_policy", &format!("{id}_task"))
+                .attr("role", reference(format!("aws_iam_role.{id}_task.id")))
+                .attr("policy", reference(format!("data.aws_iam_policy_document.{id}_task.json"))),
+        );
+    }
+    blocks
+}
+
+/// The task role's policy: every statement of the task's grants, each once (two flows that
+/// grant the same levels on the same target make the same statements).
+fn task_policy(ctx: &Ctx<'_>, id: &str, grants: &[&Grant]) -> Block {
+    let mut policy = Block::data("aws_iam_policy_document", &format!("{id}_task"));
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for statement in grants.iter().flat_map(|g| &g.statements) {
+        if !seen.insert(&statement.sid) {
+            continue;
+        }
+        let resource = match &statement.resource {
+            GrantResource::Bucket(bucket) => reference(format!("aws_s3_bucket.{}.arn", ctx.ident(bucket))),
+            GrantResource::Objects(bucket) => {
+                interpolated(format!("aws_s3_bucket.{}.arn", ctx.ident(bucket)), "/*")
+            }
+            GrantResource::Topic(topic) => reference(format!("aws_sns_topic.{}.arn", ctx.ident(topic))),
+        };
+        policy = policy.block(
+            Block::new("statement", &[])
+                .attr("sid", s(&statement.sid))
+                .attr("actions", strings(statement.actions.iter().copied()))
+                .attr("resources", Expr::List(vec![resource])),
+        );
+    }
+    policy
 }
 
 pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
