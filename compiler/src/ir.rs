@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone, PriceClass,
-    Stage, TierEgress, VpcEndpoint, WebProtocol,
+    Access, BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone,
+    PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.

@@ -311,7 +311,9 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 targets.len() - 1
             }
         };
-        let Some((_, _, levels)) = targets.get_mut(index) else { continue };
+        let Some((_, _, levels)) = targets.get_mut(index) else {
+            continue;
+        };
         for &level in &grant.access {
             let holders = levels.entry(level).or_default();
             if !holders.contains(&grant.from.as_str()) {
@@ -347,7 +349,8 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 GrantTarget::Bucket => format!("bucket, {}", purposes.get(name).copied().unwrap_or_default()),
                 GrantTarget::Topic => "topic".to_owned(),
             };
-            let (changes, reads): (Vec<_>, Vec<_>) = levels.iter().partition(|(level, _)| **level != Access::Read);
+            let (changes, reads): (Vec<_>, Vec<_>) =
+                levels.iter().partition(|(level, _)| **level != Access::Read);
             let parts: Vec<String> = changes
                 .into_iter()
                 .chain(reads)

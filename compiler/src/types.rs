@@ -25,9 +25,9 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 
 use crate::catalogue::{
-    ACCESS_ENUM, Catalogue, ENV_BLOCK, Enum, article, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type,
+    ACCESS_ENUM, Catalogue, ENV_BLOCK, Enum, FLOW_BLOCK, Field, ROUTE_BLOCK, SYSTEM_BLOCK, Schema, Type,
+    article,
 };
-use crate::vocabulary::{StdlibEnum, WebProtocol};
 use crate::date::Date;
 use crate::db::{Db, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, all_of, codes, did_you_mean, one_of};
@@ -38,6 +38,7 @@ use crate::resolve::{
 use crate::semantics::{Meaning, NameUse};
 use crate::syntax::ast::{Body, Decl, Ident, Member, MemberKind, Path, Span, StringLit, Value, ValueKind};
 use crate::syntax::parse;
+use crate::vocabulary::{StdlibEnum, WebProtocol};
 
 use names::aws_name_conflicts;
 

@@ -70,6 +70,23 @@ fn components_after_flow_and_arrow() {
 }
 
 #[test]
+fn access_levels_or_protocols_after_the_colon_of_a_flow() {
+    let bucket = labels("services.arch", "flow alb -> api", "  flow api -> assets : $0");
+    assert_eq!(bucket, ["read", "write", "delete"]);
+    let in_a_list = labels(
+        "services.arch",
+        "flow alb -> api",
+        "  flow api -> assets : [read, $0",
+    );
+    assert_eq!(in_a_list, bucket);
+    let topic = labels("services.arch", "flow alb -> api", "  flow api -> ops : pu$0");
+    assert_eq!(topic, ["publish"]);
+    let database = labels("services.arch", "flow alb -> api", "  flow api -> main : $0");
+    assert!(has(&database, &["postgres", "https", "tcp"]), "{database:?}");
+    assert!(!has(&database, &["read"]), "{database:?}");
+}
+
+#[test]
 fn fields_not_yet_set_at_the_start_of_a_line_in_a_component() {
     let got = labels("services.arch", "memory = 1024", "    $0");
     assert!(has(&got, &["health_check", "environment", "command"]), "{got:?}");

@@ -642,7 +642,7 @@ fn the_exposure_report_is_bounded_however_many_paths_the_flows_make() {
     let chains: Vec<&str> = out
         .lines()
         .skip_while(|line| !line.starts_with("  sg chain"))
-        .take_while(|line| !line.starts_with("  waivers"))
+        .take_while(|line| !line.starts_with("  grants"))
         .collect();
     assert_eq!(chains.len(), 41, "{out}");
     assert!(

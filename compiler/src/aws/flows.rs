@@ -109,8 +109,7 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             (_, Some(category @ ("bucket" | "topic" | "alarm")))
             | (Some(category @ ("bucket" | "topic" | "alarm")), _) => {
                 format!(
-                    "{} is not in the VPC: this flow makes no security-group rule (a flow to a bucket or a topic grants access instead, e.g. `: read`)",
-                    crate::catalogue::article(category)
+                    "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket or a topic grants access instead, e.g. `: read`)"
                 )
             }
             (Some("load_balancer"), Some(target)) if target != "service" => format!(

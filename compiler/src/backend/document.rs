@@ -56,6 +56,7 @@ pub fn document(inputs: &Inputs<'_>) -> String {
     if let Some(env) = inputs.ir.envs.first() {
         components(env, &mut out);
         flows(env, &mut out);
+        permissions(inputs.ir, env, &mut out);
     }
     comparison(inputs, &mut out);
     design_rules(inputs, &mut out);
@@ -278,6 +279,59 @@ fn flows(env: &EnvIr, out: &mut String) {
         })
         .collect();
     table(out, &["from", "to", "port", "flow"], &rows);
+}
+
+/// The task roles' permissions: every statement the flows to buckets and topics grant.
+fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
+    out.push_str(
+        "## Permissions
+
+",
+    );
+    if env.grants.is_empty() {
+        out.push_str("No flow goes to a bucket or a topic: every task role is empty. A task's execution role pulls its image, writes its logs and reads its secrets, nothing else.
+
+");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Each flow to a bucket or a topic is an IAM policy on the task role of its source: the narrowest actions for its access levels, on that one resource (ARNs as in `{}`). Nothing else is granted; no statement has a wildcard.\n",
+        env.name
+    );
+    let rows: Vec<Vec<String>> = env
+        .grants
+        .iter()
+        .flat_map(|grant| {
+            grant.statements.iter().map(move |statement| {
+                vec![
+                    grant.from.clone(),
+                    grant
+                        .access
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    statement.actions.join(", "),
+                    format!("`{}`", statement.resource.arn(&ir.system, env)),
+                ]
+            })
+        })
+        .collect();
+    table(out, &["task", "access", "actions", "resource"], &rows);
+    let variables: Vec<Vec<String>> = env
+        .grants
+        .iter()
+        .map(|grant| {
+            vec![
+                grant.from.clone(),
+                format!("`{}`", grant.variable),
+                grant.to.clone(),
+            ]
+        })
+        .collect();
+    out.push_str("Each task finds what it was granted in its environment:\n\n");
+    table(out, &["task", "variable", "holds the location of"], &variables);
 }
 
 /// The environments side by side: what differs, and what it costs.

@@ -3,7 +3,8 @@
 //! text) and the members around the cursor (for the schema that applies there):
 //!
 //! - after `service api :` the kinds of that category; after `… in` the tiers;
-//! - after `flow` and `flow a ->` the components and `internet`; after `route "…" ->` the
+//! - after `flow` and `flow a ->` the components and `internet`; after `flow a -> b :` the
+//!   access levels `b` takes (a bucket, a topic) or the protocols; after `route "…" ->` the
 //!   components;
 //! - at the start of a line the fields of the enclosing kind or block not yet set (and in a
 //!   system its categories, in `network` its tiers' keyword, in an environment the components
@@ -122,6 +123,22 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
             items
         }
         [Token::Word(kw), Token::Str(_), Token::Arrow] if kw == "route" => components(&is_component),
+        // `flow api -> uploads : ` (or inside `[read, `): the access levels the target's
+        // category takes, or the protocols of a flow in the network.
+        [
+            Token::Word(kw),
+            Token::Word(_),
+            Token::Arrow,
+            Token::Word(target),
+            Token::Punct(':'),
+            rest @ ..,
+        ] if kw == "flow"
+            && rest
+                .iter()
+                .all(|t| matches!(t, Token::Punct('[' | ',') | Token::Word(_))) =>
+        {
+            flow_values(catalogue, &declared, target, &components)
+        }
         [.., Token::Word(key), Token::Punct('=')] => {
             let stack = members_at(db, file, offset, Edges::Strict);
             let enclosing = schema_at(catalogue, &declared, &stack);
@@ -155,6 +172,46 @@ pub fn complete(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: usi
             fields(catalogue, schema)
         }
         _ => Vec::new(),
+    }
+}
+
+/// What may follow `flow <from> -> <target> :`.
+fn flow_values(
+    catalogue: &Catalogue,
+    declared: &[&navigate::Occurrence],
+    target: &str,
+    components: Components,
+) -> Vec<Item> {
+    let category = declared
+        .iter()
+        .find(|o| o.name == target && o.declared_as.is_some())
+        .and_then(|o| o.declared_as.as_deref())
+        .and_then(|keyword| catalogue.categories.get(keyword));
+    let schema = catalogue.block(crate::catalogue::FLOW_BLOCK);
+    match category.filter(|c| !c.access.is_empty()) {
+        Some(category) => catalogue
+            .enums
+            .get(crate::catalogue::ACCESS_ENUM)
+            .map(|access| {
+                access
+                    .variants
+                    .iter()
+                    .filter(|(level, _)| category.access.contains(level))
+                    .map(|(level, doc)| {
+                        Item::new(
+                            level.clone(),
+                            What::Value,
+                            Some(access.name.clone()),
+                            doc.as_ref(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => schema
+            .and_then(|s| s.field("protocol"))
+            .map(|field| values(catalogue, &field.ty, components))
+            .unwrap_or_default(),
     }
 }
 

@@ -234,7 +234,11 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
                     grants,
                     "- {}: role `{}` may `{}` on `{}`",
                     env.name,
-                    crate::naming::physical(&ir.system, &env.name, &format!("{}-task", env.physical(&grant.from))),
+                    crate::naming::physical(
+                        &ir.system,
+                        &env.name,
+                        &format!("{}-task", env.physical(&grant.from))
+                    ),
                     statement.actions.join("`, `"),
                     statement.resource.arn(&ir.system, env)
                 );

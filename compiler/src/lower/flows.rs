@@ -236,17 +236,20 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
         &mut faults,
     );
     let flows = keep(
-        written.iter().filter(|f| grant_category(f).is_none()).map(|flow| {
-            let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
-            Ok(FlowIr {
-                from: Endpoint::named(&flow.from),
-                to: Endpoint::named(&flow.to),
-                protocol,
-                port,
-                implied: false,
-                origin: flow.origin.clone(),
-            })
-        }),
+        written
+            .iter()
+            .filter(|f| grant_category(f).is_none())
+            .map(|flow| {
+                let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
+                Ok(FlowIr {
+                    from: Endpoint::named(&flow.from),
+                    to: Endpoint::named(&flow.to),
+                    protocol,
+                    port,
+                    implied: false,
+                    origin: flow.origin.clone(),
+                })
+            }),
         &mut faults,
     );
     let (ingress, egress) = sg_rules(&flows, symbols);

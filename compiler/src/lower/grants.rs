@@ -108,7 +108,11 @@ mod tests {
 
     #[test]
     fn each_level_gets_the_narrowest_actions_on_one_resource() {
-        let read_write = statements("user_uploads", GrantTarget::Bucket, &[Access::Read, Access::Write]);
+        let read_write = statements(
+            "user_uploads",
+            GrantTarget::Bucket,
+            &[Access::Read, Access::Write],
+        );
         assert_eq!(
             read_write,
             Some(vec![
@@ -136,6 +140,9 @@ mod tests {
             }])
         );
         assert_eq!(statements("events", GrantTarget::Topic, &[Access::Read]), None);
-        assert_eq!(variable("user_uploads", GrantTarget::Bucket), "USER_UPLOADS_BUCKET");
+        assert_eq!(
+            variable("user_uploads", GrantTarget::Bucket),
+            "USER_UPLOADS_BUCKET"
+        );
     }
 }

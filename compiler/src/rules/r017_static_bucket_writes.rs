@@ -30,7 +30,9 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         .map(|b| (b.name.as_str(), b))
         .collect();
     for grant in env.grants.iter().filter(|g| g.target == GrantTarget::Bucket) {
-        let Some(bucket) = served.get(grant.to.as_str()) else { continue };
+        let Some(bucket) = served.get(grant.to.as_str()) else {
+            continue;
+        };
         let changes: Vec<&str> = grant
             .access
             .iter()

@@ -339,7 +339,11 @@ impl Checker<'_> {
             let reached = if target == INTERNET {
                 "the internet is reached through the network".to_owned()
             } else {
-                format!("`{}` is {}, reached through the network", to.text, article(target))
+                format!(
+                    "`{}` is {}, reached through the network",
+                    to.text,
+                    article(&target.replace('_', " "))
+                )
             };
             self.error(
                 codes::FLOW_ACCESS_MISMATCH,
@@ -444,7 +448,7 @@ impl Checker<'_> {
         let what = if source == INTERNET {
             "the internet".to_owned()
         } else {
-            format!("`{}` is {}: it", from.text, article(source))
+            format!("`{}` is {}: it", from.text, article(&source.replace('_', " ")))
         };
         self.error(
             codes::GRANT_WITHOUT_ROLE,
@@ -515,7 +519,11 @@ impl Checker<'_> {
                 ),
             );
         } else if !found.is_some_and(|c| codes::waivable(&c)) {
-            let rules: Vec<&str> = codes::ALL.iter().filter(|c| codes::waivable(c)).map(|c| c.id).collect();
+            let rules: Vec<&str> = codes::ALL
+                .iter()
+                .filter(|c| codes::waivable(c))
+                .map(|c| c.id)
+                .collect();
             let help = match did_you_mean(&code.text, rules.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`? Only design rules can be waived"),
                 None => format!(

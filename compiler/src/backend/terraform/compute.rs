@@ -178,7 +178,10 @@ pub(super) fn task_iam(ctx: &Ctx<'_>, task: &Task<'_>) -> Vec<Block> {
         blocks.push(
             Block::resource("aws_iam_role_policy", &format!("{id}_task"))
                 .attr("role", reference(format!("aws_iam_role.{id}_task.id")))
-                .attr("policy", reference(format!("data.aws_iam_policy_document.{id}_task.json"))),
+                .attr(
+                    "policy",
+                    reference(format!("data.aws_iam_policy_document.{id}_task.json")),
+                ),
         );
     }
     blocks
