@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A015`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A016`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -9,10 +9,12 @@
 //! Like the rules, they read only the IR.
 //!
 //! `values` holds the single values AWS bounds (task sizes, durations, zones, subnet sizes);
-//! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work.
+//! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work;
+//! `queues` what queues and their consumers need to work.
 
 mod edge;
 mod flows;
+mod queues;
 mod values;
 
 use crate::ir::{EnvIr, Ir};
@@ -35,4 +37,5 @@ pub(crate) const CHECKS: &[Check] = &[
     flows::tasks_can_start,
     flows::flows_have_effect,
     flows::load_balancer_targets,
+    queues::queue_consumers,
 ];

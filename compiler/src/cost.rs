@@ -56,6 +56,8 @@ pub struct Assumptions {
     pub s3_gb_per_bucket: f64,
     /// E-mails each topic sends.
     pub sns_emails_per_month: f64,
+    /// Requests to each queue (sends, receives including long polls that find nothing, deletes).
+    pub sqs_requests_per_queue_per_month: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -78,6 +80,8 @@ pub struct Prices {
     /// A standard-resolution CloudWatch alarm.
     pub cloudwatch_alarm_month: f64,
     pub sns_email_per_100k: f64,
+    pub sqs_standard_per_million: f64,
+    pub sqs_fifo_per_million: f64,
 }
 
 impl Catalogue {
@@ -316,6 +320,22 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             monthly: cents(a.sns_emails_per_month / 100_000.0 * p.sns_email_per_100k),
         });
     }
+    for queue in &env.queues {
+        let (kind, price) = if queue.fifo {
+            ("FIFO", p.sqs_fifo_per_million)
+        } else {
+            ("standard", p.sqs_standard_per_million)
+        };
+        lines.push(Line {
+            component: queue.name.clone(),
+            item: format!(
+                "SQS {kind}: {} requests × {} per million (the free tier not counted)",
+                a.sqs_requests_per_queue_per_month,
+                money(price)
+            ),
+            monthly: cents(a.sqs_requests_per_queue_per_month / 1_000_000.0 * price),
+        });
+    }
     for alarm in &env.alarms {
         lines.push(Line {
             component: alarm.name.clone(),
@@ -409,7 +429,7 @@ pub fn render(estimates: &[Estimate]) -> String {
         let a = &catalogue.assumptions;
         text.push_str(&format!(
             "assumptions: {} GB/month through a NAT gateway; {} GB/month through each interface endpoint; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
-             {} GB and {} requests/month through CloudFront; {} GB per bucket; {} e-mails per topic; services at their minimum task count; \
+             {} GB and {} requests/month through CloudFront; {} GB per bucket; {} e-mails per topic; {} requests per queue; services at their minimum task count; \
              public IPv4 and data transfer out not included.\nprices: {}\n",
             a.nat_data_gb_per_month,
             a.endpoint_data_gb_per_month,
@@ -420,6 +440,7 @@ pub fn render(estimates: &[Estimate]) -> String {
             a.cloudfront_requests_per_month,
             a.s3_gb_per_bucket,
             a.sns_emails_per_month,
+            a.sqs_requests_per_queue_per_month,
             catalogue.source
         ));
     }

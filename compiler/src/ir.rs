@@ -143,6 +143,7 @@ pub struct EnvIr {
     pub databases: Pieces<Database>,
     pub buckets: Pieces<Bucket>,
     pub topics: Pieces<Topic>,
+    pub queues: Pieces<Queue>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
     /// Flows to buckets and topics: IAM policies on the task roles of their sources.
@@ -157,6 +158,12 @@ impl EnvIr {
     /// security group and role names, …) that would otherwise replace them.
     pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
         physical(self.renames.iter(), name)
+    }
+
+    /// A queue's name in AWS: `<system>-<env>-<name>`, with `.fifo` for a FIFO queue.
+    pub fn queue_name(&self, system: &str, queue: &str) -> String {
+        let fifo = self.queues.iter().any(|q| q.name == queue && q.fifo);
+        crate::naming::queue(system, &self.name, self.physical(queue), fifo)
     }
 
     /// The components by name, for a reader that looks many of them up (a scan of every
@@ -185,7 +192,8 @@ impl EnvIr {
                     .iter()
                     .map(|b| (b.name.as_str(), Component::Bucket(b))),
             )
-            .chain(self.topics.iter().map(|t| (t.name.as_str(), Component::Topic(t))));
+            .chain(self.topics.iter().map(|t| (t.name.as_str(), Component::Topic(t))))
+            .chain(self.queues.iter().map(|q| (q.name.as_str(), Component::Queue(q))));
         for (name, component) in all {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
@@ -204,6 +212,7 @@ pub enum Component<'a> {
     Database(&'a Database),
     Bucket(&'a Bucket),
     Topic(&'a Topic),
+    Queue(&'a Queue),
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays
@@ -455,6 +464,7 @@ pub struct Grant {
 pub enum GrantTarget {
     Bucket,
     Topic,
+    Queue,
 }
 
 /// One IAM policy statement: `Allow` these actions on one resource.
@@ -477,13 +487,18 @@ pub enum GrantResource {
     Objects(String),
     /// The topic (`arn:aws:sns:<region>:<account>:<topic>`).
     Topic(String),
+    /// The queue (`arn:aws:sqs:<region>:<account>:<queue>`).
+    Queue(String),
 }
 
 impl GrantResource {
     /// The component the resource belongs to.
     pub fn component(&self) -> &str {
         match self {
-            GrantResource::Bucket(name) | GrantResource::Objects(name) | GrantResource::Topic(name) => name,
+            GrantResource::Bucket(name)
+            | GrantResource::Objects(name)
+            | GrantResource::Topic(name)
+            | GrantResource::Queue(name) => name,
         }
     }
 
@@ -506,6 +521,12 @@ impl GrantResource {
                 env.account,
                 crate::naming::physical(system, &env.name, physical)
             ),
+            GrantResource::Queue(queue) => format!(
+                "arn:aws:sqs:{}:{}:{}",
+                env.region,
+                env.account,
+                env.queue_name(system, queue)
+            ),
         }
     }
 }
@@ -518,6 +539,12 @@ impl Grant {
         match self.target {
             GrantTarget::Bucket => crate::naming::bucket(system, &env.name, &env.account, physical),
             GrantTarget::Topic => GrantResource::Topic(self.to.clone()).arn(system, env),
+            GrantTarget::Queue => format!(
+                "https://sqs.{}.amazonaws.com/{}/{}",
+                env.region,
+                env.account,
+                env.queue_name(system, &self.to)
+            ),
         }
     }
 }
@@ -746,6 +773,16 @@ pub struct Scaling {
     pub memory_target: Option<u8>,
     pub scale_out_cooldown_seconds: Spanned<u64>,
     pub scale_in_cooldown_seconds: Spanned<u64>,
+    /// Scaling on a queue's backlog (a worker), instead of or beside CPU and memory.
+    pub queue: Option<QueueScaling>,
+}
+
+/// Target tracking on a queue's backlog: visible messages per running task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct QueueScaling {
+    pub queue: Spanned<String>,
+    /// The messages per task to keep.
+    pub backlog: i64,
 }
 
 /// A secret injected from Secrets Manager.
@@ -770,7 +807,8 @@ pub struct Service {
     pub tier: String,
     /// The ECR repository name.
     pub image: String,
-    pub port: Spanned<u16>,
+    /// The port it listens on; `None` for a worker that only consumes a queue.
+    pub port: Option<Spanned<u16>>,
     /// CPU units and MiB per task (AWS takes only the pairs of its Fargate table).
     pub cpu: Spanned<i64>,
     pub memory: Spanned<i64>,
@@ -780,6 +818,8 @@ pub struct Service {
     pub migrate: Spanned<Vec<String>>,
     pub command: Vec<String>,
     pub health_check: Option<String>,
+    /// The longest one queue message takes to handle, when it consumes a queue.
+    pub handle_time_seconds: Option<Spanned<u64>>,
     pub public_ip: Spanned<bool>,
     /// The load balancer whose flow reaches this service, if any.
     pub load_balancer: Option<String>,
@@ -798,6 +838,8 @@ pub struct Job {
     pub memory: Spanned<i64>,
     pub secrets: Vec<Secret>,
     pub environment: Vec<EnvVar>,
+    /// The longest one queue message takes to handle, when it consumes a queue.
+    pub handle_time_seconds: Option<Spanned<u64>>,
     pub public_ip: Spanned<bool>,
     #[serde(skip)]
     pub origin: Origin,
@@ -880,6 +922,19 @@ pub struct Website {
     pub redirect_all_to: Option<String>,
 }
 
+/// An SQS queue with its dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Queue {
+    pub name: String,
+    pub fifo: bool,
+    pub visibility_timeout_seconds: Spanned<u64>,
+    pub retention_seconds: Spanned<u64>,
+    pub max_receives: i64,
+    pub dead_letter_retention_seconds: Spanned<u64>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Topic {
     pub name: String,
@@ -888,14 +943,34 @@ pub struct Topic {
     pub origin: Origin,
 }
 
+/// What an alarm's threshold counts, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdUnit {
+    Count,
+    Percent,
+    Seconds,
+}
+
+impl ThresholdUnit {
+    /// The threshold as the language writes it: `80%`, `10`, `5m`.
+    pub fn text(self, threshold: i64) -> String {
+        match self {
+            ThresholdUnit::Count => threshold.to_string(),
+            ThresholdUnit::Percent => format!("{threshold}%"),
+            ThresholdUnit::Seconds => duration_text(u64::try_from(threshold).unwrap_or_default()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Alarm {
     pub name: String,
     pub component: String,
     pub metric: String,
-    /// A percentage or a count, as written.
+    /// A percentage, a count or seconds, as written (see `threshold_unit`).
     pub threshold: i64,
-    pub threshold_is_percent: bool,
+    pub threshold_unit: ThresholdUnit,
     /// How long the metric must stay above the threshold (one-minute periods).
     pub period_seconds: Spanned<u64>,
     pub topic: String,

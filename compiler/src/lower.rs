@@ -163,6 +163,7 @@ pub struct FilePart {
     databases: Arc<[Database]>,
     buckets: Arc<[Bucket]>,
     topics: Arc<[Topic]>,
+    queues: Arc<[Queue]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
     /// The egress its tasks need to start.
@@ -213,6 +214,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         }),
         &mut faults,
     );
+    let queues = keep(of("queue").map(queue), &mut faults);
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
     let platform = platform_egress(
@@ -230,6 +232,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         databases,
         buckets,
         topics,
+        queues,
         alarms,
         renames,
         platform,
@@ -456,6 +459,7 @@ impl EnvLowerer<'_> {
             databases: Pieces::default(),
             buckets: Pieces::default(),
             topics: Pieces::default(),
+            queues: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
@@ -474,6 +478,7 @@ impl EnvLowerer<'_> {
             ir.databases.push(Arc::clone(&part.databases));
             ir.buckets.push(Arc::clone(&part.buckets));
             ir.topics.push(Arc::clone(&part.topics));
+            ir.queues.push(Arc::clone(&part.queues));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
             self.diagnostics.extend(part.diagnostics.iter().cloned());
@@ -573,9 +578,9 @@ impl EnvLowerer<'_> {
             .map(|f| f.from.name())
             .collect();
         for service in &ir.services {
-            let port = service.port.value;
+            let Some(port) = &service.port else { continue };
+            let (origin, port) = (&port.origin, port.value);
             if !reached.contains(&(service.name.as_str(), port)) {
-                let origin = &service.port.origin;
                 self.diagnostics.push(
                     Diagnostic {
                         severity: crate::diagnostics::Severity::Warning,
@@ -734,6 +739,12 @@ fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnosti
         let item = physical(&bucket.name);
         let name = naming::bucket(&identity.system, &identity.env, &identity.account, &item);
         checks.push((naming::BUCKET, name, &bucket.name, &bucket.origin));
+    }
+    for queue in part.queues.iter() {
+        // The dead-letter queue's name is the longer one.
+        let item = physical(&queue.name);
+        let name = naming::dead_letter_queue(&identity.system, &identity.env, &item, queue.fifo);
+        checks.push((naming::QUEUE, name, &queue.name, &queue.origin));
     }
     refused_names(&identity.env, checks)
 }

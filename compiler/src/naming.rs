@@ -14,6 +14,19 @@ pub fn bucket(system: &str, env: &str, account: &str, bucket: &str) -> String {
         .to_lowercase()
 }
 
+/// A queue's name: `<system>-<env>-<queue>`, and AWS's `.fifo` suffix for a FIFO queue (its
+/// dead-letter queue is `<name>-dead-letters`, before the suffix).
+pub fn queue(system: &str, env: &str, queue: &str, fifo: bool) -> String {
+    let name = physical(system, env, queue);
+    if fifo { format!("{name}.fifo") } else { name }
+}
+
+/// The dead-letter queue of a queue (a FIFO queue's must be FIFO too).
+pub fn dead_letter_queue(system: &str, env: &str, queue: &str, fifo: bool) -> String {
+    let name = physical(system, env, &format!("{queue}-dead-letters"));
+    if fifo { format!("{name}.fifo") } else { name }
+}
+
 /// What AWS allows for one kind of name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
@@ -38,6 +51,7 @@ pub const IAM_ROLE: Limit = limit("IAM role name", 64, false);
 pub const SCHEDULE: Limit = limit("EventBridge schedule name", 64, false);
 pub const DB_CLUSTER: Limit = limit("Aurora cluster identifier", 63, true);
 pub const BUCKET: Limit = limit("S3 bucket name", 63, true);
+pub const QUEUE: Limit = limit("SQS queue name", 80, false);
 pub const CLOUDFRONT_ORIGIN: Limit = limit("CloudFront VPC origin or origin access control name", 64, false);
 
 impl Limit {

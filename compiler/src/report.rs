@@ -299,7 +299,7 @@ impl<'a> ChainWalk<'a> {
     }
 }
 
-/// One line per bucket or topic that flows grant access to, in the order of the flows: each
+/// One line per bucket, queue or topic that flows grant access to, in the order of the flows: each
 /// level with the tasks that have it, the levels that change the target first.
 fn grants(env: &EnvIr) -> Vec<String> {
     let mut targets: Vec<(&str, GrantTarget, BTreeMap<Access, Vec<&str>>)> = Vec::new();
@@ -348,6 +348,7 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 ),
                 GrantTarget::Bucket => format!("bucket, {}", purposes.get(name).copied().unwrap_or_default()),
                 GrantTarget::Topic => "topic".to_owned(),
+                GrantTarget::Queue => "queue".to_owned(),
             };
             let (changes, reads): (Vec<_>, Vec<_>) =
                 levels.iter().partition(|(level, _)| **level != Access::Read);

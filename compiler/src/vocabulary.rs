@@ -200,12 +200,14 @@ stdlib_enum! {
 }
 
 stdlib_enum! {
-    /// What a flow to a bucket or a topic grants its source.
+    /// What a flow to a bucket, a queue or a topic grants its source.
     Access = "access" {
         Read = "read",
         Write = "write",
         Delete = "delete",
         Publish = "publish",
+        Send = "send",
+        Consume = "consume",
     }
 }
 

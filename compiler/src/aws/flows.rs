@@ -64,9 +64,10 @@ pub fn tasks_can_start(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 }
 
 /// `A014`: every written flow becomes a security-group rule, or an edge route's way in. Flows
-/// to buckets, topics or alarms grant nothing (no permission is derived from them yet); a load
-/// balancer forwards only to services; the edge's flow to a load balancer needs a route there
-/// (a flow from the edge past the load balancer is R004's).
+/// from buckets, queues, topics or alarms, or to alarms, are nothing in the network (flows *to*
+/// buckets, queues and topics are grants, not in this list); a load balancer forwards only to
+/// services; nothing reaches a service that listens on no port (a worker); the edge's flow to a
+/// load balancer needs a route there (a flow from the edge past the load balancer is R004's).
 pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     // Hash maps, not trees: this runs on every edit over thousands of components.
     let mut categories: HashMap<&str, &str> = HashMap::default();
@@ -82,6 +83,7 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         ),
         (env.buckets.iter().map(|b| b.name.as_str()).collect(), "bucket"),
         (env.topics.iter().map(|t| t.name.as_str()).collect(), "topic"),
+        (env.queues.iter().map(|q| q.name.as_str()).collect(), "queue"),
         (env.alarms.iter().map(|a| a.name.as_str()).collect(), "alarm"),
         (
             env.load_balancers.iter().map(|l| l.name.as_str()).collect(),
@@ -101,13 +103,23 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         .iter()
         .map(|l| (l.name.as_str(), l.listen))
         .collect();
+    let portless: HashSet<&str> = env
+        .services
+        .iter()
+        .filter(|s| s.port.is_none())
+        .map(|s| s.name.as_str())
+        .collect();
     for flow in env.flows.iter().filter(|f| !f.implied) {
         let from = flow.from.component().and_then(|n| categories.get(n).copied());
         let listen = flow.to.component().and_then(|n| listeners.get(n).copied());
         let to = flow.to.component().and_then(|n| categories.get(n).copied());
         let problem = match (from, to) {
-            (_, Some(category @ ("bucket" | "topic" | "alarm")))
-            | (Some(category @ ("bucket" | "topic" | "alarm")), _) => {
+            (_, Some("service")) if portless.contains(flow.to.name()) => format!(
+                "`{}` listens on no port (a worker): give it a `port` if something calls it",
+                flow.to
+            ),
+            (_, Some(category @ ("bucket" | "topic" | "queue" | "alarm")))
+            | (Some(category @ ("bucket" | "topic" | "queue" | "alarm")), _) => {
                 format!(
                     "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket or a topic grants access instead, e.g. `: read`)"
                 )

@@ -119,6 +119,21 @@ const IDLE_TIMEOUT: Bound = Bound {
     source: "Elastic Load Balancing: idle_timeout.timeout_seconds, 1–4000",
 };
 
+const VISIBILITY_TIMEOUT: Bound = Bound {
+    what: "an SQS visibility timeout",
+    unit: SECOND,
+    min: 0,
+    max: 43_200,
+    source: "Amazon SQS: SetQueueAttributes, VisibilityTimeout 0 to 43,200 seconds (12 hours)",
+};
+const MESSAGE_RETENTION: Bound = Bound {
+    what: "an SQS message retention period",
+    unit: SECOND,
+    min: 60,
+    max: 1_209_600,
+    source: "Amazon SQS: SetQueueAttributes, MessageRetentionPeriod 60 to 1,209,600 seconds (14 days)",
+};
+
 /// `A002`: durations AWS takes in whole minutes or days, within its limits (a rate of 30 s, an
 /// expiry of 0 or 12 hours, 40 days of backups, an idle timeout over 4,000 s).
 pub fn durations(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
@@ -147,6 +162,13 @@ pub fn durations(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for lb in &env.load_balancers {
         let timeout = &lb.idle_timeout_seconds;
         bound(&IDLE_TIMEOUT, timeout.value, &timeout.origin, out);
+    }
+    for queue in &env.queues {
+        let visibility = &queue.visibility_timeout_seconds;
+        bound(&VISIBILITY_TIMEOUT, visibility.value, &visibility.origin, out);
+        for retention in [&queue.retention_seconds, &queue.dead_letter_retention_seconds] {
+            bound(&MESSAGE_RETENTION, retention.value, &retention.origin, out);
+        }
     }
 }
 

@@ -204,13 +204,24 @@ fn components(env: &EnvIr, out: &mut String) {
             "ECS Fargate service".into(),
             service.tier.clone(),
             format!(
-                "image {}, port {}, {} CPU / {} MiB, {}–{} tasks",
+                "image {}, {}, {} CPU / {} MiB, {}–{} tasks{}",
                 service.image,
-                service.port.value,
+                service
+                    .port
+                    .as_ref()
+                    .map_or_else(|| "no port (a worker)".to_owned(), |p| format!("port {}", p.value)),
                 service.cpu.value,
                 service.memory.value,
                 service.scale.min.value,
-                service.scale.max.value
+                service.scale.max.value,
+                service
+                    .scale
+                    .queue
+                    .as_ref()
+                    .map_or_else(String::new, |q| format!(
+                        ", scaled on `{}` ({} messages per task)",
+                        q.queue.value, q.backlog
+                    ))
             ),
         ]);
     }
@@ -247,6 +258,20 @@ fn components(env: &EnvIr, out: &mut String) {
             "SNS".into(),
             "—".into(),
             topic.email.join(", "),
+        ]);
+    }
+    for queue in &env.queues {
+        rows.push(vec![
+            queue.name.clone(),
+            if queue.fifo { "SQS (FIFO)" } else { "SQS" }.into(),
+            "—".into(),
+            format!(
+                "visibility {}, kept {}, to the dead-letter queue after {} receives (kept {}), SSE-SQS",
+                crate::ir::duration_text(queue.visibility_timeout_seconds.value),
+                crate::ir::duration_text(queue.retention_seconds.value),
+                queue.max_receives,
+                crate::ir::duration_text(queue.dead_letter_retention_seconds.value)
+            ),
         ]);
     }
     table(out, &["name", "what", "tier", "details"], &rows);

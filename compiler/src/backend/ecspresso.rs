@@ -214,14 +214,14 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         "propagateTags": "SERVICE",
         "enableECSManagedTags": true,
     });
-    if let (Some(_), Value::Object(map)) = (&service.load_balancer, &mut definition) {
+    if let (Some(_), Some(port), Value::Object(map)) = (&service.load_balancer, &service.port, &mut definition) {
         let target_group =
             parameters::target_group_arn(ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
         map.insert(
             "loadBalancers".into(),
             json!([{
                 "containerName": ctx.env.physical(&service.name),
-                "containerPort": service.port,
+                "containerPort": port.value,
                 "targetGroupArn": ssm(&target_group, None),
             }]),
         );
@@ -258,7 +258,7 @@ impl<'a> TaskView<'a> {
             image: &service.image,
             cpu: service.cpu.value,
             memory: service.memory.value,
-            port: Some(service.port.value),
+            port: service.port.as_ref().map(|p| p.value),
             command: &service.command,
             secrets: &service.secrets,
             environment: &service.environment,

@@ -114,6 +114,12 @@ impl<'a> Nodes<'a> {
                 text(&bucket.name)
             ),
             Some(Component::Topic(topic)) => format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name)),
+            Some(Component::Queue(queue)) => format!(
+                "{id}[[\"SQS queue{}<br/>{} · dead letters after {}\"]]",
+                if queue.fifo { " (FIFO)" } else { "" },
+                text(&queue.name),
+                queue.max_receives
+            ),
             None => format!("{id}[\"{}\"]", text(name)),
         }
     }
@@ -173,6 +179,9 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     for topic in &env.topics {
         let _ = writeln!(out, "  {}", nodes.declaration(&topic.name));
+    }
+    for queue in &env.queues {
+        let _ = writeln!(out, "  {}", nodes.declaration(&queue.name));
     }
     let _ = writeln!(
         out,

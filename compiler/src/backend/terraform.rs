@@ -1,7 +1,7 @@
 //! The Terraform backend: one root module per environment, `<env>/terraform/`, read only from
 //! the IR. This module owns what every file shares (the context, labels, the file list and the
 //! `moved` blocks of renames); one submodule per file it writes: `versions`, `network`, `edge`,
-//! `compute`, `data`, `monitoring`, and `outputs` (`parameters.tf` and `outputs.tf`). The
+//! `compute`, `data`, `messaging`, `monitoring`, and `outputs` (`parameters.tf` and `outputs.tf`). The
 //! Lambda program and the NAT instance's boot script are real files beside them.
 //!
 //! Addresses come from `.arch` names (`aws_subnet.container_a`, `aws_security_group.api`), so a
@@ -13,6 +13,7 @@ mod bootstrap;
 mod compute;
 mod data;
 mod edge;
+mod messaging;
 mod monitoring;
 mod network;
 mod outputs;
@@ -24,6 +25,7 @@ use bootstrap::*;
 use compute::*;
 use data::*;
 use edge::*;
+use messaging::*;
 use monitoring::*;
 use network::*;
 use outputs::*;
@@ -281,6 +283,9 @@ fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Module)> {
     ];
     if ctx.env.edge.is_some() {
         modules.push(("edge.tf", |ctx, blocks| blocks.extend(edge(ctx))));
+    }
+    if !ctx.env.queues.is_empty() {
+        modules.push(("messaging.tf", messaging));
     }
     modules
 }

@@ -45,10 +45,7 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
         name: component.name.clone(),
         tier: tier_of(component)?,
         image: get.call_arg("image")?,
-        port: Spanned {
-            value: get.port("port")?,
-            origin: get.origin("port"),
-        },
+        port: get.optional_port("port")?,
         cpu: get.spanned_int("cpu")?,
         memory: get.spanned_int("memory")?,
         scale: Scaling {
@@ -58,6 +55,18 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
             memory_target: scale.optional_percent("memory")?,
             scale_out_cooldown_seconds: scale.spanned_duration("out")?,
             scale_in_cooldown_seconds: scale.spanned_duration("in")?,
+            queue: scale
+                .optional_str("queue")?
+                .map(|queue| {
+                    Ok(QueueScaling {
+                        queue: Spanned {
+                            value: queue,
+                            origin: scale.origin("queue"),
+                        },
+                        backlog: scale.int("backlog")?,
+                    })
+                })
+                .transpose()?,
         },
         secrets,
         environment,
@@ -67,6 +76,7 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
         },
         command: get.strings("command")?,
         health_check: get.optional_str("health_check")?,
+        handle_time_seconds: get.optional_spanned_duration("handle_time")?,
         public_ip: get.spanned_bool("public_ip")?,
         load_balancer,
         origin: component.origin.clone(),
@@ -96,7 +106,21 @@ pub(super) fn job(component: &Component) -> Lowering<Job> {
         memory: get.spanned_int("memory")?,
         secrets,
         environment,
+        handle_time_seconds: get.optional_spanned_duration("handle_time")?,
         public_ip: get.spanned_bool("public_ip")?,
+        origin: component.origin.clone(),
+    })
+}
+
+pub(super) fn queue(component: &Component) -> Lowering<Queue> {
+    let get = Get::new(&component.fields, &component.origin);
+    Ok(Queue {
+        name: component.name.clone(),
+        fifo: get.bool("fifo")?,
+        visibility_timeout_seconds: get.spanned_duration("visibility_timeout")?,
+        retention_seconds: get.spanned_duration("retention")?,
+        max_receives: get.int("max_receives")?,
+        dead_letter_retention_seconds: get.spanned_duration("dead_letter_retention")?,
         origin: component.origin.clone(),
     })
 }
@@ -159,9 +183,10 @@ pub(super) fn alarm(component: &Component) -> Lowering<Alarm> {
         Val::Metric { component, metric } => Some((component.clone(), metric.clone())),
         _ => None,
     })?;
-    let (threshold, threshold_is_percent) = get.require("above", "threshold", |v| match v {
-        Val::Percent(p) => Some((i64::from(*p), true)),
-        Val::Int(n) => Some((*n, false)),
+    let (threshold, threshold_unit) = get.require("above", "threshold", |v| match v {
+        Val::Percent(p) => Some((i64::from(*p), ThresholdUnit::Percent)),
+        Val::Int(n) => Some((*n, ThresholdUnit::Count)),
+        Val::Duration(seconds) => Some((i64::try_from(*seconds).ok()?, ThresholdUnit::Seconds)),
         _ => None,
     })?;
     Ok(Alarm {
@@ -169,7 +194,7 @@ pub(super) fn alarm(component: &Component) -> Lowering<Alarm> {
         component: target,
         metric,
         threshold,
-        threshold_is_percent,
+        threshold_unit,
         period_seconds: get.spanned_duration("for")?,
         topic: get.str("notify")?,
         origin: component.origin.clone(),

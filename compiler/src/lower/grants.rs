@@ -1,16 +1,17 @@
-//! Grants: flows to buckets and topics, each as the least-privilege IAM statements it gives the
+//! Grants: flows to buckets, queues and topics, each as the least-privilege IAM statements it gives the
 //! task role of its source. This table is the one place an access level's actions are spelled;
 //! every statement names one resource and never a wildcard.
 
 use super::*;
 use crate::model::Flow;
 
-/// The grant a flow to a bucket or a topic (`category`) makes.
+/// The grant a flow to a bucket, a queue or a topic (`category`) makes.
 pub(super) fn grant(flow: &Flow, category: &str) -> Lowering<Grant> {
     let fault = || Fault::new("flow", "access level", &flow.origin);
     let target = match category {
         "bucket" => GrantTarget::Bucket,
         "topic" => GrantTarget::Topic,
+        "queue" => GrantTarget::Queue,
         _ => return Err(fault()),
     };
     let written = match &flow.protocol {
@@ -43,6 +44,17 @@ fn actions(target: GrantTarget, level: Access) -> Option<(&'static [&'static str
         (GrantTarget::Bucket, Access::Write) => (&["s3:AbortMultipartUpload", "s3:PutObject"], &[]),
         (GrantTarget::Bucket, Access::Delete) => (&["s3:DeleteObject"], &[]),
         (GrantTarget::Topic, Access::Publish) => (&[], &["sns:Publish"]),
+        (GrantTarget::Queue, Access::Send) => (&[], &["sqs:GetQueueUrl", "sqs:SendMessage"]),
+        (GrantTarget::Queue, Access::Consume) => (
+            &[],
+            &[
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ReceiveMessage",
+            ],
+        ),
         _ => return None,
     })
 }
@@ -75,16 +87,18 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
             push(sid("Bucket"), on_target, GrantResource::Bucket(to.to_owned()));
         }
         GrantTarget::Topic => push(sid(""), on_target, GrantResource::Topic(to.to_owned())),
+        GrantTarget::Queue => push(sid(""), on_target, GrantResource::Queue(to.to_owned())),
     }
     Some(statements)
 }
 
 /// The environment variable that tells tasks where the target is: `UPLOADS_BUCKET`,
-/// `EVENTS_TOPIC_ARN`.
+/// `EVENTS_TOPIC_ARN`, `ORDERS_QUEUE_URL`.
 fn variable(to: &str, target: GrantTarget) -> String {
     let suffix = match target {
         GrantTarget::Bucket => "BUCKET",
         GrantTarget::Topic => "TOPIC_ARN",
+        GrantTarget::Queue => "QUEUE_URL",
     };
     format!("{}_{suffix}", to.to_ascii_uppercase())
 }

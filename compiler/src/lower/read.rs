@@ -101,6 +101,22 @@ impl<'a> Get<'a> {
     pub(super) fn port(&self, name: &str) -> Lowering<u16> {
         self.require(name, "port", |v| v.as_int().and_then(|n| u16::try_from(n).ok()))
     }
+    /// An optional port, with where it was written.
+    pub(super) fn optional_port(&self, name: &str) -> Lowering<Option<Spanned<u16>>> {
+        Ok(self
+            .optional(name, "port", |v| v.as_int().and_then(|n| u16::try_from(n).ok()))?
+            .map(|port| Spanned {
+                value: port,
+                origin: self.origin(name),
+            }))
+    }
+    /// An optional duration in seconds, with where it was written.
+    pub(super) fn optional_spanned_duration(&self, name: &str) -> Lowering<Option<Spanned<u64>>> {
+        Ok(self.optional_duration(name)?.map(|seconds| Spanned {
+            value: seconds,
+            origin: self.origin(name),
+        }))
+    }
     pub(super) fn bool(&self, name: &str) -> Lowering<bool> {
         self.require(name, "boolean", Val::as_bool)
     }

@@ -1,5 +1,7 @@
 //! R012 scaling: `min` ≤ `max`, the scale-out cooldown is shorter than the scale-in cooldown
-//! (out fast, in slowly), and production runs at least two tasks.
+//! (out fast, in slowly), and production runs at least two tasks of a service that serves
+//! requests (a worker that listens on no port and scales on its queue's backlog may scale to
+//! zero: its queue holds the work while it is down).
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::SCALING;
@@ -40,12 +42,18 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 .help("scale out fast and in slowly, e.g. `out = 60s  in = 600s`"),
             );
         }
-        if env.stage.value == Stage::Production && scale.min.value < 2 {
+        let queue_worker = service.port.is_none() && scale.queue.is_some();
+        if env.stage.value == Stage::Production && scale.min.value < 2 && !queue_worker {
             out.push(
                 Finding::error(
                     SCALING,
                     &scale.min.origin,
-                    format!("`{}` runs {} task in production", service.name, scale.min.value),
+                    format!(
+                        "`{}` runs {} task{} in production",
+                        service.name,
+                        scale.min.value,
+                        if scale.min.value == 1 { "" } else { "s" }
+                    ),
                 )
                 .help("run at least two tasks in production: `scale { min = 2 … }`"),
             );

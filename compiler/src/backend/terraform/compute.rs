@@ -202,6 +202,7 @@ fn task_policy(ctx: &Ctx<'_>, id: &str, grants: &[&Grant]) -> Block {
                 interpolated(format!("aws_s3_bucket.{}.arn", ctx.ident(bucket)), "/*")
             }
             GrantResource::Topic(topic) => reference(format!("aws_sns_topic.{}.arn", ctx.ident(topic))),
+            GrantResource::Queue(queue) => reference(format!("aws_sqs_queue.{}.arn", ctx.ident(queue))),
         };
         policy = policy.block(
             Block::new("statement", &[])
@@ -252,18 +253,20 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         );
     }
     blocks.push(alb);
-    let services: Vec<&Service> = env
+    // A service a load balancer forwards to listens on a port (A014 refuses the flow otherwise).
+    let services: Vec<(&Service, u16)> = env
         .services
         .iter()
         .filter(|s| s.load_balancer.as_deref() == Some(lb.name.as_str()))
+        .filter_map(|s| Some((s, s.port.as_ref()?.value)))
         .collect();
-    for service in &services {
+    for (service, port) in &services {
         let sid = ctx.ident(&service.name);
         blocks.push(
             Block::resource("aws_lb_target_group", &sid)
                 .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
                 .attr("name", s(ctx.item_name(&service.name)))
-                .attr("port", Expr::Num(i64::from(service.port.value)))
+                .attr("port", Expr::Num(i64::from(*port)))
                 .attr("protocol", s("HTTP"))
                 .attr("target_type", s("ip"))
                 .attr("vpc_id", reference("aws_vpc.main.id"))
@@ -276,7 +279,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         );
     }
     let action = match services.first() {
-        Some(service) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
+        Some((service, _)) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
             "target_group_arn",
             reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
         ),
@@ -362,7 +365,83 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
                 ),
         );
     }
+    if let Some(queue) = &scale.queue {
+        blocks.push(queue_scaling(ctx, service, queue));
+    }
     blocks
+}
+
+/// Target tracking on a queue's backlog per task (the metric math of AWS's "scaling based on
+/// Amazon SQS"): messages visible divided by the running tasks, or by one when none runs, so the
+/// metric is defined at zero tasks and a worker with `min = 0` scales out when work arrives.
+fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Block {
+    let id = ctx.ident(&service.name);
+    let scale = &service.scale;
+    let metric = |metric_id: &str, namespace: &str, name: &str, stat: &str, dimensions: Vec<(&str, Expr)>| {
+        let mut metric = Block::new("metric", &[]).attr("metric_name", s(name)).attr("namespace", s(namespace));
+        for (name, value) in dimensions {
+            metric = metric.block(Block::new("dimensions", &[]).attr("name", s(name)).attr("value", value));
+        }
+        Block::new("metrics", &[])
+            .attr("id", s(metric_id))
+            .attr("return_data", Expr::Bool(false))
+            .block(Block::new("metric_stat", &[]).block(metric).attr("stat", s(stat)))
+    };
+    let expression = |metric_id: &str, expression: &str, returned: bool| {
+        Block::new("metrics", &[])
+            .attr("id", s(metric_id))
+            .attr("expression", s(expression))
+            .attr("return_data", Expr::Bool(returned))
+    };
+    Block::resource("aws_appautoscaling_policy", &format!("{id}_backlog"))
+        .attr("name", s(ctx.item_name_with(&service.name, "backlog")))
+        .attr("policy_type", s("TargetTrackingScaling"))
+        .attr(
+            "service_namespace",
+            reference(format!("aws_appautoscaling_target.{id}.service_namespace")),
+        )
+        .attr(
+            "scalable_dimension",
+            reference(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
+        )
+        .attr("resource_id", reference(format!("aws_appautoscaling_target.{id}.resource_id")))
+        .block(
+            Block::new("target_tracking_scaling_policy_configuration", &[])
+                .attr("target_value", Expr::Num(queue.backlog))
+                .attr(
+                    "scale_out_cooldown",
+                    Expr::Num(i64::try_from(scale.scale_out_cooldown_seconds.value).unwrap_or(60)),
+                )
+                .attr(
+                    "scale_in_cooldown",
+                    Expr::Num(i64::try_from(scale.scale_in_cooldown_seconds.value).unwrap_or(300)),
+                )
+                .block(
+                    Block::new("customized_metric_specification", &[])
+                        .block(metric(
+                            "visible",
+                            "AWS/SQS",
+                            "ApproximateNumberOfMessagesVisible",
+                            "Sum",
+                            vec![(
+                                "QueueName",
+                                reference(format!("aws_sqs_queue.{}.name", ctx.ident(&queue.queue.value))),
+                            )],
+                        ))
+                        .block(metric(
+                            "tasks",
+                            "ECS/ContainerInsights",
+                            "RunningTaskCount",
+                            "Average",
+                            vec![
+                                ("ClusterName", reference("aws_ecs_cluster.main.name")),
+                                ("ServiceName", s(ctx.env.physical(&service.name))),
+                            ],
+                        ))
+                        .block(expression("running", "FILL(tasks, 0)", false))
+                        .block(expression("backlog", "visible / IF(running > 0, running, 1)", true)),
+                ),
+        )
 }
 
 /// EventBridge Scheduler runs each job's latest task definition on the cluster.

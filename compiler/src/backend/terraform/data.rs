@@ -249,14 +249,17 @@ pub(super) fn public_access_block(id: &str) -> Block {
 /// The policy statement that refuses every request to bucket `id` not made over TLS.
 pub(super) fn deny_insecure_transport(id: &str) -> Block {
     let arn = format!("aws_s3_bucket.{id}.arn");
+    deny_plain_http("s3:*", vec![reference(arn.clone()), interpolated(arn, "/*")])
+}
+
+/// The resource-policy statement that refuses every request of a service (`actions`, e.g.
+/// `s3:*`) to `resources` not made over TLS, whoever makes it.
+pub(super) fn deny_plain_http(actions: &str, resources: Vec<Expr>) -> Block {
     Block::new("statement", &[])
         .attr("sid", s("DenyInsecureTransport"))
         .attr("effect", s("Deny"))
-        .attr("actions", strings(["s3:*"]))
-        .attr(
-            "resources",
-            Expr::List(vec![reference(arn.clone()), interpolated(arn, "/*")]),
-        )
+        .attr("actions", strings([actions]))
+        .attr("resources", Expr::List(resources))
         .block(
             Block::new("principals", &[])
                 .attr("type", s("*"))

@@ -144,6 +144,19 @@ pub(super) fn metric(
             )],
         );
     }
+    if let Some(Component::Queue(_)) = watched {
+        let (name, queue) = match alarm.metric.as_str() {
+            "age" => ("ApproximateAgeOfOldestMessage", ctx.ident(component)),
+            "dead_letters" => ("ApproximateNumberOfMessagesVisible", format!("{}_dead_letters", ctx.ident(component))),
+            _ => ("ApproximateNumberOfMessagesVisible", ctx.ident(component)),
+        };
+        return (
+            false,
+            "AWS/SQS",
+            name,
+            vec![("QueueName".into(), reference(format!("aws_sqs_queue.{queue}.name")))],
+        );
+    }
     // CloudFront publishes its metrics in us-east-1.
     let name = if alarm.metric == "requests" {
         "Requests"
@@ -174,11 +187,10 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
         .attr(
             "alarm_description",
             s(format!(
-                "{}.{} above {}{} (notifies {})",
+                "{}.{} above {} (notifies {})",
                 ctx.env.physical(&alarm.component),
                 alarm.metric,
-                alarm.threshold,
-                if alarm.threshold_is_percent { "%" } else { "" },
+                alarm.threshold_unit.text(alarm.threshold),
                 ctx.env.physical(&alarm.topic)
             )),
         )
@@ -187,7 +199,10 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
         .attr("dimensions", Expr::Object(dimensions))
         .attr(
             "statistic",
-            s(if metric_name.ends_with("Count") || metric_name == "Requests" {
+            s(if namespace == "AWS/SQS" {
+                // A queue's backlog and age: the worst minute, not an average of it.
+                "Maximum"
+            } else if metric_name.ends_with("Count") || metric_name == "Requests" {
                 "Sum"
             } else {
                 "Average"
