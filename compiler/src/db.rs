@@ -100,7 +100,10 @@ pub const STDLIB_FILES: &[(&str, &str)] = &[
     ("<stdlib>/edge.arch", include_str!("../../stdlib/edge.arch")),
     ("<stdlib>/compute.arch", include_str!("../../stdlib/compute.arch")),
     ("<stdlib>/data.arch", include_str!("../../stdlib/data.arch")),
-    ("<stdlib>/messaging.arch", include_str!("../../stdlib/messaging.arch")),
+    (
+        "<stdlib>/messaging.arch",
+        include_str!("../../stdlib/messaging.arch"),
+    ),
     (
         "<stdlib>/monitoring.arch",
         include_str!("../../stdlib/monitoring.arch"),

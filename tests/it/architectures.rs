@@ -41,57 +41,63 @@ fn each_architecture_checks_without_errors_and_reports_its_exposure() {
 #[test]
 fn each_architecture_builds_output_that_every_validator_accepts() {
     for name in ARCHITECTURES {
-        let files = build_clean(sources(name));
-        let out = write_all(&files);
-        let envs: Vec<String> = files
-            .iter()
-            .filter_map(|f| f.path.strip_suffix("/terraform/versions.tf"))
-            .map(str::to_owned)
-            .collect();
-        assert_eq!(envs.len(), 2, "{name}: two environments");
-        for env in &envs {
-            for root in ["terraform", "bootstrap"] {
-                let dir = out.path().join(env).join(root);
-                let schema = terraform_check(&dir);
-                assert!(
-                    schema.ok && schema.text.contains(": 0 problems"),
-                    "{name}/{env}/{root}: {}",
-                    schema.text
-                );
-                let (summary, failed) = checkov(&dir);
-                assert_eq!(summary["parsing_errors"], 0, "{name}/{env}/{root}: {summary}");
-                assert!(
-                    failed.is_empty(),
-                    "{name}/{env}/{root}: checkov failed:\n{}",
-                    failed.join("\n")
-                );
-            }
-        }
-        let ecs = ecs_check(out.path());
-        assert!(ecs.ok, "{name}: {}", ecs.text);
-        let paths = |wanted: fn(&str) -> bool| -> Vec<PathBuf> {
-            files
-                .iter()
-                .filter(|f| wanted(&f.path))
-                .map(|f| out.path().join(&f.path))
-                .collect()
-        };
-        let workflows = actionlint(&paths(|p| p.starts_with(".github/workflows/")));
-        assert!(workflows.ok, "{name}: {}", workflows.text);
-        let artifacts = tempfile::tempdir().unwrap();
-        let diagrams = paths(|p| p.ends_with(".mmd"));
-        let rendered = mermaid_render(artifacts.path(), &diagrams);
-        assert!(rendered.ok, "{name}: {}", rendered.text);
-        assert!(
-            rendered
-                .text
-                .contains(&format!("rendered {0} of {0} diagrams", diagrams.len())),
-            "{name}: {}",
-            rendered.text
-        );
-        let facts = deploy_facts(out.path());
-        assert!(facts.ok, "{name}: {}", facts.text);
+        every_validator_accepts(name, &build_clean(sources(name)));
     }
+}
+
+/// Runs every validator the suite has over a build's files (two environments): HashiCorp's HCL
+/// parser with the provider's schema and checkov on each root module, the ECS API model,
+/// actionlint, Mermaid in chromium, and the deploy-facts check.
+pub fn every_validator_accepts(name: &str, files: &[archc::backend::OutputFile]) {
+    let out = write_all(files);
+    let envs: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("/terraform/versions.tf"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(envs.len(), 2, "{name}: two environments");
+    for env in &envs {
+        for root in ["terraform", "bootstrap"] {
+            let dir = out.path().join(env).join(root);
+            let schema = terraform_check(&dir);
+            assert!(
+                schema.ok && schema.text.contains(": 0 problems"),
+                "{name}/{env}/{root}: {}",
+                schema.text
+            );
+            let (summary, failed) = checkov(&dir);
+            assert_eq!(summary["parsing_errors"], 0, "{name}/{env}/{root}: {summary}");
+            assert!(
+                failed.is_empty(),
+                "{name}/{env}/{root}: checkov failed:\n{}",
+                failed.join("\n")
+            );
+        }
+    }
+    let ecs = ecs_check(out.path());
+    assert!(ecs.ok, "{name}: {}", ecs.text);
+    let paths = |wanted: fn(&str) -> bool| -> Vec<PathBuf> {
+        files
+            .iter()
+            .filter(|f| wanted(&f.path))
+            .map(|f| out.path().join(&f.path))
+            .collect()
+    };
+    let workflows = actionlint(&paths(|p| p.starts_with(".github/workflows/")));
+    assert!(workflows.ok, "{name}: {}", workflows.text);
+    let artifacts = tempfile::tempdir().unwrap();
+    let diagrams = paths(|p| p.ends_with(".mmd"));
+    let rendered = mermaid_render(artifacts.path(), &diagrams);
+    assert!(rendered.ok, "{name}: {}", rendered.text);
+    assert!(
+        rendered
+            .text
+            .contains(&format!("rendered {0} of {0} diagrams", diagrams.len())),
+        "{name}: {}",
+        rendered.text
+    );
+    let facts = deploy_facts(out.path());
+    assert!(facts.ok, "{name}: {}", facts.text);
 }
 
 /// The example's output with `edit` applied to one generated file.

@@ -42,5 +42,6 @@ mod hostile;
 mod incremental;
 mod ir;
 mod never_panics;
+mod orders;
 mod terraform;
 mod validators;

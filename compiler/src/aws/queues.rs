@@ -29,12 +29,17 @@ pub fn queue_consumers(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         .collect();
     let consumes = |from: &str, queue: &str| {
         env.grants.iter().any(|g| {
-            g.target == GrantTarget::Queue && g.from == from && g.to == queue && g.access.contains(&Access::Consume)
+            g.target == GrantTarget::Queue
+                && g.from == from
+                && g.to == queue
+                && g.access.contains(&Access::Consume)
         })
     };
     for grant in env.grants.iter().filter(|g| g.access.contains(&Access::Consume)) {
-        let (Some(queue), Some(handle)) = (queues.get(grant.to.as_str()), handle_times.get(grant.from.as_str()))
-        else {
+        let (Some(queue), Some(handle)) = (
+            queues.get(grant.to.as_str()),
+            handle_times.get(grant.from.as_str()),
+        ) else {
             continue;
         };
         let visibility = &queue.visibility_timeout_seconds;
@@ -60,7 +65,9 @@ pub fn queue_consumers(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         }
     }
     for service in &env.services {
-        let Some(scaling) = &service.scale.queue else { continue };
+        let Some(scaling) = &service.scale.queue else {
+            continue;
+        };
         if !consumes(&service.name, &scaling.queue.value) {
             out.push(
                 Finding::error(

@@ -206,22 +206,18 @@ fn components(env: &EnvIr, out: &mut String) {
             format!(
                 "image {}, {}, {} CPU / {} MiB, {}–{} tasks{}",
                 service.image,
-                service
-                    .port
-                    .as_ref()
-                    .map_or_else(|| "no port (a worker)".to_owned(), |p| format!("port {}", p.value)),
+                service.port.as_ref().map_or_else(
+                    || "no port (a worker)".to_owned(),
+                    |p| format!("port {}", p.value)
+                ),
                 service.cpu.value,
                 service.memory.value,
                 service.scale.min.value,
                 service.scale.max.value,
-                service
-                    .scale
-                    .queue
-                    .as_ref()
-                    .map_or_else(String::new, |q| format!(
-                        ", scaled on `{}` ({} messages per task)",
-                        q.queue.value, q.backlog
-                    ))
+                service.scale.queue.as_ref().map_or_else(String::new, |q| format!(
+                    ", scaled on `{}` ({} messages per task)",
+                    q.queue.value, q.backlog
+                ))
             ),
         ]);
     }

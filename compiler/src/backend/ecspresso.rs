@@ -214,7 +214,9 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         "propagateTags": "SERVICE",
         "enableECSManagedTags": true,
     });
-    if let (Some(_), Some(port), Value::Object(map)) = (&service.load_balancer, &service.port, &mut definition) {
+    if let (Some(_), Some(port), Value::Object(map)) =
+        (&service.load_balancer, &service.port, &mut definition)
+    {
         let target_group =
             parameters::target_group_arn(ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
         map.insert(

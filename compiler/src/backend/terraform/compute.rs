@@ -378,9 +378,15 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
     let id = ctx.ident(&service.name);
     let scale = &service.scale;
     let metric = |metric_id: &str, namespace: &str, name: &str, stat: &str, dimensions: Vec<(&str, Expr)>| {
-        let mut metric = Block::new("metric", &[]).attr("metric_name", s(name)).attr("namespace", s(namespace));
+        let mut metric = Block::new("metric", &[])
+            .attr("metric_name", s(name))
+            .attr("namespace", s(namespace));
         for (name, value) in dimensions {
-            metric = metric.block(Block::new("dimensions", &[]).attr("name", s(name)).attr("value", value));
+            metric = metric.block(
+                Block::new("dimensions", &[])
+                    .attr("name", s(name))
+                    .attr("value", value),
+            );
         }
         Block::new("metrics", &[])
             .attr("id", s(metric_id))
@@ -404,7 +410,10 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
             "scalable_dimension",
             reference(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
         )
-        .attr("resource_id", reference(format!("aws_appautoscaling_target.{id}.resource_id")))
+        .attr(
+            "resource_id",
+            reference(format!("aws_appautoscaling_target.{id}.resource_id")),
+        )
         .block(
             Block::new("target_tracking_scaling_policy_configuration", &[])
                 .attr("target_value", Expr::Num(queue.backlog))
@@ -439,7 +448,11 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
                             ],
                         ))
                         .block(expression("running", "FILL(tasks, 0)", false))
-                        .block(expression("backlog", "visible / IF(running > 0, running, 1)", true)),
+                        .block(expression(
+                            "backlog",
+                            "visible / IF(running > 0, running, 1)",
+                            true,
+                        )),
                 ),
         )
 }

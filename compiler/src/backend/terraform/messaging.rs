@@ -29,7 +29,10 @@ fn queue_blocks(ctx: &Ctx<'_>, queue: &Queue) -> Vec<Block> {
             )),
             Block::resource("aws_sqs_queue_policy", label)
                 .attr("queue_url", reference(format!("aws_sqs_queue.{label}.id")))
-                .attr("policy", reference(format!("data.aws_iam_policy_document.{label}_queue.json"))),
+                .attr(
+                    "policy",
+                    reference(format!("data.aws_iam_policy_document.{label}_queue.json")),
+                ),
         ]
     };
     let mut blocks = vec![

@@ -147,14 +147,20 @@ pub(super) fn metric(
     if let Some(Component::Queue(_)) = watched {
         let (name, queue) = match alarm.metric.as_str() {
             "age" => ("ApproximateAgeOfOldestMessage", ctx.ident(component)),
-            "dead_letters" => ("ApproximateNumberOfMessagesVisible", format!("{}_dead_letters", ctx.ident(component))),
+            "dead_letters" => (
+                "ApproximateNumberOfMessagesVisible",
+                format!("{}_dead_letters", ctx.ident(component)),
+            ),
             _ => ("ApproximateNumberOfMessagesVisible", ctx.ident(component)),
         };
         return (
             false,
             "AWS/SQS",
             name,
-            vec![("QueueName".into(), reference(format!("aws_sqs_queue.{queue}.name")))],
+            vec![(
+                "QueueName".into(),
+                reference(format!("aws_sqs_queue.{queue}.name")),
+            )],
         );
     }
     // CloudFront publishes its metrics in us-east-1.

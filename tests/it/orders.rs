@@ -1,0 +1,230 @@
+//! The second example, `examples/orders` (an order pipeline: api → queue → worker → database,
+//! buckets the tasks read and write, a topic they publish to): checked clean, every generated file
+//! snapshotted, every validator run over it, and each flow's IAM grant read back from the
+//! generated Terraform by HashiCorp's HCL parser and compared, statement by statement, with what
+//! the flow says.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use archc::{RootDatabase, Workspace};
+use serde_json::Value;
+
+use crate::fixture::{TODAY, build_clean, tools, write_all};
+
+fn sources() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders");
+    let files = archc::cli::load(&dir).expect("the example is readable");
+    let prefix = format!("{}/", dir.display());
+    files
+        .into_iter()
+        .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), text))
+        .collect()
+}
+
+#[test]
+fn it_checks_clean_and_reports_who_may_do_what() {
+    let sources = sources();
+    assert_eq!(crate::fixture::codes(sources.clone()), Vec::<&str>::new());
+    let db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, sources, TODAY);
+    insta::assert_snapshot!(archc::report::render(&archc::report::exposure(
+        &db, workspace, None
+    )));
+}
+
+#[test]
+fn every_generated_file_is_snapshotted() {
+    let files = build_clean(sources());
+    assert!(files.iter().any(|f| f.path == "prod/terraform/messaging.tf"));
+    for file in &files {
+        let name = format!("orders__{}", file.path.replace('/', "__"));
+        insta::assert_snapshot!(name, file.contents);
+    }
+}
+
+#[test]
+fn every_validator_accepts_it() {
+    crate::architectures::every_validator_accepts("orders", &build_clean(sources()));
+}
+
+/// The policies of a root module as `tests/tools/iam-policies.cjs` reads them: role label →
+/// statements.
+fn policies(dir: &Path) -> BTreeMap<String, Vec<Value>> {
+    let output = std::process::Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/iam-policies.cjs"))
+        .arg(dir)
+        .env("NODE_PATH", tools().join("npm/node_modules"))
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the tool prints JSON")
+}
+
+fn statement(sid: &str, actions: &[&str], resource: &str) -> Value {
+    serde_json::json!({ "sid": sid, "effect": "Allow", "actions": actions, "resources": [resource] })
+}
+
+#[test]
+fn each_flow_grants_exactly_its_statements_and_nothing_is_a_wildcard() {
+    let out = write_all(&build_clean(sources()));
+    for env in ["prod", "staging"] {
+        let policies = policies(&out.path().join(env).join("terraform"));
+        let task = |name: &str| policies.get(&format!("{name}_task")).cloned().unwrap_or_default();
+        assert_eq!(
+            task("api"),
+            [
+                statement(
+                    "NewOrdersSend",
+                    &["sqs:GetQueueUrl", "sqs:SendMessage"],
+                    "${aws_sqs_queue.new_orders.arn}"
+                ),
+                statement(
+                    "UploadsReadWriteObjects",
+                    &["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                    "${aws_s3_bucket.uploads.arn}/*"
+                ),
+                statement(
+                    "UploadsReadWriteBucket",
+                    &["s3:ListBucket"],
+                    "${aws_s3_bucket.uploads.arn}"
+                ),
+                statement(
+                    "ImagesReadObjects",
+                    &["s3:GetObject"],
+                    "${aws_s3_bucket.images.arn}/*"
+                ),
+                statement(
+                    "ImagesReadBucket",
+                    &["s3:ListBucket"],
+                    "${aws_s3_bucket.images.arn}"
+                ),
+            ],
+            "{env}: api"
+        );
+        assert_eq!(
+            task("fulfilment"),
+            [
+                statement(
+                    "NewOrdersConsume",
+                    &[
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:DeleteMessage",
+                        "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl",
+                        "sqs:ReceiveMessage"
+                    ],
+                    "${aws_sqs_queue.new_orders.arn}"
+                ),
+                statement(
+                    "UploadsReadObjects",
+                    &["s3:GetObject"],
+                    "${aws_s3_bucket.uploads.arn}/*"
+                ),
+                statement(
+                    "UploadsReadBucket",
+                    &["s3:ListBucket"],
+                    "${aws_s3_bucket.uploads.arn}"
+                ),
+                statement(
+                    "OrderEventsPublish",
+                    &["sns:Publish"],
+                    "${aws_sns_topic.order_events.arn}"
+                ),
+            ],
+            "{env}: fulfilment"
+        );
+        assert_eq!(
+            task("publish_images"),
+            [statement(
+                "ImagesWriteDeleteObjects",
+                &["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"],
+                "${aws_s3_bucket.images.arn}/*"
+            )],
+            "{env}: publish_images"
+        );
+        // No Allow anywhere names every action or every resource, but for the few actions AWS
+        // authorizes only on `*` (ECR's token, X-Ray's segments).
+        let only_on_everything = [
+            "ecr:GetAuthorizationToken",
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+        ];
+        for (role, statements) in &policies {
+            for statement in statements.iter().filter(|s| s["effect"] == "Allow") {
+                let actions: Vec<&str> = statement["actions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                assert!(
+                    actions.iter().all(|a| !a.contains('*')),
+                    "{env}: {role}: {statement}"
+                );
+                let everything = statement["resources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == "*");
+                assert!(
+                    !everything || actions.iter().all(|a| only_on_everything.contains(a)),
+                    "{env}: {role}: {statement}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn each_task_is_told_where_what_it_was_granted_is() {
+    let files = build_clean(sources());
+    let environment = |path: &str| -> BTreeMap<String, String> {
+        let file = files.iter().find(|f| f.path == path).unwrap();
+        let definition: Value = serde_json::from_str(&file.contents).unwrap();
+        definition["containerDefinitions"][0]["environment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["name"].as_str().unwrap().to_owned(),
+                    v["value"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let api = environment("prod/ecspresso/api/ecs-task-def.json");
+    assert_eq!(
+        api.get("NEW_ORDERS_QUEUE_URL").map(String::as_str),
+        Some("https://sqs.eu-central-1.amazonaws.com/333333333333/orders-prod-new-orders")
+    );
+    assert_eq!(
+        api.get("UPLOADS_BUCKET").map(String::as_str),
+        Some("orders-prod-333333333333-uploads")
+    );
+    let worker = environment("staging/ecspresso/fulfilment/ecs-task-def.json");
+    assert_eq!(
+        worker.get("ORDER_EVENTS_TOPIC_ARN").map(String::as_str),
+        Some("arn:aws:sns:eu-central-1:444444444444:orders-staging-order-events")
+    );
+    // A worker listens on nothing: no port mapping, no load balancer.
+    let file = files
+        .iter()
+        .find(|f| f.path == "prod/ecspresso/fulfilment/ecs-task-def.json")
+        .unwrap();
+    assert!(!file.contents.contains("portMappings"), "{}", file.contents);
+    let service = files
+        .iter()
+        .find(|f| f.path == "prod/ecspresso/fulfilment/ecs-service-def.json")
+        .unwrap();
+    assert!(
+        !service.contents.contains("loadBalancers"),
+        "{}",
+        service.contents
+    );
+}
