@@ -114,16 +114,16 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         let listen = flow.to.component().and_then(|n| listeners.get(n).copied());
         let to = flow.to.component().and_then(|n| categories.get(n).copied());
         let problem = match (from, to) {
+            (_, Some(category @ ("bucket" | "topic" | "queue" | "alarm")))
+            | (Some(category @ ("bucket" | "topic" | "queue" | "alarm")), _) => {
+                format!(
+                    "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket, a queue or a topic grants access instead, e.g. `: read`)"
+                )
+            }
             (_, Some("service")) if portless.contains(flow.to.name()) => format!(
                 "`{}` listens on no port (a worker): give it a `port` if something calls it",
                 flow.to
             ),
-            (_, Some(category @ ("bucket" | "topic" | "queue" | "alarm")))
-            | (Some(category @ ("bucket" | "topic" | "queue" | "alarm")), _) => {
-                format!(
-                    "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket or a topic grants access instead, e.g. `: read`)"
-                )
-            }
             (Some("load_balancer"), Some(target)) if target != "service" => format!(
                 "a load balancer forwards only to services (target groups); `{}` is a {target}",
                 flow.to
