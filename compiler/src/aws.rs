@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A016`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A017`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -8,7 +8,8 @@
 //! instead (the egress a task needs to start, the VPC origin's port), and nothing here checks it.
 //! Like the rules, they read only the IR.
 //!
-//! `values` holds the single values AWS bounds (task sizes, durations, zones, subnet sizes);
+//! `values` holds the single values AWS bounds (task sizes, durations, zones, subnet sizes,
+//! cache engine versions);
 //! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work;
 //! `queues` what queues and their consumers need to work.
 
@@ -29,6 +30,7 @@ pub(crate) const CHECKS: &[Check] = &[
     values::zones,
     values::subnet_sizes,
     values::load_balancer_subnets,
+    values::cache_versions,
     edge::routes,
     edge::domains,
     edge::certificates,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{EnvIr, Ir, Nat, Stage};
+use crate::ir::{CacheEngine, CacheNodes, EnvIr, Ir, Nat, Stage};
 
 /// The embedded catalogues, by region.
 const CATALOGUES: &[(&str, &str)] = &[
@@ -58,6 +58,10 @@ pub struct Assumptions {
     pub sns_emails_per_month: f64,
     /// Requests to each queue (sends, receives including long polls that find nothing, deletes).
     pub sqs_requests_per_queue_per_month: f64,
+    /// Data each serverless cache holds on average.
+    pub cache_data_gb: f64,
+    /// Millions of ElastiCache Processing Units each serverless cache uses.
+    pub cache_ecpu_millions_per_month: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -82,6 +86,11 @@ pub struct Prices {
     pub sns_email_per_100k: f64,
     pub sqs_standard_per_million: f64,
     pub sqs_fifo_per_million: f64,
+    pub elasticache_serverless_valkey_gb_hour: f64,
+    pub elasticache_serverless_valkey_ecpu_per_million: f64,
+    /// Redis OSS nodes by type; Valkey nodes cost `elasticache_valkey_node_discount` less.
+    pub elasticache_redis_node_hour: BTreeMap<String, f64>,
+    pub elasticache_valkey_node_discount: f64,
 }
 
 impl Catalogue {
@@ -285,6 +294,54 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
             ),
         });
     }
+    for cache in &env.caches {
+        let line = match &cache.nodes {
+            CacheNodes::Serverless { .. } => {
+                // Valkey meters at least 100 MB.
+                let data = a.cache_data_gb.max(0.1);
+                Line {
+                    component: cache.name.clone(),
+                    item: format!(
+                        "ElastiCache Serverless Valkey: {data} GB × {hours} h × {} + {} M ECPU × {}",
+                        money(p.elasticache_serverless_valkey_gb_hour),
+                        a.cache_ecpu_millions_per_month,
+                        money(p.elasticache_serverless_valkey_ecpu_per_million)
+                    ),
+                    monthly: cents(
+                        data * hours * p.elasticache_serverless_valkey_gb_hour
+                            + a.cache_ecpu_millions_per_month
+                                * p.elasticache_serverless_valkey_ecpu_per_million,
+                    ),
+                }
+            }
+            CacheNodes::Nodes {
+                engine,
+                node_type,
+                replicas,
+                ..
+            } => {
+                let nodes = (replicas.value + 1) as f64;
+                let redis = p.elasticache_redis_node_hour.get(node_type).copied();
+                if redis.is_none() {
+                    unpriced.push(format!("ElastiCache node type {node_type}"));
+                }
+                let hourly = match engine {
+                    CacheEngine::Valkey => redis.unwrap_or(0.0) * (1.0 - p.elasticache_valkey_node_discount),
+                    CacheEngine::Redis => redis.unwrap_or(0.0),
+                };
+                Line {
+                    component: cache.name.clone(),
+                    item: format!(
+                        "ElastiCache {}: {nodes} × {node_type} × {hours} h × {}",
+                        engine.as_str(),
+                        money(hourly)
+                    ),
+                    monthly: cents(nodes * hours * hourly),
+                }
+            }
+        };
+        lines.push(line);
+    }
     if let Some(edge) = &env.edge {
         let requests = a.cloudfront_requests_per_month / 10_000.0;
         lines.push(Line {
@@ -429,7 +486,7 @@ pub fn render(estimates: &[Estimate]) -> String {
         let a = &catalogue.assumptions;
         text.push_str(&format!(
             "assumptions: {} GB/month through a NAT gateway; {} GB/month through each interface endpoint; {} ALB LCU; {} h/month of each job; {} GB of Aurora storage; \
-             {} GB and {} requests/month through CloudFront; {} GB per bucket; {} e-mails per topic; {} requests per queue; services at their minimum task count; \
+             {} GB and {} requests/month through CloudFront; {} GB per bucket; {} e-mails per topic; {} requests per queue; {} GB and {} million ECPUs per serverless cache; services at their minimum task count; \
              public IPv4 and data transfer out not included.\nprices: {}\n",
             a.nat_data_gb_per_month,
             a.endpoint_data_gb_per_month,
@@ -441,6 +498,8 @@ pub fn render(estimates: &[Estimate]) -> String {
             a.s3_gb_per_bucket,
             a.sns_emails_per_month,
             a.sqs_requests_per_queue_per_month,
+            a.cache_data_gb,
+            a.cache_ecpu_millions_per_month,
             catalogue.source
         ));
     }

@@ -23,6 +23,8 @@ pub enum TextFormat {
     InstanceType,
     /// An RDS instance class: `db.r6g.large`, `db.serverless`.
     DbInstanceClass,
+    /// An ElastiCache node type: `cache.t4g.small`.
+    CacheNodeType,
     /// A database engine version: `16.4`, `8.0.mysql_aurora.3.05.2`.
     EngineVersion,
     /// An HTTP path: `/health`.
@@ -59,6 +61,7 @@ impl TextFormat {
         ("secret_name", TextFormat::SecretName),
         ("instance_type", TextFormat::InstanceType),
         ("db_instance_class", TextFormat::DbInstanceClass),
+        ("cache_node_type", TextFormat::CacheNodeType),
         ("engine_version", TextFormat::EngineVersion),
         ("url_path", TextFormat::UrlPath),
         ("path_pattern", TextFormat::PathPattern),
@@ -85,6 +88,7 @@ impl TextFormat {
             TextFormat::SecretName => "a Secrets Manager secret name such as \"webapp/stripe\"",
             TextFormat::InstanceType => "an EC2 instance type such as \"t3.micro\"",
             TextFormat::DbInstanceClass => "a database instance class such as \"db.r6g.large\"",
+            TextFormat::CacheNodeType => "an ElastiCache node type such as \"cache.t4g.small\"",
             TextFormat::EngineVersion => "an engine version such as \"16.4\"",
             TextFormat::UrlPath => "a URL path such as \"/health\"",
             TextFormat::PathPattern => "a path pattern such as \"/images/*\"",
@@ -106,6 +110,7 @@ impl TextFormat {
             TextFormat::SecretName => "webapp/stripe",
             TextFormat::InstanceType => "t3.micro",
             TextFormat::DbInstanceClass => "db.r6g.large",
+            TextFormat::CacheNodeType => "cache.t4g.small",
             TextFormat::EngineVersion => "16.4",
             TextFormat::UrlPath => "/health",
             TextFormat::PathPattern => "/images/*",
@@ -130,6 +135,7 @@ impl TextFormat {
             TextFormat::SecretName => secret_name(text),
             TextFormat::InstanceType => instance_type(text),
             TextFormat::DbInstanceClass => db_instance_class(text),
+            TextFormat::CacheNodeType => cache_node_type(text),
             TextFormat::EngineVersion => engine_version(text),
             TextFormat::UrlPath => url_path(text),
             TextFormat::PathPattern => path_pattern(text),
@@ -254,6 +260,15 @@ fn db_instance_class(text: &str) -> Option<String> {
             .strip_prefix("db.")
             .is_some_and(|rest| instance_type(rest).is_none());
     (!ok).then(|| "a database instance class is `db.` and an instance type, e.g. \"db.r6g.large\", or \"db.serverless\"".into())
+}
+
+/// ElastiCache: `cache.` and an instance type.
+fn cache_node_type(text: &str) -> Option<String> {
+    let ok = text
+        .strip_prefix("cache.")
+        .is_some_and(|rest| instance_type(rest).is_none());
+    (!ok)
+        .then(|| "an ElastiCache node type is `cache.` and an instance type, e.g. \"cache.t4g.small\"".into())
 }
 
 /// A number, then dot-separated parts of letters, digits and `_` / `-`.
@@ -420,6 +435,11 @@ mod tests {
             DbInstanceClass,
             &["db.r6g.large", "db.serverless"],
             &["r6g.large", "db.r6g"],
+        );
+        accepts(
+            CacheNodeType,
+            &["cache.t4g.small", "cache.r7g.xlarge"],
+            &["t4g.small", "cache.t4g", "db.t4g.small"],
         );
         accepts(
             EngineVersion,

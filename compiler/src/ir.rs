@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BucketPurpose, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy, HostedZone,
-    PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
+    Access, BucketPurpose, CacheEngine, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy,
+    HostedZone, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -144,6 +144,7 @@ pub struct EnvIr {
     pub buckets: Pieces<Bucket>,
     pub topics: Pieces<Topic>,
     pub queues: Pieces<Queue>,
+    pub caches: Pieces<Cache>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
     /// Flows to buckets and topics: IAM policies on the task roles of their sources.
@@ -193,7 +194,8 @@ impl EnvIr {
                     .map(|b| (b.name.as_str(), Component::Bucket(b))),
             )
             .chain(self.topics.iter().map(|t| (t.name.as_str(), Component::Topic(t))))
-            .chain(self.queues.iter().map(|q| (q.name.as_str(), Component::Queue(q))));
+            .chain(self.queues.iter().map(|q| (q.name.as_str(), Component::Queue(q))))
+            .chain(self.caches.iter().map(|c| (c.name.as_str(), Component::Cache(c))));
         for (name, component) in all {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
@@ -213,6 +215,7 @@ pub enum Component<'a> {
     Bucket(&'a Bucket),
     Topic(&'a Topic),
     Queue(&'a Queue),
+    Cache(&'a Cache),
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays
@@ -465,6 +468,8 @@ pub enum GrantTarget {
     Bucket,
     Topic,
     Queue,
+    /// A cache a `redis` flow reaches: IAM authentication as its application user.
+    Cache,
 }
 
 /// One IAM policy statement: `Allow` these actions on one resource.
@@ -489,6 +494,10 @@ pub enum GrantResource {
     Topic(String),
     /// The queue (`arn:aws:sqs:<region>:<account>:<queue>`).
     Queue(String),
+    /// The cache (`…:serverlesscache:<name>` or `…:replicationgroup:<name>`).
+    Cache(String),
+    /// The cache's application user (`arn:aws:elasticache:<region>:<account>:user:<id>`).
+    CacheUser(String),
 }
 
 impl GrantResource {
@@ -498,7 +507,9 @@ impl GrantResource {
             GrantResource::Bucket(name)
             | GrantResource::Objects(name)
             | GrantResource::Topic(name)
-            | GrantResource::Queue(name) => name,
+            | GrantResource::Queue(name)
+            | GrantResource::Cache(name)
+            | GrantResource::CacheUser(name) => name,
         }
     }
 
@@ -527,16 +538,50 @@ impl GrantResource {
                 env.account,
                 env.queue_name(system, queue)
             ),
+            GrantResource::Cache(cache) => {
+                let serverless = env
+                    .caches
+                    .iter()
+                    .any(|c| c.name == *cache && matches!(c.nodes, CacheNodes::Serverless { .. }));
+                format!(
+                    "arn:aws:elasticache:{}:{}:{}:{}",
+                    env.region,
+                    env.account,
+                    if serverless {
+                        "serverlesscache"
+                    } else {
+                        "replicationgroup"
+                    },
+                    crate::naming::cache(system, &env.name, physical)
+                )
+            }
+            GrantResource::CacheUser(_) => format!(
+                "arn:aws:elasticache:{}:{}:user:{}",
+                env.region,
+                env.account,
+                crate::naming::cache_user(system, &env.name, physical)
+            ),
         }
     }
 }
 
 impl Grant {
-    /// The value of the grant's environment variable in `env`: the bucket's name or the
-    /// topic's ARN.
+    /// What it allows, as the language says it: `read, write`; `connect` for a cache's IAM
+    /// sign-in (which a `redis` flow grants, with no level written).
+    pub fn levels(&self) -> String {
+        if self.target == GrantTarget::Cache {
+            return "connect".to_owned();
+        }
+        let levels: Vec<&str> = self.access.iter().map(|a| a.as_str()).collect();
+        levels.join(", ")
+    }
+
+    /// The value of the grant's environment variable in `env`: the bucket's name, the
+    /// topic's ARN, the queue's URL, or the cache's application user.
     pub fn location(&self, system: &str, env: &EnvIr) -> String {
         let physical = env.physical(&self.to);
         match self.target {
+            GrantTarget::Cache => crate::naming::cache_user(system, &env.name, physical),
             GrantTarget::Bucket => crate::naming::bucket(system, &env.name, &env.account, physical),
             GrantTarget::Topic => GrantResource::Topic(self.to.clone()).arn(system, env),
             GrantTarget::Queue => format!(
@@ -920,6 +965,48 @@ pub struct Bucket {
 pub struct Website {
     pub index_document: String,
     pub redirect_all_to: Option<String>,
+}
+
+/// The port of an ElastiCache Serverless cache's endpoint (AWS's, not a choice).
+pub const SERVERLESS_CACHE_PORT: u16 = 6379;
+
+/// A Valkey or Redis OSS cache in a tier; tasks sign in to it with IAM authentication as its
+/// application user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Cache {
+    pub name: String,
+    pub tier: String,
+    pub nodes: CacheNodes,
+    pub port: u16,
+    /// Daily snapshots kept.
+    pub snapshots: i64,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// How a cache runs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CacheNodes {
+    /// ElastiCache Serverless for Valkey, within these ceilings.
+    Serverless { max_data_gb: i64, max_ecpu: i64 },
+    /// A replication group: a primary and `replicas` in other zones.
+    Nodes {
+        engine: CacheEngine,
+        version: Spanned<String>,
+        node_type: String,
+        replicas: Spanned<i64>,
+    },
+}
+
+impl Cache {
+    /// The engine as ElastiCache spells it.
+    pub fn engine(&self) -> &'static str {
+        match &self.nodes {
+            CacheNodes::Serverless { .. } => "valkey",
+            CacheNodes::Nodes { engine, .. } => engine.as_str(),
+        }
+    }
 }
 
 /// An SQS queue with its dead-letter queue.

@@ -164,6 +164,7 @@ pub struct FilePart {
     buckets: Arc<[Bucket]>,
     topics: Arc<[Topic]>,
     queues: Arc<[Queue]>,
+    caches: Arc<[Cache]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
     /// The egress its tasks need to start.
@@ -215,6 +216,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         &mut faults,
     );
     let queues = keep(of("queue").map(queue), &mut faults);
+    let caches = keep(of("cache").map(cache), &mut faults);
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
     let platform = platform_egress(
@@ -233,6 +235,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         buckets,
         topics,
         queues,
+        caches,
         alarms,
         renames,
         platform,
@@ -460,6 +463,7 @@ impl EnvLowerer<'_> {
             buckets: Pieces::default(),
             topics: Pieces::default(),
             queues: Pieces::default(),
+            caches: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
@@ -479,6 +483,7 @@ impl EnvLowerer<'_> {
             ir.buckets.push(Arc::clone(&part.buckets));
             ir.topics.push(Arc::clone(&part.topics));
             ir.queues.push(Arc::clone(&part.queues));
+            ir.caches.push(Arc::clone(&part.caches));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
             self.diagnostics.extend(part.diagnostics.iter().cloned());
@@ -739,6 +744,12 @@ fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnosti
         let item = physical(&bucket.name);
         let name = naming::bucket(&identity.system, &identity.env, &identity.account, &item);
         checks.push((naming::BUCKET, name, &bucket.name, &bucket.origin));
+    }
+    for cache in part.caches.iter() {
+        let item = physical(&cache.name);
+        // The application user's id is the longest of the cache's names.
+        let name = naming::cache_user(&identity.system, &identity.env, &item);
+        checks.push((naming::CACHE, name, &cache.name, &cache.origin));
     }
     for queue in part.queues.iter() {
         // The dead-letter queue's name is the longer one.

@@ -27,6 +27,22 @@ pub fn dead_letter_queue(system: &str, env: &str, queue: &str, fifo: bool) -> St
     if fifo { format!("{name}.fifo") } else { name }
 }
 
+/// A cache's name (serverless cache name, replication group id, user group id): lowercase, as
+/// ElastiCache stores them.
+pub fn cache(system: &str, env: &str, cache: &str) -> String {
+    physical(system, env, cache).to_lowercase()
+}
+
+/// The user id and name (IAM authentication needs them equal) of a cache's application user.
+pub fn cache_user(system: &str, env: &str, cache: &str) -> String {
+    format!("{}-app", self::cache(system, env, cache))
+}
+
+/// The id of a cache's disabled `default` user.
+pub fn cache_default_user(system: &str, env: &str, cache: &str) -> String {
+    format!("{}-default", self::cache(system, env, cache))
+}
+
 /// What AWS allows for one kind of name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
@@ -51,6 +67,7 @@ pub const IAM_ROLE: Limit = limit("IAM role name", 64, false);
 pub const SCHEDULE: Limit = limit("EventBridge schedule name", 64, false);
 pub const DB_CLUSTER: Limit = limit("Aurora cluster identifier", 63, true);
 pub const BUCKET: Limit = limit("S3 bucket name", 63, true);
+pub const CACHE: Limit = limit("ElastiCache replication group or user id", 40, true);
 pub const QUEUE: Limit = limit("SQS queue name", 80, false);
 pub const CLOUDFRONT_ORIGIN: Limit = limit("CloudFront VPC origin or origin access control name", 64, false);
 

@@ -28,6 +28,8 @@ pub enum ParameterValue {
     ImageTag(String),
     /// The database cluster's writer endpoint.
     DatabaseEndpoint(String),
+    /// The cache's primary (or serverless) endpoint address.
+    CacheEndpoint(String),
     /// The ARN of the Secrets Manager secret holding the database's master credentials.
     DatabaseSecretArn(String),
 }
@@ -79,6 +81,10 @@ pub fn image_tag(system: &str, env: &str, repository: &str) -> String {
 
 pub fn database_endpoint(system: &str, env: &str, database: &str) -> String {
     format!("{}/databases/{database}/endpoint", prefix(system, env))
+}
+
+pub fn cache_endpoint(system: &str, env: &str, cache: &str) -> String {
+    format!("{}/caches/{cache}/endpoint", prefix(system, env))
 }
 
 pub fn database_secret_arn(system: &str, env: &str, database: &str) -> String {
@@ -150,6 +156,12 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
         out.push(Parameter {
             name: database_secret_arn(system, name, env.physical(&database.name)),
             value: ParameterValue::DatabaseSecretArn(database.name.clone()),
+        });
+    }
+    for cache in &env.caches {
+        out.push(Parameter {
+            name: cache_endpoint(system, name, env.physical(&cache.name)),
+            value: ParameterValue::CacheEndpoint(cache.name.clone()),
         });
     }
     for repository in repositories {

@@ -302,7 +302,10 @@ impl<'a> ChainWalk<'a> {
 /// One line per bucket, queue or topic that flows grant access to, in the order of the flows: each
 /// level with the tasks that have it, the levels that change the target first.
 fn grants(env: &EnvIr) -> Vec<String> {
-    let mut targets: Vec<(&str, GrantTarget, BTreeMap<Access, Vec<&str>>)> = Vec::new();
+    // Per target: each level (the ones that change it first; a cache's IAM sign-in is
+    // `connect`) with the tasks that have it.
+    type Levels<'a> = BTreeMap<(bool, &'static str), Vec<&'a str>>;
+    let mut targets: Vec<(&str, GrantTarget, Levels<'_>)> = Vec::new();
     for grant in &env.grants {
         let index = match targets.iter().position(|(name, ..)| *name == grant.to) {
             Some(index) => index,
@@ -314,7 +317,16 @@ fn grants(env: &EnvIr) -> Vec<String> {
         let Some((_, _, levels)) = targets.get_mut(index) else {
             continue;
         };
-        for &level in &grant.access {
+        let written: Vec<(bool, &'static str)> = if grant.target == GrantTarget::Cache {
+            vec![(false, "connect")]
+        } else {
+            grant
+                .access
+                .iter()
+                .map(|a| (*a == Access::Read, a.as_str()))
+                .collect()
+        };
+        for level in written {
             let holders = levels.entry(level).or_default();
             if !holders.contains(&grant.from.as_str()) {
                 holders.push(&grant.from);
@@ -340,22 +352,19 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 .filter(|b| b.target == name)
                 .map(|b| b.pattern.as_str())
                 .collect();
+            let purpose = purposes.get(name).copied().unwrap_or_default();
             let what = match target {
-                GrantTarget::Bucket if !served.is_empty() => format!(
-                    "bucket, {}, served at {}",
-                    purposes.get(name).copied().unwrap_or_default(),
-                    served.join(", ")
-                ),
-                GrantTarget::Bucket => format!("bucket, {}", purposes.get(name).copied().unwrap_or_default()),
+                GrantTarget::Bucket if !served.is_empty() => {
+                    format!("bucket, {purpose}, served at {}", served.join(", "))
+                }
+                GrantTarget::Bucket => format!("bucket, {purpose}"),
                 GrantTarget::Topic => "topic".to_owned(),
                 GrantTarget::Queue => "queue".to_owned(),
+                GrantTarget::Cache => "cache, IAM authentication".to_owned(),
             };
-            let (changes, reads): (Vec<_>, Vec<_>) =
-                levels.iter().partition(|(level, _)| **level != Access::Read);
-            let parts: Vec<String> = changes
-                .into_iter()
-                .chain(reads)
-                .map(|(level, holders)| format!("{} {}", level.as_str(), listed(holders)))
+            let parts: Vec<String> = levels
+                .iter()
+                .map(|((_, level), holders)| format!("{level} {}", listed(holders)))
                 .collect();
             format!("{name} ({what}): {}", parts.join(" · "))
         })

@@ -211,6 +211,14 @@ stdlib_enum! {
     }
 }
 
+stdlib_enum! {
+    /// The engine of a node-based cache.
+    CacheEngine = "cache_engine" {
+        Valkey = "valkey",
+        Redis = "redis",
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -231,6 +239,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<VpcEndpoint>(),
         names::<HostedZone>(),
         names::<Access>(),
+        names::<CacheEngine>(),
     ]
 }
 

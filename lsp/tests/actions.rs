@@ -73,14 +73,17 @@ fn a_task_public_ip_is_removed() {
 #[test]
 fn missing_required_fields_are_added() {
     let text = fixture("r015_no_task_public_ip/pass.arch");
-    let broken = text.replacen("    port  = 8080\n", "", 1).replacen(
-        "bucket assets : s3 { purpose = static }",
-        "bucket assets : s3 {}",
-        1,
-    );
+    let broken = text
+        .replacen("    image = ecr(\"webapp-api\")\n", "", 1)
+        .replacen(
+            "bucket assets : s3 { purpose = static }",
+            "bucket assets : s3 {}",
+            1,
+        );
     let (before, listing, after) = fix_all(&broken);
     assert_eq!(before.iter().filter(|c| *c == "E1003").count(), 2, "{before:?}");
     insta::assert_snapshot!(listing);
-    // The example values are placeholders to edit (`port = 1` does not match the flow's port).
+    // The example values are placeholders to edit (`image = ecr("webapp-api")` names an example
+    // repository).
     assert!(!after.contains(&"E1003".to_owned()), "{after:?}");
 }

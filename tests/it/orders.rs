@@ -1,5 +1,5 @@
 //! The second example, `examples/orders` (an order pipeline: api → queue → worker → database,
-//! buckets the tasks read and write, a topic they publish to): checked clean, every generated file
+//! a serverless cache for sessions, buckets the tasks read and write, a topic they publish to): checked clean, every generated file
 //! snapshotted, every validator run over it, and each flow's IAM grant read back from the
 //! generated Terraform by HashiCorp's HCL parser and compared, statement by statement, with what
 //! the flow says.
@@ -102,6 +102,17 @@ fn each_flow_grants_exactly_its_statements_and_nothing_is_a_wildcard() {
                     "ImagesReadBucket",
                     &["s3:ListBucket"],
                     "${aws_s3_bucket.images.arn}"
+                ),
+                // The `redis` flow: IAM sign-in to the cache, as its application user.
+                statement(
+                    "SessionsConnectCache",
+                    &["elasticache:Connect"],
+                    "${aws_elasticache_serverless_cache.sessions.arn}"
+                ),
+                statement(
+                    "SessionsConnectUser",
+                    &["elasticache:Connect"],
+                    "${aws_elasticache_user.sessions_app.arn}"
                 ),
             ],
             "{env}: api"
@@ -206,6 +217,14 @@ fn each_task_is_told_where_what_it_was_granted_is() {
     assert_eq!(
         api.get("UPLOADS_BUCKET").map(String::as_str),
         Some("orders-prod-333333333333-uploads")
+    );
+    assert_eq!(
+        api.get("SESSIONS_CACHE_HOST").map(String::as_str),
+        Some("{{ ssm `/orders/prod/caches/sessions/endpoint` }}")
+    );
+    assert_eq!(
+        api.get("SESSIONS_CACHE_USER").map(String::as_str),
+        Some("orders-prod-sessions-app")
     );
     let worker = environment("staging/ecspresso/fulfilment/ecs-task-def.json");
     assert_eq!(

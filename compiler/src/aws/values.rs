@@ -1,12 +1,14 @@
 //! Single values AWS bounds: Fargate task sizes, durations AWS takes in whole units, zones that
-//! exist in the region, subnet sizes, and the subnets a load balancer needs.
+//! exist in the region, subnet sizes, the subnets a load balancer needs, and the cache engine
+//! versions that sign in with IAM.
 
 use std::collections::BTreeSet;
 
 use crate::diagnostics::codes::{
-    DUPLICATE_ZONE, DURATION_REFUSED, FARGATE_TASK_SIZE, LOAD_BALANCER_SUBNETS, SUBNET_SIZE, UNKNOWN_ZONE,
+    CACHE_ENGINE_VERSION, DUPLICATE_ZONE, DURATION_REFUSED, FARGATE_TASK_SIZE, LOAD_BALANCER_SUBNETS,
+    SUBNET_SIZE, UNKNOWN_ZONE,
 };
-use crate::ir::{DAY, EnvIr, Ir, Schedule};
+use crate::ir::{CacheEngine, CacheNodes, DAY, EnvIr, Ir, Schedule};
 use crate::regions;
 use crate::rules::{Finding, Findings};
 use crate::span::Origin;
@@ -133,6 +135,38 @@ const MESSAGE_RETENTION: Bound = Bound {
     max: 1_209_600,
     source: "Amazon SQS: SetQueueAttributes, MessageRetentionPeriod 60 to 1,209,600 seconds (14 days)",
 };
+
+/// `A017`: a node-based cache's engine version signs in with IAM authentication (Valkey 7.2 or
+/// later, Redis OSS 7.0 or later), which is how tasks reach every cache.
+pub fn cache_versions(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    for cache in &env.caches {
+        let CacheNodes::Nodes { engine, version, .. } = &cache.nodes else {
+            continue;
+        };
+        let (needed, name) = match engine {
+            CacheEngine::Valkey => ((7, 2), "Valkey"),
+            CacheEngine::Redis => ((7, 0), "Redis OSS"),
+        };
+        let mut parts = version.value.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let written = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        if written < needed {
+            out.push(
+                Finding::error(
+                    CACHE_ENGINE_VERSION,
+                    &version.origin,
+                    format!(
+                        "cache `{}` runs {name} {}, which has no IAM authentication (it needs {}.{} or later)",
+                        cache.name, version.value, needed.0, needed.1
+                    ),
+                )
+                .help(format!(
+                    "use a current version, e.g. `version = \"{}\"`: tasks sign in to every cache with IAM, never a password",
+                    if *engine == CacheEngine::Valkey { "8.0" } else { "7.1" }
+                )),
+            );
+        }
+    }
+}
 
 /// `A002`: durations AWS takes in whole minutes or days, within its limits (a rate of 30 s, an
 /// expiry of 0 or 12 hours, 40 days of backups, an idle timeout over 4,000 s).

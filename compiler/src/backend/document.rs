@@ -240,6 +240,32 @@ fn components(env: &EnvIr, out: &mut String) {
             ),
         ]);
     }
+    for cache in &env.caches {
+        let (kind, details) = match &cache.nodes {
+            CacheNodes::Serverless {
+                max_data_gb,
+                max_ecpu,
+            } => (
+                "ElastiCache Serverless (Valkey)".to_owned(),
+                format!("at most {max_data_gb} GB and {max_ecpu} ECPU/s"),
+            ),
+            CacheNodes::Nodes {
+                engine,
+                version,
+                node_type,
+                replicas,
+            } => (
+                format!("ElastiCache ({})", engine.as_str()),
+                format!("{}, {node_type}, {} replica(s)", version.value, replicas.value),
+            ),
+        };
+        rows.push(vec![
+            cache.name.clone(),
+            kind,
+            cache.tier.clone(),
+            format!("{details}, port {}, TLS, IAM authentication", cache.port),
+        ]);
+    }
     for bucket in &env.buckets {
         rows.push(vec![
             bucket.name.clone(),
@@ -302,22 +328,17 @@ fn flows(env: &EnvIr, out: &mut String) {
     table(out, &["from", "to", "port", "flow"], &rows);
 }
 
-/// The task roles' permissions: every statement the flows to buckets and topics grant.
+/// The task roles' permissions: every statement the flows to buckets, queues, topics and caches
+/// grant.
 fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
-    out.push_str(
-        "## Permissions
-
-",
-    );
+    out.push_str("## Permissions\n\n");
     if env.grants.is_empty() {
-        out.push_str("No flow goes to a bucket or a topic: every task role is empty. A task's execution role pulls its image, writes its logs and reads its secrets, nothing else.
-
-");
+        out.push_str("No flow goes to a bucket, a queue, a topic or a cache: every task role is empty. A task's execution role pulls its image, writes its logs and reads its secrets, nothing else.\n\n");
         return;
     }
     let _ = writeln!(
         out,
-        "Each flow to a bucket or a topic is an IAM policy on the task role of its source: the narrowest actions for its access levels, on that one resource (ARNs as in `{}`). Nothing else is granted; no statement has a wildcard.\n",
+        "Each flow to a bucket, a queue or a topic is an IAM policy on the task role of its source: the narrowest actions for its access levels, on that one resource (ARNs as in `{}`). A `redis` flow to a cache also lets its source sign in to the cache with IAM (`connect`). Nothing else is granted; no statement has a wildcard.\n",
         env.name
     );
     let rows: Vec<Vec<String>> = env
@@ -327,12 +348,7 @@ fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
             grant.statements.iter().map(move |statement| {
                 vec![
                     grant.from.clone(),
-                    grant
-                        .access
-                        .iter()
-                        .map(|a| a.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    grant.levels(),
                     statement.actions.join(", "),
                     format!("`{}`", statement.resource.arn(&ir.system, env)),
                 ]
@@ -351,8 +367,8 @@ fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str("Each task finds what it was granted in its environment:\n\n");
-    table(out, &["task", "variable", "holds the location of"], &variables);
+    out.push_str("Each task finds what it was granted in its environment (a bucket's name, a queue's URL, a topic's ARN, the user it signs in to a cache as):\n\n");
+    table(out, &["task", "variable", "for"], &variables);
 }
 
 /// The environments side by side: what differs, and what it costs.

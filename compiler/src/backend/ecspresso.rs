@@ -322,7 +322,20 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
             json!({ "name": format!("{prefix}_DB_PASSWORD"), "valueFrom": format!("{secret}:password::") }),
         );
     }
-    // Buckets and topics the task's flows grant it: where they are (each once).
+    // Caches the task flows to: where they are (it signs in as the user its grant names, below,
+    // with an IAM authentication token, over TLS).
+    for cache in ctx
+        .env
+        .caches
+        .iter()
+        .filter(|c| ctx.flows.contains(&(task.name, c.name.as_str())))
+    {
+        let prefix = cache.name.to_uppercase();
+        let endpoint = parameters::cache_endpoint(system, env, ctx.env.physical(&cache.name));
+        environment.push(json!({ "name": format!("{prefix}_CACHE_HOST"), "value": ssm(&endpoint, None) }));
+        environment.push(json!({ "name": format!("{prefix}_CACHE_PORT"), "value": cache.port.to_string() }));
+    }
+    // Buckets, queues, topics and caches the task's flows grant it: where they are (each once).
     let mut granted: BTreeSet<&str> = BTreeSet::new();
     for grant in ctx.grants.get(task.name).into_iter().flatten() {
         if granted.insert(&grant.variable) {

@@ -114,6 +114,28 @@ impl<'a> Nodes<'a> {
                 text(&bucket.name)
             ),
             Some(Component::Topic(topic)) => format!("{id}([\"SNS topic<br/>{}\"])", text(&topic.name)),
+            Some(Component::Cache(cache)) => format!(
+                "{id}[(\"{}<br/>{}\")]",
+                text(&match &cache.nodes {
+                    CacheNodes::Serverless { .. } => "ElastiCache Serverless Valkey".to_owned(),
+                    CacheNodes::Nodes {
+                        engine,
+                        version,
+                        node_type,
+                        replicas,
+                    } => format!(
+                        "ElastiCache {} {} · {} × {node_type}",
+                        if *engine == CacheEngine::Valkey {
+                            "Valkey"
+                        } else {
+                            "Redis OSS"
+                        },
+                        version.value,
+                        replicas.value + 1
+                    ),
+                }),
+                text(&cache.name)
+            ),
             Some(Component::Queue(queue)) => format!(
                 "{id}[[\"SQS queue{}<br/>{} · dead letters after {}\"]]",
                 if queue.fifo { " (FIFO)" } else { "" },
@@ -278,12 +300,11 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     // Grants are thick: permissions on the task role, not traffic through a security group.
     for grant in &env.grants {
-        let levels: Vec<&str> = grant.access.iter().map(|a| a.as_str()).collect();
         let _ = writeln!(
             out,
             "  {} ==>|\"IAM · {}\"| {}",
             node(&grant.from),
-            levels.join(", "),
+            grant.levels(),
             node(&grant.to)
         );
     }

@@ -10,6 +10,7 @@
 //! carries `checkov:skip` with the reason.
 
 mod bootstrap;
+mod cache;
 mod compute;
 mod data;
 mod edge;
@@ -22,6 +23,7 @@ mod versions;
 use std::collections::BTreeSet;
 
 use bootstrap::*;
+use cache::*;
 use compute::*;
 use data::*;
 use edge::*;

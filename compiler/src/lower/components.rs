@@ -112,6 +112,40 @@ pub(super) fn job(component: &Component) -> Lowering<Job> {
     })
 }
 
+pub(super) fn cache(component: &Component) -> Lowering<Cache> {
+    let get = Get::new(&component.fields, &component.origin);
+    let (nodes, port) = match component.kind.as_str() {
+        "valkey_serverless" => (
+            CacheNodes::Serverless {
+                max_data_gb: get.int("max_data")?,
+                max_ecpu: get.int("max_ecpu")?,
+            },
+            SERVERLESS_CACHE_PORT,
+        ),
+        "elasticache" => (
+            CacheNodes::Nodes {
+                engine: get.choice("engine")?,
+                version: Spanned {
+                    value: get.str("version")?,
+                    origin: get.origin("version"),
+                },
+                node_type: get.str("node_type")?,
+                replicas: get.spanned_int("replicas")?,
+            },
+            get.port("port")?,
+        ),
+        other => return Err(Fault::new(other, "cache kind", &component.origin)),
+    };
+    Ok(Cache {
+        name: component.name.clone(),
+        tier: tier_of(component)?,
+        nodes,
+        port,
+        snapshots: get.int("snapshots")?,
+        origin: component.origin.clone(),
+    })
+}
+
 pub(super) fn queue(component: &Component) -> Lowering<Queue> {
     let get = Get::new(&component.fields, &component.origin);
     Ok(Queue {

@@ -229,12 +229,31 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
             .is_some_and(|c| !c.access.is_empty());
         takes_access.then_some(category.as_str())
     };
-    let grants = keep(
+    let is_task = |name: &str| {
+        symbols.component(name).is_some_and(|c| {
+            crate::catalogue::catalogue(db, workspace)
+                .categories
+                .get(&c.category)
+                .is_some_and(|category| category.principal)
+        })
+    };
+    let to_cache = |flow: &crate::model::Flow| {
+        symbols.component(&flow.to).is_some_and(|c| c.category == "cache") && is_task(&flow.from)
+    };
+    let mut grants: Vec<Grant> = keep(
         written
             .iter()
             .filter_map(|flow| Some(super::grants::grant(flow, grant_category(flow)?))),
         &mut faults,
+    )
+    .to_vec();
+    grants.extend(
+        written
+            .iter()
+            .filter(|f| to_cache(f))
+            .map(super::grants::cache_connect),
     );
+    let grants: Arc<[Grant]> = grants.into();
     let flows = keep(
         written
             .iter()
@@ -307,8 +326,8 @@ pub(super) fn unroutable(
     out
 }
 
-/// The port a flow to a load balancer (`https`: its listener) or to a database (`postgres`,
-/// `mysql`: its `port`) resolves to.
+/// The port a flow to a load balancer (`https`: its listener), to a database (`postgres`,
+/// `mysql`: its `port`) or to a cache (`redis`: its port) resolves to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct TargetPort {
     pub(super) category: String,
@@ -322,13 +341,15 @@ pub(super) fn target_ports(db: &dyn Db, workspace: Workspace, env: String) -> BT
     let model = model(db, workspace);
     let targets = model
         .components()
-        .filter(|c| matches!(c.category.as_str(), "load_balancer" | "database"));
+        .filter(|c| matches!(c.category.as_str(), "load_balancer" | "database" | "cache"));
     with_overrides(targets, env_overrides(db, workspace, env))
         .iter()
         .map(|c| {
             let get = Get::new(&c.fields, &c.origin);
             let port = match c.category.as_str() {
                 "load_balancer" => get.port("listen"),
+                // A serverless cache listens on AWS's port; a node-based one on its `port`.
+                "cache" if c.kind == "valkey_serverless" => Ok(SERVERLESS_CACHE_PORT),
                 _ => get.port("port"),
             };
             (
@@ -477,6 +498,7 @@ pub(super) fn protocol_port(
                 (WebProtocol::Postgres | WebProtocol::Mysql, Some(t)) if t.category == "database" => {
                     t.port.clone()?
                 }
+                (WebProtocol::Redis, Some(t)) if t.category == "cache" => t.port.clone()?,
                 _ => named.port(),
             };
             Ok((Protocol::Named(named), port))

@@ -36,6 +36,30 @@ pub(super) fn grant(flow: &Flow, category: &str) -> Lowering<Grant> {
     })
 }
 
+/// The grant a network flow to a cache makes besides its security-group rules: the source
+/// signs in with IAM authentication, as the cache's application user, which needs
+/// `elasticache:Connect` on both the cache and that user.
+pub(super) fn cache_connect(flow: &Flow) -> Grant {
+    let name = pascal(&flow.to);
+    let statement = |part: &str, resource: GrantResource| Statement {
+        sid: format!("{name}Connect{part}"),
+        actions: vec!["elasticache:Connect"],
+        resource,
+    };
+    Grant {
+        from: flow.from.clone(),
+        to: flow.to.clone(),
+        target: GrantTarget::Cache,
+        access: Vec::new(),
+        statements: vec![
+            statement("Cache", GrantResource::Cache(flow.to.clone())),
+            statement("User", GrantResource::CacheUser(flow.to.clone())),
+        ],
+        variable: variable(&flow.to, GrantTarget::Cache),
+        origin: flow.origin.clone(),
+    }
+}
+
 /// What one level allows: the actions on the target's objects (buckets only) and on the target
 /// itself. `None` for a level the target's category does not take (the checker refuses it).
 fn actions(target: GrantTarget, level: Access) -> Option<(&'static [&'static str], &'static [&'static str])> {
@@ -88,17 +112,20 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
         }
         GrantTarget::Topic => push(sid(""), on_target, GrantResource::Topic(to.to_owned())),
         GrantTarget::Queue => push(sid(""), on_target, GrantResource::Queue(to.to_owned())),
+        // A cache's grant comes from its `redis` flow (`cache_connect`), not access levels.
+        GrantTarget::Cache => return None,
     }
     Some(statements)
 }
 
 /// The environment variable that tells tasks where the target is: `UPLOADS_BUCKET`,
-/// `EVENTS_TOPIC_ARN`, `ORDERS_QUEUE_URL`.
+/// `EVENTS_TOPIC_ARN`, `ORDERS_QUEUE_URL`, `SESSIONS_CACHE_USER`.
 fn variable(to: &str, target: GrantTarget) -> String {
     let suffix = match target {
         GrantTarget::Bucket => "BUCKET",
         GrantTarget::Topic => "TOPIC_ARN",
         GrantTarget::Queue => "QUEUE_URL",
+        GrantTarget::Cache => "CACHE_USER",
     };
     format!("{}_{suffix}", to.to_ascii_uppercase())
 }

@@ -1,5 +1,5 @@
-//! R005 closed-db-tier: a tier that holds a database has no route out, and no database flows
-//! to the internet.
+//! R005 closed-db-tier: a tier that holds a database or a cache has no route out, and no
+//! database or cache flows to the internet.
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::CLOSED_DB_TIER;
@@ -7,11 +7,10 @@ use crate::ir::{EnvIr, Ir, TierEgress};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     for tier in &env.tiers {
-        let databases: Vec<String> = env
-            .databases
-            .iter()
-            .filter(|d| d.tier == tier.name)
-            .map(|d| format!("`{}`", d.name))
+        let databases: Vec<String> = (env.databases.iter().map(|d| (&d.name, &d.tier)))
+            .chain(env.caches.iter().map(|c| (&c.name, &c.tier)))
+            .filter(|(_, in_tier)| **in_tier == tier.name)
+            .map(|(name, _)| format!("`{name}`"))
             .collect();
         if databases.is_empty() || tier.egress.value != TierEgress::Nat {
             continue;
@@ -33,16 +32,23 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         );
     }
     for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
-        if env.databases.iter().any(|d| flow.from == d.name) {
+        let what = if env.databases.iter().any(|d| flow.from == d.name) {
+            "database"
+        } else if env.caches.iter().any(|c| flow.from == c.name) {
+            "cache"
+        } else {
+            continue;
+        };
+        {
             out.push(
                 Finding::error(
                     CLOSED_DB_TIER,
                     &flow.origin,
-                    format!("database `{}` must not reach the internet", flow.from),
+                    format!("{what} `{}` must not reach the internet", flow.from),
                 )
-                .help(
-                    "remove the flow; a database that needs an AWS service reaches it through a VPC endpoint",
-                ),
+                .help(format!(
+                    "remove the flow; a {what} that needs an AWS service reaches it through a VPC endpoint"
+                )),
             );
         }
     }

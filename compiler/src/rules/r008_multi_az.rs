@@ -1,9 +1,10 @@
-//! R008 multi-az: production spreads its tiers over at least two availability zones, and its
-//! egress does not hang on a single-AZ NAT instance.
+//! R008 multi-az: production spreads its tiers over at least two availability zones, its
+//! egress does not hang on a single-AZ NAT instance, and a node-based cache has a replica in
+//! another zone to fail over to.
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::MULTI_AZ;
-use crate::ir::{EnvIr, Ir, Nat, Stage};
+use crate::ir::{CacheNodes, EnvIr, Ir, Nat, Stage};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     if env.stage.value != Stage::Production {
@@ -29,5 +30,19 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             )
             .help("use `nat = regional` in production: it spans the zones and fails over by itself"),
         );
+    }
+    for cache in &env.caches {
+        if let CacheNodes::Nodes { replicas, .. } = &cache.nodes
+            && replicas.value < 1
+        {
+            out.push(
+                Finding::error(
+                    MULTI_AZ,
+                    &replicas.origin,
+                    format!("cache `{}` runs a single node in production: no failover to another zone", cache.name),
+                )
+                .help("give it a replica (`replicas = 1`): ElastiCache then fails over to it in another zone, or use `valkey_serverless`, which spans the zones by itself"),
+            );
+        }
     }
 }

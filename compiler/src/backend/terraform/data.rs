@@ -1,4 +1,5 @@
-//! The `data.tf` of an environment: Aurora clusters and buckets with their policies.
+//! The `data.tf` of an environment: Aurora clusters, caches (`cache.rs`) and buckets with their
+//! policies.
 
 use super::*;
 use crate::diagnostics::codes;
@@ -6,6 +7,9 @@ use crate::diagnostics::codes;
 pub(super) fn data(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     for database in &ctx.env.databases {
         blocks.extend(aurora(ctx, database));
+    }
+    for cache in &ctx.env.caches {
+        blocks.extend(cache_blocks(ctx, cache));
     }
     for bucket in &ctx.env.buckets {
         if bucket.purpose == Some(BucketPurpose::TerraformState) {

@@ -144,6 +144,33 @@ pub(super) fn metric(
             )],
         );
     }
+    if let Some(Component::Cache(cache)) = watched {
+        let name = crate::naming::cache(&ctx.ir.system, &ctx.env.name, ctx.env.physical(component));
+        return match &cache.nodes {
+            CacheNodes::Serverless { .. } => (
+                false,
+                "AWS/ElastiCache",
+                if alarm.metric == "data" {
+                    "BytesUsedForCache"
+                } else {
+                    "ThrottledCmds"
+                },
+                vec![("clusterId".into(), s(name))],
+            ),
+            // Each node publishes its own metrics; `-001` is the node the group starts with as
+            // its primary.
+            CacheNodes::Nodes { .. } => (
+                false,
+                "AWS/ElastiCache",
+                if alarm.metric == "memory" {
+                    "DatabaseMemoryUsagePercentage"
+                } else {
+                    "EngineCPUUtilization"
+                },
+                vec![("CacheClusterId".into(), s(format!("{name}-001")))],
+            ),
+        };
+    }
     if let Some(Component::Queue(_)) = watched {
         let (name, queue) = match alarm.metric.as_str() {
             "age" => ("ApproximateAgeOfOldestMessage", ctx.ident(component)),
@@ -205,7 +232,7 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
         .attr("dimensions", Expr::Object(dimensions))
         .attr(
             "statistic",
-            s(if namespace == "AWS/SQS" {
+            s(if namespace == "AWS/SQS" || metric_name == "ThrottledCmds" {
                 // A queue's backlog and age: the worst minute, not an average of it.
                 "Maximum"
             } else if metric_name.ends_with("Count") || metric_name == "Requests" {

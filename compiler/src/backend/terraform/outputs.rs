@@ -33,6 +33,7 @@ pub(super) fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
         ParameterValue::RepositoryUrl(repository) => ("repository_url", Some(repository)),
         ParameterValue::ImageTag(repository) => ("image_tag", Some(repository)),
         ParameterValue::DatabaseEndpoint(database) => ("database_endpoint", Some(database)),
+        ParameterValue::CacheEndpoint(cache) => ("cache_endpoint", Some(cache)),
         ParameterValue::DatabaseSecretArn(database) => ("database_secret_arn", Some(database)),
     };
     match of {
@@ -102,6 +103,7 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
             reference(format!("aws_rds_cluster.{}.endpoint", ctx.ident(database))),
             false,
         ),
+        ParameterValue::CacheEndpoint(cache) => ("String", reference(cache_endpoint(ctx, cache)), false),
         ParameterValue::DatabaseSecretArn(database) => (
             "String",
             reference(format!(
