@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A017`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A018`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -39,5 +39,6 @@ pub(crate) const CHECKS: &[Check] = &[
     flows::tasks_can_start,
     flows::flows_have_effect,
     flows::load_balancer_targets,
+    flows::jobs_call_no_service,
     queues::queue_consumers,
 ];

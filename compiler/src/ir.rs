@@ -147,8 +147,12 @@ pub struct EnvIr {
     pub caches: Pieces<Cache>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
-    /// Flows to buckets and topics: IAM policies on the task roles of their sources.
+    /// Flows to buckets, queues, topics and caches: IAM policies on the task roles of their
+    /// sources.
     pub grants: Pieces<Grant>,
+    /// Flows from one service to another: each caller finds its target by name through ECS
+    /// Service Connect (in the environment's Cloud Map namespace), in the order of the flows.
+    pub service_calls: Vec<ServiceCall>,
     /// Items renamed in the source (`was = "old"`), so backends can move their state.
     pub renames: Pieces<Rename>,
 }
@@ -439,6 +443,32 @@ pub struct FlowIr {
     pub implied: bool,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// A service calling another by name through ECS Service Connect: the caller's proxy resolves
+/// `<to>` (its discovery name, in the environment's namespace) and connects to its port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ServiceCall {
+    pub from: String,
+    pub to: String,
+    /// The target's port (the flow's).
+    pub port: u16,
+    /// `http` for an `http` flow (Service Connect then reports HTTP metrics), else none.
+    pub http: bool,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl ServiceCall {
+    /// The name the caller reaches its target by (`daily-report`): DNS has no `_`.
+    pub fn dns_name(&self) -> String {
+        dns_label(&self.to)
+    }
+}
+
+/// A name as a DNS label and Service Connect port name: `_` becomes `-`, lowercase.
+pub fn dns_label(name: &str) -> String {
+    name.replace('_', "-").to_lowercase()
 }
 
 /// A flow to a bucket or a topic: what its source (a service or a job) may do there, as the

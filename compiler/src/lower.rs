@@ -467,6 +467,7 @@ impl EnvLowerer<'_> {
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
+            service_calls: Vec::new(),
             renames: Pieces::default(),
         };
         // Each file's components and flows, as lowered (and memoized) per file.
@@ -515,6 +516,7 @@ impl EnvLowerer<'_> {
             ir.ingress_rules.push(made.keep_first(ingress));
             ir.egress_rules.push(made.keep_first(egress));
         }
+        ir.service_calls = service_calls(&ir);
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);

@@ -11,7 +11,10 @@
 //   - every load balancer spans at least two zones;
 //   - CloudFront aliases are unique across environments, and covered by the viewer certificate;
 //   - no bucket behind CloudFront is the Terraform state bucket or a log bucket;
-//   - the root does not manage the bucket its own state lives in (the bootstrap does).
+//   - the root does not manage the bucket its own state lives in (the bootstrap does);
+//   - Service Connect holds together: a service's namespace is declared, the port it offers is
+//     named in its task, and every `*_ENDPOINT` a task is told to call is offered by a service
+//     while the caller is a Service Connect client itself.
 // Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
 // Prints one problem per line and exits 1 when there is any.
 "use strict";
@@ -64,6 +67,9 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
     return names.flatMap((n) => refs(parameters.get(n), type));
   };
   const tasks = [];
+  // Service Connect: what each service offers (`dns:port`), and what each task is told to call.
+  const offered = new Set();
+  const told = [];
   if (fs.existsSync(ecspressoDir)) {
     for (const service of fs.readdirSync(ecspressoDir).sort()) {
       const dir = path.join(ecspressoDir, service);
@@ -84,7 +90,31 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
           if (!res[tg]) problem(env, `service ${service} registers with ${tg}, which is not declared`);
         }
       }
+      const connect = svc.serviceConnectConfiguration;
+      const containers = taskDef.containerDefinitions || [];
+      for (const c of containers) {
+        for (const v of c.environment || []) {
+          if (v.name.endsWith("_ENDPOINT")) told.push({ service, endpoint: v.value, client: !!(connect && connect.enabled) });
+        }
+      }
+      if (connect && connect.enabled) {
+        const namespaces = all("aws_service_discovery_http_namespace").map(([, b]) => b.name);
+        if (!namespaces.includes(connect.namespace)) {
+          problem(env, `service ${service} uses the Service Connect namespace ${connect.namespace}, which is not declared`);
+        }
+        const named = containers.flatMap((c) => c.portMappings || []).map((m) => m.name).filter(Boolean);
+        for (const offer of connect.services || []) {
+          if (!named.includes(offer.portName)) {
+            problem(env, `service ${service} offers port ${offer.portName} through Service Connect, which its task does not name`);
+          }
+          for (const alias of offer.clientAliases || []) offered.add(`${alias.dnsName}:${alias.port}`);
+        }
+      }
     }
+  }
+  for (const { service, endpoint, client } of told) {
+    if (!offered.has(endpoint)) problem(env, `${service} is told to call ${endpoint}, which no service offers through Service Connect`);
+    else if (!client) problem(env, `${service} is told to call ${endpoint}, but is no Service Connect client`);
   }
   for (const [key, schedule] of all("aws_scheduler_schedule")) {
     const target = one(schedule.target);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, TASK_CANNOT_START, UNROUTED_SERVICE};
+use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, JOB_CALLS_SERVICE, TASK_CANNOT_START, UNROUTED_SERVICE};
 use crate::ir::{EnvIr, FlowIr, Ir, TierEgress, task_needs};
 use crate::rules::{Finding, Findings};
 
@@ -224,4 +224,32 @@ fn first_two<'a>(
         [first, second, ..] => Some((*key, *first, *second)),
         _ => None,
     })
+}
+
+/// `A018`: a job cannot call a service by name. Services find each other through ECS Service
+/// Connect, which serves only ECS services: a job's task (started by EventBridge Scheduler) has
+/// no Service Connect proxy, and the Cloud Map namespace is not DNS.
+pub fn jobs_call_no_service(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    if env.jobs.is_empty() {
+        return;
+    }
+    let jobs: HashSet<&str> = env.jobs.iter().map(|j| j.name.as_str()).collect();
+    let services: HashSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    for flow in env.flows.iter().filter(|f| !f.implied) {
+        let (Some(from), Some(to)) = (flow.from.component(), flow.to.component()) else {
+            continue;
+        };
+        if jobs.contains(from) && services.contains(to) {
+            out.push(
+                Finding::error(
+                    JOB_CALLS_SERVICE,
+                    &flow.origin,
+                    format!("job `{from}` cannot find service `{to}`: ECS Service Connect serves services only, and a scheduled task has no proxy"),
+                )
+                .help(format!(
+                    "let the job hand its work over a queue `{to}` consumes (`flow {from} -> <queue> : send`), or reach `{to}` through its load balancer"
+                )),
+            );
+        }
+    }
 }

@@ -33,7 +33,11 @@ struct Ctx<'a> {
     /// Every flow's `(from, to)`, for looking up which databases a task uses.
     flows: BTreeSet<(&'a str, &'a str)>,
     /// Each task's grants, in the order of the flows.
-    grants: std::collections::BTreeMap<&'a str, Vec<&'a Grant>>,
+    grants: BTreeMap<&'a str, Vec<&'a Grant>>,
+    /// Each calling service's calls through Service Connect, in the order of the flows.
+    calls: BTreeMap<&'a str, Vec<&'a ServiceCall>>,
+    /// The services others call, and whether any call is HTTP.
+    called: BTreeMap<&'a str, bool>,
 }
 
 impl Ctx<'_> {
@@ -69,6 +73,14 @@ pub fn files(ir: &Ir, env: &EnvIr, emit: &mut dyn FnMut(OutputFile)) {
         grants: env.grants.iter().fold(Default::default(), |mut by_task, grant| {
             by_task.entry(grant.from.as_str()).or_default().push(grant);
             by_task
+        }),
+        calls: env.service_calls.iter().fold(Default::default(), |mut by_caller, call| {
+            by_caller.entry(call.from.as_str()).or_default().push(call);
+            by_caller
+        }),
+        called: env.service_calls.iter().fold(Default::default(), |mut called, call| {
+            *called.entry(call.to.as_str()).or_default() |= call.http;
+            called
         }),
     };
     let head = header(CommentStyle::Hash);
@@ -214,6 +226,9 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         "propagateTags": "SERVICE",
         "enableECSManagedTags": true,
     });
+    if let (Some(config), Value::Object(map)) = (service_connect(ctx, service), &mut definition) {
+        map.insert("serviceConnectConfiguration".into(), config);
+    }
     if let (Some(_), Some(port), Value::Object(map)) =
         (&service.load_balancer, &service.port, &mut definition)
     {
@@ -230,6 +245,29 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         map.insert("healthCheckGracePeriodSeconds".into(), json!(60));
     }
     definition
+}
+
+/// The service's ECS Service Connect configuration, when it calls another service or another
+/// calls it: the environment's namespace, and for a called service the name and port it is
+/// found by (its task's port mapping carries the same name).
+fn service_connect(ctx: &Ctx<'_>, service: &Service) -> Option<Value> {
+    let called = ctx.called.contains_key(service.name.as_str());
+    if !called && !ctx.calls.contains_key(service.name.as_str()) {
+        return None;
+    }
+    let mut config = json!({ "enabled": true, "namespace": ctx.cluster() });
+    if let (true, Some(port), Value::Object(map)) = (called, &service.port, &mut config) {
+        let name = dns_label(&service.name);
+        map.insert(
+            "services".into(),
+            json!([{
+                "portName": name,
+                "discoveryName": name,
+                "clientAliases": [{ "port": port.value, "dnsName": name }],
+            }]),
+        );
+    }
+    Some(config)
 }
 
 /// A job's "service definition": only what `ecspresso run` takes from it.
@@ -335,6 +373,19 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         environment.push(json!({ "name": format!("{prefix}_CACHE_HOST"), "value": ssm(&endpoint, None) }));
         environment.push(json!({ "name": format!("{prefix}_CACHE_PORT"), "value": cache.port.to_string() }));
     }
+    // Services it calls through Service Connect: the name and port its proxy answers on.
+    let mut called: BTreeSet<&str> = BTreeSet::new();
+    for call in ctx.calls.get(task.name).into_iter().flatten() {
+        if !called.insert(&call.to) {
+            continue;
+        }
+        let prefix = call.to.to_uppercase();
+        let endpoint = format!("{}:{}", call.dns_name(), call.port);
+        if call.http {
+            environment.push(json!({ "name": format!("{prefix}_URL"), "value": format!("http://{endpoint}") }));
+        }
+        environment.push(json!({ "name": format!("{prefix}_ENDPOINT"), "value": endpoint }));
+    }
     // Buckets, queues, topics and caches the task's flows grant it: where they are (each once).
     let mut granted: BTreeSet<&str> = BTreeSet::new();
     for grant in ctx.grants.get(task.name).into_iter().flatten() {
@@ -366,10 +417,18 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
             }
             (None, port) => {
                 if let Some(port) = port {
-                    map.insert(
-                        "portMappings".into(),
-                        json!([{ "containerPort": port, "protocol": "tcp" }]),
-                    );
+                    // A port other services call by name is named for Service Connect.
+                    let mapping = match ctx.called.get(task.name) {
+                        Some(&http) => {
+                            let mut mapping = json!({ "name": dns_label(task.name), "containerPort": port, "protocol": "tcp" });
+                            if let (true, Value::Object(fields)) = (http, &mut mapping) {
+                                fields.insert("appProtocol".into(), json!("http"));
+                            }
+                            mapping
+                        }
+                        None => json!({ "containerPort": port, "protocol": "tcp" }),
+                    };
+                    map.insert("portMappings".into(), json!([mapping]));
                 }
                 if !task.command.is_empty() {
                     map.insert("command".into(), literal_list(task.command));

@@ -1,10 +1,11 @@
 //! The Mermaid backend: four diagrams per environment, read only from the IR.
 //!
-//! - `architecture.mmd`: the VPC as a boundary, tiers as subgraphs, the edge and the buckets
-//!   outside, every flow labelled with its protocol and port, every grant (a flow to a bucket or
-//!   a topic) a thick arrow labelled `IAM · <levels>`. The Regional NAT Gateway is drawn
-//!   at the VPC boundary, not in a subnet (it belongs to the VPC), as the seed document asks;
-//!   a NAT instance or zonal gateways sit in their public subnets.
+//! - `architecture.mmd`: the VPC as a boundary, tiers as subgraphs, the edge, buckets, queues
+//!   and topics outside, every flow labelled with its protocol and port (a call between
+//!   services marked `Service Connect`), every grant (a flow to a bucket, a queue, a topic, or a
+//!   cache's IAM sign-in) a thick arrow labelled `IAM · <levels>`. The Regional NAT Gateway is
+//!   drawn at the VPC boundary, not in a subnet (it belongs to the VPC), as the seed document
+//!   asks; a NAT instance or zonal gateways sit in their public subnets.
 //! - `inbound.mmd`: internet → edge → (VPC origin) → load balancer → services, and the
 //!   edge's routes to buckets.
 //! - `outbound.mmd`: each tier's way out, or that it has none.
@@ -283,12 +284,28 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
             }
         }
     }
+    // A call between services is found by name: Service Connect.
+    let by_name: HashSet<(&str, &str)> = env
+        .service_calls
+        .iter()
+        .map(|c| (c.from.as_str(), c.to.as_str()))
+        .collect();
     for flow in env
         .flows
         .iter()
         .filter(|f| !f.to.is_internet() && !f.from.is_internet())
     {
-        let _ = writeln!(out, "{}", flow_edge(flow));
+        if by_name.contains(&(flow.from.name(), flow.to.name())) {
+            let _ = writeln!(
+                out,
+                "  {} -->|\"{} · Service Connect\"| {}",
+                node(flow.from.name()),
+                flow_label(flow),
+                node(flow.to.name())
+            );
+        } else {
+            let _ = writeln!(out, "{}", flow_edge(flow));
+        }
     }
     for flow in env.flows.iter().filter(|f| f.from.is_internet()) {
         let _ = writeln!(

@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R018` the design rules, `A001`–`A017` AWS's own constraints
+//! the per-environment IR, `R001`–`R018` the design rules, `A001`–`A018` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -124,6 +124,7 @@ codes! {
     UNROUTED_SERVICE = "A015", "unrouted-service";
     QUEUE_CONSUMERS = "A016", "queue-consumers";
     CACHE_ENGINE_VERSION = "A017", "cache-engine-version";
+    JOB_CALLS_SERVICE = "A018", "job-calls-service";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

@@ -283,6 +283,28 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
     }
 }
 
+/// The written flows from one service to another service that listens on a port: each a call
+/// through ECS Service Connect (a pass over the flows with an index of the services).
+pub(super) fn service_calls(ir: &EnvIr) -> Vec<ServiceCall> {
+    let services: HashMap<&str, &Service> = ir.services.iter().map(|s| (s.name.as_str(), s)).collect();
+    ir.flows
+        .iter()
+        .filter(|f| !f.implied)
+        .filter_map(|flow| {
+            let from = services.get(flow.from.component()?)?;
+            let to = services.get(flow.to.component()?)?;
+            to.port.as_ref()?;
+            Some(ServiceCall {
+                from: from.name.clone(),
+                to: to.name.clone(),
+                port: flow.port,
+                http: flow.protocol == Protocol::Named(WebProtocol::Http),
+                origin: flow.origin.clone(),
+            })
+        })
+        .collect()
+}
+
 /// A flow to the internet needs a default route from its tier (databases are R005's).
 pub(super) fn unroutable(
     flows: &[FlowIr],

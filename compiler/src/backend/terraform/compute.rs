@@ -46,16 +46,27 @@ pub(super) fn tasks(env: &EnvIr) -> Vec<Task<'_>> {
 
 pub(super) fn compute(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     let env = ctx.env;
-    blocks.extend([
-        Block::resource("aws_ecs_cluster", "main")
-            .attr("name", s(ctx.cluster_name()))
-            .block(
-                Block::new("setting", &[])
-                    .attr("name", s("containerInsights"))
-                    .attr("value", s("enabled")),
-            ),
-        assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
-    ]);
+    let mut cluster = Block::resource("aws_ecs_cluster", "main")
+        .attr("name", s(ctx.cluster_name()))
+        .block(
+            Block::new("setting", &[])
+                .attr("name", s("containerInsights"))
+                .attr("value", s("enabled")),
+        );
+    // Services that call each other find each other in the environment's Cloud Map namespace
+    // (ECS Service Connect; the services' definitions name it).
+    if !env.service_calls.is_empty() {
+        blocks.push(
+            Block::resource("aws_service_discovery_http_namespace", "main")
+                .attr("name", s(ctx.cluster_name()))
+                .attr("description", s("ECS Service Connect: the services that call each other")),
+        );
+        cluster = cluster.block(
+            Block::new("service_connect_defaults", &[])
+                .attr("namespace", reference("aws_service_discovery_http_namespace.main.arn")),
+        );
+    }
+    blocks.extend([cluster, assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com")]);
     for repository in &ctx.repositories() {
         let id = ctx.ident(repository);
         blocks.push(
