@@ -247,3 +247,54 @@ fn each_task_is_told_where_what_it_was_granted_is() {
         service.contents
     );
 }
+
+#[test]
+fn the_api_finds_pricing_by_name_and_the_deploy_facts_check_catches_a_broken_name() {
+    let files = build_clean(sources());
+    let json = |path: &str| -> Value {
+        let file = files.iter().find(|f| f.path == path).unwrap();
+        serde_json::from_str(&file.contents).unwrap()
+    };
+    let pricing = json("prod/ecspresso/pricing/ecs-service-def.json");
+    let connect = &pricing["serviceConnectConfiguration"];
+    assert_eq!(connect["namespace"], "orders-prod");
+    assert_eq!(connect["services"][0]["portName"], "pricing");
+    assert_eq!(connect["services"][0]["clientAliases"][0]["port"], 9000);
+    let task = json("prod/ecspresso/pricing/ecs-task-def.json");
+    assert_eq!(
+        task["containerDefinitions"][0]["portMappings"][0]["name"],
+        "pricing"
+    );
+    let api = json("prod/ecspresso/api/ecs-service-def.json");
+    assert_eq!(api["serviceConnectConfiguration"]["enabled"], true);
+    assert!(api["serviceConnectConfiguration"].get("services").is_none());
+    let compute = files
+        .iter()
+        .find(|f| f.path == "prod/terraform/compute.tf")
+        .unwrap();
+    assert!(
+        compute
+            .contents
+            .contains("resource \"aws_service_discovery_http_namespace\" \"main\"")
+    );
+
+    // The deploy-facts check reads only the files: a renamed alias leaves the api calling a
+    // name nothing offers.
+    let mut broken = files.clone();
+    let file = broken
+        .iter_mut()
+        .find(|f| f.path == "prod/ecspresso/pricing/ecs-service-def.json")
+        .unwrap();
+    file.contents = file
+        .contents
+        .replace("\"dnsName\": \"pricing\"", "\"dnsName\": \"prices\"");
+    let report = crate::validators::deploy_facts(write_all(&broken).path());
+    assert!(!report.ok);
+    assert!(
+        report
+            .text
+            .contains("api is told to call pricing:9000, which no service offers through Service Connect"),
+        "{}",
+        report.text
+    );
+}

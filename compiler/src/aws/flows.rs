@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::diagnostics::codes::{FLOW_WITHOUT_EFFECT, JOB_CALLS_SERVICE, TASK_CANNOT_START, UNROUTED_SERVICE};
+use crate::diagnostics::codes::{
+    FLOW_WITHOUT_EFFECT, JOB_CALLS_SERVICE, TASK_CANNOT_START, UNROUTED_SERVICE,
+};
 use crate::ir::{EnvIr, FlowIr, Ir, TierEgress, task_needs};
 use crate::rules::{Finding, Findings};
 

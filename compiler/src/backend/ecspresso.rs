@@ -74,14 +74,20 @@ pub fn files(ir: &Ir, env: &EnvIr, emit: &mut dyn FnMut(OutputFile)) {
             by_task.entry(grant.from.as_str()).or_default().push(grant);
             by_task
         }),
-        calls: env.service_calls.iter().fold(Default::default(), |mut by_caller, call| {
-            by_caller.entry(call.from.as_str()).or_default().push(call);
-            by_caller
-        }),
-        called: env.service_calls.iter().fold(Default::default(), |mut called, call| {
-            *called.entry(call.to.as_str()).or_default() |= call.http;
-            called
-        }),
+        calls: env
+            .service_calls
+            .iter()
+            .fold(Default::default(), |mut by_caller, call| {
+                by_caller.entry(call.from.as_str()).or_default().push(call);
+                by_caller
+            }),
+        called: env
+            .service_calls
+            .iter()
+            .fold(Default::default(), |mut called, call| {
+                *called.entry(call.to.as_str()).or_default() |= call.http;
+                called
+            }),
     };
     let head = header(CommentStyle::Hash);
     for service in &env.services {
@@ -382,7 +388,8 @@ fn task_definition(ctx: &Ctx<'_>, task: &TaskView<'_>, migrate: Option<&[String]
         let prefix = call.to.to_uppercase();
         let endpoint = format!("{}:{}", call.dns_name(), call.port);
         if call.http {
-            environment.push(json!({ "name": format!("{prefix}_URL"), "value": format!("http://{endpoint}") }));
+            environment
+                .push(json!({ "name": format!("{prefix}_URL"), "value": format!("http://{endpoint}") }));
         }
         environment.push(json!({ "name": format!("{prefix}_ENDPOINT"), "value": endpoint }));
     }

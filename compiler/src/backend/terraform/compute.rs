@@ -59,14 +59,20 @@ pub(super) fn compute(ctx: &Ctx<'_>, blocks: &mut Blocks) {
         blocks.push(
             Block::resource("aws_service_discovery_http_namespace", "main")
                 .attr("name", s(ctx.cluster_name()))
-                .attr("description", s("ECS Service Connect: the services that call each other")),
+                .attr(
+                    "description",
+                    s("ECS Service Connect: the services that call each other"),
+                ),
         );
-        cluster = cluster.block(
-            Block::new("service_connect_defaults", &[])
-                .attr("namespace", reference("aws_service_discovery_http_namespace.main.arn")),
-        );
+        cluster = cluster.block(Block::new("service_connect_defaults", &[]).attr(
+            "namespace",
+            reference("aws_service_discovery_http_namespace.main.arn"),
+        ));
     }
-    blocks.extend([cluster, assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com")]);
+    blocks.extend([
+        cluster,
+        assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
+    ]);
     for repository in &ctx.repositories() {
         let id = ctx.ident(repository);
         blocks.push(
