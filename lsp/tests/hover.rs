@@ -53,3 +53,15 @@ fn enum_values_functions_and_metrics_show_their_docs_and_punctuation_nothing() {
         None
     );
 }
+
+#[test]
+fn a_flow_to_a_bucket_shows_its_iam_statements_and_one_to_a_cache_both() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders");
+    let state = State::new(Some(&example), TODAY);
+    insta::assert_snapshot!("grant", hover(&state, "services.arch", "flow api -> uploads", 2));
+    insta::assert_snapshot!(
+        "cache_flow",
+        hover(&state, "services.arch", "flow api -> sessions", 2)
+    );
+    insta::assert_snapshot!("queue", hover(&state, "data.arch", "queue new_orders", 7));
+}

@@ -252,11 +252,6 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
             );
         }
     }
-    if !grants.is_empty() {
-        return Some(format!(
-            "IAM statements from this flow (on the task role of its source):\n\n{grants}"
-        ));
-    }
     let mut text = String::from("Security-group rules from this flow:\n\n");
     let mut any = false;
     for env in &ir.envs {
@@ -282,7 +277,13 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
             }
         }
     }
-    any.then_some(text)
+    let grants = (!grants.is_empty())
+        .then(|| format!("IAM statements from this flow (on the task role of its source):\n\n{grants}"));
+    match (any, grants) {
+        (true, Some(grants)) => Some(format!("{text}\n{grants}")),
+        (true, None) => Some(text),
+        (false, grants) => grants,
+    }
 }
 
 /// A stdlib default as written: `8080`, `true`, `60s`, `internet_only`.
