@@ -145,6 +145,8 @@ pub struct EnvIr {
     pub topics: Pieces<Topic>,
     pub queues: Pieces<Queue>,
     pub caches: Pieces<Cache>,
+    /// Secrets tasks read at run time (created outside archc).
+    pub secrets: Pieces<StoredSecret>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
     /// Flows to buckets, queues, topics and caches: IAM policies on the task roles of their
@@ -169,6 +171,14 @@ impl EnvIr {
     pub fn queue_name(&self, system: &str, queue: &str) -> String {
         let fifo = self.queues.iter().any(|q| q.name == queue && q.fifo);
         crate::naming::queue(system, &self.name, self.physical(queue), fifo)
+    }
+
+    /// The name a secret item stands for in Secrets Manager.
+    pub fn secret_name(&self, secret: &str) -> String {
+        self.secrets
+            .iter()
+            .find(|s| s.name == secret)
+            .map_or_else(|| secret.to_owned(), |s| s.secret_name.clone())
     }
 
     /// The components by name, for a reader that looks many of them up (a scan of every
@@ -199,7 +209,12 @@ impl EnvIr {
             )
             .chain(self.topics.iter().map(|t| (t.name.as_str(), Component::Topic(t))))
             .chain(self.queues.iter().map(|q| (q.name.as_str(), Component::Queue(q))))
-            .chain(self.caches.iter().map(|c| (c.name.as_str(), Component::Cache(c))));
+            .chain(self.caches.iter().map(|c| (c.name.as_str(), Component::Cache(c))))
+            .chain(
+                self.secrets
+                    .iter()
+                    .map(|s| (s.name.as_str(), Component::Secret(s))),
+            );
         for (name, component) in all {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
@@ -220,6 +235,7 @@ pub enum Component<'a> {
     Topic(&'a Topic),
     Queue(&'a Queue),
     Cache(&'a Cache),
+    Secret(&'a StoredSecret),
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays
@@ -500,6 +516,7 @@ pub enum GrantTarget {
     Queue,
     /// A cache a `redis` flow reaches: IAM authentication as its application user.
     Cache,
+    Secret,
 }
 
 /// One IAM policy statement: `Allow` these actions on one resource.
@@ -528,6 +545,8 @@ pub enum GrantResource {
     Cache(String),
     /// The cache's application user (`arn:aws:elasticache:<region>:<account>:user:<id>`).
     CacheUser(String),
+    /// The secret (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-??????`).
+    Secret(String),
 }
 
 impl GrantResource {
@@ -539,7 +558,8 @@ impl GrantResource {
             | GrantResource::Topic(name)
             | GrantResource::Queue(name)
             | GrantResource::Cache(name)
-            | GrantResource::CacheUser(name) => name,
+            | GrantResource::CacheUser(name)
+            | GrantResource::Secret(name) => name,
         }
     }
 
@@ -585,6 +605,9 @@ impl GrantResource {
                     crate::naming::cache(system, &env.name, physical)
                 )
             }
+            GrantResource::Secret(secret) => {
+                crate::naming::secret_arn(&env.region, &env.account, &env.secret_name(secret))
+            }
             GrantResource::CacheUser(_) => format!(
                 "arn:aws:elasticache:{}:{}:user:{}",
                 env.region,
@@ -612,6 +635,7 @@ impl Grant {
         let physical = env.physical(&self.to);
         match self.target {
             GrantTarget::Cache => crate::naming::cache_user(system, &env.name, physical),
+            GrantTarget::Secret => env.secret_name(&self.to),
             GrantTarget::Bucket => crate::naming::bucket(system, &env.name, &env.account, physical),
             GrantTarget::Topic => GrantResource::Topic(self.to.clone()).arn(system, env),
             GrantTarget::Queue => format!(
@@ -1037,6 +1061,15 @@ impl Cache {
             CacheNodes::Nodes { engine, .. } => engine.as_str(),
         }
     }
+}
+
+/// A Secrets Manager secret, by the name it was created with outside archc.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct StoredSecret {
+    pub name: String,
+    pub secret_name: String,
+    #[serde(skip)]
+    pub origin: Origin,
 }
 
 /// An SQS queue with its dead-letter queue.

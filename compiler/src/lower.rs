@@ -165,6 +165,7 @@ pub struct FilePart {
     topics: Arc<[Topic]>,
     queues: Arc<[Queue]>,
     caches: Arc<[Cache]>,
+    secrets: Arc<[StoredSecret]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
     /// The egress its tasks need to start.
@@ -217,6 +218,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
     );
     let queues = keep(of("queue").map(queue), &mut faults);
     let caches = keep(of("cache").map(cache), &mut faults);
+    let secrets = keep(of("secret").map(stored_secret), &mut faults);
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
     let platform = platform_egress(
@@ -236,6 +238,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         topics,
         queues,
         caches,
+        secrets,
         alarms,
         renames,
         platform,
@@ -464,6 +467,7 @@ impl EnvLowerer<'_> {
             topics: Pieces::default(),
             queues: Pieces::default(),
             caches: Pieces::default(),
+            secrets: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
@@ -485,6 +489,7 @@ impl EnvLowerer<'_> {
             ir.topics.push(Arc::clone(&part.topics));
             ir.queues.push(Arc::clone(&part.queues));
             ir.caches.push(Arc::clone(&part.caches));
+            ir.secrets.push(Arc::clone(&part.secrets));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
             self.diagnostics.extend(part.diagnostics.iter().cloned());

@@ -43,6 +43,12 @@ pub fn cache_default_user(system: &str, env: &str, cache: &str) -> String {
     format!("{}-default", self::cache(system, env, cache))
 }
 
+/// The ARN of a Secrets Manager secret known by name: Secrets Manager appends a hyphen and six
+/// random characters, which `-??????` matches (and nothing longer, such as `<name>-old`).
+pub fn secret_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:secretsmanager:{region}:{account}:secret:{name}-??????")
+}
+
 /// What AWS allows for one kind of name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {

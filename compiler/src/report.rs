@@ -361,6 +361,7 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 GrantTarget::Topic => "topic".to_owned(),
                 GrantTarget::Queue => "queue".to_owned(),
                 GrantTarget::Cache => "cache, IAM authentication".to_owned(),
+                GrantTarget::Secret => "secret".to_owned(),
             };
             let parts: Vec<String> = levels
                 .iter()

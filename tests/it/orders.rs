@@ -1,5 +1,6 @@
 //! The second example, `examples/orders` (an order pipeline: api → queue → worker → database,
-//! a serverless cache for sessions, buckets the tasks read and write, a topic they publish to): checked clean, every generated file
+//! a serverless cache for sessions, buckets the tasks read and write, a topic they publish to, a
+//! secret the worker reads): checked clean, every generated file
 //! snapshotted, every validator run over it, and each flow's IAM grant read back from the
 //! generated Terraform by HashiCorp's HCL parser and compared, statement by statement, with what
 //! the flow says.
@@ -72,7 +73,7 @@ fn statement(sid: &str, actions: &[&str], resource: &str) -> Value {
 #[test]
 fn each_flow_grants_exactly_its_statements_and_nothing_is_a_wildcard() {
     let out = write_all(&build_clean(sources()));
-    for env in ["prod", "staging"] {
+    for (env, account) in [("prod", "333333333333"), ("staging", "444444444444")] {
         let policies = policies(&out.path().join(env).join("terraform"));
         let task = |name: &str| policies.get(&format!("{name}_task")).cloned().unwrap_or_default();
         assert_eq!(
@@ -145,6 +146,11 @@ fn each_flow_grants_exactly_its_statements_and_nothing_is_a_wildcard() {
                     "OrderEventsPublish",
                     &["sns:Publish"],
                     "${aws_sns_topic.order_events.arn}"
+                ),
+                statement(
+                    "PaymentsRead",
+                    &["secretsmanager:GetSecretValue"],
+                    &format!("arn:aws:secretsmanager:eu-central-1:{account}:secret:orders/payments-??????"),
                 ),
             ],
             "{env}: fulfilment"

@@ -282,6 +282,17 @@ fn components(env: &EnvIr, out: &mut String) {
             topic.email.join(", "),
         ]);
     }
+    for secret in &env.secrets {
+        rows.push(vec![
+            secret.name.clone(),
+            "Secrets Manager".into(),
+            "—".into(),
+            format!(
+                "`{}`, created and rotated outside archc; read at run time",
+                secret.secret_name
+            ),
+        ]);
+    }
     for queue in &env.queues {
         rows.push(vec![
             queue.name.clone(),

@@ -137,6 +137,11 @@ impl<'a> Nodes<'a> {
                 }),
                 text(&cache.name)
             ),
+            Some(Component::Secret(secret)) => format!(
+                "{id}[/\"Secrets Manager<br/>{} · {}\"/]",
+                text(&secret.name),
+                text(&secret.secret_name)
+            ),
             Some(Component::Queue(queue)) => format!(
                 "{id}[[\"SQS queue{}<br/>{} · dead letters after {}\"]]",
                 if queue.fifo { " (FIFO)" } else { "" },
@@ -205,6 +210,9 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     for queue in &env.queues {
         let _ = writeln!(out, "  {}", nodes.declaration(&queue.name));
+    }
+    for secret in &env.secrets {
+        let _ = writeln!(out, "  {}", nodes.declaration(&secret.name));
     }
     let _ = writeln!(
         out,

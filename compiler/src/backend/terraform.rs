@@ -124,10 +124,7 @@ impl Ctx<'_> {
 
     /// The ARN of the Secrets Manager secret `name` (with the suffix AWS adds to it).
     fn secret_arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:secretsmanager:{}:{}:secret:{name}-*",
-            self.env.region, self.env.account
-        )
+        crate::naming::secret_arn(&self.env.region, &self.env.account, name)
     }
 
     fn production(&self) -> bool {

@@ -146,6 +146,15 @@ pub(super) fn cache(component: &Component) -> Lowering<Cache> {
     })
 }
 
+pub(super) fn stored_secret(component: &Component) -> Lowering<StoredSecret> {
+    let get = Get::new(&component.fields, &component.origin);
+    Ok(StoredSecret {
+        name: component.name.clone(),
+        secret_name: get.str("name")?,
+        origin: component.origin.clone(),
+    })
+}
+
 pub(super) fn queue(component: &Component) -> Lowering<Queue> {
     let get = Get::new(&component.fields, &component.origin);
     Ok(Queue {

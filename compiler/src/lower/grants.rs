@@ -1,4 +1,4 @@
-//! Grants: flows to buckets, queues and topics, each as the least-privilege IAM statements it gives the
+//! Grants: flows to buckets, queues, topics and secrets, each as the least-privilege IAM statements it gives the
 //! task role of its source. This table is the one place an access level's actions are spelled;
 //! every statement names one resource and never a wildcard.
 
@@ -12,6 +12,7 @@ pub(super) fn grant(flow: &Flow, category: &str) -> Lowering<Grant> {
         "bucket" => GrantTarget::Bucket,
         "topic" => GrantTarget::Topic,
         "queue" => GrantTarget::Queue,
+        "secret" => GrantTarget::Secret,
         _ => return Err(fault()),
     };
     let written = match &flow.protocol {
@@ -68,6 +69,7 @@ fn actions(target: GrantTarget, level: Access) -> Option<(&'static [&'static str
         (GrantTarget::Bucket, Access::Write) => (&["s3:AbortMultipartUpload", "s3:PutObject"], &[]),
         (GrantTarget::Bucket, Access::Delete) => (&["s3:DeleteObject"], &[]),
         (GrantTarget::Topic, Access::Publish) => (&[], &["sns:Publish"]),
+        (GrantTarget::Secret, Access::Read) => (&[], &["secretsmanager:GetSecretValue"]),
         (GrantTarget::Queue, Access::Send) => (&[], &["sqs:GetQueueUrl", "sqs:SendMessage"]),
         (GrantTarget::Queue, Access::Consume) => (
             &[],
@@ -112,6 +114,7 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
         }
         GrantTarget::Topic => push(sid(""), on_target, GrantResource::Topic(to.to_owned())),
         GrantTarget::Queue => push(sid(""), on_target, GrantResource::Queue(to.to_owned())),
+        GrantTarget::Secret => push(sid(""), on_target, GrantResource::Secret(to.to_owned())),
         // A cache's grant comes from its `redis` flow (`cache_connect`), not access levels.
         GrantTarget::Cache => return None,
     }
@@ -126,6 +129,7 @@ fn variable(to: &str, target: GrantTarget) -> String {
         GrantTarget::Topic => "TOPIC_ARN",
         GrantTarget::Queue => "QUEUE_URL",
         GrantTarget::Cache => "CACHE_USER",
+        GrantTarget::Secret => "SECRET_NAME",
     };
     format!("{}_{suffix}", to.to_ascii_uppercase())
 }

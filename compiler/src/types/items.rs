@@ -349,7 +349,7 @@ impl Checker<'_> {
                 codes::FLOW_ACCESS_MISMATCH,
                 what.span.clone(),
                 format!("{reached}: a flow to it carries a protocol, not an access level"),
-                "write the protocol, e.g. `: https`, `: postgres` or `: tcp(8080)`; access levels are for buckets and topics",
+                "write the protocol, e.g. `: https`, `: postgres` or `: tcp(8080)`; access levels are for buckets, queues, topics and secrets",
             );
             return;
         }

@@ -221,6 +221,7 @@ fn task_policy(ctx: &Ctx<'_>, id: &str, grants: &[&Grant]) -> Block {
             GrantResource::Topic(topic) => reference(format!("aws_sns_topic.{}.arn", ctx.ident(topic))),
             GrantResource::Queue(queue) => reference(format!("aws_sqs_queue.{}.arn", ctx.ident(queue))),
             GrantResource::Cache(cache) => reference(format!("{}.arn", cache_address(ctx, cache))),
+            GrantResource::Secret(secret) => Expr::Str(ctx.secret_arn(&ctx.env.secret_name(secret))),
             GrantResource::CacheUser(cache) => {
                 reference(format!("aws_elasticache_user.{}_app.arn", ctx.ident(cache)))
             }
