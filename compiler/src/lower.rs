@@ -521,7 +521,7 @@ impl EnvLowerer<'_> {
             ir.ingress_rules.push(made.keep_first(ingress));
             ir.egress_rules.push(made.keep_first(egress));
         }
-        ir.service_calls = service_calls(&ir);
+        ir.service_calls = service_calls(&ir, symbols);
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);

@@ -237,12 +237,20 @@ pub fn jobs_call_no_service(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         return;
     }
     let jobs: HashSet<&str> = env.jobs.iter().map(|j| j.name.as_str()).collect();
+    let from_jobs: Vec<&FlowIr> = env
+        .flows
+        .iter()
+        .filter(|f| !f.implied && f.from.component().is_some_and(|from| jobs.contains(from)))
+        .collect();
+    if from_jobs.is_empty() {
+        return;
+    }
     let services: HashSet<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
-    for flow in env.flows.iter().filter(|f| !f.implied) {
+    for flow in from_jobs {
         let (Some(from), Some(to)) = (flow.from.component(), flow.to.component()) else {
             continue;
         };
-        if jobs.contains(from) && services.contains(to) {
+        if services.contains(to) {
             out.push(
                 Finding::error(
                     JOB_CALLS_SERVICE,

@@ -220,45 +220,47 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
     let symbols = workspace_symbols(db, workspace);
     let mut faults = Vec::new();
     let written = &file_model(db, workspace, file).flows;
-    // A flow to a category that takes access levels is a grant; every other flow is network.
-    let grant_category = |flow: &crate::model::Flow| {
-        let category = &symbols.component(&flow.to)?.category;
-        let takes_access = crate::catalogue::catalogue(db, workspace)
-            .categories
-            .get(category)
-            .is_some_and(|c| !c.access.is_empty());
-        takes_access.then_some(category.as_str())
+    // Each flow's kind, decided once: a flow to a category that takes access levels is a
+    // grant; every other flow is in the network, and one from a task to a cache also grants
+    // the cache's IAM sign-in.
+    let catalogue = crate::catalogue::catalogue(db, workspace);
+    let category = |name: &str| {
+        let declared = symbols.component(name)?;
+        Some((
+            declared.category.as_str(),
+            catalogue.categories.get(&declared.category)?,
+        ))
     };
-    let is_task = |name: &str| {
-        symbols.component(name).is_some_and(|c| {
-            crate::catalogue::catalogue(db, workspace)
-                .categories
-                .get(&c.category)
-                .is_some_and(|category| category.principal)
+    let kinds: Vec<FlowKind<'_>> = written
+        .iter()
+        .map(|flow| match category(&flow.to) {
+            Some((name, target)) if !target.access.is_empty() => FlowKind::Grant(name),
+            Some(("cache", _)) if category(&flow.from).is_some_and(|(_, c)| c.principal) => FlowKind::ToCache,
+            _ => FlowKind::Network,
         })
-    };
-    let to_cache = |flow: &crate::model::Flow| {
-        symbols.component(&flow.to).is_some_and(|c| c.category == "cache") && is_task(&flow.from)
-    };
+        .collect();
     let mut grants: Vec<Grant> = keep(
-        written
-            .iter()
-            .filter_map(|flow| Some(super::grants::grant(flow, grant_category(flow)?))),
+        written.iter().zip(&kinds).filter_map(|(flow, kind)| match kind {
+            FlowKind::Grant(category) => Some(super::grants::grant(flow, category)),
+            _ => None,
+        }),
         &mut faults,
     )
     .to_vec();
     grants.extend(
         written
             .iter()
-            .filter(|f| to_cache(f))
-            .map(super::grants::cache_connect),
+            .zip(&kinds)
+            .filter(|(_, kind)| matches!(kind, FlowKind::ToCache))
+            .map(|(flow, _)| super::grants::cache_connect(flow)),
     );
     let grants: Arc<[Grant]> = grants.into();
     let flows = keep(
         written
             .iter()
-            .filter(|f| grant_category(f).is_none())
-            .map(|flow| {
+            .zip(&kinds)
+            .filter(|(_, kind)| !matches!(kind, FlowKind::Grant(_)))
+            .map(|(flow, _)| {
                 let (protocol, port) = protocol_port(&flow.protocol, ports.get(&flow.to), &flow.origin)?;
                 Ok(FlowIr {
                     from: Endpoint::named(&flow.from),
@@ -285,7 +287,16 @@ pub(super) fn lower_flows(db: &dyn Db, workspace: Workspace, file: SourceFile, e
 
 /// The written flows from one service to another service that listens on a port: each a call
 /// through ECS Service Connect (a pass over the flows with an index of the services).
-pub(super) fn service_calls(ir: &EnvIr) -> Vec<ServiceCall> {
+pub(super) fn service_calls(ir: &EnvIr, symbols: &SymbolTable) -> Vec<ServiceCall> {
+    let is_service = |name: Option<&str>| {
+        name.and_then(|n| symbols.component(n))
+            .is_some_and(|c| c.category == "service")
+    };
+    let between_services =
+        |f: &&FlowIr| !f.implied && is_service(f.from.component()) && is_service(f.to.component());
+    if !ir.flows.iter().any(|f| between_services(&f)) {
+        return Vec::new();
+    }
     let services: HashMap<&str, &Service> = ir.services.iter().map(|s| (s.name.as_str(), s)).collect();
     ir.flows
         .iter()
@@ -303,6 +314,16 @@ pub(super) fn service_calls(ir: &EnvIr) -> Vec<ServiceCall> {
             })
         })
         .collect()
+}
+
+/// What a written flow becomes.
+enum FlowKind<'a> {
+    /// IAM statements on a bucket, queue, topic or secret (of this category).
+    Grant(&'a str),
+    /// Security-group rules.
+    Network,
+    /// Security-group rules, and the cache's IAM sign-in.
+    ToCache,
 }
 
 /// A flow to the internet needs a default route from its tier (databases are R005's).
