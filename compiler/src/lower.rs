@@ -754,8 +754,8 @@ fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnosti
     }
     for cache in part.caches.iter() {
         let item = physical(&cache.name);
-        // The application user's id is the longest of the cache's names.
-        let name = naming::cache_user(&identity.system, &identity.env, &item);
+        // The disabled default user's id is the longest of the cache's names.
+        let name = naming::cache_default_user(&identity.system, &identity.env, &item);
         checks.push((naming::CACHE, name, &cache.name, &cache.origin));
     }
     for queue in part.queues.iter() {
