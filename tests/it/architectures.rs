@@ -14,16 +14,11 @@ use crate::validators::{
 const ARCHITECTURES: &[&str] = &["ledger", "docs", "store", "media"];
 
 fn sources(name: &str) -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("architectures")
-        .join(name);
-    let files = archc::cli::load(&dir).expect("the architecture is readable");
-    // Paths relative to the architecture, so the snapshots do not depend on the checkout.
-    let prefix = format!("{}/", dir.display());
-    files
-        .into_iter()
-        .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), text))
-        .collect()
+    crate::fixture::workspace_sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("architectures")
+            .join(name),
+    )
 }
 
 #[test]

@@ -50,6 +50,17 @@ pub fn codes(files: Vec<(String, String)>) -> Vec<&'static str> {
         .collect()
 }
 
+/// The sources of the workspace in `dir`, with paths relative to it, so that snapshots do not
+/// depend on where the checkout is.
+pub fn workspace_sources(dir: &std::path::Path) -> Vec<(String, String)> {
+    let files = archc::cli::load(dir).expect("the workspace is readable");
+    let prefix = format!("{}/", dir.display());
+    files
+        .into_iter()
+        .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), text))
+        .collect()
+}
+
 /// The reference design's sources.
 pub fn example_sources() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/webapp");

@@ -14,13 +14,7 @@ use serde_json::Value;
 use crate::fixture::{TODAY, build_clean, tools, write_all};
 
 fn sources() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders");
-    let files = archc::cli::load(&dir).expect("the example is readable");
-    let prefix = format!("{}/", dir.display());
-    files
-        .into_iter()
-        .map(|(path, text)| (path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), text))
-        .collect()
+    crate::fixture::workspace_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders"))
 }
 
 #[test]

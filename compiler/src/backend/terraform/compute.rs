@@ -353,39 +353,13 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
     ];
     for (metric, target, predefined) in targets {
         let Some(target) = target else { continue };
-        blocks.push(
-            Block::resource("aws_appautoscaling_policy", &format!("{id}_{metric}"))
-                .attr("name", s(ctx.item_name_with(&service.name, metric)))
-                .attr("policy_type", s("TargetTrackingScaling"))
-                .attr(
-                    "service_namespace",
-                    reference(format!("aws_appautoscaling_target.{id}.service_namespace")),
-                )
-                .attr(
-                    "scalable_dimension",
-                    reference(format!("aws_appautoscaling_target.{id}.scalable_dimension")),
-                )
-                .attr(
-                    "resource_id",
-                    reference(format!("aws_appautoscaling_target.{id}.resource_id")),
-                )
-                .block(
-                    Block::new("target_tracking_scaling_policy_configuration", &[])
-                        .attr("target_value", Expr::Num(i64::from(target)))
-                        .attr(
-                            "scale_out_cooldown",
-                            Expr::Num(i64::try_from(scale.scale_out_cooldown_seconds.value).unwrap_or(60)),
-                        )
-                        .attr(
-                            "scale_in_cooldown",
-                            Expr::Num(i64::try_from(scale.scale_in_cooldown_seconds.value).unwrap_or(300)),
-                        )
-                        .block(
-                            Block::new("predefined_metric_specification", &[])
-                                .attr("predefined_metric_type", s(predefined)),
-                        ),
-                ),
-        );
+        blocks.push(target_tracking(
+            ctx,
+            service,
+            metric,
+            i64::from(target),
+            Block::new("predefined_metric_specification", &[]).attr("predefined_metric_type", s(predefined)),
+        ));
     }
     if let Some(queue) = &scale.queue {
         blocks.push(queue_scaling(ctx, service, queue));
@@ -397,8 +371,6 @@ pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
 /// Amazon SQS"): messages visible divided by the running tasks, or by one when none runs, so the
 /// metric is defined at zero tasks and a worker with `min = 0` scales out when work arrives.
 fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Block {
-    let id = ctx.ident(&service.name);
-    let scale = &service.scale;
     let metric = |metric_id: &str, namespace: &str, name: &str, stat: &str, dimensions: Vec<(&str, Expr)>| {
         let mut metric = Block::new("metric", &[])
             .attr("metric_name", s(name))
@@ -421,8 +393,48 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
             .attr("expression", s(expression))
             .attr("return_data", Expr::Bool(returned))
     };
-    Block::resource("aws_appautoscaling_policy", &format!("{id}_backlog"))
-        .attr("name", s(ctx.item_name_with(&service.name, "backlog")))
+    target_tracking(
+        ctx,
+        service,
+        "backlog",
+        queue.backlog,
+        Block::new("customized_metric_specification", &[])
+            .block(metric(
+                "visible",
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                "Sum",
+                vec![(
+                    "QueueName",
+                    reference(format!("aws_sqs_queue.{}.name", ctx.ident(&queue.queue.value))),
+                )],
+            ))
+            .block(metric(
+                "tasks",
+                "ECS/ContainerInsights",
+                "RunningTaskCount",
+                "Average",
+                vec![
+                    ("ClusterName", reference("aws_ecs_cluster.main.name")),
+                    ("ServiceName", s(ctx.env.physical(&service.name))),
+                ],
+            ))
+            .block(expression("running", "FILL(tasks, 0)", false))
+            .block(expression(
+                "backlog",
+                "visible / IF(running > 0, running, 1)",
+                true,
+            )),
+    )
+}
+
+/// A target-tracking policy on the service's scalable target: `metric` (a predefined or a
+/// customized metric specification) kept at `target`, with the service's cooldowns.
+fn target_tracking(ctx: &Ctx<'_>, service: &Service, suffix: &str, target: i64, metric: Block) -> Block {
+    let id = ctx.ident(&service.name);
+    let scale = &service.scale;
+    Block::resource("aws_appautoscaling_policy", &format!("{id}_{suffix}"))
+        .attr("name", s(ctx.item_name_with(&service.name, suffix)))
         .attr("policy_type", s("TargetTrackingScaling"))
         .attr(
             "service_namespace",
@@ -438,7 +450,7 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
         )
         .block(
             Block::new("target_tracking_scaling_policy_configuration", &[])
-                .attr("target_value", Expr::Num(queue.backlog))
+                .attr("target_value", Expr::Num(target))
                 .attr(
                     "scale_out_cooldown",
                     Expr::Num(i64::try_from(scale.scale_out_cooldown_seconds.value).unwrap_or(60)),
@@ -447,35 +459,7 @@ fn queue_scaling(ctx: &Ctx<'_>, service: &Service, queue: &QueueScaling) -> Bloc
                     "scale_in_cooldown",
                     Expr::Num(i64::try_from(scale.scale_in_cooldown_seconds.value).unwrap_or(300)),
                 )
-                .block(
-                    Block::new("customized_metric_specification", &[])
-                        .block(metric(
-                            "visible",
-                            "AWS/SQS",
-                            "ApproximateNumberOfMessagesVisible",
-                            "Sum",
-                            vec![(
-                                "QueueName",
-                                reference(format!("aws_sqs_queue.{}.name", ctx.ident(&queue.queue.value))),
-                            )],
-                        ))
-                        .block(metric(
-                            "tasks",
-                            "ECS/ContainerInsights",
-                            "RunningTaskCount",
-                            "Average",
-                            vec![
-                                ("ClusterName", reference("aws_ecs_cluster.main.name")),
-                                ("ServiceName", s(ctx.env.physical(&service.name))),
-                            ],
-                        ))
-                        .block(expression("running", "FILL(tasks, 0)", false))
-                        .block(expression(
-                            "backlog",
-                            "visible / IF(running > 0, running, 1)",
-                            true,
-                        )),
-                ),
+                .block(metric),
         )
 }
 
