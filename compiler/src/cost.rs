@@ -86,6 +86,8 @@ pub struct Prices {
     pub sns_email_per_100k: f64,
     pub sqs_standard_per_million: f64,
     pub sqs_fifo_per_million: f64,
+    /// Outbound e-mail through SES (the same in every region).
+    pub ses_per_1000_messages: f64,
     pub elasticache_serverless_valkey_gb_hour: f64,
     pub elasticache_serverless_valkey_ecpu_per_million: f64,
     /// Redis OSS nodes by type; Valkey nodes cost `elasticache_valkey_node_discount` less.
@@ -391,6 +393,17 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
                 money(price)
             ),
             monthly: cents(a.sqs_requests_per_queue_per_month / 1_000_000.0 * price),
+        });
+    }
+    for mail in &env.mail {
+        lines.push(Line {
+            component: mail.name.clone(),
+            item: format!(
+                "SES: {} messages × {} per 1,000 (attachments' data not counted)",
+                mail.monthly_messages,
+                money(p.ses_per_1000_messages)
+            ),
+            monthly: cents(mail.monthly_messages as f64 / 1_000.0 * p.ses_per_1000_messages),
         });
     }
     for alarm in &env.alarms {

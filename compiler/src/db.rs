@@ -104,6 +104,7 @@ pub const STDLIB_FILES: &[(&str, &str)] = &[
         "<stdlib>/messaging.arch",
         include_str!("../../stdlib/messaging.arch"),
     ),
+    ("<stdlib>/mail.arch", include_str!("../../stdlib/mail.arch")),
     (
         "<stdlib>/monitoring.arch",
         include_str!("../../stdlib/monitoring.arch"),

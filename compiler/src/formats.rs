@@ -41,6 +41,11 @@ pub enum TextFormat {
     Name,
     /// A GitHub repository: `owner/name`.
     GithubRepository,
+    /// One label of a DNS name: `bounce`.
+    DnsLabel,
+    /// Who may operate an environment: an IAM Identity Center permission set's name
+    /// (`AdministratorAccess`) or an IAM principal's ARN.
+    Operator,
 }
 
 /// Why a string does not fit its format: the message and the hint of the diagnostic.
@@ -70,6 +75,8 @@ impl TextFormat {
         ("acm_arn", TextFormat::AcmArn),
         ("name", TextFormat::Name),
         ("github_repository", TextFormat::GithubRepository),
+        ("dns_label", TextFormat::DnsLabel),
+        ("operator", TextFormat::Operator),
     ];
 
     /// The format a stdlib type name stands for.
@@ -97,6 +104,10 @@ impl TextFormat {
             TextFormat::AcmArn => "an ACM certificate ARN",
             TextFormat::Name => "a name such as \"api\"",
             TextFormat::GithubRepository => "a GitHub repository such as \"example-org/webapp\"",
+            TextFormat::DnsLabel => "one label of a domain name such as \"bounce\"",
+            TextFormat::Operator => {
+                "an IAM Identity Center permission set such as \"AdministratorAccess\", or an IAM role ARN"
+            }
         }
     }
 
@@ -121,6 +132,8 @@ impl TextFormat {
             }
             TextFormat::Name => "api",
             TextFormat::GithubRepository => "example-org/webapp",
+            TextFormat::DnsLabel => "bounce",
+            TextFormat::Operator => "AdministratorAccess",
         }
     }
 
@@ -144,6 +157,8 @@ impl TextFormat {
             TextFormat::AcmArn => acm_arn(text),
             TextFormat::Name => name(text),
             TextFormat::GithubRepository => github_repository(text),
+            TextFormat::DnsLabel => dns_label(text),
+            TextFormat::Operator => operator(text),
         };
         match fault {
             None => Ok(()),
@@ -212,19 +227,75 @@ fn domain(text: &str, wildcard: bool) -> Option<String> {
         _ => text,
     };
     let labels: Vec<&str> = name.split('.').collect();
-    let label_ok = |label: &&str| {
-        (1..=63).contains(&label.len())
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-    };
-    let ok = text.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok);
+    let ok = text.len() <= 253 && labels.len() >= 2 && labels.iter().all(|l| label_ok(l));
     (!ok).then(|| {
         let star = if wildcard { " (a certificate may start with `*.`)" } else { "" };
         format!(
             "a domain is dot-separated labels of letters, digits and `-`, each 1 to 63 characters, 253 in all, e.g. \"example.com\"{star}"
         )
     })
+}
+
+/// A DNS label: 1 to 63 letters, digits and `-`, neither first nor last.
+fn label_ok(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+fn dns_label(text: &str) -> Option<String> {
+    (!label_ok(text)).then(|| {
+        "a DNS label is 1 to 63 letters, digits and `-` (not first or last), without dots, e.g. \"bounce\"".into()
+    })
+}
+
+/// IAM Identity Center: a permission set's name is 1 to 32 of `[\w+=,.@-]`. IAM: a principal
+/// ARN is `arn:<partition>:iam::<account>:role/<path/name>`, `…:user/<path/name>` or
+/// `…:root` (the rules, not the format, decide which principals may operate).
+fn operator(text: &str) -> Option<String> {
+    let ok = if text.starts_with("arn:") {
+        iam_principal_arn(text)
+    } else {
+        (1..=32).contains(&text.len())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+    };
+    (!ok).then(|| {
+        "an operator is an IAM Identity Center permission set's name (1 to 32 letters, digits and `_+=,.@-`, e.g. \"AdministratorAccess\") or an IAM role ARN (`arn:aws:iam::<account>:role/<name>`)".into()
+    })
+}
+
+fn iam_principal_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, resource] => {
+            partition_ok(partition)
+                && account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && (*resource == "root"
+                    || resource
+                        .strip_prefix("role/")
+                        .or_else(|| resource.strip_prefix("user/"))
+                        .is_some_and(|path| {
+                            (1..=512).contains(&path.len())
+                                && !path.starts_with('/')
+                                && !path.ends_with('/')
+                                && path
+                                    .chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-/".contains(c))
+                        }))
+        }
+        _ => false,
+    }
+}
+
+fn partition_ok(partition: &str) -> bool {
+    partition == "aws"
+        || partition
+            .strip_prefix("aws-")
+            .is_some_and(|p| separated_words(p, &['-']))
 }
 
 /// ECR: 2 to 256 characters, `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`.
@@ -357,10 +428,7 @@ fn acm_arn(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.splitn(6, ':').collect();
     let ok = match parts.as_slice() {
         ["arn", partition, "acm", region_code, account, resource] => {
-            (partition == &"aws"
-                || partition
-                    .strip_prefix("aws-")
-                    .is_some_and(|p| separated_words(p, &['-'])))
+            partition_ok(partition)
                 && region(region_code).is_none()
                 && account.len() == 12
                 && account.chars().all(|c| c.is_ascii_digit())
@@ -466,6 +534,30 @@ mod tests {
             ],
         );
         accepts(Name, &["api", "_x1"], &["1a", "a-b", "a b"]);
+        accepts(
+            DnsLabel,
+            &["bounce", "mail-1", "a"],
+            &["-a", "a-", "a.b", "a b", &"a".repeat(64)],
+        );
+        accepts(
+            Operator,
+            &[
+                "AdministratorAccess",
+                "Ops.Read-Only@2",
+                "arn:aws:iam::111111111111:role/ops",
+                "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0a",
+                "arn:aws:iam::111111111111:user/alice",
+                "arn:aws:iam::111111111111:root",
+            ],
+            &[
+                "Administrator Access",
+                &"a".repeat(33),
+                "arn:aws:iam::1111:role/ops",
+                "arn:aws:iam::111111111111:group/ops",
+                "arn:aws:iam::111111111111:role/",
+                "arn:aws:sts::111111111111:assumed-role/ops/x",
+            ],
+        );
     }
 
     #[test]

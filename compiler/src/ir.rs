@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BucketPurpose, CacheEngine, CacheMode, Connection, EgressMode, ForwardMode, HeadersPolicy,
-    HostedZone, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
+    Access, BucketPurpose, CacheEngine, CacheMode, Connection, DmarcPolicy, EgressMode, ForwardMode,
+    HeadersPolicy, HostedZone, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -122,6 +122,8 @@ pub struct EnvIr {
     pub domain: Option<Spanned<String>>,
     /// Whether the bootstrap creates the domain's hosted zone or it exists.
     pub hosted_zone: HostedZone,
+    /// Who may assume the environment's Terraform role (the system's `operators`, or the env's).
+    pub operators: Spanned<Vec<Operator>>,
     #[serde(skip)]
     pub origin: Origin,
     pub vpc: Vpc,
@@ -147,6 +149,8 @@ pub struct EnvIr {
     pub caches: Pieces<Cache>,
     /// Secrets tasks read at run time (created outside archc).
     pub secrets: Pieces<StoredSecret>,
+    /// Sending e-mail from the environment's domain (SES).
+    pub mail: Pieces<Mail>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
     /// Flows to buckets, queues, topics and caches: IAM policies on the task roles of their
@@ -171,6 +175,12 @@ impl EnvIr {
     pub fn queue_name(&self, system: &str, queue: &str) -> String {
         let fifo = self.queues.iter().any(|q| q.name == queue && q.fifo);
         crate::naming::queue(system, &self.name, self.physical(queue), fifo)
+    }
+
+    /// The domain mail is sent from: the environment's (the edge's alias too). Without one, A019
+    /// refuses the mail component, so no output is written with this empty.
+    pub fn mail_domain(&self) -> &str {
+        self.domain.as_ref().map_or("", |d| d.value.as_str())
     }
 
     /// The name a secret item stands for in Secrets Manager.
@@ -214,7 +224,8 @@ impl EnvIr {
                 self.secrets
                     .iter()
                     .map(|s| (s.name.as_str(), Component::Secret(s))),
-            );
+            )
+            .chain(self.mail.iter().map(|m| (m.name.as_str(), Component::Mail(m))));
         for (name, component) in all {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
@@ -236,6 +247,7 @@ pub enum Component<'a> {
     Queue(&'a Queue),
     Cache(&'a Cache),
     Secret(&'a StoredSecret),
+    Mail(&'a Mail),
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays
@@ -517,6 +529,8 @@ pub enum GrantTarget {
     /// A cache a `redis` flow reaches: IAM authentication as its application user.
     Cache,
     Secret,
+    /// A mail component: sending through its SES identity and configuration set.
+    Mail,
 }
 
 /// One IAM policy statement: `Allow` these actions on one resource.
@@ -527,6 +541,36 @@ pub struct Statement {
     /// Sorted, each once, never a wildcard.
     pub actions: Vec<&'static str>,
     pub resource: GrantResource,
+    /// A condition narrowing the statement further, if any.
+    pub condition: Option<GrantCondition>,
+}
+
+/// A condition on a statement, in terms of the environment it is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantCondition {
+    /// `StringLike` `ses:FromAddress` `*@<the environment's domain>`: mail only from addresses
+    /// of the domain its identity verifies.
+    FromAddressInDomain,
+}
+
+impl GrantCondition {
+    /// The condition's test, key and values in `env`.
+    pub fn parts(self, env: &EnvIr) -> (&'static str, &'static str, Vec<String>) {
+        match self {
+            GrantCondition::FromAddressInDomain => (
+                "StringLike",
+                "ses:FromAddress",
+                vec![format!("*@{}", env.mail_domain())],
+            ),
+        }
+    }
+
+    /// In words, for the design document and hover: `when ses:FromAddress StringLike `*@…``.
+    pub fn describe(self, env: &EnvIr) -> String {
+        let (test, key, values) = self.parts(env);
+        format!("when {key} {test} `{}`", values.join("`, `"))
+    }
 }
 
 /// The resource of a statement, named by component.
@@ -547,6 +591,10 @@ pub enum GrantResource {
     CacheUser(String),
     /// The secret (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-??????`).
     Secret(String),
+    /// A mail component's SES domain identity (`arn:aws:ses:<region>:<account>:identity/<domain>`).
+    MailIdentity(String),
+    /// A mail component's configuration set (`…:configuration-set/<system>-<env>-<name>`).
+    MailConfigurationSet(String),
 }
 
 impl GrantResource {
@@ -559,7 +607,9 @@ impl GrantResource {
             | GrantResource::Queue(name)
             | GrantResource::Cache(name)
             | GrantResource::CacheUser(name)
-            | GrantResource::Secret(name) => name,
+            | GrantResource::Secret(name)
+            | GrantResource::MailIdentity(name)
+            | GrantResource::MailConfigurationSet(name) => name,
         }
     }
 
@@ -614,6 +664,18 @@ impl GrantResource {
                 env.account,
                 crate::naming::cache_user(system, &env.name, physical)
             ),
+            GrantResource::MailIdentity(_) => format!(
+                "arn:aws:ses:{}:{}:identity/{}",
+                env.region,
+                env.account,
+                env.mail_domain()
+            ),
+            GrantResource::MailConfigurationSet(_) => format!(
+                "arn:aws:ses:{}:{}:configuration-set/{}",
+                env.region,
+                env.account,
+                crate::naming::physical(system, &env.name, physical)
+            ),
         }
     }
 }
@@ -636,6 +698,7 @@ impl Grant {
         match self.target {
             GrantTarget::Cache => crate::naming::cache_user(system, &env.name, physical),
             GrantTarget::Secret => env.secret_name(&self.to),
+            GrantTarget::Mail => env.mail_domain().to_owned(),
             GrantTarget::Bucket => crate::naming::bucket(system, &env.name, &env.account, physical),
             GrantTarget::Topic => GrantResource::Topic(self.to.clone()).arn(system, env),
             GrantTarget::Queue => format!(
@@ -1059,6 +1122,91 @@ impl Cache {
         match &self.nodes {
             CacheNodes::Serverless { .. } => "valkey",
             CacheNodes::Nodes { engine, .. } => engine.as_str(),
+        }
+    }
+}
+
+/// Sending e-mail through Amazon SES from the environment's domain (`EnvIr::mail_domain`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Mail {
+    pub name: String,
+    /// Easy DKIM signing (R019 requires it).
+    pub dkim: Spanned<bool>,
+    /// The DMARC policy archc publishes (R020: enforced in production).
+    pub dmarc: Spanned<DmarcPolicy>,
+    /// Where DMARC aggregate reports go.
+    pub dmarc_reports: Option<String>,
+    /// The first label of the custom MAIL FROM domain.
+    pub mail_from: Option<String>,
+    /// Messages a month, for the cost estimate.
+    pub monthly_messages: i64,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Mail {
+    /// The custom MAIL FROM domain in `env`: `<label>.<domain>`.
+    pub fn mail_from_domain(&self, env: &EnvIr) -> Option<String> {
+        self.mail_from
+            .as_ref()
+            .map(|label| format!("{label}.{}", env.mail_domain()))
+    }
+
+    /// The DMARC record's text, when archc publishes one.
+    pub fn dmarc_record(&self) -> Option<String> {
+        let policy = self.dmarc.value.tag()?;
+        Some(match &self.dmarc_reports {
+            Some(address) => format!("v=DMARC1; p={policy}; rua=mailto:{address}"),
+            None => format!("v=DMARC1; p={policy}"),
+        })
+    }
+}
+
+/// Someone who may assume an environment's Terraform role.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum Operator {
+    /// An IAM Identity Center permission set: the roles Identity Center provisions for it in
+    /// the account, `AWSReservedSSO_<name>_<suffix>` under `aws-reserved/sso.amazonaws.com/`.
+    PermissionSet(String),
+    /// An IAM principal by ARN.
+    Principal(String),
+}
+
+impl Operator {
+    /// What the source wrote: a permission set's name, or an ARN.
+    pub fn parse(text: &str) -> Operator {
+        if text.starts_with("arn:") {
+            Operator::Principal(text.to_owned())
+        } else {
+            Operator::PermissionSet(text.to_owned())
+        }
+    }
+
+    /// The `aws:PrincipalArn` pattern (`ArnLike`) that admits it in `account`. An Identity
+    /// Center role's path may carry a region (`…/sso.amazonaws.com/eu-west-1/`), hence the `*`.
+    pub fn principal_pattern(&self, account: &str) -> String {
+        match self {
+            Operator::PermissionSet(name) => {
+                format!("arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_{name}_*")
+            }
+            Operator::Principal(arn) => arn.clone(),
+        }
+    }
+
+    /// Why it may not operate, if so: an IAM user holds long-lived keys; the account root
+    /// admits every user and role of the account.
+    pub fn refused(&self) -> Option<&'static str> {
+        let Operator::Principal(arn) = self else {
+            return None;
+        };
+        let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+        if resource.starts_with("user/") {
+            Some("an IAM user: long-lived access keys or a password of its own, outside single sign-on")
+        } else if resource == "root" {
+            Some("the account root: it admits every IAM user and role of the account")
+        } else {
+            None
         }
     }
 }

@@ -166,6 +166,7 @@ pub struct FilePart {
     queues: Arc<[Queue]>,
     caches: Arc<[Cache]>,
     secrets: Arc<[StoredSecret]>,
+    mail: Arc<[Mail]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
     /// The egress its tasks need to start.
@@ -219,6 +220,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
     let queues = keep(of("queue").map(queue), &mut faults);
     let caches = keep(of("cache").map(cache), &mut faults);
     let secrets = keep(of("secret").map(stored_secret), &mut faults);
+    let mail = keep(of("mail").map(self::components::mail), &mut faults);
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
     let platform = platform_egress(
@@ -239,6 +241,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         queues,
         caches,
         secrets,
+        mail,
         alarms,
         renames,
         platform,
@@ -425,6 +428,25 @@ impl EnvLowerer<'_> {
             region,
             domain,
             hosted_zone: settings.choice("hosted_zone")?,
+            operators: if settings.setting("operators").is_some() {
+                Spanned {
+                    value: settings
+                        .strings("operators")?
+                        .iter()
+                        .map(|o| Operator::parse(o))
+                        .collect(),
+                    origin: settings.origin("operators"),
+                }
+            } else {
+                Spanned {
+                    value: system
+                        .strings("operators")?
+                        .iter()
+                        .map(|o| Operator::parse(o))
+                        .collect(),
+                    origin: system.origin("operators"),
+                }
+            },
             origin: env.origin.clone(),
             vpc: Vpc {
                 cidr: Spanned {
@@ -468,6 +490,7 @@ impl EnvLowerer<'_> {
             queues: Pieces::default(),
             caches: Pieces::default(),
             secrets: Pieces::default(),
+            mail: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
@@ -490,6 +513,7 @@ impl EnvLowerer<'_> {
             ir.queues.push(Arc::clone(&part.queues));
             ir.caches.push(Arc::clone(&part.caches));
             ir.secrets.push(Arc::clone(&part.secrets));
+            ir.mail.push(Arc::clone(&part.mail));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
             self.diagnostics.extend(part.diagnostics.iter().cloned());

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
-use crate::ir::{Access, EnvIr, GrantTarget, Peer, TierEgress};
+use crate::ir::{Access, EnvIr, GrantTarget, Operator, Peer, TierEgress};
 use crate::line_index::LineIndex;
 use crate::lower::lower;
 use crate::rules::run_rules;
@@ -24,6 +24,11 @@ pub struct EnvReport {
     pub chains: Vec<String>,
     /// Who may do what to each bucket and topic (the flows' IAM grants), writers first.
     pub grants: Vec<String>,
+    /// What the system sends as e-mail, from which domain, and whether SES still holds it in
+    /// the sandbox.
+    pub mail: Vec<String>,
+    /// Who may operate the environment (assume its Terraform role).
+    pub operators: Vec<String>,
     /// The waivers that silenced a finding in this environment.
     pub waivers: Vec<String>,
 }
@@ -49,6 +54,8 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
             egress: egress(env),
             chains: chains(env),
             grants: grants(env),
+            mail: mail(env),
+            operators: operators(env),
             waivers: waivers
                 .iter()
                 .filter(|w| w.silenced_in(&env.name) > 0)
@@ -362,6 +369,7 @@ fn grants(env: &EnvIr) -> Vec<String> {
                 GrantTarget::Queue => "queue".to_owned(),
                 GrantTarget::Cache => "cache, IAM authentication".to_owned(),
                 GrantTarget::Secret => "secret".to_owned(),
+                GrantTarget::Mail => format!("mail from {}", env.mail_domain()),
             };
             let parts: Vec<String> = levels
                 .iter()
@@ -370,6 +378,61 @@ fn grants(env: &EnvIr) -> Vec<String> {
             format!("{name} ({what}): {}", parts.join(" · "))
         })
         .collect()
+}
+
+/// Each mail component: its identity, signing and policy, who sends, and the sandbox.
+fn mail(env: &EnvIr) -> Vec<String> {
+    if env.mail.is_empty() {
+        return vec!["none (nothing sends e-mail)".to_owned()];
+    }
+    let mut senders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for grant in env.grants.iter().filter(|g| g.target == GrantTarget::Mail) {
+        let list = senders.entry(grant.to.as_str()).or_default();
+        if !list.contains(&grant.from.as_str()) {
+            list.push(&grant.from);
+        }
+    }
+    env.mail
+        .iter()
+        .map(|mail| {
+            let dkim = if mail.dkim.value { "DKIM" } else { "no DKIM" };
+            let dmarc = mail
+                .dmarc
+                .value
+                .tag()
+                .map_or_else(|| "no DMARC record".to_owned(), |p| format!("DMARC p={p}"));
+            let mail_from = mail
+                .mail_from_domain(env)
+                .map_or_else(String::new, |d| format!(", MAIL FROM {d}"));
+            let sent_by = senders
+                .get(mail.name.as_str())
+                .map_or_else(|| "nothing sends yet".to_owned(), |s| format!("sent by {}", listed(s)));
+            format!(
+                "{} (SES identity {}, {dkim}, {dmarc}{mail_from}; {sent_by}): SES sandbox until production access is requested (a manual request to AWS for account {} in {}); until then only verified recipients",
+                mail.name,
+                env.mail_domain(),
+                env.account,
+                env.region
+            )
+        })
+        .collect()
+}
+
+/// Who may assume the environment's Terraform role.
+fn operators(env: &EnvIr) -> Vec<String> {
+    let names: Vec<String> = env
+        .operators
+        .value
+        .iter()
+        .map(|operator| match operator {
+            Operator::PermissionSet(name) => format!("permission set {name} (IAM Identity Center)"),
+            Operator::Principal(arn) => arn.clone(),
+        })
+        .collect();
+    if names.is_empty() {
+        return vec!["nobody (no operators: only the bootstrap's administrator credentials)".to_owned()];
+    }
+    vec![format!("{} may assume the Terraform role", names.join(", "))]
 }
 
 /// `names` joined, the first `MOST_NAMES` of them and a count of the rest.
@@ -391,6 +454,8 @@ pub fn render(reports: &[EnvReport]) -> String {
         section(&mut text, "egress", &report.egress);
         section(&mut text, "sg chain", &report.chains);
         section(&mut text, "grants", &report.grants);
+        section(&mut text, "mail", &report.mail);
+        section(&mut text, "operators", &report.operators);
         let waivers = if report.waivers.is_empty() {
             vec!["none".to_owned()]
         } else {

@@ -1,4 +1,4 @@
-//! The design rules (R001–R018) over the IR, AWS's own constraints (`aws`, A001–A015) beside
+//! The design rules (R001–R021) over the IR, AWS's own constraints (`aws`, A001–A015) beside
 //! them, and waivers (of design rules only: AWS's constraints cannot be waived).
 //!
 //! Each rule is one file in `rules/`, a function from one environment's IR to findings. Rules
@@ -25,6 +25,9 @@ mod r015_no_task_public_ip;
 mod r016_one_account_per_env;
 mod r017_static_bucket_writes;
 mod r018_sealed_state_bucket;
+mod r019_mail_dkim;
+mod r020_mail_dmarc;
+mod r021_operators_sign_in;
 
 use crate::db::{Db, Workspace};
 use crate::diagnostics::{Code, Diagnostic, Label, Severity, codes};
@@ -55,6 +58,9 @@ const RULES: &[Rule] = &[
     r016_one_account_per_env::check,
     r017_static_bucket_writes::check,
     r018_sealed_state_bucket::check,
+    r019_mail_dkim::check,
+    r020_mail_dmarc::check,
+    r021_operators_sign_in::check,
 ];
 
 /// One rule's finding in one environment.

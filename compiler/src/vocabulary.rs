@@ -219,6 +219,33 @@ stdlib_enum! {
     }
 }
 
+stdlib_enum! {
+    /// A DMARC policy (`p=`), or no record.
+    DmarcPolicy = "dmarc_policy" {
+        Reject = "reject",
+        Quarantine = "quarantine",
+        Monitor = "monitor",
+        Off = "off",
+    }
+}
+
+impl DmarcPolicy {
+    /// The `p=` of the record, when archc publishes one.
+    pub fn tag(self) -> Option<&'static str> {
+        match self {
+            DmarcPolicy::Reject => Some("reject"),
+            DmarcPolicy::Quarantine => Some("quarantine"),
+            DmarcPolicy::Monitor => Some("none"),
+            DmarcPolicy::Off => None,
+        }
+    }
+
+    /// Whether receivers act on mail that fails (a policy, not only reports).
+    pub fn enforced(self) -> bool {
+        matches!(self, DmarcPolicy::Reject | DmarcPolicy::Quarantine)
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -240,6 +267,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<HostedZone>(),
         names::<Access>(),
         names::<CacheEngine>(),
+        names::<DmarcPolicy>(),
     ]
 }
 

@@ -87,6 +87,7 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         (env.topics.iter().map(|t| t.name.as_str()).collect(), "topic"),
         (env.queues.iter().map(|q| q.name.as_str()).collect(), "queue"),
         (env.secrets.iter().map(|s| s.name.as_str()).collect(), "secret"),
+        (env.mail.iter().map(|m| m.name.as_str()).collect(), "mail"),
         (env.alarms.iter().map(|a| a.name.as_str()).collect(), "alarm"),
         (
             env.load_balancers.iter().map(|l| l.name.as_str()).collect(),
@@ -117,10 +118,15 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         let listen = flow.to.component().and_then(|n| listeners.get(n).copied());
         let to = flow.to.component().and_then(|n| categories.get(n).copied());
         let problem = match (from, to) {
-            (_, Some(category @ ("bucket" | "topic" | "queue" | "secret" | "alarm")))
-            | (Some(category @ ("bucket" | "topic" | "queue" | "secret" | "alarm")), _) => {
+            (_, Some(category @ ("bucket" | "topic" | "queue" | "secret" | "mail" | "alarm")))
+            | (Some(category @ ("bucket" | "topic" | "queue" | "secret" | "mail" | "alarm")), _) => {
+                let category = if category == "mail" {
+                    "mail component"
+                } else {
+                    category
+                };
                 format!(
-                    "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket, a queue, a topic or a secret grants access instead, e.g. `: read`)"
+                    "a {category} is not in the VPC: this flow makes no security-group rule (a flow to a bucket, a queue, a topic, a secret or a mail component grants access instead, e.g. `: read` or `: send`)"
                 )
             }
             (_, Some("service")) if portless.contains(flow.to.name()) => format!(

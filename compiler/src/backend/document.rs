@@ -58,6 +58,8 @@ pub fn document(inputs: &Inputs<'_>) -> String {
         flows(env, &mut out);
         permissions(inputs.ir, env, &mut out);
     }
+    mail(inputs.ir, &mut out);
+    accounts(inputs.ir, &mut out);
     comparison(inputs, &mut out);
     design_rules(inputs, &mut out);
     out.push_str("## Cost\n\n");
@@ -293,6 +295,22 @@ fn components(env: &EnvIr, out: &mut String) {
             ),
         ]);
     }
+    for mail in &env.mail {
+        rows.push(vec![
+            mail.name.clone(),
+            "Amazon SES".into(),
+            "—".into(),
+            format!(
+                "sends from {}{}; {}; {}; configuration set: TLS required, bounces and complaints suppressed, events counted in CloudWatch",
+                env.mail_domain(),
+                mail.mail_from_domain(env)
+                    .map_or_else(String::new, |d| format!(" (MAIL FROM {d})")),
+                if mail.dkim.value { "Easy DKIM, 2048-bit" } else { "no DKIM" },
+                mail.dmarc_record()
+                    .map_or_else(|| "no DMARC record".to_owned(), |r| format!("DMARC `{r}`"))
+            ),
+        ]);
+    }
     for queue in &env.queues {
         rows.push(vec![
             queue.name.clone(),
@@ -349,7 +367,7 @@ fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
     }
     let _ = writeln!(
         out,
-        "Each flow to a bucket, a queue or a topic is an IAM policy on the task role of its source: the narrowest actions for its access levels, on that one resource (ARNs as in `{}`). A `redis` flow to a cache also lets its source sign in to the cache with IAM (`connect`). Nothing else is granted; no statement has a wildcard.\n",
+        "Each flow to a bucket, a queue, a topic, a secret or a mail component is an IAM policy on the task role of its source: the narrowest actions for its access levels, on that one resource (ARNs as in `{}`). A `redis` flow to a cache also lets its source sign in to the cache with IAM (`connect`). Nothing else is granted; no statement has a wildcard.\n",
         env.name
     );
     let rows: Vec<Vec<String>> = env
@@ -357,11 +375,14 @@ fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
         .iter()
         .flat_map(|grant| {
             grant.statements.iter().map(move |statement| {
+                let condition = statement
+                    .condition
+                    .map_or_else(String::new, |c| format!(" {}", c.describe(env)));
                 vec![
                     grant.from.clone(),
                     grant.levels(),
                     statement.actions.join(", "),
-                    format!("`{}`", statement.resource.arn(&ir.system, env)),
+                    format!("`{}`{condition}", statement.resource.arn(&ir.system, env)),
                 ]
             })
         })
@@ -378,8 +399,103 @@ fn permissions(ir: &Ir, env: &EnvIr, out: &mut String) {
             ]
         })
         .collect();
-    out.push_str("Each task finds what it was granted in its environment (a bucket's name, a queue's URL, a topic's ARN, the user it signs in to a cache as):\n\n");
+    out.push_str("Each task finds what it was granted in its environment (a bucket's name, a queue's URL, a topic's ARN, the user it signs in to a cache as, the domain it sends mail from):\n\n");
     table(out, &["task", "variable", "for"], &variables);
+}
+
+/// What each environment's mail needs besides the Terraform: the sandbox, and the records.
+fn mail(ir: &Ir, out: &mut String) {
+    if ir.envs.iter().all(|env| env.mail.is_empty()) {
+        return;
+    }
+    out.push_str(
+        "## Mail
+
+",
+    );
+    out.push_str("Mail leaves through Amazon SES from each environment's domain. archc writes the domain identity, its three DKIM records, the DMARC record and the MAIL FROM records in the environment's hosted zone; SES verifies the domain by itself once the DKIM records resolve (minutes to hours).
+
+");
+    out.push_str("**Every new account's SES is in the sandbox**: it sends only to verified addresses, at most 200 messages a day. Leaving it is a manual request to AWS (the SES console's *Request production access*, per account and region), reviewed by AWS in about a day; archc cannot make it.
+
+");
+    let rows: Vec<Vec<String>> = ir
+        .envs
+        .iter()
+        .flat_map(|env| {
+            env.mail.iter().map(move |mail| {
+                let mut records = vec![format!("3 × CNAME `<token>._domainkey.{}`", env.mail_domain())];
+                if mail.dmarc_record().is_some() {
+                    records.push(format!("TXT `_dmarc.{}`", env.mail_domain()));
+                }
+                if let Some(domain) = mail.mail_from_domain(env) {
+                    records.push(format!("MX and TXT (SPF) `{domain}`"));
+                }
+                vec![
+                    env.name.clone(),
+                    env.mail_domain().to_owned(),
+                    records.join(", "),
+                    format!(
+                        "request production access for account {} in {}",
+                        env.account, env.region
+                    ),
+                ]
+            })
+        })
+        .collect();
+    table(
+        out,
+        &["env", "sends from", "DNS records", "before real mail"],
+        &rows,
+    );
+}
+
+/// The account model and how people get in: one account per environment, operators through
+/// IAM Identity Center, the deploy workflow through GitHub's OIDC, no IAM users anywhere.
+fn accounts(ir: &Ir, out: &mut String) {
+    out.push_str(
+        "## Accounts and sign-in
+
+",
+    );
+    out.push_str("Each environment is its own AWS account under AWS Organizations (R016). People sign in through IAM Identity Center (single sign-on, MFA enforced there, temporary credentials only) and reach an environment by assuming its Terraform role; the trust policy admits only the operators below (R021: never an IAM user or the account root). The deploy workflow assumes its own role through GitHub's OIDC provider. archc creates no IAM user and no access key.
+
+");
+    let rows: Vec<Vec<String>> = ir
+        .envs
+        .iter()
+        .map(|env| {
+            let operators: Vec<String> = env
+                .operators
+                .value
+                .iter()
+                .map(|operator| match operator {
+                    crate::ir::Operator::PermissionSet(name) => format!("permission set `{name}`"),
+                    crate::ir::Operator::Principal(arn) => format!("`{arn}`"),
+                })
+                .collect();
+            vec![
+                env.name.clone(),
+                env.account.clone(),
+                format!("`{}-terraform`", ir.system),
+                operators.join(", "),
+                ir.repository.as_ref().map_or_else(
+                    || "— (no `repository`)".to_owned(),
+                    |repo| {
+                        format!(
+                            "`{}-deploy` from `{repo}`, GitHub environment `{}`",
+                            ir.system, env.name
+                        )
+                    },
+                ),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &["env", "account", "Terraform role", "assumed by", "deploy role"],
+        &rows,
+    );
 }
 
 /// The environments side by side: what differs, and what it costs.

@@ -27,7 +27,7 @@ pub fn diagrams(env: &EnvIr) -> Vec<(&'static str, String)> {
     vec![
         ("architecture.mmd", architecture(env, &nodes)),
         ("inbound.mmd", inbound(env, &nodes)),
-        ("outbound.mmd", outbound(env)),
+        ("outbound.mmd", outbound(env, &nodes)),
         ("security-groups.mmd", security_groups(env)),
     ]
 }
@@ -71,17 +71,24 @@ fn text(label: &str) -> String {
 }
 
 /// Node declarations, each component found once by name.
-struct Nodes<'a>(Components<'a>);
+struct Nodes<'a> {
+    components: Components<'a>,
+    /// The domain mail is sent from.
+    mail_domain: &'a str,
+}
 
 impl<'a> Nodes<'a> {
     fn of(env: &'a EnvIr) -> Self {
-        Self(env.components())
+        Self {
+            components: env.components(),
+            mail_domain: env.mail_domain(),
+        }
     }
 
     /// A node declaration: shape by what the component is.
     fn declaration(&self, name: &str) -> String {
         let id = node(name);
-        match self.0.get(name) {
+        match self.components.get(name) {
             Some(Component::Edge(edge)) => format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name)),
             Some(Component::LoadBalancer(lb)) => {
                 let exposure = if lb.internal.value {
@@ -148,8 +155,25 @@ impl<'a> Nodes<'a> {
                 text(&queue.name),
                 queue.max_receives
             ),
+            Some(Component::Mail(mail)) => format!(
+                "{id}>\"Amazon SES<br/>{} · from {}\"]",
+                text(&mail.name),
+                text(self.mail_domain)
+            ),
             None => format!("{id}[\"{}\"]", text(name)),
         }
+    }
+}
+
+/// Mail leaves through SES, signed, to the recipients' mail servers on the internet.
+fn mail_out(env: &EnvIr, out: &mut String) {
+    for mail in &env.mail {
+        let signed = if mail.dkim.value {
+            "SMTP · DKIM-signed"
+        } else {
+            "SMTP"
+        };
+        let _ = writeln!(out, "  {} -.->|\"{signed}\"| internet", node(&mail.name));
     }
 }
 
@@ -213,6 +237,9 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     for secret in &env.secrets {
         let _ = writeln!(out, "  {}", nodes.declaration(&secret.name));
+    }
+    for mail in &env.mail {
+        let _ = writeln!(out, "  {}", nodes.declaration(&mail.name));
     }
     let _ = writeln!(
         out,
@@ -344,6 +371,7 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     let _ = writeln!(out, "  {nat_id} -.-> igw");
     let _ = writeln!(out, "  igw -.-> internet");
+    mail_out(env, &mut out);
     out
 }
 
@@ -397,7 +425,7 @@ fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     out
 }
 
-fn outbound(env: &EnvIr) -> String {
+fn outbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     let (nat_id, nat) = nat_node(env);
     let mut out = format!("flowchart LR\n  {nat}\n  igw[[\"Internet Gateway\"]]\n  internet((Internet))\n");
     for tier in &env.tiers {
@@ -459,6 +487,20 @@ fn outbound(env: &EnvIr) -> String {
             let _ = writeln!(out, "  {} -->|\"https 443\"| endpoints", node(user));
         }
     }
+    // Mail: each sender calls SES's API (through its tier's way out), and SES delivers.
+    for mail in &env.mail {
+        let _ = writeln!(out, "  {}", nodes.declaration(&mail.name));
+    }
+    for grant in env.grants.iter().filter(|g| g.target == GrantTarget::Mail) {
+        let _ = writeln!(out, "  {}[\"{}\"]", node(&grant.from), text(&grant.from));
+        let _ = writeln!(
+            out,
+            "  {} -->|\"SES API · send\"| {}",
+            node(&grant.from),
+            node(&grant.to)
+        );
+    }
+    mail_out(env, &mut out);
     out
 }
 

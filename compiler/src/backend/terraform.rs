@@ -14,6 +14,7 @@ mod cache;
 mod compute;
 mod data;
 mod edge;
+mod mail;
 mod messaging;
 mod monitoring;
 mod network;
@@ -27,6 +28,7 @@ use cache::*;
 use compute::*;
 use data::*;
 use edge::*;
+use mail::*;
 use messaging::*;
 use monitoring::*;
 use network::*;
@@ -285,6 +287,9 @@ fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Module)> {
     }
     if !ctx.env.queues.is_empty() {
         modules.push(("messaging.tf", messaging));
+    }
+    if !ctx.env.mail.is_empty() {
+        modules.push(("mail.tf", mail));
     }
     modules
 }

@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R018` the design rules, `A001`–`A018` AWS's own constraints
+//! the per-environment IR, `R001`–`R021` the design rules, `A001`–`A019` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -106,6 +106,9 @@ codes! {
     ONE_ACCOUNT_PER_ENV = "R016", "one-account-per-env";
     STATIC_BUCKET_WRITES = "R017", "static-bucket-writes";
     SEALED_STATE_BUCKET = "R018", "sealed-state-bucket";
+    MAIL_DKIM = "R019", "mail-dkim";
+    MAIL_DMARC = "R020", "mail-dmarc";
+    OPERATORS_SIGN_IN = "R021", "operators-sign-in";
 
     FARGATE_TASK_SIZE = "A001", "fargate-task-size";
     DURATION_REFUSED = "A002", "duration-refused";
@@ -125,6 +128,7 @@ codes! {
     QUEUE_CONSUMERS = "A016", "queue-consumers";
     CACHE_ENGINE_VERSION = "A017", "cache-engine-version";
     JOB_CALLS_SERVICE = "A018", "job-calls-service";
+    MAIL_IDENTITY = "A019", "mail-identity";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";
@@ -143,7 +147,7 @@ codes! {
 }
 
 /// The design rules that no waiver can silence: what they refuse is never a trade-off.
-pub const UNWAIVABLE: &[Code] = &[SEALED_STATE_BUCKET];
+pub const UNWAIVABLE: &[Code] = &[SEALED_STATE_BUCKET, MAIL_DKIM, OPERATORS_SIGN_IN];
 
 /// Whether `allow <code>` may waive this code: a design rule that is not [`UNWAIVABLE`].
 pub fn waivable(code: &Code) -> bool {

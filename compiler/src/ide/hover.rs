@@ -232,7 +232,7 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
             for statement in &grant.statements {
                 let _ = writeln!(
                     grants,
-                    "- {}: role `{}` may `{}` on `{}`",
+                    "- {}: role `{}` may `{}` on `{}`{}",
                     env.name,
                     crate::naming::physical(
                         &ir.system,
@@ -240,7 +240,10 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
                         &format!("{}-task", env.physical(&grant.from))
                     ),
                     statement.actions.join("`, `"),
-                    statement.resource.arn(&ir.system, env)
+                    statement.resource.arn(&ir.system, env),
+                    statement
+                        .condition
+                        .map_or_else(String::new, |c| format!(" {}", c.describe(env)))
                 );
             }
             let _ = writeln!(

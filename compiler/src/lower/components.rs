@@ -1,4 +1,4 @@
-//! Components: services, jobs, databases, buckets and alarms, each from its typed fields.
+//! Components: services, jobs, databases, buckets, mail and alarms, each from its typed fields.
 
 use super::*;
 
@@ -142,6 +142,22 @@ pub(super) fn cache(component: &Component) -> Lowering<Cache> {
         nodes,
         port,
         snapshots: get.int("snapshots")?,
+        origin: component.origin.clone(),
+    })
+}
+
+pub(super) fn mail(component: &Component) -> Lowering<Mail> {
+    let get = Get::new(&component.fields, &component.origin);
+    Ok(Mail {
+        name: component.name.clone(),
+        dkim: get.spanned_bool("dkim")?,
+        dmarc: Spanned {
+            value: get.choice("dmarc")?,
+            origin: get.origin("dmarc"),
+        },
+        dmarc_reports: get.optional_str("dmarc_reports")?,
+        mail_from: get.optional_str("mail_from")?,
+        monthly_messages: get.int("monthly_messages")?,
         origin: component.origin.clone(),
     })
 }

@@ -1,11 +1,12 @@
-//! Grants: flows to buckets, queues, topics and secrets, each as the least-privilege IAM statements it gives the
-//! task role of its source. This table is the one place an access level's actions are spelled;
+//! Grants: flows to buckets, queues, topics, secrets and mail, each as the least-privilege IAM
+//! statements it gives the task role of its source. This table is the one place an access level's actions are spelled;
 //! every statement names one resource and never a wildcard.
 
 use super::*;
 use crate::model::Flow;
 
-/// The grant a flow to a bucket, a queue or a topic (`category`) makes.
+/// The grant a flow to a bucket, a queue, a topic, a secret or a mail component (`category`)
+/// makes.
 pub(super) fn grant(flow: &Flow, category: &str) -> Lowering<Grant> {
     let fault = || Fault::new("flow", "access level", &flow.origin);
     let target = match category {
@@ -13,6 +14,7 @@ pub(super) fn grant(flow: &Flow, category: &str) -> Lowering<Grant> {
         "topic" => GrantTarget::Topic,
         "queue" => GrantTarget::Queue,
         "secret" => GrantTarget::Secret,
+        "mail" => GrantTarget::Mail,
         _ => return Err(fault()),
     };
     let written = match &flow.protocol {
@@ -46,6 +48,7 @@ pub(super) fn cache_connect(flow: &Flow) -> Grant {
         sid: format!("{name}Connect{part}"),
         actions: vec!["elasticache:Connect"],
         resource,
+        condition: None,
     };
     Grant {
         from: flow.from.clone(),
@@ -71,6 +74,7 @@ fn actions(target: GrantTarget, level: Access) -> Option<(&'static [&'static str
         (GrantTarget::Topic, Access::Publish) => (&[], &["sns:Publish"]),
         (GrantTarget::Secret, Access::Read) => (&[], &["secretsmanager:GetSecretValue"]),
         (GrantTarget::Queue, Access::Send) => (&[], &["sqs:GetQueueUrl", "sqs:SendMessage"]),
+        (GrantTarget::Mail, Access::Send) => (&[], &["ses:SendEmail", "ses:SendRawEmail"]),
         (GrantTarget::Queue, Access::Consume) => (
             &[],
             &[
@@ -96,7 +100,10 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
     let levels: String = access.iter().map(|level| pascal(level.as_str())).collect();
     let sid = |part: &str| format!("{}{levels}{part}", pascal(to));
     let mut statements = Vec::new();
-    let mut push = |sid: String, mut actions: Vec<&'static str>, resource: GrantResource| {
+    let mut push = |sid: String,
+                    mut actions: Vec<&'static str>,
+                    resource: GrantResource,
+                    condition: Option<GrantCondition>| {
         actions.sort_unstable();
         actions.dedup();
         if !actions.is_empty() {
@@ -104,17 +111,40 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
                 sid,
                 actions,
                 resource,
+                condition,
             });
         }
     };
+    let to = to.to_owned();
     match target {
         GrantTarget::Bucket => {
-            push(sid("Objects"), on_objects, GrantResource::Objects(to.to_owned()));
-            push(sid("Bucket"), on_target, GrantResource::Bucket(to.to_owned()));
+            push(
+                sid("Objects"),
+                on_objects,
+                GrantResource::Objects(to.clone()),
+                None,
+            );
+            push(sid("Bucket"), on_target, GrantResource::Bucket(to), None);
         }
-        GrantTarget::Topic => push(sid(""), on_target, GrantResource::Topic(to.to_owned())),
-        GrantTarget::Queue => push(sid(""), on_target, GrantResource::Queue(to.to_owned())),
-        GrantTarget::Secret => push(sid(""), on_target, GrantResource::Secret(to.to_owned())),
+        GrantTarget::Topic => push(sid(""), on_target, GrantResource::Topic(to), None),
+        GrantTarget::Queue => push(sid(""), on_target, GrantResource::Queue(to), None),
+        GrantTarget::Secret => push(sid(""), on_target, GrantResource::Secret(to), None),
+        // SES authorizes a send on the identity of the From address and on the configuration
+        // set it uses (the identity's default one): both, and only from the identity's domain.
+        GrantTarget::Mail => {
+            push(
+                sid("Identity"),
+                on_target.clone(),
+                GrantResource::MailIdentity(to.clone()),
+                Some(GrantCondition::FromAddressInDomain),
+            );
+            push(
+                sid("ConfigurationSet"),
+                on_target,
+                GrantResource::MailConfigurationSet(to),
+                None,
+            );
+        }
         // A cache's grant comes from its `redis` flow (`cache_connect`), not access levels.
         GrantTarget::Cache => return None,
     }
@@ -122,7 +152,8 @@ fn statements(to: &str, target: GrantTarget, access: &[Access]) -> Option<Vec<St
 }
 
 /// The environment variable that tells tasks where the target is: `UPLOADS_BUCKET`,
-/// `EVENTS_TOPIC_ARN`, `ORDERS_QUEUE_URL`, `SESSIONS_CACHE_USER`.
+/// `EVENTS_TOPIC_ARN`, `ORDERS_QUEUE_URL`, `SESSIONS_CACHE_USER`, `MAIL_DOMAIN` (the domain
+/// to send from).
 fn variable(to: &str, target: GrantTarget) -> String {
     let suffix = match target {
         GrantTarget::Bucket => "BUCKET",
@@ -130,6 +161,7 @@ fn variable(to: &str, target: GrantTarget) -> String {
         GrantTarget::Queue => "QUEUE_URL",
         GrantTarget::Cache => "CACHE_USER",
         GrantTarget::Secret => "SECRET_NAME",
+        GrantTarget::Mail => "DOMAIN",
     };
     format!("{}_{suffix}", to.to_ascii_uppercase())
 }
@@ -165,11 +197,13 @@ mod tests {
                     sid: "UserUploadsReadWriteObjects".into(),
                     actions: vec!["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
                     resource: GrantResource::Objects("user_uploads".into()),
+                    condition: None,
                 },
                 Statement {
                     sid: "UserUploadsReadWriteBucket".into(),
                     actions: vec!["s3:ListBucket"],
                     resource: GrantResource::Bucket("user_uploads".into()),
+                    condition: None,
                 },
             ])
         );
@@ -182,9 +216,29 @@ mod tests {
                 sid: "EventsPublish".into(),
                 actions: vec!["sns:Publish"],
                 resource: GrantResource::Topic("events".into()),
+                condition: None,
             }])
         );
         assert_eq!(statements("events", GrantTarget::Topic, &[Access::Read]), None);
+        // Mail: the identity, only from the domain's addresses, and the configuration set.
+        assert_eq!(
+            statements("mail", GrantTarget::Mail, &[Access::Send]),
+            Some(vec![
+                Statement {
+                    sid: "MailSendIdentity".into(),
+                    actions: vec!["ses:SendEmail", "ses:SendRawEmail"],
+                    resource: GrantResource::MailIdentity("mail".into()),
+                    condition: Some(GrantCondition::FromAddressInDomain),
+                },
+                Statement {
+                    sid: "MailSendConfigurationSet".into(),
+                    actions: vec!["ses:SendEmail", "ses:SendRawEmail"],
+                    resource: GrantResource::MailConfigurationSet("mail".into()),
+                    condition: None,
+                },
+            ])
+        );
+        assert_eq!(statements("mail", GrantTarget::Mail, &[Access::Read]), None);
         assert_eq!(
             variable("user_uploads", GrantTarget::Bucket),
             "USER_UPLOADS_BUCKET"

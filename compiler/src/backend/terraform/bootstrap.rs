@@ -1,7 +1,8 @@
 //! The bootstrap root module of an environment, `<env>/bootstrap/`: what must exist before the
 //! environment's own root can be planned, applied once by a person with administrator
 //! credentials and local state. The state bucket (versioned, encrypted, TLS-only, public access
-//! blocked, never destroyed), the role Terraform assumes (`<system>-terraform`), the role the
+//! blocked, never destroyed), the role Terraform assumes (`<system>-terraform`, trusted only by
+//! the operators' IAM Identity Center permission sets or roles), the role the
 //! deploy workflow assumes by OIDC (`<system>-deploy`, trusted only from the source's GitHub
 //! repository in the environment's GitHub environment) and GitHub's OIDC provider, and the
 //! hosted zone when the source says to create it. Each role's permissions name the system's own
@@ -118,6 +119,29 @@ fn regional(sid: &str, actions: &[&str], regions: &[String]) -> Block {
     )
 }
 
+/// The services whose resources Terraform creates without a name it knows beforehand (VPC
+/// resources, load balancers, distributions, certificates, ECS, RDS), and those the environment
+/// uses besides: ElastiCache (caches, their users and groups), Cloud Map (Service Connect's
+/// namespace). Limited to the environment's regions.
+fn regional_services(ctx: &Ctx<'_>) -> Vec<&'static str> {
+    let mut services = vec![
+        "ec2:*",
+        "elasticloadbalancing:*",
+        "cloudfront:*",
+        "acm:*",
+        "application-autoscaling:*",
+        "ecs:*",
+        "rds:*",
+    ];
+    if !ctx.env.caches.is_empty() {
+        services.push("elasticache:*");
+    }
+    if !ctx.env.service_calls.is_empty() {
+        services.push("servicediscovery:*");
+    }
+    services
+}
+
 /// The Terraform role, GitHub's OIDC provider and the deploy role.
 fn access(ctx: &Ctx<'_>) -> Vec<Block> {
     let (system, env, account, region) = (&ctx.ir.system, &ctx.env.name, &ctx.env.account, &ctx.env.region);
@@ -155,19 +179,7 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
                 format!("arn:aws:s3:::{state}/{system}/{env}/*"),
             ],
         ),
-        regional(
-            "NetworkAndEdge",
-            &[
-                "ec2:*",
-                "elasticloadbalancing:*",
-                "cloudfront:*",
-                "acm:*",
-                "application-autoscaling:*",
-                "ecs:*",
-                "rds:*",
-            ],
-            &regions,
-        ),
+        regional("NetworkAndEdge", &regional_services(ctx), &regions),
         statement("Repositories", &["ecr:*"], repository_arns.clone()),
         statement(
             "Roles",
@@ -202,6 +214,31 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
                 format!("arn:aws:s3:::{buckets}*/*"),
             ],
         ),
+    ];
+    let mut terraform_statements = terraform_statements;
+    if !ctx.env.queues.is_empty() {
+        terraform_statements.push(statement(
+            "Queues",
+            &["sqs:*"],
+            vec![format!("arn:aws:sqs:{region}:{account}:{prefix}*")],
+        ));
+    }
+    if !ctx.env.mail.is_empty() {
+        // SES's identity is the environment's domain; its configuration sets are named after
+        // the system. Creating an identity also reads the account's sending status.
+        terraform_statements.push(statement(
+            "Mail",
+            &["ses:*"],
+            vec![
+                format!(
+                    "arn:aws:ses:{region}:{account}:identity/{}",
+                    ctx.env.mail_domain()
+                ),
+                format!("arn:aws:ses:{region}:{account}:configuration-set/{prefix}*"),
+            ],
+        ));
+    }
+    terraform_statements.extend([
         statement(
             "Parameters",
             &[
@@ -263,24 +300,37 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             ],
             vec!["*".into()],
         ),
-    ];
+    ]);
     for block in terraform_statements {
         terraform = terraform.block(block);
     }
 
     let mut blocks = vec![
+        // The account's principals, narrowed to the operators' roles: an Identity Center
+        // permission set's role names end in a suffix AWS picks, so they are matched by pattern
+        // (a role's ARN cannot be a pattern in `principals`). No IAM user is ever admitted (R021).
         Block::data("aws_iam_policy_document", "terraform_trust").block(
             Block::new("statement", &[])
-                .attr("actions", strings(["sts:AssumeRole"]))
+                .attr("sid", s("Operators"))
+                .attr("actions", strings(["sts:AssumeRole", "sts:SetSourceIdentity"]))
                 .block(
                     Block::new("principals", &[])
                         .attr("type", s("AWS"))
                         .attr("identifiers", strings([format!("arn:aws:iam::{account}:root")])),
+                )
+                .block(
+                    Block::new("condition", &[])
+                        .attr("test", s("ArnLike"))
+                        .attr("variable", s("aws:PrincipalArn"))
+                        .attr(
+                            "values",
+                            strings(ctx.env.operators.value.iter().map(|o| o.principal_pattern(account))),
+                        ),
                 ),
         ),
         Block::resource("aws_iam_role", "terraform")
             .comment(if ctx.ir.repository.is_some() {
-                "Assumed by the people who apply the environment's Terraform (their own IAM or SSO permissions allow it)"
+                "Assumed by the environment's operators (IAM Identity Center permission sets or roles, never IAM users) to apply its Terraform"
             } else {
                 "No `repository = \"owner/name\"` in the system: the deploy role and GitHub's OIDC provider are not created"
             })

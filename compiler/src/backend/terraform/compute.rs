@@ -225,13 +225,27 @@ fn task_policy(ctx: &Ctx<'_>, id: &str, grants: &[&Grant]) -> Block {
             GrantResource::CacheUser(cache) => {
                 reference(format!("aws_elasticache_user.{}_app.arn", ctx.ident(cache)))
             }
+            GrantResource::MailIdentity(mail) => {
+                reference(format!("aws_sesv2_email_identity.{}.arn", ctx.ident(mail)))
+            }
+            GrantResource::MailConfigurationSet(mail) => {
+                reference(format!("aws_sesv2_configuration_set.{}.arn", ctx.ident(mail)))
+            }
         };
-        policy = policy.block(
-            Block::new("statement", &[])
-                .attr("sid", s(&statement.sid))
-                .attr("actions", strings(statement.actions.iter().copied()))
-                .attr("resources", Expr::List(vec![resource])),
-        );
+        let mut block = Block::new("statement", &[])
+            .attr("sid", s(&statement.sid))
+            .attr("actions", strings(statement.actions.iter().copied()))
+            .attr("resources", Expr::List(vec![resource]));
+        if let Some(condition) = statement.condition {
+            let (test, variable, values) = condition.parts(ctx.env);
+            block = block.block(
+                Block::new("condition", &[])
+                    .attr("test", s(test))
+                    .attr("variable", s(variable))
+                    .attr("values", strings(values)),
+            );
+        }
+        policy = policy.block(block);
     }
     policy
 }

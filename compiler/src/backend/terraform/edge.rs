@@ -54,12 +54,15 @@ pub(super) fn certificate(
     )
 }
 
-/// The environment's public hosted zone, named after its domain, where the edge's records and
-/// the certificates' validation records go (declared once, by whichever uses it).
+/// The environment's public hosted zone, named after its domain, where the edge's records, the
+/// certificates' validation records and the mail records go (declared once, by whichever uses
+/// it).
 pub(super) fn hosted_zone(ctx: &Ctx<'_>) -> Option<Block> {
     let domain = &ctx.env.domain.as_ref()?.value;
     let validated = |c: &Certificate| c.arn.is_none() && c.domain.is_some();
-    let used = ctx.env.edge.is_some() || ctx.env.load_balancers.iter().any(|lb| validated(&lb.certificate));
+    let used = ctx.env.edge.is_some()
+        || !ctx.env.mail.is_empty()
+        || ctx.env.load_balancers.iter().any(|lb| validated(&lb.certificate));
     used.then(|| {
         Block::data("aws_route53_zone", "main")
             .attr("name", s(domain))

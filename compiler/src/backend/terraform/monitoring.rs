@@ -190,6 +190,20 @@ pub(super) fn metric(
             )],
         );
     }
+    if let Some(Component::Mail(_)) = watched {
+        // The configuration set's event destination counts each event under its name.
+        return (
+            false,
+            "AWS/SES",
+            if alarm.metric == "complaints" {
+                "Complaint"
+            } else {
+                "Bounce"
+            },
+            // A key with a colon is written quoted.
+            vec![(quote(CONFIGURATION_SET_DIMENSION), s(ctx.item_name(component)))],
+        );
+    }
     // CloudFront publishes its metrics in us-east-1.
     let name = if alarm.metric == "requests" {
         "Requests"
@@ -235,7 +249,7 @@ pub(super) fn alarm_block(ctx: &Ctx<'_>, alarm: &Alarm) -> Block {
             s(if namespace == "AWS/SQS" || metric_name == "ThrottledCmds" {
                 // A queue's backlog and age: the worst minute, not an average of it.
                 "Maximum"
-            } else if metric_name.ends_with("Count") || metric_name == "Requests" {
+            } else if metric_name.ends_with("Count") || metric_name == "Requests" || namespace == "AWS/SES" {
                 "Sum"
             } else {
                 "Average"
