@@ -324,7 +324,7 @@ async fn diagnostics_are_published_on_open_and_change_as_archc_check_reports_the
     let mut session = Session::start().await;
     // On `initialized`: the example's one warning (stg's NAT instance), and an empty list for
     // every other file.
-    assert_eq!(session.published.len(), 6);
+    assert_eq!(session.published.len(), 7);
     assert_eq!(as_cli(&session), cli_view(&archc_check(session.root.path())));
     assert_eq!(as_cli(&session).len(), 1);
 

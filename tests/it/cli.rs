@@ -30,7 +30,7 @@ fn check_of_the_example_exits_0_with_its_documented_warning_and_the_exposure_rep
         err.starts_with("[R001] Warning: env `stg`: the NAT instance"),
         "{err}"
     );
-    assert!(err.ends_with("checked 6 files: 0 errors, 1 warning\n"), "{err}");
+    assert!(err.ends_with("checked 7 files: 0 errors, 1 warning\n"), "{err}");
     insta::assert_snapshot!(out);
 }
 

@@ -41,6 +41,7 @@ mod fuzz_smoke;
 mod hostile;
 mod incremental;
 mod ir;
+mod mail;
 mod never_panics;
 mod orders;
 mod terraform;

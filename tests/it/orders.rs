@@ -45,7 +45,7 @@ fn every_validator_accepts_it() {
 
 /// The policies of a root module as `tests/tools/iam-policies.cjs` reads them: role label →
 /// statements.
-fn policies(dir: &Path) -> BTreeMap<String, Vec<Value>> {
+pub(crate) fn policies(dir: &Path) -> BTreeMap<String, Vec<Value>> {
     let output = std::process::Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/iam-policies.cjs"))
         .arg(dir)

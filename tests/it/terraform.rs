@@ -248,6 +248,7 @@ const RENAMES: &[(&str, &str, &str)] = &[
         "alb",
     ),
     ("topic ops : sns {", "topic alerts : sns {", "ops"),
+    ("mail mailer : ses {", "mail outbound : ses {", "mailer"),
     ("alarm api_cpu {", "alarm web_cpu {", "api_cpu"),
     ("tier db {", "tier data {", "db"),
 ];
@@ -276,6 +277,8 @@ fn renamed_everything() -> Vec<(String, String)> {
                 ("flow alb ", "flow gateway "),
                 ("alb.target", "gateway.target"),
                 ("notify = ops", "notify = alerts"),
+                ("-> mailer ", "-> outbound "),
+                ("mailer.bounces", "outbound.bounces"),
                 ("in db {", "in data {"),
             ];
             for (from, to) in references {

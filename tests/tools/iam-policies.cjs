@@ -1,6 +1,6 @@
 // Prints the IAM policies of a generated Terraform root module, as HashiCorp's HCL parser
 // (@cdktf/hcl2json) reads them: for every `aws_iam_role_policy`, the role it is attached to and
-// the statements of its `aws_iam_policy_document` (sid, actions, resources, as written: a
+// the statements of its `aws_iam_policy_document` (sid, actions, resources and any conditions, as written: a
 // reference stays `${aws_s3_bucket.uploads.arn}/*`). The test suite asserts on this JSON, so
 // what it checks is what Terraform would read, not archc's own idea of it.
 // Usage: node iam-policies.cjs <dir>   (NODE_PATH must reach @cdktf/hcl2json)
@@ -33,12 +33,19 @@ async function main(dir) {
     if (!key.startsWith("aws_iam_role_policy.")) continue;
     const role = label(body.role, "aws_iam_role");
     const document = data[`aws_iam_policy_document.${label(body.policy, "data.aws_iam_policy_document")}`];
-    const statements = (document?.statement || []).map((s) => ({
-      sid: s.sid ?? null,
-      effect: s.effect ?? "Allow",
-      actions: s.actions ?? [],
-      resources: s.resources ?? [],
-    }));
+    const statements = (document?.statement || []).map((s) => {
+      const statement = {
+        sid: s.sid ?? null,
+        effect: s.effect ?? "Allow",
+        actions: s.actions ?? [],
+        resources: s.resources ?? [],
+      };
+      // Conditions only where a statement has them (test, variable, values, as written).
+      if (s.condition) {
+        statement.conditions = s.condition.map((c) => ({ test: c.test, variable: c.variable, values: c.values }));
+      }
+      return statement;
+    });
     policies[role] = statements;
   }
   process.stdout.write(JSON.stringify(policies, null, 2) + "\n");

@@ -526,11 +526,25 @@ impl Checker<'_> {
                 .collect();
             let help = match did_you_mean(&code.text, rules.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`? Only design rules can be waived"),
-                None => format!(
-                    "only design rules ({} to {}) can be waived; other errors must be fixed",
-                    rules.first().copied().unwrap_or_default(),
-                    rules.last().copied().unwrap_or_default()
-                ),
+                None => {
+                    let (first, last) = (
+                        rules.first().copied().unwrap_or_default(),
+                        rules.last().copied().unwrap_or_default(),
+                    );
+                    let between: Vec<&str> = codes::UNWAIVABLE
+                        .iter()
+                        .map(|c| c.id)
+                        .filter(|id| *id > first && *id < last)
+                        .collect();
+                    let except = match between.split_last() {
+                        None => String::new(),
+                        Some((only, [])) => format!(", but not {only}"),
+                        Some((last, rest)) => format!(", but not {} or {last}", rest.join(", ")),
+                    };
+                    format!(
+                        "only design rules ({first} to {last}{except}) can be waived; other errors must be fixed"
+                    )
+                }
             };
             self.error(
                 codes::INVALID_WAIVER_CODE,
