@@ -205,4 +205,45 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
         "{}",
         report.text
     );
+
+    // Mail: a DKIM record lost, the MAIL FROM's MX gone, the sender allowed any From address,
+    // an alarm on a configuration set that publishes nothing.
+    let report = broken("prd/terraform/mail.tf", |tf| {
+        tf.replace("tokens[2]}._domainkey.", "tokens[1]}._domainkey.")
+    });
+    assert!(
+        report
+            .text
+            .contains("aws_sesv2_email_identity.mailer has no DKIM record for token 2"),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/mail.tf", |tf| {
+        tf.replace("type    = \"MX\"", "type    = \"TXT\"")
+    });
+    assert!(
+        report.text.contains("bounce.example.com has no MX record at SES"),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/compute.tf", |tf| {
+        tf.replace("values   = [\"*@example.com\"]", "values   = [\"*\"]")
+    });
+    assert!(
+        report.text.contains(
+            "aws_iam_policy_document.api_task lets its role send as anyone through aws_sesv2_email_identity.mailer"
+        ),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/monitoring.tf", |tf| {
+        tf.replace("= \"webapp-prd-mailer\"", "= \"webapp-prd-mail\"")
+    });
+    assert!(
+        report.text.contains(
+            "aws_cloudwatch_metric_alarm.mail_bounces watches SES events no configuration set publishes"
+        ),
+        "{}",
+        report.text
+    );
 }

@@ -14,7 +14,12 @@
 //   - the root does not manage the bucket its own state lives in (the bootstrap does);
 //   - Service Connect holds together: a service's namespace is declared, the port it offers is
 //     named in its task, and every `*_ENDPOINT` a task is told to call is offered by a service
-//     while the caller is a Service Connect client itself.
+//     while the caller is a Service Connect client itself;
+//   - mail can leave: each SES identity is in the environment's hosted zone and has its three
+//     DKIM CNAME records (SES verifies a domain by them), a MAIL FROM domain has its MX record
+//     at SES, every `ses:Send*` grant on an identity is limited to the identity's addresses, and
+//     every alarm on SES counts a configuration set's events that an event destination publishes
+//     under that dimension.
 // Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
 // Prints one problem per line and exits 1 when there is any.
 "use strict";
@@ -201,6 +206,52 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
     if (!listeners.some(([, l]) => l.port === config.https_port && l.protocol === "HTTPS")) {
       problem(env, `${key} connects to ${lb} on ${config.https_port}, where it has no HTTPS listener`);
     }
+  }
+
+  // -- mail -----------------------------------------------------------------------------------
+  const zone = one((blocks.data["aws_route53_zone.main"] || [])[0] || {}).name;
+  const records = all("aws_route53_record");
+  for (const [key, identity] of all("aws_sesv2_email_identity")) {
+    const domain = identity.email_identity;
+    if (!zone || !(domain === zone || domain.endsWith(`.${zone}`))) {
+      problem(env, `${key} (${domain}) is not in the hosted zone ${zone}`);
+    }
+    for (const n of [0, 1, 2]) {
+      const token = `\${${key}.dkim_signing_attributes[0].tokens[${n}]}`;
+      const found = records.some(
+        ([, r]) =>
+          r.type === "CNAME" && r.name === `${token}._domainkey.${domain}` && (r.records || []).includes(`${token}.dkim.amazonses.com`),
+      );
+      if (!found) problem(env, `${key} has no DKIM record for token ${n}: SES would never verify ${domain}`);
+    }
+  }
+  for (const [key, from] of all("aws_sesv2_email_identity_mail_from_attributes")) {
+    const mx = records.some(([, r]) => r.type === "MX" && r.name === from.mail_from_domain && (r.records || []).some((v) => /^10 feedback-smtp\.[a-z0-9-]+\.amazonses\.com$/.test(v)));
+    if (!mx) problem(env, `${key}: ${from.mail_from_domain} has no MX record at SES`);
+  }
+  for (const [key, policy] of Object.entries(blocks.data).filter(([k]) => k.startsWith("aws_iam_policy_document."))) {
+    for (const statement of [].concat(one(policy).statement || [])) {
+      if (!(statement.actions || []).some((a) => a.startsWith("ses:Send"))) continue;
+      for (const identity of refs(statement.resources, "aws_sesv2_email_identity")) {
+        const domain = res[identity] && res[identity][0].email_identity;
+        const condition = [].concat(statement.condition || []).find((c) => c.variable === "ses:FromAddress");
+        if (!condition || !(condition.values || []).every((v) => v === `*@${domain}`)) {
+          problem(env, `${key} lets its role send as anyone through ${identity} (no ses:FromAddress limited to ${domain})`);
+        }
+      }
+    }
+  }
+  const counted = new Set(
+    all("aws_sesv2_configuration_set_event_destination").flatMap(([, d]) => {
+      const dimension = one(one(one(d.event_destination).cloud_watch_destination || {}).dimension_configuration || {});
+      const set = refs(d.configuration_set_name, "aws_sesv2_configuration_set")[0];
+      const name = set && res[set] && res[set][0].configuration_set_name;
+      return dimension.dimension_name && name === dimension.default_dimension_value ? [`${dimension.dimension_name}=${name}`] : [];
+    }),
+  );
+  for (const [key, alarm] of all("aws_cloudwatch_metric_alarm").filter(([, a]) => a.namespace === "AWS/SES")) {
+    const dimensions = Object.entries(alarm.dimensions || {}).map(([k, v]) => `${k}=${v}`);
+    if (!dimensions.some((d) => counted.has(d))) problem(env, `${key} watches SES events no configuration set publishes (${dimensions.join(", ")})`);
   }
 
   // -- the edge ---------------------------------------------------------------------------------
