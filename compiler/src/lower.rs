@@ -406,6 +406,12 @@ impl EnvLowerer<'_> {
         let route_tables = route_tables(&tier_irs, &public_subnets, &nat);
 
         let domain = env_domain(&env.name, stage, &settings, &system)?;
+        // The environment's own operators, else the system's.
+        let operators = if settings.setting("operators").is_some() {
+            &settings
+        } else {
+            &system
+        };
         let default_domain = domain.as_ref().map(|d| d.value.clone());
         let edge = components
             .iter()
@@ -428,24 +434,13 @@ impl EnvLowerer<'_> {
             region,
             domain,
             hosted_zone: settings.choice("hosted_zone")?,
-            operators: if settings.setting("operators").is_some() {
-                Spanned {
-                    value: settings
-                        .strings("operators")?
-                        .iter()
-                        .map(|o| Operator::parse(o))
-                        .collect(),
-                    origin: settings.origin("operators"),
-                }
-            } else {
-                Spanned {
-                    value: system
-                        .strings("operators")?
-                        .iter()
-                        .map(|o| Operator::parse(o))
-                        .collect(),
-                    origin: system.origin("operators"),
-                }
+            operators: Spanned {
+                value: operators
+                    .strings("operators")?
+                    .iter()
+                    .map(|o| Operator::parse(o))
+                    .collect(),
+                origin: operators.origin("operators"),
             },
             origin: env.origin.clone(),
             vpc: Vpc {
