@@ -1194,6 +1194,23 @@ impl Operator {
         }
     }
 
+    /// A pattern of roles `principal_pattern` admits by accident, if any: the role of a
+    /// permission set is `AWSReservedSSO_<name>_<suffix>` with a suffix of hex digits, so
+    /// `…_<name>_*` also admits a set named `<name>_<more>`, which `…_<name>_*_*` refuses
+    /// (unless such a set is among `operators` too).
+    pub fn lookalike_pattern(&self, account: &str, operators: &[Operator]) -> Option<String> {
+        let Operator::PermissionSet(name) = self else {
+            return None;
+        };
+        let longer = format!("{name}_");
+        let listed = operators
+            .iter()
+            .any(|o| matches!(o, Operator::PermissionSet(other) if other.starts_with(&longer)));
+        (!listed).then(|| {
+            format!("arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_{name}_*_*")
+        })
+    }
+
     /// Why it may not operate, if so: an IAM user holds long-lived keys; the account root
     /// admits every user and role of the account.
     pub fn refused(&self) -> Option<&'static str> {
@@ -1274,4 +1291,45 @@ pub struct Alarm {
     pub topic: String,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operator;
+
+    #[test]
+    fn an_operator_admits_its_permission_sets_roles_and_no_lookalike_unless_listed() {
+        let admin = Operator::parse("Admin");
+        let listed = [admin.clone(), Operator::parse("Admin_Readonly")];
+        assert_eq!(
+            admin.principal_pattern("111111111111"),
+            "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*"
+        );
+        // Alone, `Admin` refuses the roles of `Admin_<more>`; beside `Admin_Readonly` it may not.
+        assert_eq!(
+            admin.lookalike_pattern("111111111111", std::slice::from_ref(&admin)),
+            Some(
+                "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Admin_*_*"
+                    .into()
+            )
+        );
+        assert_eq!(admin.lookalike_pattern("111111111111", &listed), None);
+        let role = Operator::parse("arn:aws:iam::111111111111:role/break-glass");
+        assert_eq!(
+            role.principal_pattern("111111111111"),
+            "arn:aws:iam::111111111111:role/break-glass"
+        );
+        assert_eq!(role.lookalike_pattern("111111111111", &listed), None);
+        assert_eq!(role.refused(), None);
+        assert!(
+            Operator::parse("arn:aws:iam::111111111111:user/alice")
+                .refused()
+                .is_some()
+        );
+        assert!(
+            Operator::parse("arn:aws:iam::111111111111:root")
+                .refused()
+                .is_some()
+        );
+    }
 }

@@ -129,6 +129,12 @@ fn the_terraform_role_trusts_only_the_operators_identity_center_roles() {
             )),
             "{trust}"
         );
+        // A permission set named `AdministratorAccess_<more>` is not admitted with it.
+        assert!(trust.contains("test     = \"ArnNotLike\""), "{trust}");
+        assert!(
+            trust.contains("AWSReservedSSO_AdministratorAccess_*_*"),
+            "{trust}"
+        );
     }
 }
 

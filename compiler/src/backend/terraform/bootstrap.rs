@@ -305,6 +305,11 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
         terraform = terraform.block(block);
     }
 
+    let operators = &ctx.env.operators.value;
+    let lookalikes: Vec<String> = operators
+        .iter()
+        .filter_map(|o| o.lookalike_pattern(account, operators))
+        .collect();
     let mut blocks = vec![
         // The account's principals, narrowed to the operators' roles: an Identity Center
         // permission set's role names end in a suffix AWS picks, so they are matched by pattern
@@ -322,11 +327,14 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
                     Block::new("condition", &[])
                         .attr("test", s("ArnLike"))
                         .attr("variable", s("aws:PrincipalArn"))
-                        .attr(
-                            "values",
-                            strings(ctx.env.operators.value.iter().map(|o| o.principal_pattern(account))),
-                        ),
-                ),
+                        .attr("values", strings(operators.iter().map(|o| o.principal_pattern(account)))),
+                )
+                .blocks((!lookalikes.is_empty()).then(|| {
+                    Block::new("condition", &[])
+                        .attr("test", s("ArnNotLike"))
+                        .attr("variable", s("aws:PrincipalArn"))
+                        .attr("values", strings(lookalikes))
+                })),
         ),
         Block::resource("aws_iam_role", "terraform")
             .comment(if ctx.ir.repository.is_some() {
