@@ -783,6 +783,10 @@ fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnosti
         let name = naming::dead_letter_queue(&identity.system, &identity.env, &item, queue.fifo);
         checks.push((naming::QUEUE, name, &queue.name, &queue.origin));
     }
+    for mail in part.mail.iter() {
+        let name = identity.name(&physical(&mail.name));
+        checks.push((naming::CONFIGURATION_SET, name, &mail.name, &mail.origin));
+    }
     refused_names(&identity.env, checks)
 }
 

@@ -75,6 +75,7 @@ pub const DB_CLUSTER: Limit = limit("Aurora cluster identifier", 63, true);
 pub const BUCKET: Limit = limit("S3 bucket name", 63, true);
 pub const CACHE: Limit = limit("ElastiCache replication group or user id", 40, true);
 pub const QUEUE: Limit = limit("SQS queue name", 80, false);
+pub const CONFIGURATION_SET: Limit = limit("SES configuration set name", 64, false);
 pub const CLOUDFRONT_ORIGIN: Limit = limit("CloudFront VPC origin or origin access control name", 64, false);
 
 impl Limit {
