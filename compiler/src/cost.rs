@@ -88,6 +88,12 @@ pub struct Prices {
     pub sqs_fifo_per_million: f64,
     /// Outbound e-mail through SES (the same in every region).
     pub ses_per_1000_messages: f64,
+    /// AWS WAF (global prices): a web ACL, each of its rules, its requests, and the request fee
+    /// for each 500 capacity units past the 1,500 a CloudFront web ACL includes.
+    pub waf_web_acl_month: f64,
+    pub waf_rule_month: f64,
+    pub waf_per_million_requests: f64,
+    pub waf_per_million_requests_per_500_wcu_over_1500: f64,
     pub elasticache_serverless_valkey_gb_hour: f64,
     pub elasticache_serverless_valkey_ecpu_per_million: f64,
     /// Redis OSS nodes by type; Valkey nodes cost `elasticache_valkey_node_discount` less.
@@ -360,6 +366,24 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
                     + requests * p.cloudfront_https_requests_per_10k,
             ),
         });
+        if let Some(waf) = &edge.waf {
+            let rules = waf.rule_count() as f64;
+            let millions = a.cloudfront_requests_per_month / 1_000_000.0;
+            let extra_wcu = f64::from(waf.capacity().saturating_sub(1_500).div_ceil(500));
+            let per_million =
+                p.waf_per_million_requests + extra_wcu * p.waf_per_million_requests_per_500_wcu_over_1500;
+            lines.push(Line {
+                component: edge.name.clone(),
+                item: format!(
+                    "WAF: web ACL {} + {rules} rules × {} + {millions} million requests × {} ({} WCU)",
+                    money(p.waf_web_acl_month),
+                    money(p.waf_rule_month),
+                    money(per_million),
+                    waf.capacity()
+                ),
+                monthly: cents(p.waf_web_acl_month + rules * p.waf_rule_month + millions * per_million),
+            });
+        }
     }
     for bucket in &env.buckets {
         lines.push(Line {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::span::Origin;
 pub use crate::vocabulary::{
     Access, BucketPurpose, CacheEngine, CacheMode, Connection, DmarcPolicy, EgressMode, ForwardMode,
-    HeadersPolicy, HostedZone, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
+    HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -822,8 +822,51 @@ pub struct Edge {
     pub access_logs: Option<Spanned<String>>,
     pub origins: Vec<EdgeOrigin>,
     pub behaviours: Vec<Behaviour>,
+    /// The web ACL in front of the distribution, if the source asks for one.
+    pub waf: Option<WebAcl>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// An AWS WAF web ACL of the edge (scope CLOUDFRONT, in us-east-1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct WebAcl {
+    /// AWS managed rule groups, in the order written, each once.
+    pub managed: Vec<ManagedRuleGroup>,
+    /// Requests per client address in 5 minutes; `None` for no rate limit.
+    pub rate_limit: Option<Spanned<i64>>,
+    /// Addresses always blocked.
+    pub deny: Vec<Ipv4Net>,
+    /// Addresses always let through.
+    pub allow: Vec<Ipv4Net>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// The capacity a rate-based rule and an IP set reference take (AWS WAF Developer Guide,
+/// "Web ACL capacity units"): 2 for a rate limit on the client address, 1 for an IP set.
+pub const RATE_LIMIT_CAPACITY: u32 = 2;
+pub const IP_SET_CAPACITY: u32 = 1;
+
+impl WebAcl {
+    /// The rules it holds: one per managed group, the rate limit and each address list.
+    pub fn rule_count(&self) -> usize {
+        self.managed.len()
+            + usize::from(self.rate_limit.is_some())
+            + usize::from(!self.deny.is_empty())
+            + usize::from(!self.allow.is_empty())
+    }
+
+    /// Its web ACL capacity units (CloudFront includes 1,500; up to 5,000 at a request fee).
+    pub fn capacity(&self) -> u32 {
+        self.managed.iter().map(|g| g.capacity()).sum::<u32>()
+            + if self.rate_limit.is_some() {
+                RATE_LIMIT_CAPACITY
+            } else {
+                0
+            }
+            + IP_SET_CAPACITY * (u32::from(!self.deny.is_empty()) + u32::from(!self.allow.is_empty()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

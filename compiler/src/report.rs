@@ -88,7 +88,31 @@ fn stage(env: &EnvIr) -> &'static str {
 fn exposure_points(env: &EnvIr) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(edge) = &env.edge {
-        out.push(format!("{} (CloudFront distribution)", edge.name));
+        let filter = match &edge.waf {
+            None => "no web ACL".to_owned(),
+            Some(waf) => {
+                let mut parts: Vec<String> = Vec::new();
+                if !waf.allow.is_empty() {
+                    parts.push(format!("{} allowed range(s)", waf.allow.len()));
+                }
+                if !waf.deny.is_empty() {
+                    parts.push(format!("{} blocked range(s)", waf.deny.len()));
+                }
+                if let Some(limit) = &waf.rate_limit {
+                    parts.push(format!("{} requests per 5 minutes per address", limit.value));
+                }
+                let groups: Vec<&str> = waf.managed.iter().map(|g| g.as_str()).collect();
+                if !groups.is_empty() {
+                    parts.push(groups.join(", "));
+                }
+                if parts.is_empty() {
+                    "a web ACL with no rules".to_owned()
+                } else {
+                    format!("WAF: {}", parts.join("; "))
+                }
+            }
+        };
+        out.push(format!("{} (CloudFront distribution, {filter})", edge.name));
     }
     for lb in env.load_balancers.iter().filter(|lb| !lb.internal.value) {
         out.push(format!("{} (internet-facing load balancer)", lb.name));

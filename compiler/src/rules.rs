@@ -1,4 +1,4 @@
-//! The design rules (R001–R021) over the IR, AWS's own constraints (`aws`, A001–A015) beside
+//! The design rules (R001–R022) over the IR, AWS's own constraints (`aws`, A001–A015) beside
 //! them, and waivers (of design rules only: AWS's constraints cannot be waived).
 //!
 //! Each rule is one file in `rules/`, a function from one environment's IR to findings. Rules
@@ -28,6 +28,7 @@ mod r018_sealed_state_bucket;
 mod r019_mail_dkim;
 mod r020_mail_dmarc;
 mod r021_operators_sign_in;
+mod r022_edge_waf;
 
 use crate::db::{Db, Workspace};
 use crate::diagnostics::{Code, Diagnostic, Label, Severity, codes};
@@ -61,6 +62,7 @@ const RULES: &[Rule] = &[
     r019_mail_dkim::check,
     r020_mail_dmarc::check,
     r021_operators_sign_in::check,
+    r022_edge_waf::check,
 ];
 
 /// One rule's finding in one environment.

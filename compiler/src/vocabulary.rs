@@ -246,6 +246,60 @@ impl DmarcPolicy {
     }
 }
 
+stdlib_enum! {
+    /// An AWS managed rule group of WAF.
+    ManagedRuleGroup = "managed_rule_group" {
+        Common = "common",
+        KnownBadInputs = "known_bad_inputs",
+        IpReputation = "ip_reputation",
+        AnonymousIp = "anonymous_ip",
+        SqlInjection = "sql_injection",
+        Linux = "linux",
+        Unix = "unix",
+        AdminProtection = "admin_protection",
+        Php = "php",
+        Wordpress = "wordpress",
+        Windows = "windows",
+    }
+}
+
+impl ManagedRuleGroup {
+    /// Its name in AWS WAF (vendor `AWS`).
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            ManagedRuleGroup::Common => "AWSManagedRulesCommonRuleSet",
+            ManagedRuleGroup::KnownBadInputs => "AWSManagedRulesKnownBadInputsRuleSet",
+            ManagedRuleGroup::IpReputation => "AWSManagedRulesAmazonIpReputationList",
+            ManagedRuleGroup::AnonymousIp => "AWSManagedRulesAnonymousIpList",
+            ManagedRuleGroup::SqlInjection => "AWSManagedRulesSQLiRuleSet",
+            ManagedRuleGroup::Linux => "AWSManagedRulesLinuxRuleSet",
+            ManagedRuleGroup::Unix => "AWSManagedRulesUnixRuleSet",
+            ManagedRuleGroup::AdminProtection => "AWSManagedRulesAdminProtectionRuleSet",
+            ManagedRuleGroup::Php => "AWSManagedRulesPHPRuleSet",
+            ManagedRuleGroup::Wordpress => "AWSManagedRulesWordPressRuleSet",
+            ManagedRuleGroup::Windows => "AWSManagedRulesWindowsRuleSet",
+        }
+    }
+
+    /// The web ACL capacity units it takes (AWS WAF Developer Guide, "AWS Managed Rules rule
+    /// groups list").
+    pub fn capacity(self) -> u32 {
+        match self {
+            ManagedRuleGroup::Common => 700,
+            ManagedRuleGroup::KnownBadInputs
+            | ManagedRuleGroup::SqlInjection
+            | ManagedRuleGroup::Linux
+            | ManagedRuleGroup::Windows => 200,
+            ManagedRuleGroup::IpReputation => 25,
+            ManagedRuleGroup::AnonymousIp => 50,
+            ManagedRuleGroup::Unix
+            | ManagedRuleGroup::AdminProtection
+            | ManagedRuleGroup::Php
+            | ManagedRuleGroup::Wordpress => 100,
+        }
+    }
+}
+
 /// Every enum here, as (stdlib name, member names), for the test against the stdlib.
 pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
     fn names<T: StdlibEnum>() -> (&'static str, Vec<&'static str>) {
@@ -268,6 +322,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<Access>(),
         names::<CacheEngine>(),
         names::<DmarcPolicy>(),
+        names::<ManagedRuleGroup>(),
     ]
 }
 

@@ -236,6 +236,34 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
         "{}",
         report.text
     );
+    // The web ACL's log group without the name WAF requires, and the web ACL in the region.
+    let report = broken("prd/terraform/edge.tf", |tf| {
+        tf.replace(
+            "= \"aws-waf-logs-webapp-prd-cdn-waf\"",
+            "= \"webapp-prd-cdn-waf\"",
+        )
+    });
+    assert!(
+        report.text.contains(
+            "aws_wafv2_web_acl.cdn_waf logs to aws_cloudwatch_log_group.cdn_waf_logs, which is not an aws-waf-logs- group in us-east-1"
+        ),
+        "{}",
+        report.text
+    );
+    let report = broken("prd/terraform/edge.tf", |tf| {
+        tf.replacen(
+            "  provider    = aws.us_east_1\n  name        = \"webapp-prd-cdn-waf\"",
+            "  name        = \"webapp-prd-cdn-waf\"",
+            1,
+        )
+    });
+    assert!(
+        report
+            .text
+            .contains("aws_wafv2_web_acl.cdn_waf is not a CLOUDFRONT web ACL in us-east-1"),
+        "{}",
+        report.text
+    );
     let report = broken("prd/terraform/monitoring.tf", |tf| {
         tf.replace("= \"webapp-prd-mailer\"", "= \"webapp-prd-mail\"")
     });

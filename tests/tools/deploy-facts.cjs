@@ -19,7 +19,9 @@
 //     DKIM CNAME records (SES verifies a domain by them), a MAIL FROM domain has its MX record
 //     at SES, every `ses:Send*` grant on an identity is limited to the identity's addresses, and
 //     every alarm on SES counts a configuration set's events that an event destination publishes
-//     under that dimension.
+//     under that dimension;
+//   - a distribution's web ACL has scope CLOUDFRONT and lives in us-east-1, and logs to a log
+//     group there whose name starts with `aws-waf-logs-` (WAF refuses any other).
 // Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
 // Prints one problem per line and exits 1 when there is any.
 "use strict";
@@ -252,6 +254,30 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
   for (const [key, alarm] of all("aws_cloudwatch_metric_alarm").filter(([, a]) => a.namespace === "AWS/SES")) {
     const dimensions = Object.entries(alarm.dimensions || {}).map(([k, v]) => `${k}=${v}`);
     if (!dimensions.some((d) => counted.has(d))) problem(env, `${key} watches SES events no configuration set publishes (${dimensions.join(", ")})`);
+  }
+
+  // -- the edge's web ACL ------------------------------------------------------------------------
+  const inUsEast1 = (block) => JSON.stringify(block.provider || "").includes("aws.us_east_1");
+  for (const [key, d] of all("aws_cloudfront_distribution")) {
+    for (const acl of refs(d.web_acl_id, "aws_wafv2_web_acl")) {
+      const body = res[acl] && res[acl][0];
+      if (!body) {
+        problem(env, `${key} uses ${acl}, which is not declared`);
+        continue;
+      }
+      if (body.scope !== "CLOUDFRONT" || !inUsEast1(body)) {
+        problem(env, `${acl} is not a CLOUDFRONT web ACL in us-east-1, which CloudFront requires`);
+      }
+      const logging = all("aws_wafv2_web_acl_logging_configuration").filter(([, l]) => refs(l.resource_arn, "aws_wafv2_web_acl").includes(acl));
+      for (const [, l] of logging) {
+        for (const group of refs(l.log_destination_configs, "aws_cloudwatch_log_group")) {
+          const g = res[group] && res[group][0];
+          if (!g || !String(g.name).startsWith("aws-waf-logs-") || !inUsEast1(g) || !inUsEast1(l)) {
+            problem(env, `${acl} logs to ${group}, which is not an aws-waf-logs- group in us-east-1`);
+          }
+        }
+      }
+    }
   }
 
   // -- the edge ---------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 //! The edge's domains, certificates and routes: each environment serves its own domain, the
-//! certificates cover it, path patterns are unique, and only buckets meant to be public are
-//! origins.
+//! certificates cover it, path patterns are unique, only buckets meant to be public are
+//! origins, and its web ACL is one AWS WAF takes.
 
 use crate::diagnostics::codes::{
     ALIAS_COLLISION, CERTIFICATE_MISMATCH, DUPLICATE_ROUTE, NO_DOMAIN, SECOND_EDGE, SENSITIVE_ORIGIN,
+    WEB_ACL_LIMITS,
 };
 use crate::ir::{BucketPurpose, Certificate, EdgeOriginKind, EnvIr, Ir};
 use crate::rules::{Finding, Findings};
@@ -223,6 +224,26 @@ pub fn single_edge(ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 "add this edge's routes to `{}`: one distribution serves the environment's domain",
                 edge.name
             )),
+        );
+    }
+}
+
+/// `A020`: a rate limit AWS WAF would refuse (under 10 requests per 5 minutes; `0` is none).
+pub fn web_acl(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let Some((edge, waf)) = env.edge.as_ref().and_then(|e| Some((e, e.waf.as_ref()?))) else {
+        return;
+    };
+    if let Some(limit) = waf.rate_limit.as_ref().filter(|l| l.value < 10) {
+        out.push(
+            Finding::error(
+                WEB_ACL_LIMITS,
+                &limit.origin,
+                format!(
+                    "`{}`'s web ACL limits a client to {} requests in 5 minutes; AWS WAF takes 10 to 2,000,000,000",
+                    edge.name, limit.value
+                ),
+            )
+            .help("set `rate_limit` to 10 or more, or to 0 for no rate limit"),
         );
     }
 }

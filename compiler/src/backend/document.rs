@@ -180,11 +180,33 @@ fn components(env: &EnvIr, out: &mut String) {
             .iter()
             .map(|b| format!("{} → {}", b.pattern, b.target))
             .collect();
+        let waf = edge.waf.as_ref().map_or_else(String::new, |waf| {
+            let groups: Vec<&str> = waf.managed.iter().map(|g| g.aws_name()).collect();
+            format!(
+                "; WAF web ACL ({} rules, {} WCU{}{})",
+                waf.rule_count(),
+                waf.capacity(),
+                waf.rate_limit.as_ref().map_or_else(String::new, |l| format!(
+                    ", {} requests per 5 minutes per address",
+                    l.value
+                )),
+                if groups.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", groups.join(", "))
+                }
+            )
+        });
         rows.push(vec![
             edge.name.clone(),
-            "CloudFront".into(),
+            if edge.waf.is_some() {
+                "CloudFront + WAF"
+            } else {
+                "CloudFront"
+            }
+            .into(),
             "—".into(),
-            routes.join(", "),
+            format!("{}{waf}", routes.join(", ")),
         ]);
     }
     for lb in &env.load_balancers {

@@ -89,7 +89,11 @@ impl<'a> Nodes<'a> {
     fn declaration(&self, name: &str) -> String {
         let id = node(name);
         match self.components.get(name) {
-            Some(Component::Edge(edge)) => format!("{id}[\"CloudFront<br/>{}\"]", text(&edge.name)),
+            Some(Component::Edge(edge)) => format!(
+                "{id}[\"CloudFront{}<br/>{}\"]",
+                if edge.waf.is_some() { " + WAF" } else { "" },
+                text(&edge.name)
+            ),
             Some(Component::LoadBalancer(lb)) => {
                 let exposure = if lb.internal.value {
                     "internal"

@@ -20,6 +20,7 @@ mod monitoring;
 mod network;
 mod outputs;
 mod versions;
+mod waf;
 
 use std::collections::BTreeSet;
 
@@ -34,6 +35,7 @@ use monitoring::*;
 use network::*;
 use outputs::*;
 use versions::*;
+use waf::*;
 
 use super::hcl::{Block, Blocks, Expr, interpolated, quote, r, reference, refs, render_file, s, strings};
 use super::{CommentStyle, OutputFile, header};
@@ -133,16 +135,22 @@ impl Ctx<'_> {
         self.env.stage.value == Stage::Production
     }
 
-    /// Why a protection the design rule `rule` asks for is off for `item`: the rule's waiver in
-    /// that item (else in the environment's block) and its reason, or the environment's stage.
-    /// The checkov skip of the matching check carries it.
-    fn why_off(&self, rule: crate::diagnostics::Code, item: &crate::span::Origin) -> String {
+    /// `<code> waived: <reason>` when a waiver of `rule` covers `item` (else the environment's
+    /// block) in this environment.
+    fn waiver(&self, rule: crate::diagnostics::Code, item: &crate::span::Origin) -> Option<String> {
         let of_rule = || self.waived.iter().filter(|(code, ..)| *code == rule.id);
-        let waiver = of_rule()
+        of_rule()
             .find(|(.., scope)| scope.contains(item))
-            .or_else(|| of_rule().find(|(.., scope)| *scope == self.env.origin));
-        match waiver {
-            Some((code, reason, _)) => format!("{code} waived: {reason}"),
+            .or_else(|| of_rule().find(|(.., scope)| *scope == self.env.origin))
+            .map(|(code, reason, _)| format!("{code} waived: {reason}"))
+    }
+
+    /// Why a protection the design rule `rule` asks for is off for `item`: the rule's waiver
+    /// and its reason, or the environment's stage. The checkov skip of the matching check
+    /// carries it.
+    fn why_off(&self, rule: crate::diagnostics::Code, item: &crate::span::Origin) -> String {
+        match self.waiver(rule, item) {
+            Some(waived) => waived,
             None if !self.production() => format!(
                 "{} asks for it in production; env `{}` is {}",
                 rule.id,

@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R021` the design rules, `A001`–`A019` AWS's own constraints
+//! the per-environment IR, `R001`–`R022` the design rules, `A001`–`A020` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -109,6 +109,7 @@ codes! {
     MAIL_DKIM = "R019", "mail-dkim";
     MAIL_DMARC = "R020", "mail-dmarc";
     OPERATORS_SIGN_IN = "R021", "operators-sign-in";
+    EDGE_WAF = "R022", "edge-waf";
 
     FARGATE_TASK_SIZE = "A001", "fargate-task-size";
     DURATION_REFUSED = "A002", "duration-refused";
@@ -129,6 +130,7 @@ codes! {
     CACHE_ENGINE_VERSION = "A017", "cache-engine-version";
     JOB_CALLS_SERVICE = "A018", "job-calls-service";
     MAIL_IDENTITY = "A019", "mail-identity";
+    WEB_ACL_LIMITS = "A020", "web-acl-limits";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

@@ -51,6 +51,7 @@ impl EnvLowerer<'_> {
             });
         }
         Ok(Edge {
+            waf: web_acl(&get)?,
             name: component.name.clone(),
             certificate: certificate(&get, "us-east-1", domain)?,
             headers: get.choice("headers")?,
@@ -115,4 +116,41 @@ pub(super) fn certificate(get: &Get<'_>, region: &str, domain: Option<String>) -
             origin,
         },
     })
+}
+
+/// The edge's web ACL, when the source writes `waf { … }` (the model fills every block in with
+/// its defaults, so an unwritten one is no web ACL).
+fn web_acl(edge: &Get<'_>) -> Lowering<Option<WebAcl>> {
+    if !edge.setting("waf").is_some_and(|s| s.written) {
+        return Ok(None);
+    }
+    let origin = edge.origin("waf");
+    let get = Get::new(edge.block("waf")?, &origin);
+    let mut managed: Vec<ManagedRuleGroup> = Vec::new();
+    for group in get.choices::<ManagedRuleGroup>("managed")? {
+        if !managed.contains(&group) {
+            managed.push(group);
+        }
+    }
+    let cidrs = |name: &str| {
+        get.optional(name, "list of CIDR blocks", |v| match v {
+            Val::List(items) => items
+                .iter()
+                .map(|i| match i {
+                    Val::Cidr(net) => Some(*net),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        })
+        .map(Option::unwrap_or_default)
+    };
+    let rate_limit = get.spanned_int("rate_limit")?;
+    Ok(Some(WebAcl {
+        managed,
+        rate_limit: (rate_limit.value > 0).then_some(rate_limit),
+        deny: cidrs("deny")?,
+        allow: cidrs("allow")?,
+        origin,
+    }))
 }

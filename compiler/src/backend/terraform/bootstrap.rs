@@ -122,7 +122,7 @@ fn regional(sid: &str, actions: &[&str], regions: &[String]) -> Block {
 /// The services whose resources Terraform creates without a name it knows beforehand (VPC
 /// resources, load balancers, distributions, certificates, ECS, RDS), and those the environment
 /// uses besides: ElastiCache (caches, their users and groups), Cloud Map (Service Connect's
-/// namespace). Limited to the environment's regions.
+/// namespace), WAF (the edge's web ACL, in us-east-1). Limited to the environment's regions.
 fn regional_services(ctx: &Ctx<'_>) -> Vec<&'static str> {
     let mut services = vec![
         "ec2:*",
@@ -138,6 +138,9 @@ fn regional_services(ctx: &Ctx<'_>) -> Vec<&'static str> {
     }
     if !ctx.env.service_calls.is_empty() {
         services.push("servicediscovery:*");
+    }
+    if ctx.env.edge.as_ref().is_some_and(|e| e.waf.is_some()) {
+        services.push("wafv2:*");
     }
     services
 }
@@ -221,6 +224,27 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             "Queues",
             &["sqs:*"],
             vec![format!("arn:aws:sqs:{region}:{account}:{prefix}*")],
+        ));
+    }
+    if ctx.env.edge.as_ref().is_some_and(|e| e.waf.is_some()) {
+        // The web ACL's log group in us-east-1, and the log delivery WAF sets up for it (its
+        // resource policy on CloudWatch Logs, which takes no resource).
+        terraform_statements.push(statement(
+            "WebAclLogs",
+            &["logs:*"],
+            vec![format!(
+                "arn:aws:logs:us-east-1:{account}:log-group:aws-waf-logs-{prefix}*"
+            )],
+        ));
+        terraform_statements.push(statement(
+            "WebAclLogDelivery",
+            &[
+                "logs:CreateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:PutResourcePolicy",
+                "logs:DescribeResourcePolicies",
+            ],
+            vec!["*".into()],
         ));
     }
     if !ctx.env.mail.is_empty() {

@@ -248,9 +248,29 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .iter()
         .find(|b| b.pattern == "/*")
         .or_else(|| edge.behaviours.first());
-    let mut distribution = Block::resource("aws_cloudfront_distribution", &name)
-        .comment("checkov:skip=CKV_AWS_68:WAF is not part of the reference design; the distribution is the one exposure point and can take a web ACL later")
-        .comment("checkov:skip=CKV2_AWS_47:no WAF (see CKV_AWS_68)")
+    let web_acl = edge.waf.as_ref().map(|waf| web_acl(ctx, edge, waf));
+    let mut distribution = Block::resource("aws_cloudfront_distribution", &name);
+    match &edge.waf {
+        None => {
+            distribution = distribution
+                .comment(&format!("checkov:skip=CKV_AWS_68:{}", no_web_acl(ctx, edge)))
+                .comment("checkov:skip=CKV2_AWS_47:no web ACL (see CKV_AWS_68)");
+        }
+        // checkov's Log4j check asks for the known-bad-inputs group (Log4j) and the anonymous
+        // IP list too, which blocks every VPN and proxy user: the source decides.
+        Some(waf) if !waf.managed.contains(&ManagedRuleGroup::KnownBadInputs) => {
+            distribution = distribution.comment(
+                "checkov:skip=CKV2_AWS_47:the web ACL's managed rule groups leave out known_bad_inputs (Log4j), as the source chose",
+            );
+        }
+        Some(waf) if !waf.managed.contains(&ManagedRuleGroup::AnonymousIp) => {
+            distribution = distribution.comment(
+                "checkov:skip=CKV2_AWS_47:known_bad_inputs covers Log4j; the check also wants anonymous_ip, which blocks every VPN and proxy user, and the source leaves it out",
+            );
+        }
+        Some(_) => {}
+    }
+    distribution = distribution
         .comment("checkov:skip=CKV_AWS_310:one origin per behaviour; the internal ALB spans every zone")
         .comment("checkov:skip=CKV_AWS_374:the application serves every country");
     // `/`: the application answers it, a website endpoint serves its index document, and an
@@ -286,6 +306,7 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         .attr("comment", s(ctx.item_name(&edge.name)))
         .attr("price_class", s(price_class(edge.price_class)))
         .attr_opt("aliases", domain.map(|d| strings([d])))
+        .attr_opt("web_acl_id", web_acl.as_ref().map(|(_, arn)| arn.clone()))
         .attr_opt(
             "default_root_object",
             (root_kind == Some(&EdgeOriginKind::S3)).then(|| s("index.html")),
@@ -321,6 +342,9 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("prefix", s("cloudfront/"))
                 .attr("include_cookies", Expr::Bool(false)),
         );
+    }
+    if let Some((acl, _)) = web_acl {
+        blocks.extend(acl);
     }
     blocks.push(distribution);
     if let Some(domain) = domain {
@@ -390,4 +414,17 @@ pub(super) fn response_headers_policy(ctx: &Ctx<'_>) -> Block {
                         .attr("override", Expr::Bool(true)),
                 ),
         )
+}
+
+/// Why the edge has no web ACL: a waiver's reason, the stage, or R022's warning.
+fn no_web_acl(ctx: &Ctx<'_>, edge: &Edge) -> String {
+    let rule = crate::diagnostics::codes::EDGE_WAF;
+    match ctx.waiver(rule, &edge.origin) {
+        Some(reason) => reason,
+        None if ctx.production() => format!(
+            "no `waf {{ … }}` on the edge; {} warns about it in production",
+            rule.id
+        ),
+        None => ctx.why_off(rule, &edge.origin),
+    }
 }
