@@ -42,6 +42,7 @@ mod hostile;
 mod incremental;
 mod ir;
 mod mail;
+mod nat_rules;
 mod never_panics;
 mod orders;
 mod terraform;

@@ -19,13 +19,20 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
     let subnets = names.join(", ");
     match &env.nat {
         Nat::Instance { instance_type, origin, .. } => {
+            // The managed alternative: a Regional NAT Gateway, or with private connectivity
+            // (which rules it out, R006) a zonal gateway per zone; both cost the same per zone.
+            let (gateway_kind, alternative) = if env.vpc.connections.value.is_empty() {
+                ("a Regional NAT Gateway", "regional")
+            } else {
+                ("zonal NAT gateways", "zonal")
+            };
             // The trade-off in this environment's own region, when archc has its prices.
             let cost = match crate::cost::nat_instance_versus_gateway(env, instance_type) {
                 Some((instance, gateway)) => format!(
-                    "about ${instance:.0} a month instead of about ${gateway:.0} for a Regional NAT Gateway in {}",
+                    "about ${instance:.0} a month instead of about ${gateway:.0} for {gateway_kind} in {}",
                     env.region
                 ),
-                None => "cheaper than a Regional NAT Gateway".to_owned(),
+                None => format!("cheaper than {gateway_kind}"),
             };
             out.push(
                 Finding::warning(
@@ -35,7 +42,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 )
                 .help(format!(
                     "the trade-off: {cost}, but single-AZ and self-managed (patching, failover); \
-                     accepted outside production, use `nat = regional` where availability matters"
+                     accepted outside production, use `nat = {alternative}` where availability matters"
                 )),
             )
         }

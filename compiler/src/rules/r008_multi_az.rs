@@ -28,7 +28,12 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 origin,
                 "production sends all egress through a single-AZ NAT instance",
             )
-            .help("use `nat = regional` in production: it spans the zones and fails over by itself"),
+            .help(if env.vpc.connections.value.is_empty() {
+                "use `nat = regional` in production: it spans the zones and fails over by itself"
+            } else {
+                // Private connectivity rules the Regional NAT Gateway out (R006).
+                "use `nat = zonal` in production: a gateway in each zone, so no zone depends on another's"
+            }),
         );
     }
     for cache in &env.caches {
