@@ -173,6 +173,7 @@ fn every_field_lowering_reads_is_declared_in_the_stdlib() {
         "optional_duration",
         "optional_percent",
         "strings",
+        "cidrs",
         "block",
         "spanned_bool",
         "choice",
@@ -196,6 +197,8 @@ fn every_field_lowering_reads_is_declared_in_the_stdlib() {
             "scale",
             "route_get",
             "tier",
+            "operators",
+            "edge",
         ];
         for receiver in receivers {
             for reader in readers {

@@ -25,18 +25,7 @@ impl EnvLowerer<'_> {
         for tier in tiers {
             let get = Get::new(&tier.fields, &tier.origin);
             let egress = egress_of(&get)?;
-            let explicit: Vec<Ipv4Net> = get
-                .optional("cidrs", "list of CIDR blocks", |v| match v {
-                    Val::List(items) => items
-                        .iter()
-                        .map(|item| match item {
-                            Val::Cidr(net) => Some(*net),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => None,
-                })?
-                .unwrap_or_default();
+            let explicit = get.cidrs("cidrs")?;
             let (block, subnets, cidrs_origin) = if explicit.is_empty() {
                 let prefix = get.require("subnet", "prefix length", |v| match v {
                     Val::Prefix(p) => Some(*p),

@@ -132,25 +132,12 @@ fn web_acl(edge: &Get<'_>) -> Lowering<Option<WebAcl>> {
             managed.push(group);
         }
     }
-    let cidrs = |name: &str| {
-        get.optional(name, "list of CIDR blocks", |v| match v {
-            Val::List(items) => items
-                .iter()
-                .map(|i| match i {
-                    Val::Cidr(net) => Some(*net),
-                    _ => None,
-                })
-                .collect(),
-            _ => None,
-        })
-        .map(Option::unwrap_or_default)
-    };
     let rate_limit = get.spanned_int("rate_limit")?;
     Ok(Some(WebAcl {
         managed,
         rate_limit: (rate_limit.value > 0).then_some(rate_limit),
-        deny: cidrs("deny")?,
-        allow: cidrs("allow")?,
+        deny: get.cidrs("deny")?,
+        allow: get.cidrs("allow")?,
         origin,
     }))
 }

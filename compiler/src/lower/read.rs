@@ -141,6 +141,21 @@ impl<'a> Get<'a> {
             })?
             .unwrap_or_default())
     }
+    /// A list of CIDR blocks (`[10.0.1.0/24]`), empty when not set.
+    pub(super) fn cidrs(&self, name: &str) -> Lowering<Vec<Ipv4Net>> {
+        Ok(self
+            .optional(name, "list of CIDR blocks", |v| match v {
+                Val::List(items) => items
+                    .iter()
+                    .map(|item| match item {
+                        Val::Cidr(net) => Some(*net),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            })?
+            .unwrap_or_default())
+    }
     pub(super) fn block(&self, name: &str) -> Lowering<&'a Fields> {
         self.require(name, "block", Val::as_block)
     }
