@@ -95,6 +95,11 @@ pub fn every_validator_accepts(name: &str, files: &[archc::backend::OutputFile])
     assert!(facts.ok, "{name}: {}", facts.text);
 }
 
+/// The deploy-facts check reported `problem`.
+fn caught(report: &validators::Report, problem: &str) {
+    assert!(report.text.contains(problem), "{}", report.text);
+}
+
 /// The example's output with `edit` applied to one generated file.
 fn broken(path: &str, edit: impl Fn(&str) -> String) -> validators::Report {
     let sources = crate::fixture::example_sources();
@@ -119,11 +124,7 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
         )
     });
     assert!(!report.ok);
-    assert!(
-        report.text.contains("daily_report cannot start"),
-        "{}",
-        report.text
-    );
+    caught(&report, "daily_report cannot start");
 
     // stg claims production's alias, with a certificate for another name.
     let report = broken("stg/terraform/edge.tf", |tf| {
@@ -132,55 +133,30 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
             "aliases         = [\"example.com\"]",
         )
     });
-    assert!(
-        report
-            .text
-            .contains("CloudFront alias example.com is claimed by prd, stg"),
-        "{}",
-        report.text
-    );
-    assert!(
-        report
-            .text
-            .contains("serves example.com with a certificate for stg.example.com"),
-        "{}",
-        report.text
+    caught(&report, "CloudFront alias example.com is claimed by prd, stg");
+    caught(
+        &report,
+        "serves example.com with a certificate for stg.example.com",
     );
 
     // The VPC origin on a port where the load balancer does not listen.
     let report = broken("prd/terraform/edge.tf", |tf| {
         tf.replace("https_port             = 443", "https_port             = 8443")
     });
-    assert!(
-        report.text.contains("connects to aws_lb.alb on 8443"),
-        "{}",
-        report.text
-    );
+    caught(&report, "connects to aws_lb.alb on 8443");
 
     // A data source declared twice, a target group no listener uses, the state bucket served.
     let report = broken("prd/terraform/data.tf", |tf| {
         format!("{tf}\ndata \"aws_elb_service_account\" \"main\" {{}}\n")
     });
-    assert!(
-        report
-            .text
-            .contains("data aws_elb_service_account.main is declared 2 times"),
-        "{}",
-        report.text
-    );
+    caught(&report, "data aws_elb_service_account.main is declared 2 times");
     let report = broken("prd/terraform/compute.tf", |tf| {
         tf.replace(
             "target_group_arn = aws_lb_target_group.api.arn",
             "target_group_arn = \"arn:aws:elasticloadbalancing:x\"",
         )
     });
-    assert!(
-        report
-            .text
-            .contains("aws_lb_target_group.api is forwarded to by no listener"),
-        "{}",
-        report.text
-    );
+    caught(&report, "aws_lb_target_group.api is forwarded to by no listener");
     // A log bucket behind CloudFront, and the root managing the bucket its own state is in.
     let report = broken("prd/terraform/edge.tf", |tf| {
         tf.replace(
@@ -188,22 +164,15 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
             "aws_s3_bucket.logs.bucket_regional_domain_name",
         )
     });
-    assert!(
-        report.text.contains("serves the log bucket aws_s3_bucket.logs"),
-        "{}",
-        report.text
-    );
+    caught(&report, "serves the log bucket aws_s3_bucket.logs");
     let report = broken("prd/terraform/data.tf", |tf| {
         format!(
             "{tf}\nresource \"aws_s3_bucket\" \"state\" {{\n  bucket = \"webapp-prd-111111111111-tfstate\"\n}}\n"
         )
     });
-    assert!(
-        report
-            .text
-            .contains("aws_s3_bucket.state is the bucket this root's own state lives in"),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_s3_bucket.state is the bucket this root's own state lives in",
     );
 
     // Mail: a DKIM record lost, the MAIL FROM's MX gone, the sender allowed any From address,
@@ -211,30 +180,20 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
     let report = broken("prd/terraform/mail.tf", |tf| {
         tf.replace("tokens[2]}._domainkey.", "tokens[1]}._domainkey.")
     });
-    assert!(
-        report
-            .text
-            .contains("aws_sesv2_email_identity.mailer has no DKIM record for token 2"),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_sesv2_email_identity.mailer has no DKIM record for token 2",
     );
     let report = broken("prd/terraform/mail.tf", |tf| {
         tf.replace("type    = \"MX\"", "type    = \"TXT\"")
     });
-    assert!(
-        report.text.contains("bounce.example.com has no MX record at SES"),
-        "{}",
-        report.text
-    );
+    caught(&report, "bounce.example.com has no MX record at SES");
     let report = broken("prd/terraform/compute.tf", |tf| {
         tf.replace("values   = [\"*@example.com\"]", "values   = [\"*\"]")
     });
-    assert!(
-        report.text.contains(
-            "aws_iam_policy_document.api_task lets its role send as anyone through aws_sesv2_email_identity.mailer"
-        ),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_iam_policy_document.api_task lets its role send as anyone through aws_sesv2_email_identity.mailer",
     );
     // The web ACL's log group without the name WAF requires, and the web ACL in the region.
     let report = broken("prd/terraform/edge.tf", |tf| {
@@ -243,12 +202,9 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
             "= \"webapp-prd-cdn-waf\"",
         )
     });
-    assert!(
-        report.text.contains(
-            "aws_wafv2_web_acl.cdn_waf logs to aws_cloudwatch_log_group.cdn_waf_logs, which is not an aws-waf-logs- group in us-east-1"
-        ),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_wafv2_web_acl.cdn_waf logs to aws_cloudwatch_log_group.cdn_waf_logs, which is not an aws-waf-logs- group in us-east-1",
     );
     let report = broken("prd/terraform/edge.tf", |tf| {
         tf.replacen(
@@ -257,21 +213,15 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
             1,
         )
     });
-    assert!(
-        report
-            .text
-            .contains("aws_wafv2_web_acl.cdn_waf is not a CLOUDFRONT web ACL in us-east-1"),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_wafv2_web_acl.cdn_waf is not a CLOUDFRONT web ACL in us-east-1",
     );
     let report = broken("prd/terraform/monitoring.tf", |tf| {
         tf.replace("= \"webapp-prd-mailer\"", "= \"webapp-prd-mail\"")
     });
-    assert!(
-        report.text.contains(
-            "aws_cloudwatch_metric_alarm.mail_bounces watches SES events no configuration set publishes"
-        ),
-        "{}",
-        report.text
+    caught(
+        &report,
+        "aws_cloudwatch_metric_alarm.mail_bounces watches SES events no configuration set publishes",
     );
 }
