@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A020`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A021`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -38,6 +38,7 @@ pub(crate) const CHECKS: &[Check] = &[
     edge::origins,
     edge::single_edge,
     edge::web_acl,
+    edge::spa_fallback,
     flows::tasks_can_start,
     flows::flows_have_effect,
     flows::load_balancer_targets,

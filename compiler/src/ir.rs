@@ -824,6 +824,8 @@ pub struct Edge {
     pub behaviours: Vec<Behaviour>,
     /// The web ACL in front of the distribution, if the source asks for one.
     pub waf: Option<WebAcl>,
+    /// The status `/index.html` answers missing paths with (a single-page application).
+    pub spa_fallback: Option<Spanned<i64>>,
     #[serde(skip)]
     pub origin: Origin,
 }

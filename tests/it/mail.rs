@@ -178,9 +178,9 @@ fn no_output_creates_an_iam_user_or_an_access_key() {
             build_clean(crate::fixture::workspace_sources(&dir("../examples/orders"))),
         ),
     ];
-    for name in ["ledger", "docs", "store", "media"] {
+    for name in crate::architectures::ARCHITECTURES {
         builds.push((
-            name.to_owned(),
+            (*name).to_owned(),
             build_clean(crate::fixture::workspace_sources(
                 &dir("architectures").join(name),
             )),

@@ -1,10 +1,10 @@
 //! The edge's domains, certificates and routes: each environment serves its own domain, the
 //! certificates cover it, path patterns are unique, only buckets meant to be public are
-//! origins, and its web ACL is one AWS WAF takes.
+//! origins, its web ACL is one AWS WAF takes, and an SPA fallback hides no origin's errors.
 
 use crate::diagnostics::codes::{
     ALIAS_COLLISION, CERTIFICATE_MISMATCH, DUPLICATE_ROUTE, NO_DOMAIN, SECOND_EDGE, SENSITIVE_ORIGIN,
-    WEB_ACL_LIMITS,
+    SPA_FALLBACK, WEB_ACL_LIMITS,
 };
 use crate::ir::{BucketPurpose, Certificate, EdgeOriginKind, EnvIr, Ir};
 use crate::rules::{Finding, Findings};
@@ -244,6 +244,37 @@ pub fn web_acl(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 ),
             )
             .help("set `rate_limit` to 10 or more, or to 0 for no rate limit"),
+        );
+    }
+}
+
+/// `A021`: CloudFront's custom error responses are the distribution's, not a behaviour's: with
+/// an SPA fallback, a load balancer's own 403s and 404s (an API's "not found") would become
+/// `/index.html` too.
+pub fn spa_fallback(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let Some((edge, status)) = env
+        .edge
+        .as_ref()
+        .and_then(|e| Some((e, e.spa_fallback.as_ref()?)))
+    else {
+        return;
+    };
+    for behaviour in edge
+        .behaviours
+        .iter()
+        .filter(|b| b.target_kind == EdgeOriginKind::VpcOrigin)
+    {
+        out.push(
+            Finding::error(
+                SPA_FALLBACK,
+                &status.origin,
+                format!(
+                    "`{}` answers missing paths with /index.html, and routes `{}` to the load balancer `{}`, whose 403 and 404 responses would become /index.html too",
+                    edge.name, behaviour.pattern, behaviour.target
+                ),
+            )
+            .label(&behaviour.origin, "a route to a load balancer")
+            .help("serve the single-page application from an edge of its own (a separate system), or let the application answer unknown paths itself and remove `spa_fallback`"),
         );
     }
 }

@@ -206,7 +206,16 @@ fn components(env: &EnvIr, out: &mut String) {
             }
             .into(),
             "—".into(),
-            format!("{}{waf}", routes.join(", ")),
+            format!(
+                "{}{waf}{}",
+                routes.join(", "),
+                edge.spa_fallback
+                    .as_ref()
+                    .map_or_else(String::new, |status| format!(
+                        "; missing paths answer /index.html with {} (single-page application)",
+                        status.value
+                    ))
+            ),
         ]);
     }
     for lb in &env.load_balancers {

@@ -52,6 +52,10 @@ impl EnvLowerer<'_> {
         }
         Ok(Edge {
             waf: web_acl(&get)?,
+            spa_fallback: get
+                .setting("spa_fallback")
+                .map(|_| get.spanned_int("spa_fallback"))
+                .transpose()?,
             name: component.name.clone(),
             certificate: certificate(&get, "us-east-1", domain)?,
             headers: get.choice("headers")?,

@@ -318,6 +318,18 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
     for b in edge.behaviours.iter().filter(|b| Some(*b) != default) {
         distribution = distribution.block(behaviour(b, false));
     }
+    // A single-page application: a path with no object (403 through OAC, 404) loads the app.
+    if let Some(status) = &edge.spa_fallback {
+        for error in [403, 404] {
+            distribution = distribution.block(
+                Block::new("custom_error_response", &[])
+                    .attr("error_code", Expr::Num(error))
+                    .attr("response_code", Expr::Num(status.value))
+                    .attr("response_page_path", s("/index.html"))
+                    .attr("error_caching_min_ttl", Expr::Num(10)),
+            );
+        }
+    }
     distribution = distribution
         .block(
             Block::new("viewer_certificate", &[])
