@@ -81,6 +81,8 @@ fn access_levels_or_protocols_after_the_colon_of_a_flow() {
     assert_eq!(in_a_list, bucket);
     let topic = labels("services.arch", "flow alb -> api", "  flow api -> ops : pu$0");
     assert_eq!(topic, ["publish"]);
+    let mail = labels("services.arch", "flow alb -> api", "  flow api -> mailer : $0");
+    assert_eq!(mail, ["send"]);
     let database = labels("services.arch", "flow alb -> api", "  flow api -> main : $0");
     assert!(has(&database, &["postgres", "https", "tcp"]), "{database:?}");
     assert!(!has(&database, &["read"]), "{database:?}");
