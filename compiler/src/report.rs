@@ -193,6 +193,12 @@ fn egress(env: &EnvIr) -> Vec<String> {
         };
         out.push(format!("VPC endpoints: {}{place}", names.join(", ")));
     }
+    // A network without tiers (a static site must declare one today): say what exists anyway.
+    if env.tiers.is_empty() {
+        out.push(format!(
+            "no tier: nothing runs in the VPC, and its {nat} serves no subnet (it is still built and billed)"
+        ));
+    }
     out
 }
 
