@@ -439,17 +439,9 @@ fn mail(ir: &Ir, out: &mut String) {
     if ir.envs.iter().all(|env| env.mail.is_empty()) {
         return;
     }
-    out.push_str(
-        "## Mail
-
-",
-    );
-    out.push_str("Mail leaves through Amazon SES from each environment's domain. archc writes the domain identity, its three DKIM records, the DMARC record and the MAIL FROM records in the environment's hosted zone; SES verifies the domain by itself once the DKIM records resolve (minutes to hours).
-
-");
-    out.push_str("**Every new account's SES is in the sandbox**: it sends only to verified addresses, at most 200 messages a day. Leaving it is a manual request to AWS (the SES console's *Request production access*, per account and region), reviewed by AWS in about a day; archc cannot make it.
-
-");
+    out.push_str("## Mail\n\n");
+    out.push_str("Mail leaves through Amazon SES from each environment's domain. archc writes the domain identity, its three DKIM records, the DMARC record and the MAIL FROM records in the environment's hosted zone; SES verifies the domain by itself once the DKIM records resolve (minutes to hours).\n\n");
+    out.push_str("**Every new account's SES is in the sandbox**: it sends only to verified addresses, at most 200 messages a day. Leaving it is a manual request to AWS (the SES console's *Request production access*, per account and region), reviewed by AWS in about a day; archc cannot make it.\n\n");
     let rows: Vec<Vec<String>> = ir
         .envs
         .iter()
@@ -484,14 +476,8 @@ fn mail(ir: &Ir, out: &mut String) {
 /// The account model and how people get in: one account per environment, operators through
 /// IAM Identity Center, the deploy workflow through GitHub's OIDC, no IAM users anywhere.
 fn accounts(ir: &Ir, out: &mut String) {
-    out.push_str(
-        "## Accounts and sign-in
-
-",
-    );
-    out.push_str("Each environment is its own AWS account under AWS Organizations (R016). People sign in through IAM Identity Center (single sign-on, MFA enforced there, temporary credentials only) and reach an environment by assuming its Terraform role; the trust policy admits only the operators below (R021: never an IAM user or the account root). The deploy workflow assumes its own role through GitHub's OIDC provider. archc creates no IAM user and no access key.
-
-");
+    out.push_str("## Accounts and sign-in\n\n");
+    out.push_str("Each environment is its own AWS account under AWS Organizations (R016). People sign in through IAM Identity Center (single sign-on, MFA enforced there, temporary credentials only) and reach an environment by assuming its Terraform role; the trust policy admits only the operators below (R021: never an IAM user or the account root). The deploy workflow assumes its own role through GitHub's OIDC provider. archc creates no IAM user and no access key.\n\n");
     let rows: Vec<Vec<String>> = ir
         .envs
         .iter()

@@ -173,7 +173,7 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
         .comment("checkov:skip=CKV_AWS_286:iam:PassRole and role creation are on the system's own role names only")
         .comment("checkov:skip=CKV_AWS_287:no credentials are created; the only secrets are those RDS manages for the system's clusters")
         .comment("checkov:skip=CKV2_AWS_40:IAM actions are listed one by one and scoped to the system's role names");
-    let terraform_statements = vec![
+    let mut terraform_statements = vec![
         statement(
             "State",
             &["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
@@ -218,7 +218,6 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             ],
         ),
     ];
-    let mut terraform_statements = terraform_statements;
     if !ctx.env.queues.is_empty() {
         terraform_statements.push(statement(
             "Queues",
