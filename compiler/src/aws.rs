@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A021`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A022`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -11,11 +11,13 @@
 //! `values` holds the single values AWS bounds (task sizes, durations, zones, subnet sizes,
 //! cache engine versions);
 //! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work;
-//! `queues` what queues and their consumers need to work; `mail` what sending mail needs.
+//! `queues` what queues and their consumers need to work; `mail` what sending mail needs;
+//! `network` what VPC Block Public Access leaves of the design.
 
 mod edge;
 mod flows;
 mod mail;
+mod network;
 mod queues;
 mod values;
 
@@ -45,4 +47,5 @@ pub(crate) const CHECKS: &[Check] = &[
     flows::jobs_call_no_service,
     queues::queue_consumers,
     mail::mail_identity,
+    network::block_public_access,
 ];

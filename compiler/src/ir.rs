@@ -14,8 +14,9 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BucketPurpose, CacheEngine, CacheMode, Connection, DmarcPolicy, EgressMode, ForwardMode,
-    HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage, TierEgress, VpcEndpoint, WebProtocol,
+    Access, BlockPublicAccess, BucketPurpose, CacheEngine, CacheMode, Connection, DmarcPolicy, EgressMode,
+    ForwardMode, HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage, TierEgress, VpcEndpoint,
+    WebProtocol,
 };
 
 /// Every environment of the system.
@@ -287,6 +288,71 @@ pub struct Vpc {
     /// The tier whose subnets hold the interface endpoints: the first that holds a task
     /// (`None` without interface endpoints or tasks).
     pub endpoint_tier: Option<String>,
+    /// VPC Block Public Access, as the account has it, and the exclusions the design needs.
+    pub block_public_access: BlockPublicAccessIr,
+}
+
+/// VPC Block Public Access in an environment's account (`block_public_access`,
+/// `bpa_exclusions`), and the exclusions archc creates so that the design still works.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct BlockPublicAccessIr {
+    pub mode: Spanned<BlockPublicAccess>,
+    /// Whether the account may create exclusions (an organization's policy can forbid them).
+    pub exclusions_allowed: Spanned<bool>,
+    /// What must be excluded for the design to work, whether or not exclusions are allowed
+    /// (A022 refuses these when they are not).
+    pub exclusions: Vec<BpaExclusion>,
+}
+
+/// One VPC Block Public Access exclusion: a subnet, or the whole VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct BpaExclusion {
+    /// The subnet's name (`alb-a`, `public-c`), or `None` for the VPC.
+    pub subnet: Option<String>,
+    pub mode: BpaExclusionMode,
+    pub reason: BpaExclusionReason,
+}
+
+/// What an exclusion lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BpaExclusionMode {
+    /// Inbound and outbound (CloudFront's VPC origin connections arrive inbound).
+    AllowBidirectional,
+    /// Outbound only (NAT egress; takes effect under bidirectional blocking).
+    AllowEgress,
+}
+
+impl BpaExclusionMode {
+    /// The provider's `internet_gateway_exclusion_mode`.
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            BpaExclusionMode::AllowBidirectional => "allow-bidirectional",
+            BpaExclusionMode::AllowEgress => "allow-egress",
+        }
+    }
+}
+
+/// Why the design needs an exclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "for")]
+pub enum BpaExclusionReason {
+    /// CloudFront reaches this load balancer through a VPC origin in its subnets.
+    VpcOrigin { load_balancer: String },
+    /// The NAT's traffic to the internet (tiers with `egress = nat` use it).
+    NatEgress,
+}
+
+impl BpaExclusionReason {
+    /// "CloudFront's VPC origin for `alb`", "the NAT's egress".
+    pub fn describe(&self) -> String {
+        match self {
+            BpaExclusionReason::VpcOrigin { load_balancer } => {
+                format!("CloudFront's VPC origin for `{load_balancer}`")
+            }
+            BpaExclusionReason::NatEgress => "the NAT's egress".to_owned(),
+        }
+    }
 }
 
 /// The security group of the interface endpoints (a name no `.arch` item can have).

@@ -423,6 +423,18 @@ impl EnvLowerer<'_> {
             .filter(|c| c.category == "load_balancer")
             .map(|c| self.load_balancer(c, &region, default_domain.clone()))
             .collect::<Lowering<_>>()?;
+        let bpa_mode: BlockPublicAccess = settings.choice("block_public_access")?;
+        let block_public_access = BlockPublicAccessIr {
+            mode: Spanned {
+                value: bpa_mode,
+                origin: settings.origin("block_public_access"),
+            },
+            exclusions_allowed: Spanned {
+                value: settings.bool("bpa_exclusions")?,
+                origin: settings.origin("bpa_exclusions"),
+            },
+            exclusions: bpa_exclusions(bpa_mode, &tier_irs, &nat, edge.as_ref(), &load_balancers),
+        };
 
         let mut ir = EnvIr {
             name: env.name.clone(),
@@ -465,6 +477,7 @@ impl EnvLowerer<'_> {
                     origin: network.origin("endpoints"),
                 },
                 endpoint_tier: None,
+                block_public_access,
             },
             spare: allocator.free_blocks(),
             tiers: tier_irs,

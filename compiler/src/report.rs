@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::db::{Db, Workspace};
-use crate::ir::{Access, EnvIr, GrantTarget, Operator, Peer, TierEgress};
+use crate::ir::{
+    Access, BlockPublicAccess, BpaExclusionMode, BpaExclusionReason, EnvIr, GrantTarget, Operator, Peer,
+    TierEgress,
+};
 use crate::line_index::LineIndex;
 use crate::lower::lower;
 use crate::rules::run_rules;
@@ -193,6 +196,7 @@ fn egress(env: &EnvIr) -> Vec<String> {
         };
         out.push(format!("VPC endpoints: {}{place}", names.join(", ")));
     }
+    out.extend(block_public_access(env));
     // A network without tiers (a static site must declare one today): say what exists anyway.
     if env.tiers.is_empty() {
         out.push(format!(
@@ -200,6 +204,46 @@ fn egress(env: &EnvIr) -> Vec<String> {
         ));
     }
     out
+}
+
+/// VPC Block Public Access when the account has it on: the exclusions archc creates, grouped
+/// by what they are for.
+fn block_public_access(env: &EnvIr) -> Option<String> {
+    let bpa = &env.vpc.block_public_access;
+    if bpa.mode.value == BlockPublicAccess::Off {
+        return None;
+    }
+    let mut groups: Vec<(&BpaExclusionReason, BpaExclusionMode, Vec<&str>)> = Vec::new();
+    for exclusion in &bpa.exclusions {
+        let scope = exclusion.subnet.as_deref().unwrap_or("the VPC");
+        match groups
+            .iter_mut()
+            .find(|(reason, mode, _)| *reason == &exclusion.reason && *mode == exclusion.mode)
+        {
+            Some((_, _, scopes)) => scopes.push(scope),
+            None => groups.push((&exclusion.reason, exclusion.mode, vec![scope])),
+        }
+    }
+    let exclusions = if groups.is_empty() {
+        "no exclusion needed".to_owned()
+    } else {
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(reason, mode, scopes)| {
+                format!("{} {} ({})", listed(scopes), mode.aws_name(), reason.describe())
+            })
+            .collect();
+        let forbidden = if bpa.exclusions_allowed.value {
+            ""
+        } else {
+            " — forbidden in this account (A022)"
+        };
+        format!("excluded: {}{forbidden}", parts.join("; "))
+    };
+    Some(format!(
+        "Block Public Access {} (the account's); {exclusions}",
+        bpa.mode.value.as_str()
+    ))
 }
 
 /// How many security-group chains the report prints; the rest are counted (`archc diagram

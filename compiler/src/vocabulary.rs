@@ -200,6 +200,15 @@ stdlib_enum! {
 }
 
 stdlib_enum! {
+    /// VPC Block Public Access, as an environment's account has it.
+    BlockPublicAccess = "block_public_access" {
+        Off = "off",
+        Ingress = "ingress",
+        Bidirectional = "bidirectional",
+    }
+}
+
+stdlib_enum! {
     /// What a flow to a bucket, a queue or a topic grants its source.
     Access = "access" {
         Read = "read",
@@ -319,6 +328,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<TierEgress>(),
         names::<VpcEndpoint>(),
         names::<HostedZone>(),
+        names::<BlockPublicAccess>(),
         names::<Access>(),
         names::<CacheEngine>(),
         names::<DmarcPolicy>(),

@@ -108,7 +108,15 @@ fn caught(report: &validators::Report, problem: &str) {
 
 /// The example's output with `edit` applied to one generated file.
 fn broken(path: &str, edit: impl Fn(&str) -> String) -> validators::Report {
-    let sources = crate::fixture::example_sources();
+    broken_in(crate::fixture::example_sources(), path, edit)
+}
+
+/// The output of `sources` with `edit` applied to one generated file.
+fn broken_in(
+    sources: Vec<(String, String)>,
+    path: &str,
+    edit: impl Fn(&str) -> String,
+) -> validators::Report {
     let mut files = build_clean(sources);
     let file = files.iter_mut().find(|f| f.path == path).unwrap();
     let edited = edit(&file.contents);
@@ -229,5 +237,46 @@ fn the_deploy_facts_check_passes_the_example_and_catches_what_aws_would_not_run(
     caught(
         &report,
         "aws_cloudwatch_metric_alarm.mail_bounces watches SES events no configuration set publishes",
+    );
+}
+
+#[test]
+fn the_deploy_facts_check_catches_what_block_public_access_would_block() {
+    // docs: `live` blocks inbound traffic, `preview` both ways (a NAT instance).
+    let exclusion =
+        |label: &str| format!("resource \"aws_vpc_block_public_access_exclusion\" \"{label}\" {{");
+    // One of the load balancer's subnets left blocked: CloudFront cannot reach it there.
+    let report = broken_in(sources("docs"), "live/terraform/network.tf", |tf| {
+        tf.replace(&exclusion("edge_lb_b"), &exclusion("edge_lb_b_unused"))
+            .replace(
+                "subnet_id                       = aws_subnet.edge_lb_b.id",
+                "subnet_id                       = aws_subnet.edge_lb_a.id",
+            )
+    });
+    caught(
+        &report,
+        "live: aws_cloudfront_vpc_origin.search_lb: Block Public Access blocks CloudFront's connections to aws_lb.search_lb in aws_subnet.edge_lb_b",
+    );
+    // The NAT instance's subnet not excluded under bidirectional blocking.
+    let report = broken_in(sources("docs"), "preview/terraform/network.tf", |tf| {
+        tf.replace(
+            "subnet_id                       = aws_subnet.public_a.id",
+            "subnet_id                       = aws_subnet.app_a.id",
+        )
+    });
+    caught(
+        &report,
+        "preview: aws_instance.nat: Block Public Access blocks its way to the internet",
+    );
+    // An exclusion that opens the public subnet both ways.
+    let report = broken_in(sources("docs"), "preview/terraform/network.tf", |tf| {
+        tf.replace(
+            "internet_gateway_exclusion_mode = \"allow-egress\"",
+            "internet_gateway_exclusion_mode = \"allow-bidirectional\"",
+        )
+    });
+    caught(
+        &report,
+        "preview: aws_vpc_block_public_access_exclusion.public_a opens the public subnet aws_subnet.public_a to inbound internet traffic",
     );
 }

@@ -15,6 +15,7 @@
 //!   schema, checkov) and snapshotted;
 //! - `format`: `archc fmt` changes white space only and is idempotent;
 //! - `fuzz_smoke`: the fuzz targets over their checked-in corpus (`fuzz/`);
+//! - `block_public_access`: VPC Block Public Access, every mode × NAT × origin enumerated;
 //! - `architectures`: architectures unlike the example (`tests/architectures/`), built and
 //!   checked by every validator, and the deploy-facts check catching what it must;
 //! - `validators`: the real tools, one function each;
@@ -27,6 +28,7 @@
 mod allocation;
 mod architecture;
 mod architectures;
+mod block_public_access;
 mod build;
 mod cases;
 mod cli;

@@ -21,7 +21,10 @@
 //     every alarm on SES counts a configuration set's events that an event destination publishes
 //     under that dimension;
 //   - a distribution's web ACL has scope CLOUDFRONT and lives in us-east-1, and logs to a log
-//     group there whose name starts with `aws-waf-logs-` (WAF refuses any other).
+//     group there whose name starts with `aws-waf-logs-` (WAF refuses any other);
+//   - where the account blocks public access (an exclusion says so; an egress-only one that it
+//     blocks both ways), CloudFront's VPC origins and every NAT are excluded as they must be,
+//     and no exclusion opens a public subnet or the whole VPC to inbound traffic.
 // Usage: node deploy-facts.cjs <out-dir>   (NODE_PATH must reach @cdktf/hcl2json)
 // Prints one problem per line and exits 1 when there is any.
 "use strict";
@@ -207,6 +210,45 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
     const listeners = all("aws_lb_listener").filter(([, l]) => refs(l.load_balancer_arn, "aws_lb").includes(lb));
     if (!listeners.some(([, l]) => l.port === config.https_port && l.protocol === "HTTPS")) {
       problem(env, `${key} connects to ${lb} on ${config.https_port}, where it has no HTTPS listener`);
+    }
+  }
+
+  // -- VPC Block Public Access ----------------------------------------------------------------
+  // An exclusion exists only where the account blocks public access; one for egress only only
+  // where it blocks both ways. Then CloudFront's VPC origins need their load balancers' subnets
+  // excluded both ways, every NAT needs its subnet (the VPC, for a Regional NAT Gateway)
+  // excluded, and no exclusion may open a public subnet both ways.
+  const exclusions = all("aws_vpc_block_public_access_exclusion").map(([k, e]) => ({ key: k, ...e }));
+  if (exclusions.length) {
+    const covering = (subnet, modes) =>
+      exclusions.some(
+        (e) => modes.includes(e.internet_gateway_exclusion_mode) && (refs(e.subnet_id, "aws_subnet").includes(subnet) || refs(e.vpc_id, "aws_vpc").length > 0),
+      );
+    for (const [key, origin] of all("aws_cloudfront_vpc_origin")) {
+      const lb = refs(one(origin.vpc_origin_endpoint_config).arn, "aws_lb")[0];
+      for (const subnet of refs(res[lb] && res[lb][0].subnets, "aws_subnet")) {
+        if (!covering(subnet, ["allow-bidirectional"])) {
+          problem(env, `${key}: Block Public Access blocks CloudFront's connections to ${lb} in ${subnet}, which no exclusion opens both ways`);
+        }
+      }
+    }
+    if (exclusions.some((e) => e.internet_gateway_exclusion_mode === "allow-egress")) {
+      for (const [key, nat] of all("aws_nat_gateway").concat(all("aws_instance"))) {
+        const subnet = refs(nat.subnet_id, "aws_subnet")[0];
+        const covered = subnet
+          ? covering(subnet, ["allow-egress", "allow-bidirectional"])
+          : exclusions.some((e) => refs(e.vpc_id, "aws_vpc").length > 0);
+        if (!covered) problem(env, `${key}: Block Public Access blocks its way to the internet, and no exclusion covers it`);
+      }
+    }
+    for (const e of exclusions.filter((e) => e.internet_gateway_exclusion_mode === "allow-bidirectional")) {
+      for (const subnet of refs(e.subnet_id, "aws_subnet")) {
+        const route = tableOf(subnet).map(defaultRoute).find(Boolean);
+        if (route && refs(route[1].gateway_id, "aws_internet_gateway").length) {
+          problem(env, `${e.key} opens the public subnet ${subnet} to inbound internet traffic`);
+        }
+      }
+      if (refs(e.vpc_id, "aws_vpc").length) problem(env, `${e.key} opens the whole VPC to inbound internet traffic`);
     }
   }
 

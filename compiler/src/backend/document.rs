@@ -543,6 +543,19 @@ fn comparison(inputs: &Inputs<'_>, out: &mut String) {
             }
         }),
     ];
+    let blocked = |e: &EnvIr| e.vpc.block_public_access.mode.value != crate::ir::BlockPublicAccess::Off;
+    if ir.envs.iter().any(|e| blocked(e)) {
+        rows.push(row("VPC Block Public Access", &|e| {
+            let bpa = &e.vpc.block_public_access;
+            let count = bpa.exclusions.len();
+            match (bpa.mode.value.as_str(), count) {
+                ("off", _) => "off".to_owned(),
+                (mode, 0) => format!("{mode}, no exclusion"),
+                (mode, 1) => format!("{mode}, 1 exclusion"),
+                (mode, n) => format!("{mode}, {n} exclusions"),
+            }
+        }));
+    }
     if let Some(first) = ir.envs.first() {
         // Each environment's components by name, found once (a scan per row was quadratic).
         let components: Vec<Components<'_>> = ir.envs.iter().map(|e| e.components()).collect();

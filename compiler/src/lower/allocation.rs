@@ -245,3 +245,57 @@ pub(super) fn subtract(block: Ipv4Net, taken: Ipv4Net) -> Vec<Ipv4Net> {
     };
     halves.flat_map(|half| subtract(half, taken)).collect()
 }
+
+/// The VPC Block Public Access exclusions the design needs. With BPA on in either mode,
+/// CloudFront's VPC origins reach their load balancers only in subnets excluded both ways (the
+/// connections arrive inbound); with bidirectional blocking, the NAT reaches the internet only
+/// from subnets excluded for egress — the VPC itself for a Regional NAT Gateway, which has no
+/// subnet. A NAT that no tier routes through needs nothing.
+pub(super) fn bpa_exclusions(
+    mode: BlockPublicAccess,
+    tiers: &[Tier],
+    nat: &Nat,
+    edge: Option<&Edge>,
+    load_balancers: &[LoadBalancer],
+) -> Vec<BpaExclusion> {
+    let mut exclusions = Vec::new();
+    if mode == BlockPublicAccess::Off {
+        return exclusions;
+    }
+    let vpc_origins = edge
+        .into_iter()
+        .flat_map(|edge| &edge.origins)
+        .filter(|origin| origin.kind == EdgeOriginKind::VpcOrigin);
+    for origin in vpc_origins {
+        let Some(lb) = load_balancers.iter().find(|lb| lb.name == origin.name) else {
+            continue;
+        };
+        let subnets = tiers
+            .iter()
+            .filter(|tier| tier.name == lb.tier)
+            .flat_map(|tier| &tier.subnets);
+        for subnet in subnets {
+            exclusions.push(BpaExclusion {
+                subnet: Some(subnet.name.clone()),
+                mode: BpaExclusionMode::AllowBidirectional,
+                reason: BpaExclusionReason::VpcOrigin {
+                    load_balancer: lb.name.clone(),
+                },
+            });
+        }
+    }
+    let nat_used = tiers.iter().any(|tier| tier.egress.value == TierEgress::Nat);
+    if mode == BlockPublicAccess::Bidirectional && nat_used {
+        let subnets: Vec<Option<String>> = match nat {
+            Nat::Regional { .. } => vec![None],
+            Nat::Zonal { subnets, .. } => subnets.iter().cloned().map(Some).collect(),
+            Nat::Instance { subnet, .. } => vec![Some(subnet.clone())],
+        };
+        exclusions.extend(subnets.into_iter().map(|subnet| BpaExclusion {
+            subnet,
+            mode: BpaExclusionMode::AllowEgress,
+            reason: BpaExclusionReason::NatEgress,
+        }));
+    }
+    exclusions
+}

@@ -29,6 +29,7 @@ pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
         blocks.push(subnet_block(ctx, subnet, true));
     }
     blocks.extend(nat(ctx));
+    blocks.extend(bpa_exclusions(ctx));
     for table in &env.route_tables {
         let name = ctx.ident(&table.name);
         blocks.push(
@@ -101,6 +102,38 @@ pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     for rule in &env.egress_rules {
         blocks.push(sg_rule(ctx, rule, false));
     }
+}
+
+/// The VPC Block Public Access exclusions the design needs (none unless the env declares BPA
+/// on): each says why. An exclusion opens no path by itself; the routes still decide.
+fn bpa_exclusions(ctx: &Ctx<'_>) -> Vec<Block> {
+    let bpa = &ctx.env.vpc.block_public_access;
+    bpa.exclusions
+        .iter()
+        .map(|exclusion| {
+            let (label, scope, name) = match &exclusion.subnet {
+                Some(subnet) => (
+                    ctx.ident(subnet),
+                    ("subnet_id", format!("aws_subnet.{}.id", ctx.ident(subnet))),
+                    format!("{}-bpa", ctx.tier_part_name(subnet)),
+                ),
+                None => (
+                    "vpc".to_owned(),
+                    ("vpc_id", "aws_vpc.main.id".to_owned()),
+                    ctx.name("vpc-bpa"),
+                ),
+            };
+            Block::resource("aws_vpc_block_public_access_exclusion", &label)
+                .comment(&format!(
+                    "Block Public Access is {} in this account: {}",
+                    bpa.mode.value.as_str(),
+                    exclusion.reason.describe()
+                ))
+                .attr(scope.0, reference(scope.1))
+                .attr("internet_gateway_exclusion_mode", s(exclusion.mode.aws_name()))
+                .attr("tags", tags(name))
+        })
+        .collect()
 }
 
 /// The VPC endpoints the network declares: the S3 gateway on every tier's route table, and
