@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BlockPublicAccess, BucketPurpose, CacheEngine, CacheMode, Connection, DmarcPolicy, EgressMode,
-    ForwardMode, HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage, TierEgress, VpcEndpoint,
-    WebProtocol,
+    Access, BlockPublicAccess, BucketPurpose, CacheEngine, CacheMode, Connection, DeployStrategy,
+    DmarcPolicy, EgressMode, ForwardMode, HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage,
+    TierEgress, VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -1094,10 +1094,22 @@ pub struct Service {
     /// The longest one queue message takes to handle, when it consumes a queue.
     pub handle_time_seconds: Option<Spanned<u64>>,
     pub public_ip: Spanned<bool>,
+    /// How a new version replaces the running one (`rolling`, or ECS's built-in blue/green).
+    pub deploy: Spanned<DeployStrategy>,
+    /// With blue/green: how long the old version stays after traffic has moved.
+    pub bake_time_seconds: Spanned<u64>,
     /// The load balancer whose flow reaches this service, if any.
     pub load_balancer: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+impl Service {
+    /// Deployed with ECS's built-in blue/green, behind its load balancer (A023 refuses
+    /// `deploy = blue_green` without one).
+    pub fn is_blue_green(&self) -> bool {
+        self.deploy.value == DeployStrategy::BlueGreen && self.load_balancer.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

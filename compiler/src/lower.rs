@@ -750,9 +750,14 @@ fn file_physical_names(identity: &EnvIdentity, part: &FilePart) -> Vec<Diagnosti
     for service in part.services.iter() {
         let item = physical(&service.name);
         if service.load_balancer.is_some() {
+            // Blue/green's alternate target group has the longer name.
+            let target_group = match service.deploy.value {
+                DeployStrategy::BlueGreen => naming::alternate_target_group(&item),
+                DeployStrategy::Rolling => item.clone(),
+            };
             checks.push((
                 naming::TARGET_GROUP,
-                identity.name(&item),
+                identity.name(&target_group),
                 &service.name,
                 &service.origin,
             ));

@@ -27,6 +27,16 @@ pub fn dead_letter_queue(system: &str, env: &str, queue: &str, fifo: bool) -> St
     if fifo { format!("{name}.fifo") } else { name }
 }
 
+/// The item name of a blue/green service's alternate target group (`api-alt`): ECS moves the
+/// service between the two at each deployment, so neither is "blue" for long.
+pub fn alternate_target_group(service: &str) -> String {
+    format!("{service}-alt")
+}
+
+/// The item name of the role ECS assumes to shift blue/green services' traffic
+/// (`<system>-<env>-ecs-load-balancers`).
+pub const BLUE_GREEN_ROLE: &str = "ecs-load-balancers";
+
 /// A cache's name (serverless cache name, replication group id, user group id): lowercase, as
 /// ElastiCache stores them.
 pub fn cache(system: &str, env: &str, cache: &str) -> String {

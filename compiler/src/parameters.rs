@@ -20,6 +20,12 @@ pub enum ParameterValue {
     SubnetIds(String),
     SecurityGroupId(String),
     TargetGroupArn(String),
+    /// A blue/green service's second target group.
+    AlternateTargetGroupArn(String),
+    /// A blue/green service's production listener rule, whose weights ECS moves.
+    ProductionListenerRuleArn(String),
+    /// The role ECS assumes to move blue/green services' listener rules.
+    BlueGreenRoleArn,
     TaskRoleArn(String),
     ExecutionRoleArn(String),
     LogGroupName(String),
@@ -61,6 +67,24 @@ pub fn target_group_arn(system: &str, env: &str, service: &str) -> String {
 
 pub fn repository_url(system: &str, env: &str, repository: &str) -> String {
     format!("{}/ecr/{repository}/url", prefix(system, env))
+}
+
+pub fn alternate_target_group_arn(system: &str, env: &str, service: &str) -> String {
+    format!(
+        "{}/services/{service}/alternate-target-group/arn",
+        prefix(system, env)
+    )
+}
+
+pub fn production_listener_rule_arn(system: &str, env: &str, service: &str) -> String {
+    format!(
+        "{}/services/{service}/production-listener-rule/arn",
+        prefix(system, env)
+    )
+}
+
+pub fn blue_green_role_arn(system: &str, env: &str) -> String {
+    format!("{}/ecs/load-balancers-role/arn", prefix(system, env))
 }
 
 pub fn task_role_arn(system: &str, env: &str, task: &str) -> String {
@@ -118,11 +142,28 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     }
     for service in &env.services {
         if service.load_balancer.is_some() {
+            let physical = env.physical(&service.name);
             out.push(Parameter {
-                name: target_group_arn(system, name, env.physical(&service.name)),
+                name: target_group_arn(system, name, physical),
                 value: ParameterValue::TargetGroupArn(service.name.clone()),
             });
+            if service.is_blue_green() {
+                out.push(Parameter {
+                    name: alternate_target_group_arn(system, name, physical),
+                    value: ParameterValue::AlternateTargetGroupArn(service.name.clone()),
+                });
+                out.push(Parameter {
+                    name: production_listener_rule_arn(system, name, physical),
+                    value: ParameterValue::ProductionListenerRuleArn(service.name.clone()),
+                });
+            }
         }
+    }
+    if env.services.iter().any(|s| s.is_blue_green()) {
+        out.push(Parameter {
+            name: blue_green_role_arn(system, name),
+            value: ParameterValue::BlueGreenRoleArn,
+        });
     }
     let tasks = env
         .services

@@ -200,6 +200,14 @@ stdlib_enum! {
 }
 
 stdlib_enum! {
+    /// How a service's new version replaces the running one.
+    DeployStrategy = "deploy_strategy" {
+        Rolling = "rolling",
+        BlueGreen = "blue_green",
+    }
+}
+
+stdlib_enum! {
     /// VPC Block Public Access, as an environment's account has it.
     BlockPublicAccess = "block_public_access" {
         Off = "off",
@@ -329,6 +337,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<VpcEndpoint>(),
         names::<HostedZone>(),
         names::<BlockPublicAccess>(),
+        names::<DeployStrategy>(),
         names::<Access>(),
         names::<CacheEngine>(),
         names::<DmarcPolicy>(),

@@ -280,3 +280,41 @@ fn the_deploy_facts_check_catches_what_block_public_access_would_block() {
         "preview: aws_vpc_block_public_access_exclusion.public_a opens the public subnet aws_subnet.public_a to inbound internet traffic",
     );
 }
+
+#[test]
+fn the_deploy_facts_check_catches_a_blue_green_service_that_cannot_shift_its_traffic() {
+    // media: `upload` is blue/green in prod.
+    let report = broken_in(sources("media"), "prod/terraform/compute.tf", |tf| {
+        tf.replace("ignore_changes = [action]", "ignore_changes = []")
+    });
+    caught(
+        &report,
+        "prod: service upload: Terraform would undo ECS's traffic shift on aws_lb_listener_rule.upload_production",
+    );
+    let report = broken_in(sources("media"), "prod/terraform/compute.tf", |tf| {
+        tf.replace(
+            "arn    = aws_lb_target_group.upload_alt.arn",
+            "arn    = aws_lb_target_group.upload.arn",
+        )
+    });
+    caught(
+        &report,
+        "prod: service upload: its production listener rule aws_lb_listener_rule.upload_production does not forward to both",
+    );
+    let report = broken_in(sources("media"), "prod/terraform/compute.tf", |tf| {
+        tf.replace(
+            "\"arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers\"",
+            "\"arn:aws:iam::aws:policy/ReadOnlyAccess\"",
+        )
+    });
+    caught(
+        &report,
+        "prod: service upload: ECS has no role to shift its traffic with",
+    );
+    let report = broken_in(
+        sources("media"),
+        "prod/ecspresso/upload/ecs-service-def.json",
+        |json| json.replace("    \"bakeTimeInMinutes\": 30,\n", ""),
+    );
+    caught(&report, "prod: service upload is blue/green without a bake time");
+}

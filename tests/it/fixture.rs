@@ -115,6 +115,7 @@ pub fn tools() -> std::path::PathBuf {
     .iter()
     .all(|p| dir.join(p).is_dir())
         && dir.join("venv/bin/checkov").is_file()
+        && dir.join("venv-ecs/bin/python").is_file()
         && std::path::Path::new("/usr/bin/chromium").exists();
     assert!(
         installed,

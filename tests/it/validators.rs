@@ -42,7 +42,7 @@ pub fn deploy_facts(out: &Path) -> Report {
 
 /// ecspresso's task and service definitions of an output directory, against botocore's model.
 pub fn ecs_check(dir: &Path) -> Report {
-    run(Command::new(tools().join("venv/bin/python"))
+    run(Command::new(tools().join("venv-ecs/bin/python"))
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/ecs-check.py"))
         .arg(dir))
 }

@@ -22,6 +22,8 @@
 //     under that dimension;
 //   - a distribution's web ACL has scope CLOUDFRONT and lives in us-east-1, and logs to a log
 //     group there whose name starts with `aws-waf-logs-` (WAF refuses any other);
+//   - a blue/green service has a bake time, a second target group, a production listener rule
+//     forwarding to both that Terraform leaves to ECS, and a role with the policy ECS needs;
 //   - where the account blocks public access (an exclusion says so; an egress-only one that it
 //     blocks both ways), CloudFront's VPC origins and every NAT are excluded as they must be,
 //     and no exclusion opens a public subnet or the whole VPC to inbound traffic.
@@ -59,6 +61,44 @@ async function loadEnv(dir) {
     for (const t of json.terraform || []) if (t.backend) backend.push(t.backend);
   }
   return { blocks, backend };
+}
+
+// ECS's built-in blue/green: a bake time; a load balancer whose advanced configuration names
+// a second target group, a production listener rule that forwards to both target groups and
+// that Terraform leaves to ECS afterwards (ignore_changes on its action), and a role ECS may
+// assume that carries AWS's managed policy for load balancers. A rolling service has none of it.
+function blueGreen(env, service, svc, res, all, ssmRefs) {
+  const deployment = svc.deploymentConfiguration || {};
+  const lbs = svc.loadBalancers || [];
+  if (deployment.strategy !== "BLUE_GREEN") {
+    if (lbs.some((lb) => lb.advancedConfiguration)) problem(env, `service ${service} is not blue/green but names an alternate target group`);
+    return;
+  }
+  if (typeof deployment.bakeTimeInMinutes !== "number") problem(env, `service ${service} is blue/green without a bake time`);
+  if (lbs.length === 0) problem(env, `service ${service} is blue/green without a load balancer`);
+  for (const lb of lbs) {
+    const advanced = lb.advancedConfiguration || {};
+    const primary = ssmRefs(lb.targetGroupArn, "aws_lb_target_group")[0];
+    const alternate = ssmRefs(advanced.alternateTargetGroupArn, "aws_lb_target_group")[0];
+    if (!alternate || !res[alternate] || alternate === primary) {
+      problem(env, `service ${service} is blue/green without a second target group`);
+      continue;
+    }
+    const rule = ssmRefs(advanced.productionListenerRule, "aws_lb_listener_rule")[0];
+    const body = rule && res[rule] && res[rule][0];
+    const forwarded = body ? refs(body.action, "aws_lb_target_group") : [];
+    if (!body || !forwarded.includes(primary) || !forwarded.includes(alternate)) {
+      problem(env, `service ${service}: its production listener rule ${rule} does not forward to both ${primary} and ${alternate}`);
+    } else if (!JSON.stringify(body.lifecycle || "").includes("action")) {
+      problem(env, `service ${service}: Terraform would undo ECS's traffic shift on ${rule} (no ignore_changes on its action)`);
+    }
+    const role = ssmRefs(advanced.roleArn, "aws_iam_role")[0];
+    const attached = all("aws_iam_role_policy_attachment").some(
+      ([, a]) => refs(a.role, "aws_iam_role").includes(role) && a.policy_arn === "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+    );
+    const trust = role && res[role] && refs(res[role][0].assume_role_policy, "data.aws_iam_policy_document")[0];
+    if (!attached || !trust) problem(env, `service ${service}: ECS has no role to shift its traffic with (${role})`);
+  }
 }
 
 function check(env, { blocks, backend }, ecspressoDir, aliases) {
@@ -100,6 +140,7 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
           if (!res[tg]) problem(env, `service ${service} registers with ${tg}, which is not declared`);
         }
       }
+      blueGreen(env, service, svc, res, all, ssmRefs);
       const connect = svc.serviceConnectConfiguration;
       const containers = taskDef.containerDefinitions || [];
       for (const c of containers) {

@@ -8,7 +8,7 @@ use crate::diagnostics::codes::{
     CACHE_ENGINE_VERSION, DUPLICATE_ZONE, DURATION_REFUSED, FARGATE_TASK_SIZE, LOAD_BALANCER_SUBNETS,
     SUBNET_SIZE, UNKNOWN_ZONE,
 };
-use crate::ir::{CacheEngine, CacheNodes, DAY, EnvIr, Ir, Schedule};
+use crate::ir::{CacheEngine, CacheNodes, DAY, DeployStrategy, EnvIr, Ir, Schedule};
 use crate::regions;
 use crate::rules::{Finding, Findings};
 use crate::span::Origin;
@@ -121,6 +121,14 @@ const IDLE_TIMEOUT: Bound = Bound {
     source: "Elastic Load Balancing: idle_timeout.timeout_seconds, 1–4000",
 };
 
+const BAKE_TIME: Bound = Bound {
+    what: "a blue/green deployment's bake time",
+    unit: MINUTE,
+    min: 0,
+    max: 1_440,
+    source: "Amazon ECS: DeploymentConfiguration.bakeTimeInMinutes, 0–1440",
+};
+
 const VISIBILITY_TIMEOUT: Bound = Bound {
     what: "an SQS visibility timeout",
     unit: SECOND,
@@ -192,6 +200,12 @@ pub fn durations(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             &alarm.period_seconds.origin,
             out,
         );
+    }
+    for service in &env.services {
+        if service.deploy.value == DeployStrategy::BlueGreen {
+            let bake = &service.bake_time_seconds;
+            bound(&BAKE_TIME, bake.value, &bake.origin, out);
+        }
     }
     for lb in &env.load_balancers {
         let timeout = &lb.idle_timeout_seconds;

@@ -237,7 +237,7 @@ fn components(env: &EnvIr, out: &mut String) {
             "ECS Fargate service".into(),
             service.tier.clone(),
             format!(
-                "image {}, {}, {} CPU / {} MiB, {}–{} tasks{}",
+                "image {}, {}, {} CPU / {} MiB, {}–{} tasks{}{}",
                 service.image,
                 service.port.as_ref().map_or_else(
                     || "no port (a worker)".to_owned(),
@@ -250,7 +250,15 @@ fn components(env: &EnvIr, out: &mut String) {
                 service.scale.queue.as_ref().map_or_else(String::new, |q| format!(
                     ", scaled on `{}` ({} messages per task)",
                     q.queue.value, q.backlog
-                ))
+                )),
+                if service.is_blue_green() {
+                    format!(
+                        ", deployed blue/green (the old version kept {} after traffic moves)",
+                        crate::ir::duration_text(service.bake_time_seconds.value)
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ]);
     }
@@ -571,6 +579,15 @@ fn comparison(inputs: &Inputs<'_>, out: &mut String) {
                 };
                 Some(format!("{}–{}", s.scale.min.value, s.scale.max.value))
             }));
+            let deployed = |i: usize| match components.get(i)?.get(&service.name)? {
+                Component::Service(s) => Some(s.is_blue_green()),
+                _ => None,
+            };
+            if (0..ir.envs.len()).any(|i| deployed(i) == Some(true)) {
+                rows.push(cells(format!("{} deploys", service.name), &|i| {
+                    Some(if deployed(i)? { "blue/green" } else { "rolling" }.to_owned())
+                }));
+            }
         }
         for database in &first.databases {
             rows.push(cells(format!("{} instances", database.name), &|i| {

@@ -223,11 +223,7 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         "launchType": "FARGATE",
         "platformVersion": "LATEST",
         "schedulingStrategy": "REPLICA",
-        "deploymentConfiguration": {
-            "deploymentCircuitBreaker": { "enable": true, "rollback": true },
-            "maximumPercent": 200,
-            "minimumHealthyPercent": 100,
-        },
+        "deploymentConfiguration": deployment_configuration(ctx, service),
         "networkConfiguration": network(ctx, &service.name, &service.tier, service.public_ip.value),
         "propagateTags": "SERVICE",
         "enableECSManagedTags": true,
@@ -240,17 +236,66 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
     {
         let target_group =
             parameters::target_group_arn(ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
-        map.insert(
-            "loadBalancers".into(),
-            json!([{
-                "containerName": ctx.env.physical(&service.name),
-                "containerPort": port.value,
-                "targetGroupArn": ssm(&target_group, None),
-            }]),
-        );
+        let mut load_balancer = json!({
+            "containerName": ctx.env.physical(&service.name),
+            "containerPort": port.value,
+            "targetGroupArn": ssm(&target_group, None),
+        });
+        if let (true, Value::Object(lb)) = (service.is_blue_green(), &mut load_balancer) {
+            let (system, env, name) = (ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
+            lb.insert(
+                "advancedConfiguration".into(),
+                json!({
+                    "alternateTargetGroupArn": ssm(&parameters::alternate_target_group_arn(system, env, name), None),
+                    "productionListenerRule": ssm(&parameters::production_listener_rule_arn(system, env, name), None),
+                    "roleArn": ssm(&parameters::blue_green_role_arn(system, env), None),
+                }),
+            );
+        }
+        map.insert("loadBalancers".into(), json!([load_balancer]));
         map.insert("healthCheckGracePeriodSeconds".into(), json!(60));
     }
     definition
+}
+
+/// How a new version replaces the running one. Rolling: a few tasks at a time, rolled back by
+/// the circuit breaker when they do not start. Blue/green: the whole new version beside the old,
+/// traffic moved at once, the old kept for the bake time, and the service's alarms (on it or its
+/// load balancer) rolling it back as well as the circuit breaker.
+fn deployment_configuration(ctx: &Ctx<'_>, service: &Service) -> Value {
+    let mut configuration = json!({
+        "deploymentCircuitBreaker": { "enable": true, "rollback": true },
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+        "strategy": "ROLLING",
+    });
+    let Value::Object(map) = &mut configuration else {
+        return configuration;
+    };
+    if service.is_blue_green() {
+        map.insert("strategy".into(), json!("BLUE_GREEN"));
+        map.insert(
+            "bakeTimeInMinutes".into(),
+            json!(service.bake_time_seconds.value / 60),
+        );
+        let watched = |component: &str| {
+            component == service.name || service.load_balancer.as_deref() == Some(component)
+        };
+        let alarms: Vec<String> = ctx
+            .env
+            .alarms
+            .iter()
+            .filter(|alarm| watched(&alarm.component))
+            .map(|alarm| crate::naming::physical(ctx.system(), ctx.env_name(), ctx.env.physical(&alarm.name)))
+            .collect();
+        if !alarms.is_empty() {
+            map.insert(
+                "alarms".into(),
+                json!({ "alarmNames": alarms, "enable": true, "rollback": true }),
+            );
+        }
+    }
+    configuration
 }
 
 /// The service's ECS Service Connect configuration, when it calls another service or another

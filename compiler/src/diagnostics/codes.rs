@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R022` the design rules, `A001`–`A022` AWS's own constraints
+//! the per-environment IR, `R001`–`R022` the design rules, `A001`–`A023` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -133,6 +133,7 @@ codes! {
     WEB_ACL_LIMITS = "A020", "web-acl-limits";
     SPA_FALLBACK = "A021", "spa-fallback";
     BLOCK_PUBLIC_ACCESS = "A022", "block-public-access";
+    BLUE_GREEN = "A023", "blue-green";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

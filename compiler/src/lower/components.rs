@@ -78,6 +78,11 @@ pub(super) fn service(component: &Component, load_balancer: Option<String>) -> L
         health_check: get.optional_str("health_check")?,
         handle_time_seconds: get.optional_spanned_duration("handle_time")?,
         public_ip: get.spanned_bool("public_ip")?,
+        deploy: Spanned {
+            value: get.choice("deploy")?,
+            origin: get.origin("deploy"),
+        },
+        bake_time_seconds: get.spanned_duration("bake_time")?,
         load_balancer,
         origin: component.origin.clone(),
     })

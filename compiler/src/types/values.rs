@@ -254,8 +254,8 @@ impl Checker<'_> {
         let names: Vec<&str> = kind.metrics.iter().map(|(m, _)| m.as_str()).collect();
         let help = match did_you_mean(&metric.text, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None if names.is_empty() => format!("a {} has no metrics", kind.name),
-            None => format!("the metrics of a {} are {}", kind.name, all_of(&names)),
+            None if names.is_empty() => format!("kind `{}` has no metrics", kind.name),
+            None => format!("the metrics of kind `{}` are {}", kind.name, all_of(&names)),
         };
         self.error(
             codes::UNKNOWN_METRIC,

@@ -246,6 +246,24 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             vec!["*".into()],
         ));
     }
+    let blue_green = ctx.env.services.iter().any(|s| s.is_blue_green());
+    if blue_green {
+        // The role ECS assumes for blue/green traffic shifts carries AWS's managed policy for
+        // it: Terraform may attach that policy, and no other, to the system's roles.
+        terraform_statements.push(
+            statement(
+                "BlueGreenRolePolicy",
+                &["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                vec![roles.clone()],
+            )
+            .block(
+                Block::new("condition", &[])
+                    .attr("test", s("ArnEquals"))
+                    .attr("variable", s("iam:PolicyARN"))
+                    .attr("values", strings([super::compute::BLUE_GREEN_POLICY])),
+            ),
+        );
+    }
     if !ctx.env.mail.is_empty() {
         // SES's identity is the environment's domain; its configuration sets are named after
         // the system. Creating an identity also reads the account's sending status.
@@ -456,6 +474,27 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
         .chain(ctx.env.jobs.iter().flat_map(|j| &j.secrets))
         .map(|secret| ctx.secret_arn(&secret.secret_name))
         .collect();
+    // A blue/green service's definition names the role ECS assumes to shift its traffic.
+    let deploy = if blue_green {
+        deploy.block(
+            statement(
+                "PassBlueGreenRole",
+                &["iam:PassRole"],
+                vec![format!(
+                    "arn:aws:iam::{account}:role/{}",
+                    crate::naming::physical(system, env, crate::naming::BLUE_GREEN_ROLE)
+                )],
+            )
+            .block(
+                Block::new("condition", &[])
+                    .attr("test", s("StringEquals"))
+                    .attr("variable", s("iam:PassedToService"))
+                    .attr("values", strings(["ecs.amazonaws.com"])),
+            ),
+        )
+    } else {
+        deploy
+    };
     let deploy = if secrets.is_empty() {
         deploy
     } else {

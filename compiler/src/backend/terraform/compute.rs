@@ -94,6 +94,7 @@ pub(super) fn compute(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     for lb in &env.load_balancers {
         blocks.extend(load_balancer(ctx, lb));
     }
+    blocks.extend(blue_green_role(ctx));
     for service in &env.services {
         blocks.extend(autoscaling(ctx, service));
     }
@@ -296,36 +297,54 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
         .filter(|s| s.load_balancer.as_deref() == Some(lb.name.as_str()))
         .filter_map(|s| Some((s, s.port.as_ref()?.value)))
         .collect();
+    let target_group = |label: &str, name: String, port: u16, health_check: &str| {
+        Block::resource("aws_lb_target_group", label)
+            .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
+            .attr("name", s(name))
+            .attr("port", Expr::Num(i64::from(port)))
+            .attr("protocol", s("HTTP"))
+            .attr("target_type", s("ip"))
+            .attr("vpc_id", reference("aws_vpc.main.id"))
+            .attr("deregistration_delay", Expr::Num(30))
+            .block(
+                Block::new("health_check", &[])
+                    .attr("path", s(health_check))
+                    .attr("matcher", s("200-399")),
+            )
+    };
     for (service, port) in &services {
         let sid = ctx.ident(&service.name);
-        blocks.push(
-            Block::resource("aws_lb_target_group", &sid)
-                .comment("checkov:skip=CKV_AWS_378:TLS ends at the internal ALB; ALB to task is plain HTTP inside the private container tier, guarded by SG-to-SG rules")
-                .attr("name", s(ctx.item_name(&service.name)))
-                .attr("port", Expr::Num(i64::from(*port)))
-                .attr("protocol", s("HTTP"))
-                .attr("target_type", s("ip"))
-                .attr("vpc_id", reference("aws_vpc.main.id"))
-                .attr("deregistration_delay", Expr::Num(30))
-                .block(
-                    Block::new("health_check", &[])
-                        .attr("path", s(service.health_check.clone().unwrap_or_else(|| lb.health_check.clone())))
-                        .attr("matcher", s("200-399")),
-                ),
-        );
+        let health_check = service.health_check.as_deref().unwrap_or(&lb.health_check);
+        blocks.push(target_group(
+            &sid,
+            ctx.item_name(&service.name),
+            *port,
+            health_check,
+        ));
+        if service.is_blue_green() {
+            let name = ctx.name(&crate::naming::alternate_target_group(
+                ctx.env.physical(&service.name),
+            ));
+            blocks.push(target_group(&format!("{sid}_alt"), name, *port, health_check));
+        }
     }
-    let action = match services.first() {
-        Some((service, _)) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
-            "target_group_arn",
-            reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
-        ),
-        None => Block::new("default_action", &[])
-            .attr("type", s("fixed-response"))
-            .block(
-                Block::new("fixed_response", &[])
-                    .attr("content_type", s("text/plain"))
-                    .attr("status_code", s("404")),
+    let fixed_404 = Block::new("default_action", &[])
+        .attr("type", s("fixed-response"))
+        .block(
+            Block::new("fixed_response", &[])
+                .attr("content_type", s("text/plain"))
+                .attr("status_code", s("404")),
+        );
+    let (action, blue_green) = match services.first() {
+        Some((service, _)) if service.is_blue_green() => (fixed_404, Some(service)),
+        Some((service, _)) => (
+            Block::new("default_action", &[]).attr("type", s("forward")).attr(
+                "target_group_arn",
+                reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
             ),
+            None,
+        ),
+        None => (fixed_404, None),
     };
     blocks.push(
         Block::resource("aws_lb_listener", &format!("{id}_https"))
@@ -336,8 +355,68 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             .attr("certificate_arn", cert_arn)
             .block(action),
     );
+    if let Some(service) = blue_green {
+        blocks.push(production_listener_rule(ctx, &id, service));
+    }
     blocks
 }
+
+/// A blue/green service's production listener rule: every path, forwarded to both of its target
+/// groups (100 and 0 to begin with). ECS moves the weights at each deployment, so Terraform
+/// leaves the action alone once it has created it.
+fn production_listener_rule(ctx: &Ctx<'_>, lb: &str, service: &Service) -> Block {
+    let sid = ctx.ident(&service.name);
+    let weighted = |target: &str, weight: i64| {
+        Block::new("target_group", &[])
+            .attr("arn", reference(format!("aws_lb_target_group.{target}.arn")))
+            .attr("weight", Expr::Num(weight))
+    };
+    Block::resource("aws_lb_listener_rule", &format!("{sid}_production"))
+        .attr(
+            "listener_arn",
+            reference(format!("aws_lb_listener.{lb}_https.arn")),
+        )
+        .attr("priority", Expr::Num(1))
+        .block(
+            Block::new("action", &[]).attr("type", s("forward")).block(
+                Block::new("forward", &[])
+                    .block(weighted(&sid, 100))
+                    .block(weighted(&format!("{sid}_alt"), 0)),
+            ),
+        )
+        .block(
+            Block::new("condition", &[])
+                .block(Block::new("path_pattern", &[]).attr("values", strings(["/*"]))),
+        )
+        .block(Block::new("lifecycle", &[]).attr("ignore_changes", refs(["action"])))
+}
+
+/// The role ECS assumes to move a blue/green service's listener rule between its target groups
+/// (AWS's managed policy for it), when some service is deployed blue/green.
+fn blue_green_role(ctx: &Ctx<'_>) -> Vec<Block> {
+    if !ctx.env.services.iter().any(|s| s.is_blue_green()) {
+        return Vec::new();
+    }
+    vec![
+        assume_role_policy("ecs_assume", "ecs.amazonaws.com"),
+        Block::resource("aws_iam_role", BLUE_GREEN_ROLE)
+            .attr("name", s(ctx.name(crate::naming::BLUE_GREEN_ROLE)))
+            .attr(
+                "assume_role_policy",
+                reference("data.aws_iam_policy_document.ecs_assume.json"),
+            ),
+        Block::resource("aws_iam_role_policy_attachment", BLUE_GREEN_ROLE)
+            .attr("role", reference(format!("aws_iam_role.{BLUE_GREEN_ROLE}.name")))
+            .attr("policy_arn", s(BLUE_GREEN_POLICY)),
+    ]
+}
+
+/// The label of the role ECS assumes for blue/green deployments.
+pub(super) const BLUE_GREEN_ROLE: &str = "ecs_load_balancers";
+
+/// AWS's managed policy for ECS's blue/green traffic shifts.
+pub(super) const BLUE_GREEN_POLICY: &str =
+    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers";
 
 pub(super) fn autoscaling(ctx: &Ctx<'_>, service: &Service) -> Vec<Block> {
     let id = ctx.ident(&service.name);

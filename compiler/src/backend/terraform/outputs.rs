@@ -27,6 +27,9 @@ pub(super) fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
         ParameterValue::SubnetIds(tier) => ("subnet_ids", Some(tier)),
         ParameterValue::SecurityGroupId(group) => ("security_group_id", Some(group)),
         ParameterValue::TargetGroupArn(service) => ("target_group_arn", Some(service)),
+        ParameterValue::AlternateTargetGroupArn(service) => ("alternate_target_group_arn", Some(service)),
+        ParameterValue::ProductionListenerRuleArn(service) => ("production_listener_rule_arn", Some(service)),
+        ParameterValue::BlueGreenRoleArn => ("blue_green_role_arn", None),
         ParameterValue::TaskRoleArn(task) => ("task_role_arn", Some(task)),
         ParameterValue::ExecutionRoleArn(task) => ("execution_role_arn", Some(task)),
         ParameterValue::LogGroupName(task) => ("log_group_name", Some(task)),
@@ -72,6 +75,24 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
         ParameterValue::TargetGroupArn(service) => (
             "String",
             reference(format!("aws_lb_target_group.{}.arn", ctx.ident(service))),
+            false,
+        ),
+        ParameterValue::AlternateTargetGroupArn(service) => (
+            "String",
+            reference(format!("aws_lb_target_group.{}_alt.arn", ctx.ident(service))),
+            false,
+        ),
+        ParameterValue::ProductionListenerRuleArn(service) => (
+            "String",
+            reference(format!(
+                "aws_lb_listener_rule.{}_production.arn",
+                ctx.ident(service)
+            )),
+            false,
+        ),
+        ParameterValue::BlueGreenRoleArn => (
+            "String",
+            reference(format!("aws_iam_role.{}.arn", super::compute::BLUE_GREEN_ROLE)),
             false,
         ),
         ParameterValue::TaskRoleArn(task) => (
