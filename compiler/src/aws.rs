@@ -1,4 +1,4 @@
-//! AWS's own constraints (`A001`–`A023`): what AWS would refuse when the output is applied, or
+//! AWS's own constraints (`A001`–`A024`): what AWS would refuse when the output is applied, or
 //! accept and then not run, checked at compile time over each environment's IR.
 //!
 //! The design rules (`rules`) say what a good design is and can be waived; these say what AWS
@@ -12,7 +12,8 @@
 //! cache engine versions);
 //! `edge` the domains, certificates and routes; `flows` what flows and tasks need to work;
 //! `queues` what queues and their consumers need to work; `mail` what sending mail needs;
-//! `network` what VPC Block Public Access leaves of the design; `deploys` what a service's
+//! `network` what VPC Block Public Access leaves of the design and the ranges of private
+//! connections; `deploys` what a service's
 //! deployment strategy needs.
 
 mod deploys;
@@ -50,5 +51,6 @@ pub(crate) const CHECKS: &[Check] = &[
     queues::queue_consumers,
     mail::mail_identity,
     network::block_public_access,
+    network::connection_ranges,
     deploys::blue_green,
 ];

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{CacheEngine, CacheNodes, EnvIr, Ir, Nat, Stage};
+use crate::ir::{CacheEngine, CacheNodes, ConnectionKind, EnvIr, Ir, Nat, Stage};
 
 /// The embedded catalogues, by region.
 const CATALOGUES: &[(&str, &str)] = &[
@@ -71,6 +71,10 @@ pub struct Prices {
     /// An interface endpoint, per zone and hour (a gateway endpoint is free).
     pub vpc_endpoint_hour_per_az: f64,
     pub vpc_endpoint_data_gb: f64,
+    /// A Transit Gateway attachment, per hour (its data processing is not estimated).
+    pub transit_gateway_attachment_hour: f64,
+    /// A site-to-site VPN connection, per hour (VPC peering has no hourly charge).
+    pub vpn_connection_hour: f64,
     pub ec2_hour: BTreeMap<String, f64>,
     pub alb_hour: f64,
     pub alb_lcu_hour: f64,
@@ -382,6 +386,24 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
                     waf.capacity()
                 ),
                 monthly: cents(p.waf_web_acl_month + rules * p.waf_rule_month + millions * per_million),
+            });
+        }
+    }
+    for connection in &env.connections {
+        let hourly = match connection.kind {
+            ConnectionKind::TransitGateway { .. } => {
+                Some(("Transit Gateway attachment", p.transit_gateway_attachment_hour))
+            }
+            ConnectionKind::SiteToSiteVpn { .. } => {
+                Some(("site-to-site VPN connection", p.vpn_connection_hour))
+            }
+            ConnectionKind::VpcPeering { .. } => None,
+        };
+        if let Some((what, hourly)) = hourly {
+            lines.push(Line {
+                component: connection.name.clone(),
+                item: format!("{what}: {hours} h × {}", money(hourly)),
+                monthly: cents(hours * hourly),
             });
         }
     }

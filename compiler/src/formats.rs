@@ -46,6 +46,12 @@ pub enum TextFormat {
     /// Who may operate an environment: an IAM Identity Center permission set's name
     /// (`AdministratorAccess`) or an IAM principal's ARN.
     Operator,
+    /// A Transit Gateway's id: `tgw-0123456789abcdef0`.
+    TransitGatewayId,
+    /// A VPC's id: `vpc-0123456789abcdef0`.
+    VpcId,
+    /// A customer gateway's id: `cgw-0123456789abcdef0`.
+    CustomerGatewayId,
 }
 
 /// Why a string does not fit its format: the message and the hint of the diagnostic.
@@ -77,6 +83,9 @@ impl TextFormat {
         ("github_repository", TextFormat::GithubRepository),
         ("dns_label", TextFormat::DnsLabel),
         ("operator", TextFormat::Operator),
+        ("transit_gateway_id", TextFormat::TransitGatewayId),
+        ("vpc_id", TextFormat::VpcId),
+        ("customer_gateway_id", TextFormat::CustomerGatewayId),
     ];
 
     /// The format a stdlib type name stands for.
@@ -108,6 +117,9 @@ impl TextFormat {
             TextFormat::Operator => {
                 "an IAM Identity Center permission set such as \"AdministratorAccess\", or an IAM role ARN"
             }
+            TextFormat::TransitGatewayId => "a Transit Gateway id such as \"tgw-0123456789abcdef0\"",
+            TextFormat::VpcId => "a VPC id such as \"vpc-0123456789abcdef0\"",
+            TextFormat::CustomerGatewayId => "a customer gateway id such as \"cgw-0123456789abcdef0\"",
         }
     }
 
@@ -134,6 +146,9 @@ impl TextFormat {
             TextFormat::GithubRepository => "example-org/webapp",
             TextFormat::DnsLabel => "bounce",
             TextFormat::Operator => "AdministratorAccess",
+            TextFormat::TransitGatewayId => "tgw-0123456789abcdef0",
+            TextFormat::VpcId => "vpc-0123456789abcdef0",
+            TextFormat::CustomerGatewayId => "cgw-0123456789abcdef0",
         }
     }
 
@@ -159,6 +174,9 @@ impl TextFormat {
             TextFormat::GithubRepository => github_repository(text),
             TextFormat::DnsLabel => dns_label(text),
             TextFormat::Operator => operator(text),
+            TextFormat::TransitGatewayId => resource_id(text, "tgw"),
+            TextFormat::VpcId => resource_id(text, "vpc"),
+            TextFormat::CustomerGatewayId => resource_id(text, "cgw"),
         };
         match fault {
             None => Ok(()),
@@ -248,6 +266,20 @@ fn dns_label(text: &str) -> Option<String> {
     (!label_ok(text)).then(|| {
         "a DNS label is 1 to 63 letters, digits and `-` (not first or last), without dots, e.g. \"bounce\"".into()
     })
+}
+
+/// EC2 resource ids: the type's prefix, `-`, and 8 (older resources) or 17 lowercase hex digits.
+fn resource_id(text: &str, prefix: &str) -> Option<String> {
+    let ok = text
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| {
+            matches!(hex.len(), 8 | 17)
+                && hex
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        });
+    (!ok).then(|| format!("an id is `{prefix}-` and 8 or 17 lowercase hexadecimal digits, e.g. \"{prefix}-0123456789abcdef0\""))
 }
 
 /// IAM Identity Center: a permission set's name is 1 to 32 of `[\w+=,.@-]`. IAM: a principal

@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use crate::span::Origin;
 pub use crate::vocabulary::{
-    Access, BlockPublicAccess, BucketPurpose, CacheEngine, CacheMode, Connection, DeployStrategy,
-    DmarcPolicy, EgressMode, ForwardMode, HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage,
-    TierEgress, VpcEndpoint, WebProtocol,
+    Access, BlockPublicAccess, BucketPurpose, CacheEngine, CacheMode, DeployStrategy, DmarcPolicy,
+    EgressMode, ForwardMode, HeadersPolicy, HostedZone, ManagedRuleGroup, PriceClass, Stage, TierEgress,
+    VpcEndpoint, WebProtocol,
 };
 
 /// Every environment of the system.
@@ -152,6 +152,8 @@ pub struct EnvIr {
     pub secrets: Pieces<StoredSecret>,
     /// Sending e-mail from the environment's domain (SES).
     pub mail: Pieces<Mail>,
+    /// Private networks the VPC reaches (Transit Gateway, VPC peering, site-to-site VPN).
+    pub connections: Pieces<PrivateConnection>,
     pub alarms: Pieces<Alarm>,
     pub flows: Pieces<FlowIr>,
     /// Flows to buckets, queues, topics and caches: IAM policies on the task roles of their
@@ -170,6 +172,28 @@ impl EnvIr {
     /// security group and role names, …) that would otherwise replace them.
     pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
         physical(self.renames.iter(), name)
+    }
+
+    /// The tiers that route to a private connection (a component in them flows to or from
+    /// it), in declaration order.
+    pub fn connection_tiers(&self, connection: &str) -> Vec<&str> {
+        let routed = |table: &RouteTable| {
+            table
+                .routes
+                .iter()
+                .any(|r| matches!(&r.target, RouteTarget::Connection(c) if c == connection))
+        };
+        self.tiers
+            .iter()
+            .filter(|tier| {
+                self.route_tables.iter().filter(|t| routed(t)).any(|t| {
+                    t.subnets
+                        .iter()
+                        .any(|s| tier.subnets.iter().any(|ts| &ts.name == s))
+                })
+            })
+            .map(|tier| tier.name.as_str())
+            .collect()
     }
 
     /// A queue's name in AWS: `<system>-<env>-<name>`, with `.fifo` for a FIFO queue.
@@ -226,7 +250,12 @@ impl EnvIr {
                     .iter()
                     .map(|s| (s.name.as_str(), Component::Secret(s))),
             )
-            .chain(self.mail.iter().map(|m| (m.name.as_str(), Component::Mail(m))));
+            .chain(self.mail.iter().map(|m| (m.name.as_str(), Component::Mail(m))))
+            .chain(
+                self.connections
+                    .iter()
+                    .map(|c| (c.name.as_str(), Component::Connection(c))),
+            );
         for (name, component) in all {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
@@ -249,6 +278,7 @@ pub enum Component<'a> {
     Cache(&'a Cache),
     Secret(&'a StoredSecret),
     Mail(&'a Mail),
+    Connection(&'a PrivateConnection),
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays
@@ -280,8 +310,6 @@ pub struct Vpc {
     pub cidr: Spanned<Ipv4Net>,
     /// Full availability-zone names, e.g. `ap-northeast-1a`.
     pub zones: Spanned<Vec<String>>,
-    /// Private connections declared by the network (peering, Transit Gateway, …).
-    pub connections: Spanned<Vec<Connection>>,
     pub egress: Spanned<EgressMode>,
     /// The VPC endpoints the network declares.
     pub endpoints: Spanned<Vec<VpcEndpoint>>,
@@ -290,6 +318,45 @@ pub struct Vpc {
     pub endpoint_tier: Option<String>,
     /// VPC Block Public Access, as the account has it, and the exclusions the design needs.
     pub block_public_access: BlockPublicAccessIr,
+}
+
+/// A private network the VPC reaches, and the address ranges behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct PrivateConnection {
+    pub name: String,
+    pub kind: ConnectionKind,
+    pub cidrs: Spanned<Vec<Ipv4Net>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// How the VPC reaches a private network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ConnectionKind {
+    /// An attachment to an existing Transit Gateway.
+    TransitGateway { gateway: String },
+    /// VPC peering with another VPC (another account or region when given).
+    VpcPeering {
+        peer_vpc: String,
+        peer_account: Option<String>,
+        peer_region: Option<String>,
+    },
+    /// A site-to-site VPN from a virtual private gateway to an existing customer gateway.
+    SiteToSiteVpn { customer_gateway: String },
+}
+
+impl ConnectionKind {
+    /// "Transit Gateway tgw-…", "VPC peering with vpc-…", "site-to-site VPN to cgw-…".
+    pub fn describe(&self) -> String {
+        match self {
+            ConnectionKind::TransitGateway { gateway } => format!("Transit Gateway {gateway}"),
+            ConnectionKind::VpcPeering { peer_vpc, .. } => format!("VPC peering with {peer_vpc}"),
+            ConnectionKind::SiteToSiteVpn { customer_gateway } => {
+                format!("site-to-site VPN to {customer_gateway}")
+            }
+        }
+    }
 }
 
 /// VPC Block Public Access in an environment's account (`block_public_access`,
@@ -465,6 +532,8 @@ pub enum RouteTarget {
     /// The NAT gateway in this zone's public subnet.
     ZonalNatGateway(String),
     NatInstance,
+    /// A private connection: its Transit Gateway, peering connection or VPN gateway.
+    Connection(String),
 }
 
 /// One security group per component in the VPC.
@@ -488,6 +557,8 @@ pub enum Peer {
     SecurityGroup(String),
     PrefixList(String),
     Cidr(Ipv4Net),
+    /// The address ranges behind a private connection (a managed prefix list of them).
+    Connection(String),
 }
 
 /// One security-group rule: on `group`, to or from `peer`, TCP on `port`.

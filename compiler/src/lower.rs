@@ -167,6 +167,7 @@ pub struct FilePart {
     caches: Arc<[Cache]>,
     secrets: Arc<[StoredSecret]>,
     mail: Arc<[Mail]>,
+    connections: Arc<[PrivateConnection]>,
     alarms: Arc<[Alarm]>,
     renames: Arc<[Rename]>,
     /// The egress its tasks need to start.
@@ -221,6 +222,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
     let caches = keep(of("cache").map(cache), &mut faults);
     let secrets = keep(of("secret").map(stored_secret), &mut faults);
     let mail = keep(of("mail").map(self::components::mail), &mut faults);
+    let connections = keep(of("connection").map(connection), &mut faults);
     let alarms = keep(of("alarm").map(alarm), &mut faults);
     let renames = keep(renames(&components), &mut faults);
     let platform = platform_egress(
@@ -242,6 +244,7 @@ fn lower_file(db: &dyn Db, workspace: Workspace, file: SourceFile, env: String) 
         caches,
         secrets,
         mail,
+        connections,
         alarms,
         renames,
         platform,
@@ -464,10 +467,6 @@ impl EnvLowerer<'_> {
                     value: zones,
                     origin: zones_origin,
                 },
-                connections: Spanned {
-                    value: network.choices("connections")?,
-                    origin: network.origin("connections"),
-                },
                 egress: Spanned {
                     value: network.choice("egress")?,
                     origin: network.origin("egress"),
@@ -499,6 +498,7 @@ impl EnvLowerer<'_> {
             caches: Pieces::default(),
             secrets: Pieces::default(),
             mail: Pieces::default(),
+            connections: Pieces::default(),
             alarms: Pieces::default(),
             flows: Pieces::default(),
             grants: Pieces::default(),
@@ -522,6 +522,7 @@ impl EnvLowerer<'_> {
             ir.caches.push(Arc::clone(&part.caches));
             ir.secrets.push(Arc::clone(&part.secrets));
             ir.mail.push(Arc::clone(&part.mail));
+            ir.connections.push(Arc::clone(&part.connections));
             ir.alarms.push(Arc::clone(&part.alarms));
             ir.renames.push(Arc::clone(&part.renames));
             self.diagnostics.extend(part.diagnostics.iter().cloned());
@@ -554,6 +555,28 @@ impl EnvLowerer<'_> {
             ir.egress_rules.push(made.keep_first(egress));
         }
         ir.service_calls = service_calls(&ir, symbols);
+        // Each tier where a component flows to or from a private connection routes to it.
+        let tier_of: BTreeMap<&str, &str> = ir
+            .security_groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.tier.as_str()))
+            .collect();
+        let connections: HashSet<&str> = ir.connections.iter().map(|c| c.name.as_str()).collect();
+        let reached: BTreeSet<(&str, &str)> = ir
+            .flows
+            .iter()
+            .filter_map(|flow| {
+                let (from, to) = (flow.from.name(), flow.to.name());
+                match (connections.contains(from), connections.contains(to)) {
+                    (false, true) => Some((*tier_of.get(from)?, to)),
+                    (true, false) => Some((*tier_of.get(to)?, from)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let mut tables = std::mem::take(&mut ir.route_tables);
+        connection_routes(&mut tables, &ir.tiers, &reached, &ir.connections);
+        ir.route_tables = tables;
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);

@@ -121,8 +121,23 @@ fn exposure_points(env: &EnvIr) -> Vec<String> {
         out.push(format!("{} (internet-facing load balancer)", lb.name));
     }
     for rule in &env.ingress_rules {
-        if let Peer::Cidr(cidr) = &rule.peer {
-            out.push(format!("{} (admits {cidr} on port {})", rule.group, rule.port));
+        match &rule.peer {
+            Peer::Cidr(cidr) => out.push(format!("{} (admits {cidr} on port {})", rule.group, rule.port)),
+            Peer::Connection(name) => {
+                let cidrs: Vec<String> = env
+                    .connections
+                    .iter()
+                    .filter(|c| &c.name == name)
+                    .flat_map(|c| c.cidrs.value.iter().map(ToString::to_string))
+                    .collect();
+                out.push(format!(
+                    "{} (admits connection {name}: {} on port {})",
+                    rule.group,
+                    cidrs.join(", "),
+                    rule.port
+                ));
+            }
+            Peer::SecurityGroup(_) | Peer::PrefixList(_) => {}
         }
     }
     for subnet in &env.public_subnets {
@@ -185,7 +200,7 @@ fn egress(env: &EnvIr) -> Vec<String> {
         ));
     }
     if !closed.is_empty() {
-        out.push(format!("no route out: {}", closed.join(", ")));
+        out.push(format!("no route to the internet: {}", closed.join(", ")));
     }
     let endpoints = &env.vpc.endpoints.value;
     if !endpoints.is_empty() {
@@ -195,6 +210,42 @@ fn egress(env: &EnvIr) -> Vec<String> {
             None => String::new(),
         };
         out.push(format!("VPC endpoints: {}{place}", names.join(", ")));
+    }
+    for connection in &env.connections {
+        let tiers = env.connection_tiers(&connection.name);
+        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
+        let mut callers: Vec<&str> = Vec::new();
+        let mut callees: Vec<&str> = Vec::new();
+        for flow in env.flows.iter() {
+            if flow.to == connection.name && !callers.contains(&flow.from.name()) {
+                callers.push(flow.from.name());
+            } else if flow.from == connection.name && !callees.contains(&flow.to.name()) {
+                callees.push(flow.to.name());
+            }
+        }
+        let mut parts = Vec::new();
+        if !callers.is_empty() {
+            parts.push(format!("flows out: {}", listed(&callers)));
+        }
+        if !callees.is_empty() {
+            parts.push(format!("flows in: {}", listed(&callees)));
+        }
+        out.push(format!(
+            "{} → {} ({}) → {}{}",
+            if tiers.is_empty() {
+                "no tier".to_owned()
+            } else {
+                tiers.join(", ")
+            },
+            connection.kind.describe(),
+            connection.name,
+            cidrs.join(", "),
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join("; "))
+            }
+        ));
     }
     out.extend(block_public_access(env));
     // A network without tiers (a static site must declare one today): say what exists anyway.
@@ -264,6 +315,7 @@ fn chains(env: &EnvIr) -> Vec<String> {
         Peer::SecurityGroup(name) => name.clone(),
         Peer::PrefixList(_) => "cloudfront-prefix-list".to_owned(),
         Peer::Cidr(cidr) => format!("internet ({cidr})"),
+        Peer::Connection(name) => format!("connection {name}"),
     };
     let mut next: BTreeMap<String, Vec<(u16, &str)>> = BTreeMap::new();
     let mut sources: Vec<String> = Vec::new();

@@ -144,16 +144,6 @@ stdlib_enum! {
 }
 
 stdlib_enum! {
-    /// A private connection of the network.
-    Connection = "connection" {
-        Peering = "peering",
-        TransitGateway = "transit_gateway",
-        DirectConnect = "direct_connect",
-        Vpn = "vpn",
-    }
-}
-
-stdlib_enum! {
     /// How a tier reaches the internet.
     TierEgress = "tier_egress" {
         Nat = "nat",
@@ -332,7 +322,6 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         names::<HeadersPolicy>(),
         names::<PriceClass>(),
         names::<EgressMode>(),
-        names::<Connection>(),
         names::<TierEgress>(),
         names::<VpcEndpoint>(),
         names::<HostedZone>(),

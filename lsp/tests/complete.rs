@@ -103,7 +103,7 @@ fn fields_of_a_nested_block() {
 
 #[test]
 fn enum_values_references_and_producers_after_equals() {
-    let egress = labels("main.arch", "zones       =", "    egress = $0");
+    let egress = labels("main.arch", "zones  =", "    egress = $0");
     assert!(has(&egress, &["internet_only"]), "{egress:?}");
     let notify = labels("monitoring.arch", "system webapp {", "  alarm x { notify = $0");
     assert_eq!(notify, ["ops"]);
@@ -126,10 +126,13 @@ fn an_environment_offers_its_fields_and_the_components_it_may_override() {
 fn categories_in_a_system_and_tier_in_network() {
     let got = labels("services.arch", "flow alb -> api", "  $0");
     assert!(
-        has(&got, &["service", "job", "database", "bucket", "flow"]),
+        has(
+            &got,
+            &["service", "job", "database", "bucket", "connection", "flow"]
+        ),
         "{got:?}"
     );
-    let network = labels("main.arch", "connections = []", "    $0");
+    let network = labels("main.arch", "egress = internet_only", "    $0");
     assert!(has(&network, &["tier"]), "{network:?}");
     assert!(!has(&network, &["service"]), "{network:?}");
 }

@@ -11,7 +11,7 @@ use crate::validators::{
     self, actionlint, checkov, deploy_facts, ecs_check, mermaid_render, terraform_check,
 };
 
-pub(crate) const ARCHITECTURES: &[&str] = &["ledger", "docs", "store", "media", "spa"];
+pub(crate) const ARCHITECTURES: &[&str] = &["ledger", "docs", "store", "media", "spa", "hybrid"];
 
 fn sources(name: &str) -> Vec<(String, String)> {
     crate::fixture::workspace_sources(
@@ -317,4 +317,23 @@ fn the_deploy_facts_check_catches_a_blue_green_service_that_cannot_shift_its_tra
         |json| json.replace("    \"bakeTimeInMinutes\": 30,\n", ""),
     );
     caught(&report, "prod: service upload is blue/green without a bake time");
+}
+
+#[test]
+fn the_deploy_facts_check_catches_a_flow_to_a_connection_with_no_route() {
+    // hybrid: `api` flows to `directory` (VPC peering) from tier `app`.
+    let report = broken_in(sources("hybrid"), "prod/terraform/network.tf", |tf| {
+        tf.replace(
+            "resource \"aws_route\" \"app_a_directory_10_90_0_0_20\"",
+            "resource \"aws_route\" \"unused\"",
+        )
+        .replace(
+            "destination_cidr_block    = \"10.90.0.0/20\"\n  vpc_peering_connection_id = aws_vpc_peering_connection.directory.id",
+            "destination_cidr_block    = \"10.91.0.0/20\"\n  vpc_peering_connection_id = aws_vpc_peering_connection.directory.id",
+        )
+    });
+    caught(
+        &report,
+        "prod: ecspresso api may reach 10.90.0.0/20 (aws_ec2_managed_prefix_list.directory) but aws_subnet.app_a has no route to it through the connection",
+    );
 }

@@ -28,11 +28,13 @@ fn system(mode: &str, nat: &str, vpc_origin: bool, egress: &str, allowed: bool) 
         ("", "", r#"route "/*" -> site { cache = optimized }"#)
     };
     // Zonal gateways are for private connectivity (R001, R006).
-    let connectivity = if nat == "zonal" {
-        "egress = private  connections = [transit_gateway]"
+    let datacentre = if nat == "zonal" {
+        r#"connection dc : transit_gateway { gateway = "tgw-0a1b2c3d4e5f60718"  cidrs = [172.16.0.0/16] }
+  flow sync -> dc : tcp(1521)"#
     } else {
         ""
     };
+    let connectivity = if nat == "zonal" { "egress = private" } else { "" };
     format!(
         r#"system bpa {{
   region = "eu-west-1"
@@ -53,6 +55,7 @@ fn system(mode: &str, nat: &str, vpc_origin: bool, egress: &str, allowed: bool) 
   }}
   bucket site : s3 {{ purpose = static }}
   bucket logs : s3 {{ purpose = access_logs }}
+  {datacentre}
 }}
 env main {{
   account             = "111111111111"

@@ -14,10 +14,7 @@ fn example_in(region: &str) -> Vec<(String, String)> {
             (
                 path,
                 text.replace("\"ap-northeast-1\"", &format!("\"{region}\""))
-                    .replace(
-                        "zones       = [\"a\", \"c\", \"d\"]",
-                        "zones       = [\"a\", \"b\", \"c\"]",
-                    ),
+                    .replace("zones  = [\"a\", \"c\", \"d\"]", "zones  = [\"a\", \"b\", \"c\"]"),
             )
         })
         .collect()

@@ -84,7 +84,7 @@ const NAMED_STRINGS: &[(&str, &str)] = &[
         "main.instance_class = ",
     ),
     ("redirect_all_to = \"docs.example.com\"", "redirect_all_to = "),
-    ("zones       = [\"a\", \"c\", \"d\"]", "zones = ["),
+    ("zones  = [\"a\", \"c\", \"d\"]", "zones = ["),
     ("route \"/images/*\"", "route "),
     ("account = \"222222222222\"", "account = "),
 ];

@@ -22,6 +22,8 @@
 //     under that dimension;
 //   - a distribution's web ACL has scope CLOUDFRONT and lives in us-east-1, and logs to a log
 //     group there whose name starts with `aws-waf-logs-` (WAF refuses any other);
+//   - a task allowed out to a private connection's ranges has a route to each, through the
+//     connection, from each of its subnets;
 //   - a blue/green service has a bake time, a second target group, a production listener rule
 //     forwarding to both that Terraform leaves to ECS, and a role with the policy ECS needs;
 //   - where the account blocks public access (an exclusion says so; an egress-only one that it
@@ -232,6 +234,27 @@ function check(env, { blocks, backend }, ecspressoDir, aliases) {
     const needs = ["ecr.api", "ecr.dkr", "s3", "logs"].concat(task.secrets ? ["secretsmanager"] : []);
     const missing = needs.filter((n) => !reachable(n));
     if (missing.length) problem(env, `${task.name} cannot start: it cannot reach ${missing.join(", ")}`);
+  }
+
+  // -- private connections -------------------------------------------------------------------
+  // A task allowed out to a managed prefix list (a connection's ranges) needs, in each of its
+  // subnets' route tables, a route to each range through a Transit Gateway, a peering
+  // connection or a VPN gateway: without one, the traffic the rule allows goes nowhere.
+  const lists = new Map(all("aws_ec2_managed_prefix_list").map(([k, l]) => [k, [].concat(l.entry || []).map((e) => e.cidr)]));
+  const throughConnection = (r) => r.transit_gateway_id || r.vpc_peering_connection_id || refs(r.gateway_id, "aws_vpn_gateway").length > 0;
+  for (const task of tasks) {
+    for (const rule of egress.filter((r) => task.groups.includes(groupOf(r)))) {
+      for (const list of refs(rule.prefix_list_id, "aws_ec2_managed_prefix_list")) {
+        for (const cidr of lists.get(list) || []) {
+          for (const subnet of task.subnets) {
+            const routed = tableOf(subnet).some((table) =>
+              all("aws_route").some(([, r]) => refs(r.route_table_id, "aws_route_table").includes(table) && r.destination_cidr_block === cidr && throughConnection(r)),
+            );
+            if (!routed) problem(env, `${task.name} may reach ${cidr} (${list}) but ${subnet} has no route to it through the connection`);
+          }
+        }
+      }
+    }
   }
 
   // -- load balancers ---------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-//! What VPC Block Public Access leaves of the design: when the account blocks public access
-//! and forbids exclusions, CloudFront's VPC origins cannot reach their load balancers, and
-//! under bidirectional blocking the NAT cannot reach the internet; and an account holds at
-//! most 50 exclusions per region.
+//! What the network's edges need: VPC Block Public Access (when the account blocks public
+//! access and forbids exclusions, CloudFront's VPC origins cannot reach their load balancers,
+//! and under bidirectional blocking the NAT cannot reach the internet; an account holds at most
+//! 50 exclusions per region), and the address ranges of private connections.
 
-use crate::diagnostics::codes::BLOCK_PUBLIC_ACCESS;
-use crate::ir::{BpaExclusionReason, EnvIr, Ir};
+use ipnet::Ipv4Net;
+
+use crate::diagnostics::codes::{BLOCK_PUBLIC_ACCESS, CONNECTION_RANGES};
+use crate::ir::{BpaExclusionReason, EnvIr, Ir, PrivateConnection};
 use crate::rules::{Finding, Findings};
 
 /// VPC BPA exclusions per account and region (Amazon VPC quotas; adjustable on request).
@@ -63,4 +65,82 @@ pub fn block_public_access(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             .help("fewer zones or load-balancer subnets, a Regional NAT Gateway (one exclusion for the VPC), or a quota increase from AWS Support"),
         );
     }
+}
+
+/// `A024`: the address ranges behind a private connection. A range that overlaps the VPC is
+/// never routed out (the VPC's own `local` route is more specific or equal), one that overlaps
+/// another connection's makes the routes ambiguous, and a connection no flow uses gets no
+/// route at all (it is built, and billed, for nothing).
+pub fn connection_ranges(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    let vpc = env.vpc.cidr.value;
+    let connections: Vec<&PrivateConnection> = env.connections.iter().collect();
+    for (i, connection) in connections.iter().enumerate() {
+        let cidrs = &connection.cidrs;
+        if cidrs.value.is_empty() {
+            out.push(
+                Finding::error(
+                    CONNECTION_RANGES,
+                    &cidrs.origin,
+                    format!(
+                        "`{}` names no address range: nothing would be routed to it",
+                        connection.name
+                    ),
+                )
+                .help("list the ranges behind it, e.g. `cidrs = [172.16.0.0/16]`"),
+            );
+            continue;
+        }
+        for cidr in &cidrs.value {
+            if overlaps(*cidr, vpc) {
+                out.push(
+                    Finding::error(
+                        CONNECTION_RANGES,
+                        &cidrs.origin,
+                        format!(
+                            "env `{}`: {cidr} behind `{}` overlaps the VPC's {vpc}: traffic to it never leaves the VPC",
+                            env.name, connection.name
+                        ),
+                    )
+                    .label(&env.vpc.cidr.origin, "the VPC's range")
+                    .help("give the VPC (or this environment, `cidr = …`) a range that does not overlap the networks it connects to"),
+                );
+            }
+            for other in connections.iter().skip(i + 1) {
+                if let Some(theirs) = other.cidrs.value.iter().find(|o| overlaps(**o, *cidr)) {
+                    out.push(
+                        Finding::error(
+                            CONNECTION_RANGES,
+                            &other.cidrs.origin,
+                            format!(
+                                "{theirs} behind `{}` overlaps {cidr} behind `{}`: traffic in the overlap takes whichever route is more specific, not the connection its flows name",
+                                other.name, connection.name
+                            ),
+                        )
+                        .label(&cidrs.origin, format!("{cidr} is here"))
+                        .help("each connection names the ranges only it reaches"),
+                    );
+                }
+            }
+        }
+        if env.connection_tiers(&connection.name).is_empty() {
+            out.push(
+                Finding::warning(
+                    CONNECTION_RANGES,
+                    &connection.origin,
+                    format!(
+                        "no flow goes to or from `{}`: no tier routes to it, and it is built and billed for nothing",
+                        connection.name
+                    ),
+                )
+                .help(format!(
+                    "add the flows that use it, e.g. `flow api -> {} : tcp(1521)`, or remove it",
+                    connection.name
+                )),
+            );
+        }
+    }
+}
+
+fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
 }

@@ -384,6 +384,7 @@ fn flows(env: &EnvIr, out: &mut String) {
                 Peer::SecurityGroup(name) => format!("SG {name}"),
                 Peer::PrefixList(list) => format!("prefix list {list}"),
                 Peer::Cidr(cidr) => cidr.to_string(),
+                Peer::Connection(name) => format!("connection {name}"),
             };
             vec![
                 peer,

@@ -164,6 +164,15 @@ impl<'a> Nodes<'a> {
                 text(&mail.name),
                 text(self.mail_domain)
             ),
+            Some(Component::Connection(connection)) => {
+                let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
+                format!(
+                    "{id}{{{{\"{}<br/>{} · {}\"}}}}",
+                    text(&connection.kind.describe()),
+                    text(&connection.name),
+                    cidrs.join(", ")
+                )
+            }
             None => format!("{id}[\"{}\"]", text(name)),
         }
     }
@@ -244,6 +253,9 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     }
     for mail in &env.mail {
         let _ = writeln!(out, "  {}", nodes.declaration(&mail.name));
+    }
+    for connection in &env.connections {
+        let _ = writeln!(out, "  {}", nodes.declaration(&connection.name));
     }
     let _ = writeln!(
         out,
@@ -415,6 +427,19 @@ fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
             node(&behaviour.target)
         );
     }
+    // Private networks that call in, beside the edge.
+    for flow in env
+        .flows
+        .iter()
+        .filter(|f| env.connections.iter().any(|c| f.from == c.name))
+    {
+        for end in [flow.from.name(), flow.to.name()] {
+            if seen.insert(end) {
+                let _ = writeln!(out, "  {}", nodes.declaration(end));
+            }
+        }
+        let _ = writeln!(out, "{}", flow_edge(flow));
+    }
     // Onward from the load balancers to what they serve.
     for flow in env
         .flows
@@ -451,7 +476,21 @@ fn outbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
         .map(|g| (g.name.as_str(), g))
         .rev()
         .collect();
-    for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
+    // Private connections: each routing tier's routes to the ranges behind them.
+    for connection in &env.connections {
+        let _ = writeln!(out, "  {}", nodes.declaration(&connection.name));
+        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
+        for tier in env.connection_tiers(&connection.name) {
+            let _ = writeln!(
+                out,
+                "  t_{tier} -->|\"{}\"| {}",
+                cidrs.join(", "),
+                node(&connection.name)
+            );
+        }
+    }
+    let private = |flow: &FlowIr| env.connections.iter().any(|c| flow.to == c.name);
+    for flow in env.flows.iter().filter(|f| f.to.is_internet() || private(f)) {
         if let Some(group) = groups.get(flow.from.name()) {
             let _ = writeln!(
                 out,
@@ -482,7 +521,7 @@ fn outbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
             .filter(|r| match &r.peer {
                 Peer::SecurityGroup(group) => group == ENDPOINTS_GROUP,
                 Peer::PrefixList(list) => list != CLOUDFRONT_PREFIX_LIST,
-                Peer::Cidr(_) => false,
+                Peer::Cidr(_) | Peer::Connection(_) => false,
             })
             .map(|r| r.group.as_str())
             .filter(|user| drawn.insert(*user));
@@ -534,6 +573,10 @@ fn security_groups(env: &EnvIr) -> String {
             Peer::Cidr(cidr) => {
                 declare(&mut out, "anywhere".into(), format!("{cidr}"));
                 "anywhere".into()
+            }
+            Peer::Connection(name) => {
+                declare(&mut out, node(name), format!("connection {}", text(name)));
+                node(name)
             }
         };
         declare(&mut out, node(&rule.group), format!("SG {}", text(&rule.group)));

@@ -12,6 +12,7 @@
 mod bootstrap;
 mod cache;
 mod compute;
+mod connections;
 mod data;
 mod edge;
 mod mail;
@@ -27,6 +28,7 @@ use std::collections::BTreeSet;
 use bootstrap::*;
 use cache::*;
 use compute::*;
+use connections::*;
 use data::*;
 use edge::*;
 use mail::*;

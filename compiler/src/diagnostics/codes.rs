@@ -2,7 +2,7 @@
 //! `codes/<CODE>.md`, headed `# <CODE>: <name>`, shown by `archc explain <CODE>`.
 //!
 //! Codes are grouped by phase: `E0xxx` syntax, `E1xxx` names and types, `E2xxx` lowering to
-//! the per-environment IR, `R001`–`R022` the design rules, `A001`–`A023` AWS's own constraints
+//! the per-environment IR, `R001`–`R022` the design rules, `A001`–`A024` AWS's own constraints
 //! (what AWS would refuse, or accept and then not run), `E9xxx` the host (command line and
 //! files).
 
@@ -134,6 +134,7 @@ codes! {
     SPA_FALLBACK = "A021", "spa-fallback";
     BLOCK_PUBLIC_ACCESS = "A022", "block-public-access";
     BLUE_GREEN = "A023", "blue-green";
+    CONNECTION_RANGES = "A024", "connection-ranges";
 
     INVALID_ARGUMENTS = "E9001", "invalid-arguments";
     PATH_NOT_FOUND = "E9002", "path-not-found";

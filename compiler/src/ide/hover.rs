@@ -269,6 +269,7 @@ fn flow_doc(db: &dyn Db, workspace: Workspace, file: SourceFile, span: &Span) ->
                     Peer::SecurityGroup(group) => format!("security group `{group}`"),
                     Peer::PrefixList(list) => format!("prefix list `{list}`"),
                     Peer::Cidr(cidr) => format!("`{cidr}`"),
+                    Peer::Connection(name) => format!("the address ranges of connection `{name}`"),
                 };
                 let verb = if direction == "from" { "ingress" } else { "egress" };
                 let _ = writeln!(

@@ -246,6 +246,38 @@ pub(super) fn subtract(block: Ipv4Net, taken: Ipv4Net) -> Vec<Ipv4Net> {
     halves.flat_map(|half| subtract(half, taken)).collect()
 }
 
+/// Routes to the address ranges of each private connection, in the route tables of every tier
+/// where a component flows to or from it (`reached`: tier and connection names).
+pub(super) fn connection_routes(
+    tables: &mut [RouteTable],
+    tiers: &[Tier],
+    reached: &BTreeSet<(&str, &str)>,
+    connections: &Pieces<PrivateConnection>,
+) {
+    for (tier_name, connection_name) in reached {
+        let (Some(tier), Some(connection)) = (
+            tiers.iter().find(|t| t.name == *tier_name),
+            connections.iter().find(|c| c.name == *connection_name),
+        ) else {
+            continue;
+        };
+        let in_tier = |table: &RouteTable| {
+            table
+                .subnets
+                .iter()
+                .all(|name| tier.subnets.iter().any(|s| &s.name == name))
+        };
+        for table in tables.iter_mut().filter(|t| !t.subnets.is_empty() && in_tier(t)) {
+            for cidr in &connection.cidrs.value {
+                table.routes.push(RouteEntry {
+                    destination: *cidr,
+                    target: RouteTarget::Connection(connection.name.clone()),
+                });
+            }
+        }
+    }
+}
+
 /// The VPC Block Public Access exclusions the design needs. With BPA on in either mode,
 /// CloudFront's VPC origins reach their load balancers only in subnets excluded both ways (the
 /// connections arrive inbound); with bidirectional blocking, the NAT reaches the internet only

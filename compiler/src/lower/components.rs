@@ -167,6 +167,33 @@ pub(super) fn mail(component: &Component) -> Lowering<Mail> {
     })
 }
 
+pub(super) fn connection(component: &Component) -> Lowering<PrivateConnection> {
+    let get = Get::new(&component.fields, &component.origin);
+    let kind = match component.kind.as_str() {
+        "transit_gateway" => ConnectionKind::TransitGateway {
+            gateway: get.str("gateway")?,
+        },
+        "vpc_peering" => ConnectionKind::VpcPeering {
+            peer_vpc: get.str("peer_vpc")?,
+            peer_account: get.optional_str("peer_account")?,
+            peer_region: get.optional_str("peer_region")?,
+        },
+        "site_to_site_vpn" => ConnectionKind::SiteToSiteVpn {
+            customer_gateway: get.str("customer_gateway")?,
+        },
+        _ => return Err(Fault::new("kind", "a connection kind", &component.origin)),
+    };
+    Ok(PrivateConnection {
+        name: component.name.clone(),
+        kind,
+        cidrs: Spanned {
+            value: get.cidrs("cidrs")?,
+            origin: get.origin("cidrs"),
+        },
+        origin: component.origin.clone(),
+    })
+}
+
 pub(super) fn stored_secret(component: &Component) -> Lowering<StoredSecret> {
     let get = Get::new(&component.fields, &component.origin);
     Ok(StoredSecret {

@@ -556,6 +556,11 @@ pub(super) fn protocol_port(
 pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>, Vec<SgRule>) {
     let is_group = |name: &str| symbols.component(name).is_some_and(|c| c.tier.is_some());
     let is_edge = |name: &str| symbols.component(name).is_some_and(|c| c.category == "edge");
+    let is_connection = |name: &str| {
+        symbols
+            .component(name)
+            .is_some_and(|c| c.category == "connection")
+    };
     let mut ingress: Vec<SgRule> = Vec::new();
     let mut egress: Vec<SgRule> = Vec::new();
     let mut seen: HashSet<(bool, &str, PeerKey<'_>, u16)> = HashSet::default();
@@ -567,6 +572,8 @@ pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>,
             Some(PeerKey::Anywhere)
         } else if is_edge(from) {
             Some(PeerKey::CloudFront)
+        } else if is_connection(from) {
+            Some(PeerKey::Connection(from))
         } else if is_group(from) {
             Some(PeerKey::Group(from))
         } else {
@@ -576,6 +583,8 @@ pub(super) fn sg_rules(flows: &[FlowIr], symbols: &SymbolTable) -> (Vec<SgRule>,
             None
         } else if flow.to.is_internet() {
             Some(PeerKey::Anywhere)
+        } else if is_connection(to) {
+            Some(PeerKey::Connection(to))
         } else if is_group(to) {
             Some(PeerKey::Group(to))
         } else {
@@ -611,6 +620,7 @@ pub(super) enum PeerKey<'a> {
     Anywhere,
     CloudFront,
     Group(&'a str),
+    Connection(&'a str),
 }
 
 impl PeerKey<'_> {
@@ -619,6 +629,7 @@ impl PeerKey<'_> {
             PeerKey::Anywhere => Peer::Cidr(ANYWHERE),
             PeerKey::CloudFront => Peer::PrefixList(CLOUDFRONT_PREFIX_LIST.to_owned()),
             PeerKey::Group(name) => Peer::SecurityGroup(name.to_owned()),
+            PeerKey::Connection(name) => Peer::Connection(name.to_owned()),
         }
     }
 }

@@ -181,7 +181,7 @@ impl<'a> Get<'a> {
     pub(super) fn choice<T: StdlibEnum>(&self, name: &str) -> Lowering<T> {
         self.require(name, T::NAME, |v| v.as_str().and_then(T::named))
     }
-    /// A list of members of a closed set (`connections = [peering]`).
+    /// A list of members of a closed set (`endpoints = [s3, ecr]`).
     pub(super) fn choices<T: StdlibEnum>(&self, name: &str) -> Lowering<Vec<T>> {
         self.require(name, T::NAME, |v| match v {
             Val::List(items) => items.iter().map(|i| i.as_str().and_then(T::named)).collect(),

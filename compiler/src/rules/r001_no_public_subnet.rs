@@ -21,7 +21,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         Nat::Instance { instance_type, origin, .. } => {
             // The managed alternative: a Regional NAT Gateway, or with private connectivity
             // (which rules it out, R006) a zonal gateway per zone; both cost the same per zone.
-            let (gateway_kind, alternative) = if env.vpc.connections.value.is_empty() {
+            let (gateway_kind, alternative) = if env.connections.is_empty() {
                 ("a Regional NAT Gateway", "regional")
             } else {
                 ("zonal NAT gateways", "zonal")
@@ -46,13 +46,13 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 )),
             )
         }
-        Nat::Zonal { origin, .. } if !env.vpc.connections.value.is_empty() => out.push(
+        Nat::Zonal { origin, .. } if let Some(connection) = env.connections.iter().next() => out.push(
             Finding::warning(
                 NO_PUBLIC_SUBNET,
                 origin,
                 format!("zonal NAT gateways need a public subnet in each zone: {subnets}"),
             )
-            .label(&env.vpc.connections.origin, "private connectivity requires zonal NAT gateways")
+            .label(&connection.origin, "private connectivity requires zonal NAT gateways")
             .help("the trade-off: private connectivity rules out the Regional NAT Gateway, so the VPC has public subnets for the gateways"),
         ),
         // `egress = private` with no connection is R006's to report.

@@ -1,54 +1,55 @@
 //! R006 regional-nat-scope: a Regional NAT Gateway is for internet-only egress. A network with
-//! private connectivity (peering, Transit Gateway, Direct Connect, VPN, or `egress = private`)
-//! needs zonal NAT gateways. The network's egress and its connections must agree: `egress =
-//! private` names at least one connection, and connections need `egress = private` (otherwise
-//! this rule and R001 would each recommend what the other refuses).
+//! private connectivity (a `connection`: Transit Gateway, VPC peering, site-to-site VPN; or
+//! `egress = private`) needs zonal NAT gateways. The network's egress and its connections must
+//! agree: `egress = private` has at least one connection, and connections need `egress =
+//! private` (otherwise this rule and R001 would each recommend what the other refuses).
 
 use super::{Finding, Findings};
 use crate::diagnostics::codes::REGIONAL_NAT_SCOPE;
 use crate::ir::{EgressMode, EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let connections = &env.vpc.connections;
     let private = env.vpc.egress.value == EgressMode::Private;
-    match (private, connections.value.is_empty()) {
-        (true, true) => {
+    let first = env.connections.iter().next();
+    match (private, first) {
+        (true, None) => {
             out.push(
                 Finding::error(
                     REGIONAL_NAT_SCOPE,
                     &env.vpc.egress.origin,
-                    "`egress = private` but the network lists no private connection",
+                    "`egress = private` but the system declares no private connection",
                 )
-                .help("list them, e.g. `connections = [transit_gateway]` (then `nat = zonal`), or set `egress = internet_only` (then `nat = regional`)"),
+                .help("declare it, e.g. `connection onprem : transit_gateway { gateway = \"tgw-0123456789abcdef0\"  cidrs = [10.100.0.0/16] }` (then `nat = zonal`), or set `egress = internet_only` (then `nat = regional`)"),
             );
             return;
         }
-        (false, false) => out.push(
+        (false, Some(connection)) => out.push(
             Finding::error(
                 REGIONAL_NAT_SCOPE,
-                &connections.origin,
-                "the network lists private connections but its egress is `internet_only`",
+                &connection.origin,
+                format!(
+                    "`{}` is a private connection but the network's egress is `internet_only`",
+                    connection.name
+                ),
             )
             .label(&env.vpc.egress.origin, "internet-only egress")
-            .help("set `egress = private` (with `nat = zonal`), or remove the connections"),
+            .help("set `egress = private` on the network (with `nat = zonal`), or remove the connection"),
         ),
         _ => {}
     }
     let Nat::Regional { origin } = &env.nat else {
         return;
     };
-    if connections.value.is_empty() {
+    let Some(connection) = first else {
         return;
-    }
-    let (what, where_) = (
-        connections
-            .value
-            .iter()
-            .map(|c| c.as_str().replace('_', " "))
-            .collect::<Vec<_>>()
-            .join(", "),
-        &connections.origin,
-    );
+    };
+    let what = env
+        .connections
+        .iter()
+        .map(|c| format!("`{}` ({})", c.name, c.kind.describe()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let where_ = &connection.origin;
     out.push(
         Finding::error(
             REGIONAL_NAT_SCOPE,

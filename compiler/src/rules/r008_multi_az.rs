@@ -28,7 +28,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 origin,
                 "production sends all egress through a single-AZ NAT instance",
             )
-            .help(if env.vpc.connections.value.is_empty() {
+            .help(if env.connections.is_empty() {
                 "use `nat = regional` in production: it spans the zones and fails over by itself"
             } else {
                 // Private connectivity rules the Regional NAT Gateway out (R006).

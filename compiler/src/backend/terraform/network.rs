@@ -30,6 +30,7 @@ pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     }
     blocks.extend(nat(ctx));
     blocks.extend(bpa_exclusions(ctx));
+    blocks.extend(connections(ctx));
     for table in &env.route_tables {
         let name = ctx.ident(&table.name);
         blocks.push(
@@ -51,9 +52,18 @@ pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
                     "network_interface_id",
                     "aws_instance.nat.primary_network_interface_id".to_owned(),
                 ),
+                RouteTarget::Connection(connection) => connection_target(ctx, connection),
+            };
+            let label = match &route.target {
+                RouteTarget::Connection(connection) => format!(
+                    "{name}_{}_{}",
+                    ctx.ident(connection),
+                    route.destination.to_string().replace(['.', '/'], "_")
+                ),
+                _ => format!("{name}_default"),
             };
             blocks.push(
-                Block::resource("aws_route", &format!("{name}_default"))
+                Block::resource("aws_route", &label)
                     .attr("route_table_id", reference(format!("aws_route_table.{name}.id")))
                     .attr("destination_cidr_block", s(route.destination.to_string()))
                     .attr(target.0, reference(target.1)),
@@ -104,6 +114,29 @@ pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     }
 }
 
+/// The argument and target of a route to a private connection: the Transit Gateway (through
+/// the attachment, so the route waits for it), the peering connection, or the VPN gateway.
+fn connection_target(ctx: &Ctx<'_>, name: &str) -> (&'static str, String) {
+    let id = ctx.ident(name);
+    let kind = ctx
+        .env
+        .connections
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| &c.kind);
+    match kind {
+        Some(ConnectionKind::VpcPeering { .. }) => (
+            "vpc_peering_connection_id",
+            format!("aws_vpc_peering_connection.{id}.id"),
+        ),
+        Some(ConnectionKind::SiteToSiteVpn { .. }) => ("gateway_id", format!("aws_vpn_gateway.{id}.id")),
+        Some(ConnectionKind::TransitGateway { .. }) | None => (
+            "transit_gateway_id",
+            format!("aws_ec2_transit_gateway_vpc_attachment.{id}.transit_gateway_id"),
+        ),
+    }
+}
+
 /// The VPC Block Public Access exclusions the design needs (none unless the env declares BPA
 /// on): each says why. An exclusion opens no path by itself; the routes still decide.
 fn bpa_exclusions(ctx: &Ctx<'_>) -> Vec<Block> {
@@ -150,10 +183,17 @@ pub(super) fn endpoints(ctx: &Ctx<'_>) -> Vec<Block> {
                 .attr("vpc_id", reference("aws_vpc.main.id"))
                 .attr("service_name", s(service_name));
             let block = if endpoint.is_gateway() {
+                // Every tier's tables: one per tier, or one per zone with zonal NAT gateways
+                // (never the public subnets' table).
+                let in_tiers = |subnet: &String| {
+                    env.tiers
+                        .iter()
+                        .any(|tier| tier.subnets.iter().any(|s| &s.name == subnet))
+                };
                 let tables = env
                     .route_tables
                     .iter()
-                    .filter(|t| env.tiers.iter().any(|tier| tier.name == t.name))
+                    .filter(|t| !t.subnets.is_empty() && t.subnets.iter().all(in_tiers))
                     .map(|t| format!("aws_route_table.{}.id", ctx.ident(&t.name)));
                 block
                     .attr("vpc_endpoint_type", s("Gateway"))
@@ -196,6 +236,7 @@ pub(super) fn peer_label(ctx: &Ctx<'_>, peer: &Peer) -> String {
         Peer::PrefixList(list) if list == CLOUDFRONT_PREFIX_LIST => "cloudfront".into(),
         Peer::PrefixList(_) => "s3".into(),
         Peer::Cidr(_) => "internet".into(),
+        Peer::Connection(name) => ctx.ident(name),
     }
 }
 
@@ -240,6 +281,10 @@ pub(super) fn sg_rule(ctx: &Ctx<'_>, rule: &SgRule, ingress: bool) -> Block {
         // The only other prefix list is the S3 gateway endpoint's.
         Peer::PrefixList(_) => block.attr("prefix_list_id", reference("aws_vpc_endpoint.s3.prefix_list_id")),
         Peer::Cidr(cidr) => block.attr("cidr_ipv4", s(cidr.to_string())),
+        Peer::Connection(name) => block.attr(
+            "prefix_list_id",
+            reference(format!("aws_ec2_managed_prefix_list.{}.id", ctx.ident(name))),
+        ),
     }
 }
 
