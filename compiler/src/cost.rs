@@ -204,24 +204,26 @@ fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
         ),
         monthly: cents(catalogue.nat_gateways_monthly(count)),
     };
-    lines.push(match &env.nat {
-        Nat::Regional { .. } => nat_gateway(zones, "Regional NAT Gateway"),
-        Nat::Zonal { subnets, .. } => nat_gateway(subnets.len() as f64, "zonal NAT gateways"),
+    let nat = match &env.nat {
+        Nat::None { .. } => None,
+        Nat::Regional { .. } => Some(nat_gateway(zones, "Regional NAT Gateway")),
+        Nat::Zonal { subnets, .. } => Some(nat_gateway(subnets.len() as f64, "zonal NAT gateways")),
         Nat::Instance { instance_type, .. } => {
             let hourly = p.ec2_hour.get(instance_type).copied();
             if hourly.is_none() {
                 unpriced.push(format!("NAT instance type {instance_type}"));
             }
-            Line {
+            Some(Line {
                 component: "nat".into(),
                 item: format!(
                     "NAT instance {instance_type}: {hours} h × {}",
                     money(hourly.unwrap_or(0.0))
                 ),
                 monthly: cents(catalogue.instance_monthly(instance_type).unwrap_or(0.0)),
-            }
+            })
         }
-    });
+    };
+    lines.extend(nat);
     let interface: Vec<&str> = env
         .vpc
         .endpoints

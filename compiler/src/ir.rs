@@ -127,6 +127,9 @@ pub struct EnvIr {
     pub operators: Spanned<Vec<Operator>>,
     #[serde(skip)]
     pub origin: Origin,
+    /// Whether the system declares a network: without one (a static site, mail, queues), no
+    /// VPC is built and `vpc` holds only defaults.
+    pub network: bool,
     pub vpc: Vpc,
     pub tiers: Vec<Tier>,
     /// Public subnets, only where the NAT strategy needs them.
@@ -172,6 +175,11 @@ impl EnvIr {
     /// security group and role names, …) that would otherwise replace them.
     pub fn physical<'a>(&'a self, name: &'a str) -> &'a str {
         physical(self.renames.iter(), name)
+    }
+
+    /// Whether anything runs on ECS here (services or jobs): the cluster exists only then.
+    pub fn has_tasks(&self) -> bool {
+        !self.services.is_empty() || !self.jobs.is_empty()
     }
 
     /// The tiers that route to a private connection (a component in them flows to or from
@@ -480,6 +488,11 @@ pub enum Nat {
         #[serde(skip)]
         origin: Origin,
     },
+    /// No NAT: no tier routes to the internet (or there is no network at all).
+    None {
+        #[serde(skip)]
+        origin: Origin,
+    },
     /// One NAT instance in the first zone's public subnet.
     Instance {
         instance_type: String,
@@ -494,6 +507,7 @@ impl Nat {
     pub fn describe(&self) -> String {
         match self {
             Nat::Regional { .. } => "Regional NAT Gateway".to_owned(),
+            Nat::None { .. } => "no NAT".to_owned(),
             Nat::Zonal { subnets, .. } => format!("zonal NAT gateways in {}", subnets.join(", ")),
             Nat::Instance {
                 instance_type,
@@ -505,7 +519,10 @@ impl Nat {
 
     pub fn origin(&self) -> &Origin {
         match self {
-            Nat::Regional { origin } | Nat::Zonal { origin, .. } | Nat::Instance { origin, .. } => origin,
+            Nat::Regional { origin }
+            | Nat::None { origin }
+            | Nat::Zonal { origin, .. }
+            | Nat::Instance { origin, .. } => origin,
         }
     }
 }

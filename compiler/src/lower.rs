@@ -327,8 +327,10 @@ impl EnvLowerer<'_> {
         let settings = Get::new(&env.settings, &env.origin);
         let system_origin = model.system_origin.clone().unwrap_or_else(|| env.origin.clone());
         let system = Get::new(&model.settings, &system_origin);
-        let network_fields = system.block("network")?;
-        let network = Get::new(network_fields, &system_origin);
+        // A system of buckets, mail and an edge needs no network: then no VPC is built.
+        let has_network = system.setting("network").is_some_and(|s| s.written);
+        // (Without one, the block holds the stdlib's defaults: egress, endpoints.)
+        let network = Get::new(system.block("network")?, &system_origin);
 
         let region = match settings.optional_str("region")? {
             Some(region) => region,
@@ -344,6 +346,7 @@ impl EnvLowerer<'_> {
         };
         let (cidr, cidr_origin) = match cidr_of(&settings)? {
             Some(net) => (net, settings.origin("cidr")),
+            None if !has_network => (Ipv4Net::default(), system_origin.clone()),
             None => (
                 cidr_of(&network)?
                     .ok_or_else(|| Fault::new("cidr", "CIDR block", &network.origin("cidr")))?,
@@ -375,11 +378,23 @@ impl EnvLowerer<'_> {
             &env.overrides,
         );
         let tiers = with_overrides(&model.tiers, &env.overrides);
-        let nat = self.nat(&settings)?;
+        // A NAT only where a tier routes through it.
+        let routes_out = tiers.iter().any(|tier| {
+            Get::new(&tier.fields, &tier.origin)
+                .choice::<TierEgress>("egress")
+                .is_ok_and(|egress| egress == TierEgress::Nat)
+        });
+        let nat = if routes_out {
+            self.nat(&settings)?
+        } else {
+            Nat::None {
+                origin: settings.origin("nat"),
+            }
+        };
 
         let mut allocator = Allocator::new(cidr);
         let tier_irs = self.allocate_tiers(&tiers, &zones, &mut allocator)?;
-        let needs_public = !matches!(nat, Nat::Regional { .. });
+        let needs_public = matches!(nat, Nat::Zonal { .. } | Nat::Instance { .. });
         let public_subnets = if needs_public {
             let count = if matches!(nat, Nat::Zonal { .. }) {
                 zones.len()
@@ -458,6 +473,7 @@ impl EnvLowerer<'_> {
                 origin: operators.origin("operators"),
             },
             origin: env.origin.clone(),
+            network: has_network,
             vpc: Vpc {
                 cidr: Spanned {
                     value: cidr,
@@ -481,7 +497,7 @@ impl EnvLowerer<'_> {
             spare: allocator.free_blocks(),
             tiers: tier_irs,
             public_subnets,
-            internet_gateway: true,
+            internet_gateway: has_network,
             nat,
             route_tables,
             security_groups: Pieces::default(),

@@ -118,16 +118,19 @@ pub fn database_secret_arn(system: &str, env: &str, database: &str) -> String {
 /// Every parameter of an environment, in a fixed order.
 pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
     let name = env.name.as_str();
-    let mut out = vec![
-        Parameter {
+    let mut out = Vec::new();
+    if env.network {
+        out.push(Parameter {
             name: vpc_id(system, name),
             value: ParameterValue::VpcId,
-        },
-        Parameter {
+        });
+    }
+    if env.has_tasks() {
+        out.push(Parameter {
             name: cluster_name(system, name),
             value: ParameterValue::ClusterName,
-        },
-    ];
+        });
+    }
     for tier in &env.tiers {
         out.push(Parameter {
             name: subnet_ids(system, name, env.physical(&tier.name)),

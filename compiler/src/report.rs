@@ -45,13 +45,20 @@ pub fn exposure(db: &dyn Db, workspace: Workspace, only: Option<&str>) -> Vec<En
         .filter(|env| only.is_none_or(|name| env.name == name))
         .map(|env| EnvReport {
             title: format!(
-                "{} ({}, account {}, {}, VPC {} over {} zones)",
+                "{} ({}, account {}, {}, {})",
                 env.name,
                 stage(env),
                 env.account,
                 env.region,
-                env.vpc.cidr.value,
-                env.vpc.zones.value.len()
+                if env.network {
+                    format!(
+                        "VPC {} over {} zones",
+                        env.vpc.cidr.value,
+                        env.vpc.zones.value.len()
+                    )
+                } else {
+                    "no network".to_owned()
+                }
             ),
             exposure: exposure_points(env),
             egress: egress(env),
@@ -153,6 +160,9 @@ fn exposure_points(env: &EnvIr) -> Vec<String> {
 }
 
 fn egress(env: &EnvIr) -> Vec<String> {
+    if !env.network {
+        return vec!["none: the system declares no network (no VPC, no NAT, nothing runs in AWS's networks of this account)".to_owned()];
+    }
     let nat = env.nat.describe();
     let mut out = Vec::new();
     let mut closed = Vec::new();
@@ -248,11 +258,9 @@ fn egress(env: &EnvIr) -> Vec<String> {
         ));
     }
     out.extend(block_public_access(env));
-    // A network without tiers (a static site must declare one today): say what exists anyway.
+    // A network without tiers: say what exists anyway.
     if env.tiers.is_empty() {
-        out.push(format!(
-            "no tier: nothing runs in the VPC, and its {nat} serves no subnet (it is still built and billed)"
-        ));
+        out.push("no tier: the VPC is built, and nothing runs in it (no NAT)".to_owned());
     }
     out
 }

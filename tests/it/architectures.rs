@@ -337,3 +337,53 @@ fn the_deploy_facts_check_catches_a_flow_to_a_connection_with_no_route() {
         "prod: ecspresso api may reach 10.90.0.0/20 (aws_ec2_managed_prefix_list.directory) but aws_subnet.app_a has no route to it through the connection",
     );
 }
+
+#[test]
+fn only_what_a_system_uses_is_built_a_static_site_gets_no_vpc_and_closed_tiers_no_nat() {
+    let resources = |name: &str, env: &str| -> String {
+        build_clean(sources(name))
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{env}/terraform/")))
+            .map(|f| f.contents.clone())
+            .collect()
+    };
+    // spa declares no network: no VPC, subnet, NAT, flow log or cluster, and no file for them.
+    let spa = resources("spa", "live");
+    for absent in [
+        "resource \"aws_vpc\"",
+        "resource \"aws_subnet\"",
+        "resource \"aws_nat_gateway\"",
+        "resource \"aws_internet_gateway\"",
+        "resource \"aws_flow_log\"",
+        "resource \"aws_ecs_cluster\"",
+        "resource \"aws_ssm_parameter\"",
+    ] {
+        assert!(!spa.contains(absent), "spa builds {absent}");
+    }
+    assert!(spa.contains("resource \"aws_cloudfront_distribution\" \"cdn\""));
+    let paths: Vec<String> = build_clean(sources("spa")).into_iter().map(|f| f.path).collect();
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.ends_with("compute.tf") || p.ends_with("parameters.tf")),
+        "{paths:?}"
+    );
+    // ledger's tiers have no route to the internet: a VPC, and no NAT.
+    let ledger = resources("ledger", "prod");
+    assert!(ledger.contains("resource \"aws_vpc\" \"main\""));
+    assert!(
+        !ledger.contains("resource \"aws_nat_gateway\""),
+        "ledger builds a NAT"
+    );
+    // The static site is not priced for a NAT (ledger's region has no price catalogue).
+    let db = archc::RootDatabase::default();
+    let workspace = archc::Workspace::from_sources(&db, sources("spa"), crate::fixture::TODAY);
+    let ir = &archc::lower::lower(&db, workspace).ir;
+    for estimate in archc::cost::estimate(ir, None).unwrap() {
+        assert!(
+            estimate.lines.iter().all(|l| l.component != "nat"),
+            "{}",
+            estimate.env
+        );
+    }
+}

@@ -170,7 +170,7 @@ fn build_with_errors_writes_nothing() {
     ]);
     assert_eq!(code, EXIT_ERRORS);
     assert!(
-        stderr.contains("stopped: 2 errors; nothing was written"),
+        stderr.contains("stopped: 1 error; nothing was written"),
         "{stderr}"
     );
     assert!(!out.exists());

@@ -72,8 +72,21 @@ pub fn block_public_access(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
 /// another connection's makes the routes ambiguous, and a connection no flow uses gets no
 /// route at all (it is built, and billed, for nothing).
 pub fn connection_ranges(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
-    let vpc = env.vpc.cidr.value;
     let connections: Vec<&PrivateConnection> = env.connections.iter().collect();
+    if !env.network {
+        for connection in connections {
+            out.push(
+                Finding::error(
+                    CONNECTION_RANGES,
+                    &connection.origin,
+                    format!("`{}` connects the VPC to a private network, and the system declares no network", connection.name),
+                )
+                .help("declare the network (`network { cidr = 10.0.0.0/16  egress = private  tier … }`) and the tiers whose components use the connection"),
+            );
+        }
+        return;
+    }
+    let vpc = env.vpc.cidr.value;
     for (i, connection) in connections.iter().enumerate() {
         let cidrs = &connection.cidrs;
         if cidrs.value.is_empty() {

@@ -260,6 +260,9 @@ fn plural(n: u64) -> &'static str {
 /// `A003` and `A004`: every zone exists in the environment's region (also the zones an
 /// environment inherits after it changes region), and none is listed twice.
 pub fn zones(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    if !env.network {
+        return;
+    }
     let zones = &env.vpc.zones;
     let letters = regions::zone_letters(&env.region);
     let mut seen = BTreeSet::new();

@@ -210,8 +210,10 @@ fn flow_edge(flow: &FlowIr) -> String {
     )
 }
 
-fn nat_node(env: &EnvIr) -> (String, String) {
-    match &env.nat {
+/// The NAT's node id and declaration, when the environment has one.
+fn nat_node(env: &EnvIr) -> Option<(String, String)> {
+    Some(match &env.nat {
+        Nat::None { .. } => return None,
         Nat::Regional { .. } => ("nat".into(), "nat{{\"Regional NAT Gateway\"}}".into()),
         Nat::Zonal { subnets, .. } => (
             "nat".into(),
@@ -229,7 +231,7 @@ fn nat_node(env: &EnvIr) -> (String, String) {
                 text(subnet)
             ),
         ),
-    }
+    })
 }
 
 fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
@@ -257,66 +259,9 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     for connection in &env.connections {
         let _ = writeln!(out, "  {}", nodes.declaration(&connection.name));
     }
-    let _ = writeln!(
-        out,
-        "  subgraph vpc[\"VPC {} · {} · account {}\"]",
-        env.vpc.cidr.value,
-        text(&env.region),
-        text(&env.account)
-    );
-    let _ = writeln!(out, "    direction LR");
-    let _ = writeln!(out, "    igw[[\"Internet Gateway\"]]");
-    let (nat_id, nat) = nat_node(env);
-    if matches!(env.nat, Nat::Regional { .. }) {
-        // At the VPC boundary: the Regional NAT Gateway is in no subnet.
-        let _ = writeln!(out, "    {nat}");
-    } else {
-        let subnets: Vec<String> = env
-            .public_subnets
-            .iter()
-            .map(|s| format!("{} {}", s.name, s.cidr))
-            .collect();
-        let _ = writeln!(
-            out,
-            "    subgraph public[\"public subnet · {}\"]",
-            subnets.join(", ")
-        );
-        let _ = writeln!(out, "      {nat}");
-        let _ = writeln!(out, "    end");
+    if env.network {
+        vpc(env, nodes, &mut out);
     }
-    let mut in_tier: HashMap<&str, Vec<&str>> = HashMap::default();
-    for group in &env.security_groups {
-        in_tier
-            .entry(group.tier.as_str())
-            .or_default()
-            .push(group.name.as_str());
-    }
-    for tier in &env.tiers {
-        let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
-        let route = match tier.egress.value {
-            TierEgress::Nat => "route out: NAT",
-            TierEgress::None => "no route out",
-        };
-        let _ = writeln!(
-            out,
-            "    subgraph t_{}[\"{} tier · {} · {route}\"]",
-            tier.name,
-            text(&tier.name),
-            cidrs.join(", ")
-        );
-        let members = in_tier
-            .get(tier.name.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for member in members {
-            let _ = writeln!(out, "      {}", nodes.declaration(member));
-        }
-        if members.is_empty() {
-            let _ = writeln!(out, "      t_{}_empty[\" \"]", tier.name);
-        }
-        let _ = writeln!(out, "    end");
-    }
-    let _ = writeln!(out, "  end");
     if let Some(edge) = &env.edge {
         let _ = writeln!(out, "  internet -->|\"HTTPS\"| {}", node(&edge.name));
         for origin in &edge.origins {
@@ -376,19 +321,86 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
             node(&grant.to)
         );
     }
-    let outbound: Vec<&FlowIr> = env.flows.iter().filter(|f| f.to.is_internet()).collect();
-    for flow in &outbound {
-        let _ = writeln!(
-            out,
-            "  {} -.->|\"{}\"| {nat_id}",
-            node(flow.from.name()),
-            flow_label(flow)
-        );
+    if let Some((nat_id, _)) = nat_node(env) {
+        for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
+            let _ = writeln!(
+                out,
+                "  {} -.->|\"{}\"| {nat_id}",
+                node(flow.from.name()),
+                flow_label(flow)
+            );
+        }
+        let _ = writeln!(out, "  {nat_id} -.-> igw");
+        let _ = writeln!(out, "  igw -.-> internet");
     }
-    let _ = writeln!(out, "  {nat_id} -.-> igw");
-    let _ = writeln!(out, "  igw -.-> internet");
     mail_out(env, &mut out);
     out
+}
+
+/// The VPC: its internet gateway, the NAT (at the boundary, or in the public subnets), and
+/// each tier with what it holds.
+fn vpc(env: &EnvIr, nodes: &Nodes<'_>, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "  subgraph vpc[\"VPC {} · {} · account {}\"]",
+        env.vpc.cidr.value,
+        text(&env.region),
+        text(&env.account)
+    );
+    let _ = writeln!(out, "    direction LR");
+    if let Some((_, nat)) = nat_node(env) {
+        let _ = writeln!(out, "    igw[[\"Internet Gateway\"]]");
+        if matches!(env.nat, Nat::Regional { .. }) {
+            // At the VPC boundary: the Regional NAT Gateway is in no subnet.
+            let _ = writeln!(out, "    {nat}");
+        } else {
+            let subnets: Vec<String> = env
+                .public_subnets
+                .iter()
+                .map(|s| format!("{} {}", s.name, s.cidr))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    subgraph public[\"public subnet · {}\"]",
+                subnets.join(", ")
+            );
+            let _ = writeln!(out, "      {nat}");
+            let _ = writeln!(out, "    end");
+        }
+    }
+    let mut in_tier: HashMap<&str, Vec<&str>> = HashMap::default();
+    for group in &env.security_groups {
+        in_tier
+            .entry(group.tier.as_str())
+            .or_default()
+            .push(group.name.as_str());
+    }
+    for tier in &env.tiers {
+        let cidrs: Vec<String> = tier.subnets.iter().map(|s| s.cidr.to_string()).collect();
+        let route = match tier.egress.value {
+            TierEgress::Nat => "route out: NAT",
+            TierEgress::None => "no route out",
+        };
+        let _ = writeln!(
+            out,
+            "    subgraph t_{}[\"{} tier · {} · {route}\"]",
+            tier.name,
+            text(&tier.name),
+            cidrs.join(", ")
+        );
+        let members = in_tier
+            .get(tier.name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for member in members {
+            let _ = writeln!(out, "      {}", nodes.declaration(member));
+        }
+        if members.is_empty() {
+            let _ = writeln!(out, "      t_{}_empty[\" \"]", tier.name);
+        }
+        let _ = writeln!(out, "    end");
+    }
+    let _ = writeln!(out, "  end");
 }
 
 fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
@@ -455,21 +467,34 @@ fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
 }
 
 fn outbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
-    let (nat_id, nat) = nat_node(env);
-    let mut out = format!("flowchart LR\n  {nat}\n  igw[[\"Internet Gateway\"]]\n  internet((Internet))\n");
+    let nat = nat_node(env);
+    let mut out = String::from("flowchart LR\n");
+    if let Some((_, declaration)) = &nat {
+        let _ = writeln!(out, "  {declaration}\n  igw[[\"Internet Gateway\"]]");
+    }
+    out.push_str("  internet((Internet))\n");
+    if env.tiers.is_empty() {
+        let what = if env.network { "no tier" } else { "no network" };
+        let _ = writeln!(
+            out,
+            "  none[\"{what}: nothing of the system leaves through a VPC\"]"
+        );
+    }
     for tier in &env.tiers {
         let _ = writeln!(out, "  t_{}[\"{} tier\"]", tier.name, text(&tier.name));
-        match tier.egress.value {
-            TierEgress::Nat => {
+        match (tier.egress.value, &nat) {
+            (TierEgress::Nat, Some((nat_id, _))) => {
                 let _ = writeln!(out, "  t_{} -->|\"0.0.0.0/0\"| {nat_id}", tier.name);
             }
-            TierEgress::None => {
-                let _ = writeln!(out, "  t_{}_closed[\"no route out\"]", tier.name);
+            _ => {
+                let _ = writeln!(out, "  t_{}_closed[\"no route to the internet\"]", tier.name);
                 let _ = writeln!(out, "  t_{} -.-x t_{}_closed", tier.name, tier.name);
             }
         }
     }
-    let _ = writeln!(out, "  {nat_id} --> igw\n  igw --> internet");
+    if let Some((nat_id, _)) = &nat {
+        let _ = writeln!(out, "  {nat_id} --> igw\n  igw --> internet");
+    }
     let groups: HashMap<&str, &SecurityGroup> = env
         .security_groups
         .iter()

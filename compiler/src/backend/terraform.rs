@@ -286,12 +286,17 @@ fn modules(ctx: &Ctx<'_>) -> Vec<(&'static str, Module)> {
     let mut modules: Vec<(&'static str, Module)> = vec![
         ("versions.tf", |ctx, blocks| blocks.extend(versions(ctx))),
         ("network.tf", network),
-        ("compute.tf", compute),
-        ("data.tf", data),
-        ("monitoring.tf", monitoring),
-        ("parameters.tf", parameter_blocks),
-        ("outputs.tf", |ctx, blocks| blocks.extend(outputs(ctx))),
     ];
+    // Nothing to compute with, nothing for a deploy to read: no file (a static site).
+    if ctx.env.has_tasks() || !ctx.env.load_balancers.is_empty() {
+        modules.push(("compute.tf", compute));
+    }
+    modules.push(("data.tf", data));
+    modules.push(("monitoring.tf", monitoring));
+    if !ctx.parameters.is_empty() {
+        modules.push(("parameters.tf", parameter_blocks));
+    }
+    modules.push(("outputs.tf", |ctx, blocks| blocks.extend(outputs(ctx))));
     if ctx.env.edge.is_some() {
         modules.push(("edge.tf", |ctx, blocks| blocks.extend(edge(ctx))));
     }

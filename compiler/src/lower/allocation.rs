@@ -118,7 +118,7 @@ pub(super) fn route_tables(tiers: &[Tier], public: &[Subnet], nat: &Nat) -> Vec<
     for tier in tiers {
         let names = |subnets: &[Subnet]| subnets.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
         match (tier.egress.value, nat) {
-            (TierEgress::None, _) => tables.push(RouteTable {
+            (TierEgress::None, _) | (TierEgress::Nat, Nat::None { .. }) => tables.push(RouteTable {
                 name: tier.name.clone(),
                 subnets: names(&tier.subnets),
                 routes: Vec::new(),
@@ -319,6 +319,7 @@ pub(super) fn bpa_exclusions(
     let nat_used = tiers.iter().any(|tier| tier.egress.value == TierEgress::Nat);
     if mode == BlockPublicAccess::Bidirectional && nat_used {
         let subnets: Vec<Option<String>> = match nat {
+            Nat::None { .. } => Vec::new(),
             Nat::Regional { .. } => vec![None],
             Nat::Zonal { subnets, .. } => subnets.iter().cloned().map(Some).collect(),
             Nat::Instance { subnet, .. } => vec![Some(subnet.clone())],

@@ -65,6 +65,6 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
             )
             .help("with internet-only egress, use `nat = regional`: the Regional NAT Gateway needs no public subnet"),
         ),
-        Nat::Regional { .. } => {}
+        Nat::Regional { .. } | Nat::None { .. } => {}
     }
 }

@@ -9,6 +9,10 @@ use crate::diagnostics::codes::REGIONAL_NAT_SCOPE;
 use crate::ir::{EgressMode, EnvIr, Ir, Nat};
 
 pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    // Without a network there is no NAT; a connection there is A024's.
+    if !env.network {
+        return;
+    }
     let private = env.vpc.egress.value == EgressMode::Private;
     let first = env.connections.iter().next();
     match (private, first) {

@@ -7,9 +7,17 @@ use crate::diagnostics::codes::CIDR_PLAN;
 use crate::ir::{EnvIr, Ir};
 
 pub fn check(ir: &Ir, env: &EnvIr, out: &mut Findings) {
+    if !env.network {
+        return;
+    }
     let vpc = env.vpc.cidr.value;
     // Each pair of environments once: this one against the ones declared after it.
-    let later = ir.envs.iter().skip_while(|e| e.name != env.name).skip(1);
+    let later = ir
+        .envs
+        .iter()
+        .skip_while(|e| e.name != env.name)
+        .skip(1)
+        .filter(|e| e.network);
     for other in later {
         let theirs = other.vpc.cidr.value;
         if vpc.contains(&theirs) || theirs.contains(&vpc) {
@@ -125,6 +133,7 @@ fn next_free(ir: &Ir, vpc: ipnet::Ipv4Net) -> ipnet::Ipv4Net {
     while ir
         .envs
         .iter()
+        .filter(|e| e.network)
         .any(|e| e.vpc.cidr.value.contains(&candidate) || candidate.contains(&e.vpc.cidr.value))
     {
         let Some(next) = candidate.broadcast().checked_add_one() else {

@@ -11,7 +11,7 @@ pub fn check(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         return;
     }
     let zones = &env.vpc.zones;
-    if zones.value.len() < 2 {
+    if env.network && zones.value.len() < 2 {
         out.push(
             Finding::error(
                 MULTI_AZ,

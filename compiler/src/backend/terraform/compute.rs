@@ -69,10 +69,13 @@ pub(super) fn compute(ctx: &Ctx<'_>, blocks: &mut Blocks) {
             reference("aws_service_discovery_http_namespace.main.arn"),
         ));
     }
-    blocks.extend([
-        cluster,
-        assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
-    ]);
+    // The cluster and the tasks' trust only where something runs (a static site has nothing).
+    if env.has_tasks() {
+        blocks.extend([
+            cluster,
+            assume_role_policy("ecs_tasks_assume", "ecs-tasks.amazonaws.com"),
+        ]);
+    }
     for repository in &ctx.repositories() {
         let id = ctx.ident(repository);
         blocks.push(

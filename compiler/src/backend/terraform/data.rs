@@ -139,9 +139,12 @@ pub(super) fn bucket_blocks(ctx: &Ctx<'_>, bucket: &Bucket) -> Vec<Block> {
         main = main
             .comment("checkov:skip=CKV_AWS_21:versioning is off as the design says (`versioning = false`)");
     }
-    if logs || served {
-        main = main
-            .comment("checkov:skip=CKV_AWS_145:SSE-S3: ALB log delivery and CloudFront OAC reads need it");
+    if logs && !ctx.env.load_balancers.is_empty() {
+        main = main.comment("checkov:skip=CKV_AWS_145:SSE-S3: ALB access logs are delivered only to buckets with S3-managed keys");
+    } else if logs {
+        main = main.comment("checkov:skip=CKV_AWS_145:SSE-S3: log delivery writes with S3-managed keys; a KMS key would need a key policy for the delivering service");
+    } else if served {
+        main = main.comment("checkov:skip=CKV_AWS_145:SSE-S3: CloudFront reads it through origin access control, which a KMS key would need a key policy for");
     }
     main = main.attr("bucket", s(ctx.bucket_name(&bucket.name)));
     if ctx.production() {

@@ -270,8 +270,13 @@ pub(super) fn edge(ctx: &Ctx<'_>) -> Vec<Block> {
         }
         Some(_) => {}
     }
+    let through_load_balancer = edge.origins.iter().any(|o| o.kind == EdgeOriginKind::VpcOrigin);
     distribution = distribution
-        .comment("checkov:skip=CKV_AWS_310:one origin per behaviour; the internal ALB spans every zone")
+        .comment(if through_load_balancer {
+            "checkov:skip=CKV_AWS_310:one origin per behaviour; the internal ALB spans every zone"
+        } else {
+            "checkov:skip=CKV_AWS_310:one origin per behaviour; each is a regional S3 bucket with no second copy to fail over to"
+        })
         .comment("checkov:skip=CKV_AWS_374:the application serves every country");
     // `/`: the application answers it, a website endpoint serves its index document, and an
     // S3 origin gets `index.html` as the root object.

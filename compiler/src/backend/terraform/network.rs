@@ -6,6 +6,11 @@ use super::*;
 
 pub(super) fn network(ctx: &Ctx<'_>, blocks: &mut Blocks) {
     let env = ctx.env;
+    if !env.network {
+        // No VPC: the hosted zone that DNS records and certificate validations go in.
+        blocks.extend(hosted_zone(ctx));
+        return;
+    }
     blocks.extend([
         Block::resource("aws_vpc", "main")
             .attr("cidr_block", s(env.vpc.cidr.value.to_string()))
@@ -334,6 +339,7 @@ pub(super) fn architecture(instance_type: &str) -> &'static str {
 
 pub(super) fn nat(ctx: &Ctx<'_>) -> Vec<Block> {
     match &ctx.env.nat {
+        Nat::None { .. } => Vec::new(),
         Nat::Regional { .. } => vec![
             Block::resource("aws_nat_gateway", "regional")
                 .attr("vpc_id", reference("aws_vpc.main.id"))

@@ -138,10 +138,15 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
 
 pub(super) fn outputs(ctx: &Ctx<'_>) -> Vec<Block> {
     let env = ctx.env;
-    let mut blocks = vec![
-        Block::new("output", &["vpc_id"]).attr("value", reference("aws_vpc.main.id")),
-        Block::new("output", &["ecs_cluster_name"]).attr("value", reference("aws_ecs_cluster.main.name")),
-    ];
+    let mut blocks = Vec::new();
+    if env.network {
+        blocks.push(Block::new("output", &["vpc_id"]).attr("value", reference("aws_vpc.main.id")));
+    }
+    if env.has_tasks() {
+        blocks.push(
+            Block::new("output", &["ecs_cluster_name"]).attr("value", reference("aws_ecs_cluster.main.name")),
+        );
+    }
     if let Some(edge) = &env.edge {
         blocks.push(Block::new("output", &["cloudfront_domain_name"]).attr(
             "value",
