@@ -53,4 +53,5 @@ pub(crate) const CHECKS: &[Check] = &[
     network::block_public_access,
     network::connection_ranges,
     deploys::blue_green,
+    deploys::test_listeners,
 ];

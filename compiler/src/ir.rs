@@ -177,6 +177,14 @@ impl EnvIr {
         physical(self.renames.iter(), name)
     }
 
+    /// Whether a blue/green service gets test traffic: its load balancer has a test listener.
+    pub fn has_test_listener(&self, service: &Service) -> bool {
+        service.is_blue_green()
+            && self.load_balancers.iter().any(|lb| {
+                Some(lb.name.as_str()) == service.load_balancer.as_deref() && lb.test_listen.is_some()
+            })
+    }
+
     /// Whether anything runs on ECS here (services or jobs): the cluster exists only then.
     pub fn has_tasks(&self) -> bool {
         !self.services.is_empty() || !self.jobs.is_empty()
@@ -1118,6 +1126,8 @@ pub struct LoadBalancer {
     pub tier: String,
     pub internal: Spanned<bool>,
     pub listen: u16,
+    /// The listener for blue/green test traffic, when it has one.
+    pub test_listen: Option<Spanned<u16>>,
     pub certificate: Certificate,
     pub access_logs: Option<Spanned<String>>,
     pub health_check: String,

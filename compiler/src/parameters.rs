@@ -24,6 +24,8 @@ pub enum ParameterValue {
     AlternateTargetGroupArn(String),
     /// A blue/green service's production listener rule, whose weights ECS moves.
     ProductionListenerRuleArn(String),
+    /// A blue/green service's test listener rule (when its load balancer has a test listener).
+    TestListenerRuleArn(String),
     /// The role ECS assumes to move blue/green services' listener rules.
     BlueGreenRoleArn,
     TaskRoleArn(String),
@@ -79,6 +81,13 @@ pub fn alternate_target_group_arn(system: &str, env: &str, service: &str) -> Str
 pub fn production_listener_rule_arn(system: &str, env: &str, service: &str) -> String {
     format!(
         "{}/services/{service}/production-listener-rule/arn",
+        prefix(system, env)
+    )
+}
+
+pub fn test_listener_rule_arn(system: &str, env: &str, service: &str) -> String {
+    format!(
+        "{}/services/{service}/test-listener-rule/arn",
         prefix(system, env)
     )
 }
@@ -159,6 +168,12 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
                     name: production_listener_rule_arn(system, name, physical),
                     value: ParameterValue::ProductionListenerRuleArn(service.name.clone()),
                 });
+                if env.has_test_listener(service) {
+                    out.push(Parameter {
+                        name: test_listener_rule_arn(system, name, physical),
+                        value: ParameterValue::TestListenerRuleArn(service.name.clone()),
+                    });
+                }
             }
         }
     }

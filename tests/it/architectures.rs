@@ -317,6 +317,17 @@ fn the_deploy_facts_check_catches_a_blue_green_service_that_cannot_shift_its_tra
         |json| json.replace("    \"bakeTimeInMinutes\": 30,\n", ""),
     );
     caught(&report, "prod: service upload is blue/green without a bake time");
+    // hybrid: the api's test listener rule moved onto the production listener.
+    let report = broken_in(sources("hybrid"), "prod/terraform/compute.tf", |tf| {
+        tf.replace(
+            "listener_arn = aws_lb_listener.api_lb_test.arn",
+            "listener_arn = aws_lb_listener.api_lb_https.arn",
+        )
+    });
+    caught(
+        &report,
+        "prod: service api: its test listener rule aws_lb_listener_rule.api_test is on the production listener",
+    );
 }
 
 #[test]
@@ -385,5 +396,17 @@ fn only_what_a_system_uses_is_built_a_static_site_gets_no_vpc_and_closed_tiers_n
             "{}",
             estimate.env
         );
+    }
+}
+
+/// The static site and the private-connectivity system, beside the reference design: every file
+/// they generate is snapshotted (what the validators above accept is what is reviewed here).
+#[test]
+fn the_static_site_and_the_hybrid_system_are_snapshotted_file_by_file() {
+    for name in ["spa", "hybrid"] {
+        for file in build_clean(sources(name)) {
+            let snapshot = format!("{name}__{}", file.path.replace('/', "__"));
+            insta::assert_snapshot!(snapshot, file.contents);
+        }
     }
 }

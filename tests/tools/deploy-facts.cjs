@@ -25,7 +25,8 @@
 //   - a task allowed out to a private connection's ranges has a route to each, through the
 //     connection, from each of its subnets;
 //   - a blue/green service has a bake time, a second target group, a production listener rule
-//     forwarding to both that Terraform leaves to ECS, and a role with the policy ECS needs;
+//     forwarding to both that Terraform leaves to ECS (and a test listener rule, when it has
+//     one, on another listener), and a role with the policy ECS needs;
 //   - where the account blocks public access (an exclusion says so; an egress-only one that it
 //     blocks both ways), CloudFront's VPC origins and every NAT are excluded as they must be,
 //     and no exclusion opens a public subnet or the whole VPC to inbound traffic.
@@ -93,6 +94,16 @@ function blueGreen(env, service, svc, res, all, ssmRefs) {
       problem(env, `service ${service}: its production listener rule ${rule} does not forward to both ${primary} and ${alternate}`);
     } else if (!JSON.stringify(body.lifecycle || "").includes("action")) {
       problem(env, `service ${service}: Terraform would undo ECS's traffic shift on ${rule} (no ignore_changes on its action)`);
+    }
+    if (advanced.testListenerRule) {
+      const test = ssmRefs(advanced.testListenerRule, "aws_lb_listener_rule")[0];
+      const testBody = test && res[test] && res[test][0];
+      const listenerOf = (b) => refs(b && b.listener_arn, "aws_lb_listener")[0];
+      if (!testBody || !refs(testBody.action, "aws_lb_target_group").includes(alternate)) {
+        problem(env, `service ${service}: its test listener rule ${test} does not forward to ${alternate}`);
+      } else if (listenerOf(testBody) === listenerOf(body)) {
+        problem(env, `service ${service}: its test listener rule ${test} is on the production listener`);
+      }
     }
     const role = ssmRefs(advanced.roleArn, "aws_iam_role")[0];
     const attached = all("aws_iam_role_policy_attachment").some(

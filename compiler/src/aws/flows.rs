@@ -102,10 +102,16 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
         .iter()
         .flat_map(|e| e.behaviours.iter().map(|b| b.target.as_str()))
         .collect();
-    let listeners: HashMap<&str, u16> = env
+    // Each load balancer's listener ports: production, and blue/green test traffic.
+    let listeners: HashMap<&str, (u16, Option<u16>)> = env
         .load_balancers
         .iter()
-        .map(|l| (l.name.as_str(), l.listen))
+        .map(|l| {
+            (
+                l.name.as_str(),
+                (l.listen, l.test_listen.as_ref().map(|t| t.value)),
+            )
+        })
         .collect();
     let portless: HashSet<&str> = env
         .services
@@ -145,12 +151,16 @@ pub fn flows_have_effect(_ir: &Ir, env: &EnvIr, out: &mut Findings) {
                 flow.to
             ),
             (Some("edge"), None) => "the edge makes no calls of its own".to_owned(),
-            (_, Some("load_balancer")) if listen.is_some_and(|port| port != flow.port) => format!(
-                "`{}` listens for HTTPS on port {}, and this flow opens port {}; write `: https`",
-                flow.to,
-                listen.unwrap_or_default(),
-                flow.port
-            ),
+            (_, Some("load_balancer"))
+                if listen.is_some_and(|(port, test)| port != flow.port && test != Some(flow.port)) =>
+            {
+                format!(
+                    "`{}` listens for HTTPS on port {}, and this flow opens port {}; write `: https`",
+                    flow.to,
+                    listen.map(|(port, _)| port).unwrap_or_default(),
+                    flow.port
+                )
+            }
             (_, Some("edge")) if !flow.from.is_internet() => {
                 "the edge takes requests only from the internet".to_owned()
             }

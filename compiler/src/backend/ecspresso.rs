@@ -243,14 +243,18 @@ fn service_definition(ctx: &Ctx<'_>, service: &Service) -> Value {
         });
         if let (true, Value::Object(lb)) = (service.is_blue_green(), &mut load_balancer) {
             let (system, env, name) = (ctx.system(), ctx.env_name(), ctx.env.physical(&service.name));
-            lb.insert(
-                "advancedConfiguration".into(),
-                json!({
-                    "alternateTargetGroupArn": ssm(&parameters::alternate_target_group_arn(system, env, name), None),
-                    "productionListenerRule": ssm(&parameters::production_listener_rule_arn(system, env, name), None),
-                    "roleArn": ssm(&parameters::blue_green_role_arn(system, env), None),
-                }),
-            );
+            let mut advanced = json!({
+                "alternateTargetGroupArn": ssm(&parameters::alternate_target_group_arn(system, env, name), None),
+                "productionListenerRule": ssm(&parameters::production_listener_rule_arn(system, env, name), None),
+                "roleArn": ssm(&parameters::blue_green_role_arn(system, env), None),
+            });
+            if let (true, Value::Object(advanced)) = (ctx.env.has_test_listener(service), &mut advanced) {
+                advanced.insert(
+                    "testListenerRule".into(),
+                    json!(ssm(&parameters::test_listener_rule_arn(system, env, name), None)),
+                );
+            }
+            lb.insert("advancedConfiguration".into(), advanced);
         }
         map.insert("loadBalancers".into(), json!([load_balancer]));
         map.insert("healthCheckGracePeriodSeconds".into(), json!(60));

@@ -82,6 +82,7 @@ impl EnvLowerer<'_> {
             tier: tier_of(component)?,
             internal: get.spanned_bool("internal")?,
             listen: get.port("listen")?,
+            test_listen: get.optional_port("test_listen")?,
             certificate: certificate(&get, region, domain)?,
             access_logs: get.optional_str("access_logs")?.map(|bucket| Spanned {
                 value: bucket,

@@ -339,7 +339,7 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
                 .attr("status_code", s("404")),
         );
     let (action, blue_green) = match services.first() {
-        Some((service, _)) if service.is_blue_green() => (fixed_404, Some(service)),
+        Some((service, _)) if service.is_blue_green() => (fixed_404.clone(), Some(service)),
         Some((service, _)) => (
             Block::new("default_action", &[]).attr("type", s("forward")).attr(
                 "target_group_arn",
@@ -347,45 +347,68 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
             ),
             None,
         ),
-        None => (fixed_404, None),
+        None => (fixed_404.clone(), None),
     };
-    blocks.push(
-        Block::resource("aws_lb_listener", &format!("{id}_https"))
+    let listener = |label: String, port: u16, action: Block| {
+        Block::resource("aws_lb_listener", &label)
             .attr("load_balancer_arn", reference(format!("aws_lb.{id}.arn")))
-            .attr("port", Expr::Num(i64::from(lb.listen)))
+            .attr("port", Expr::Num(i64::from(port)))
             .attr("protocol", s("HTTPS"))
             .attr("ssl_policy", s(TLS_POLICY))
-            .attr("certificate_arn", cert_arn)
-            .block(action),
-    );
+            .attr("certificate_arn", cert_arn.clone())
+            .block(action)
+    };
+    blocks.push(listener(format!("{id}_https"), lb.listen, action));
     if let Some(service) = blue_green {
-        blocks.push(production_listener_rule(ctx, &id, service));
+        blocks.push(listener_rule(ctx, &id, service, Traffic::Production));
+        // Test traffic, only where a blue/green service takes it (a rolling environment has no
+        // test listener even when the load balancer declares one).
+        if let Some(test) = &lb.test_listen {
+            blocks.push(listener(format!("{id}_test"), test.value, fixed_404.clone()));
+            blocks.push(listener_rule(ctx, &id, service, Traffic::Test));
+        }
     }
     blocks
 }
 
-/// A blue/green service's production listener rule: every path, forwarded to both of its target
-/// groups (100 and 0 to begin with). ECS moves the weights at each deployment, so Terraform
-/// leaves the action alone once it has created it.
-fn production_listener_rule(ctx: &Ctx<'_>, lb: &str, service: &Service) -> Block {
+/// Which of a blue/green service's listener rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Traffic {
+    Production,
+    Test,
+}
+
+/// A blue/green service's listener rule for every path: production traffic forwarded to both of
+/// its target groups (100 and 0 to begin with), test traffic to the alternate one. ECS moves
+/// the weights at each deployment, so Terraform leaves the action alone once it has created it.
+fn listener_rule(ctx: &Ctx<'_>, lb: &str, service: &Service, traffic: Traffic) -> Block {
     let sid = ctx.ident(&service.name);
     let weighted = |target: &str, weight: i64| {
         Block::new("target_group", &[])
             .attr("arn", reference(format!("aws_lb_target_group.{target}.arn")))
             .attr("weight", Expr::Num(weight))
     };
-    Block::resource("aws_lb_listener_rule", &format!("{sid}_production"))
-        .attr(
-            "listener_arn",
-            reference(format!("aws_lb_listener.{lb}_https.arn")),
-        )
+    let (label, listener, forward) = match traffic {
+        Traffic::Production => (
+            format!("{sid}_production"),
+            format!("aws_lb_listener.{lb}_https.arn"),
+            Block::new("forward", &[])
+                .block(weighted(&sid, 100))
+                .block(weighted(&format!("{sid}_alt"), 0)),
+        ),
+        Traffic::Test => (
+            format!("{sid}_test"),
+            format!("aws_lb_listener.{lb}_test.arn"),
+            Block::new("forward", &[]).block(weighted(&format!("{sid}_alt"), 100)),
+        ),
+    };
+    Block::resource("aws_lb_listener_rule", &label)
+        .attr("listener_arn", reference(listener))
         .attr("priority", Expr::Num(1))
         .block(
-            Block::new("action", &[]).attr("type", s("forward")).block(
-                Block::new("forward", &[])
-                    .block(weighted(&sid, 100))
-                    .block(weighted(&format!("{sid}_alt"), 0)),
-            ),
+            Block::new("action", &[])
+                .attr("type", s("forward"))
+                .block(forward),
         )
         .block(
             Block::new("condition", &[])

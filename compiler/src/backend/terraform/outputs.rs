@@ -29,6 +29,7 @@ pub(super) fn parameter_label(ctx: &Ctx<'_>, value: &ParameterValue) -> String {
         ParameterValue::TargetGroupArn(service) => ("target_group_arn", Some(service)),
         ParameterValue::AlternateTargetGroupArn(service) => ("alternate_target_group_arn", Some(service)),
         ParameterValue::ProductionListenerRuleArn(service) => ("production_listener_rule_arn", Some(service)),
+        ParameterValue::TestListenerRuleArn(service) => ("test_listener_rule_arn", Some(service)),
         ParameterValue::BlueGreenRoleArn => ("blue_green_role_arn", None),
         ParameterValue::TaskRoleArn(task) => ("task_role_arn", Some(task)),
         ParameterValue::ExecutionRoleArn(task) => ("execution_role_arn", Some(task)),
@@ -88,6 +89,11 @@ pub(super) fn parameter_value(ctx: &Ctx<'_>, value: &ParameterValue) -> (&'stati
                 "aws_lb_listener_rule.{}_production.arn",
                 ctx.ident(service)
             )),
+            false,
+        ),
+        ParameterValue::TestListenerRuleArn(service) => (
+            "String",
+            reference(format!("aws_lb_listener_rule.{}_test.arn", ctx.ident(service))),
             false,
         ),
         ParameterValue::BlueGreenRoleArn => (
