@@ -276,6 +276,20 @@ fn components(env: &EnvIr, out: &mut String) {
             ),
         ]);
     }
+    for connection in &env.connections {
+        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
+        let tiers = env.connection_tiers(&connection.name);
+        rows.push(vec![
+            connection.name.clone(),
+            connection.kind.describe(),
+            if tiers.is_empty() {
+                "—".to_owned()
+            } else {
+                tiers.join(", ")
+            },
+            format!("routes to {}", cidrs.join(", ")),
+        ]);
+    }
     for job in &env.jobs {
         rows.push(vec![
             job.name.clone(),
