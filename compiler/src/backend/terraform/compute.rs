@@ -338,17 +338,20 @@ pub(super) fn load_balancer(ctx: &Ctx<'_>, lb: &LoadBalancer) -> Vec<Block> {
                 .attr("content_type", s("text/plain"))
                 .attr("status_code", s("404")),
         );
-    let (action, blue_green) = match services.first() {
-        Some((service, _)) if service.is_blue_green() => (fixed_404.clone(), Some(service)),
-        Some((service, _)) => (
-            Block::new("default_action", &[]).attr("type", s("forward")).attr(
-                "target_group_arn",
-                reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
-            ),
-            None,
+    // The listener forwards to the service's target group; a blue/green service's production
+    // rule (every path) takes the traffic before it, so turning blue/green on or off never
+    // leaves the listener without a target for a moment.
+    let action = match services.first() {
+        Some((service, _)) => Block::new("default_action", &[]).attr("type", s("forward")).attr(
+            "target_group_arn",
+            reference(format!("aws_lb_target_group.{}.arn", ctx.ident(&service.name))),
         ),
-        None => (fixed_404.clone(), None),
+        None => fixed_404.clone(),
     };
+    let blue_green = services
+        .first()
+        .map(|(service, _)| *service)
+        .filter(|service| service.is_blue_green());
     let listener = |label: String, port: u16, action: Block| {
         Block::resource("aws_lb_listener", &label)
             .attr("load_balancer_arn", reference(format!("aws_lb.{id}.arn")))
