@@ -607,6 +607,22 @@ fn security_groups(env: &EnvIr) -> String {
         declare(&mut out, node(&rule.group), format!("SG {}", text(&rule.group)));
         let _ = writeln!(out, "  {from} -->|\"{}\"| {}", rule.port, node(&rule.group));
     }
+    // What leaves for a private network is an egress rule to its ranges: drawn too, since no
+    // ingress rule of the system stands for it.
+    for rule in &env.egress_rules {
+        let Peer::Connection(name) = &rule.peer else {
+            continue;
+        };
+        declare(&mut out, node(&rule.group), format!("SG {}", text(&rule.group)));
+        declare(&mut out, node(name), format!("connection {}", text(name)));
+        let _ = writeln!(
+            out,
+            "  {} -->|\"{}\"| {}",
+            node(&rule.group),
+            rule.port,
+            node(name)
+        );
+    }
     if env.ingress_rules.is_empty() {
         out.push_str("  none[\"no ingress rules\"]\n");
     }
