@@ -571,28 +571,38 @@ impl EnvLowerer<'_> {
             ir.egress_rules.push(made.keep_first(egress));
         }
         ir.service_calls = service_calls(&ir, symbols);
-        // Each tier where a component flows to or from a private connection routes to it.
-        let tier_of: BTreeMap<&str, &str> = ir
-            .security_groups
-            .iter()
-            .map(|g| (g.name.as_str(), g.tier.as_str()))
-            .collect();
-        let connections: HashSet<&str> = ir.connections.iter().map(|c| c.name.as_str()).collect();
-        let reached: BTreeSet<(&str, &str)> = ir
-            .flows
-            .iter()
-            .filter_map(|flow| {
-                let (from, to) = (flow.from.name(), flow.to.name());
-                match (connections.contains(from), connections.contains(to)) {
-                    (false, true) => Some((*tier_of.get(from)?, to)),
-                    (true, false) => Some((*tier_of.get(to)?, from)),
-                    _ => None,
-                }
-            })
-            .collect();
-        let mut tables = std::mem::take(&mut ir.route_tables);
-        connection_routes(&mut tables, &ir.tiers, &reached, &ir.connections);
-        ir.route_tables = tables;
+        // Each tier where a component flows to or from a private connection routes to it (a
+        // scan of every flow, so only where there are connections: a keystroke pays for it).
+        if !ir.connections.is_empty() {
+            let connections: HashSet<&str> = ir.connections.iter().map(|c| c.name.as_str()).collect();
+            // (component, connection) of each flow between them, then the components' tiers.
+            let ends: Vec<(&str, &str)> = ir
+                .flows
+                .iter()
+                .filter_map(|flow| {
+                    let (from, to) = (flow.from.name(), flow.to.name());
+                    match (connections.contains(from), connections.contains(to)) {
+                        (false, true) => Some((from, to)),
+                        (true, false) => Some((to, from)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            let components: HashSet<&str> = ends.iter().map(|(component, _)| *component).collect();
+            let tier_of: BTreeMap<&str, &str> = ir
+                .security_groups
+                .iter()
+                .filter(|g| components.contains(g.name.as_str()))
+                .map(|g| (g.name.as_str(), g.tier.as_str()))
+                .collect();
+            let reached: BTreeSet<(&str, &str)> = ends
+                .iter()
+                .filter_map(|(component, connection)| Some((*tier_of.get(component)?, *connection)))
+                .collect();
+            let mut tables = std::mem::take(&mut ir.route_tables);
+            connection_routes(&mut tables, &ir.tiers, &reached, &ir.connections);
+            ir.route_tables = tables;
+        }
         ir.renames
             .push(renames(&tiers).collect::<Lowering<Vec<_>>>()?.into());
         self.deployable(&ir);
