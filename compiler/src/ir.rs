@@ -185,6 +185,11 @@ impl EnvIr {
             })
     }
 
+    /// Whether some service here is deployed blue/green (the role ECS shifts traffic with).
+    pub fn has_blue_green(&self) -> bool {
+        self.services.iter().any(Service::is_blue_green)
+    }
+
     /// Whether anything runs on ECS here (services or jobs): the cluster exists only then.
     pub fn has_tasks(&self) -> bool {
         !self.services.is_empty() || !self.jobs.is_empty()
@@ -360,6 +365,14 @@ pub enum ConnectionKind {
     },
     /// A site-to-site VPN from a virtual private gateway to an existing customer gateway.
     SiteToSiteVpn { customer_gateway: String },
+}
+
+impl PrivateConnection {
+    /// Its address ranges, comma-separated: `172.16.0.0/16, 172.17.0.0/16`.
+    pub fn ranges(&self) -> String {
+        let cidrs: Vec<String> = self.cidrs.value.iter().map(ToString::to_string).collect();
+        cidrs.join(", ")
+    }
 }
 
 impl ConnectionKind {

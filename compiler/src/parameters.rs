@@ -177,7 +177,7 @@ pub fn publish(system: &str, env: &EnvIr) -> Vec<Parameter> {
             }
         }
     }
-    if env.services.iter().any(|s| s.is_blue_green()) {
+    if env.has_blue_green() {
         out.push(Parameter {
             name: blue_green_role_arn(system, name),
             value: ParameterValue::BlueGreenRoleArn,

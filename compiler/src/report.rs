@@ -131,17 +131,15 @@ fn exposure_points(env: &EnvIr) -> Vec<String> {
         match &rule.peer {
             Peer::Cidr(cidr) => out.push(format!("{} (admits {cidr} on port {})", rule.group, rule.port)),
             Peer::Connection(name) => {
-                let cidrs: Vec<String> = env
+                let ranges = env
                     .connections
                     .iter()
-                    .filter(|c| &c.name == name)
-                    .flat_map(|c| c.cidrs.value.iter().map(ToString::to_string))
-                    .collect();
+                    .find(|c| &c.name == name)
+                    .map(|c| c.ranges())
+                    .unwrap_or_default();
                 out.push(format!(
-                    "{} (admits connection {name}: {} on port {})",
-                    rule.group,
-                    cidrs.join(", "),
-                    rule.port
+                    "{} (admits connection {name}: {ranges} on port {})",
+                    rule.group, rule.port
                 ));
             }
             Peer::SecurityGroup(_) | Peer::PrefixList(_) => {}
@@ -223,7 +221,6 @@ fn egress(env: &EnvIr) -> Vec<String> {
     }
     for connection in &env.connections {
         let tiers = env.connection_tiers(&connection.name);
-        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
         let mut callers: Vec<&str> = Vec::new();
         let mut callees: Vec<&str> = Vec::new();
         for flow in env.flows.iter() {
@@ -249,7 +246,7 @@ fn egress(env: &EnvIr) -> Vec<String> {
             },
             connection.kind.describe(),
             connection.name,
-            cidrs.join(", "),
+            connection.ranges(),
             if parts.is_empty() {
                 String::new()
             } else {

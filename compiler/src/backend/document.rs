@@ -277,7 +277,6 @@ fn components(env: &EnvIr, out: &mut String) {
         ]);
     }
     for connection in &env.connections {
-        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
         let tiers = env.connection_tiers(&connection.name);
         rows.push(vec![
             connection.name.clone(),
@@ -287,7 +286,7 @@ fn components(env: &EnvIr, out: &mut String) {
             } else {
                 tiers.join(", ")
             },
-            format!("routes to {}", cidrs.join(", ")),
+            format!("routes to {}", connection.ranges()),
         ]);
     }
     for job in &env.jobs {

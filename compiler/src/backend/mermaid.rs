@@ -164,15 +164,12 @@ impl<'a> Nodes<'a> {
                 text(&mail.name),
                 text(self.mail_domain)
             ),
-            Some(Component::Connection(connection)) => {
-                let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
-                format!(
-                    "{id}{{{{\"{}<br/>{} · {}\"}}}}",
-                    text(&connection.kind.describe()),
-                    text(&connection.name),
-                    cidrs.join(", ")
-                )
-            }
+            Some(Component::Connection(connection)) => format!(
+                "{id}{{{{\"{}<br/>{} · {}\"}}}}",
+                text(&connection.kind.describe()),
+                text(&connection.name),
+                connection.ranges()
+            ),
             None => format!("{id}[\"{}\"]", text(name)),
         }
     }
@@ -504,12 +501,11 @@ fn outbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {
     // Private connections: each routing tier's routes to the ranges behind them.
     for connection in &env.connections {
         let _ = writeln!(out, "  {}", nodes.declaration(&connection.name));
-        let cidrs: Vec<String> = connection.cidrs.value.iter().map(ToString::to_string).collect();
         for tier in env.connection_tiers(&connection.name) {
             let _ = writeln!(
                 out,
                 "  t_{tier} -->|\"{}\"| {}",
-                cidrs.join(", "),
+                connection.ranges(),
                 node(&connection.name)
             );
         }

@@ -246,7 +246,7 @@ fn access(ctx: &Ctx<'_>) -> Vec<Block> {
             vec!["*".into()],
         ));
     }
-    let blue_green = ctx.env.services.iter().any(|s| s.is_blue_green());
+    let blue_green = ctx.env.has_blue_green();
     if blue_green {
         // The role ECS assumes for blue/green traffic shifts carries AWS's managed policy for
         // it: Terraform may attach that policy, and no other, to the system's roles.

@@ -423,7 +423,7 @@ fn listener_rule(ctx: &Ctx<'_>, lb: &str, service: &Service, traffic: Traffic) -
 /// The role ECS assumes to move a blue/green service's listener rule between its target groups
 /// (AWS's managed policy for it), when some service is deployed blue/green.
 fn blue_green_role(ctx: &Ctx<'_>) -> Vec<Block> {
-    if !ctx.env.services.iter().any(|s| s.is_blue_green()) {
+    if !ctx.env.has_blue_green() {
         return Vec::new();
     }
     vec![
