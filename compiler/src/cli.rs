@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 mod files;
 mod output;
+mod revisions;
 mod state;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -146,6 +147,37 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Compare two versions of the workspace: what the change does to the architecture (what
+    /// faces the internet, flows, rules, permissions, protection, waivers, what Terraform would
+    /// destroy or replace, the cost), per environment, from the IR.
+    Diff {
+        /// The version before: a git revision (commit, branch, tag) of the repository the
+        /// workspace is in, or a directory holding that version's .arch files.
+        base: String,
+        /// The version after, the same way [default: the workspace as it is on disk].
+        head: Option<String>,
+        /// The workspace directory [default: the nearest directory at or above the current one
+        /// that holds `archc.toml`].
+        #[arg(long, value_name = "PATH")]
+        workspace: Option<PathBuf>,
+        /// One environment only.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        /// For people, as JSON, or as the Markdown of a pull-request comment (nothing when
+        /// nothing changed).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 1 when the change holds such an item (repeatable): `broadening` (more exposed,
+        /// reachable, permitted or less protected), `destroy` (destroyed or replaced resources).
+        #[arg(long, value_enum)]
+        deny: Vec<DenyArg>,
+        /// When to colour the output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Check waiver expiry dates as of this date (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Format .arch files in place (white space only; comments are kept).
     Fmt {
         /// A directory of .arch files, or one file [default: the workspace around the current
@@ -173,6 +205,19 @@ enum Format {
 enum CostFormat {
     Human,
     Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DenyArg {
+    Broadening,
+    Destroy,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -299,6 +344,32 @@ pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write, term
             Style {
                 color: color.resolve(terminal),
                 limit,
+            },
+            stdout,
+            stderr,
+        ),
+        Command::Diff {
+            base,
+            head,
+            workspace,
+            env,
+            format,
+            deny,
+            color,
+            today,
+        } => diff(
+            &DiffOptions {
+                base,
+                head,
+                workspace: root(&workspace).to_path_buf(),
+                env,
+                format,
+                deny,
+                today: today.unwrap_or_else(Date::today_utc),
+                style: Style {
+                    color: color.resolve(terminal),
+                    limit,
+                },
             },
             stdout,
             stderr,
@@ -755,6 +826,135 @@ fn doc(
     }
 }
 
+struct DiffOptions {
+    base: String,
+    head: Option<String>,
+    workspace: PathBuf,
+    env: Option<String>,
+    format: DiffFormat,
+    deny: Vec<DenyArg>,
+    today: Date,
+    style: Style,
+}
+
+/// Compares two versions of the workspace. Both are checked in one database, the base first:
+/// the head's files that did not change keep their inputs, so only what changed is checked
+/// again.
+fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<u8> {
+    let base = revisions::sources(&options.base, &options.workspace);
+    let head = match &options.head {
+        Some(head) => revisions::sources(head, &options.workspace),
+        None => revisions::on_disk(&options.workspace),
+    };
+    let (base, head) = match (base, head) {
+        (Ok(base), Ok(head)) => (base, head),
+        (Err(error), _) | (_, Err(error)) => {
+            render::host_human(&error, stderr)?;
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let mut db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, base, options.today);
+    let names = [
+        format!("the version before (`{}`)", options.base),
+        match &options.head {
+            Some(head) => format!("the version after (`{head}`)"),
+            None => "the workspace".to_owned(),
+        },
+    ];
+    let [before_name, after_name] = &names;
+    if let Some(code) = diff_side_errors(&db, workspace, before_name, options.style, stderr)? {
+        return Ok(code);
+    }
+    let before = crate::diff::Side::of(&db, workspace);
+    crate::db::replace_files(&mut db, workspace, head);
+    if let Some(code) = diff_side_errors(&db, workspace, after_name, options.style, stderr)? {
+        return Ok(code);
+    }
+    if let Some(env) = &options.env
+        && let Err(error) = known_env(&db, workspace, env)
+        && !before.ir.envs.iter().any(|e| &e.name == env)
+    {
+        render::host_human(&error, stderr)?;
+        return Ok(EXIT_USAGE);
+    }
+    let after = crate::diff::Side::of(&db, workspace);
+    let mut compared = crate::diff::compare(&before, &after);
+    if let Some(env) = &options.env {
+        compared.retain_env(env);
+    }
+    match options.format {
+        DiffFormat::Human => write!(
+            stdout,
+            "{}",
+            crate::diff::render::human(&compared, options.style.color)
+        )?,
+        DiffFormat::Json => writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&compared).unwrap_or_default()
+        )?,
+        DiffFormat::Markdown => write!(stdout, "{}", crate::diff::render::markdown(&compared))?,
+    }
+    let mut denied = Vec::new();
+    for deny in &options.deny {
+        let (what, n) = match deny {
+            DenyArg::Broadening => ("broadening", compared.denied(crate::diff::Deny::Broadening)),
+            DenyArg::Destroy => ("destroy", compared.denied(crate::diff::Deny::Destroy)),
+        };
+        if n > 0 && !denied.iter().any(|(w, _)| *w == what) {
+            denied.push((what, n));
+        }
+    }
+    if denied.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let listed: Vec<String> = denied
+        .iter()
+        .map(|(what, n)| format!("{} (`--deny {what}`)", plural(*n, &format!("{what} change"))))
+        .collect();
+    render::host_human(
+        &HostError {
+            code: codes::DENIED_CHANGE,
+            message: format!("the change holds {}", listed.join(" and ")),
+            help: "review the changes listed above; in the review workflow, the `archc-approved` label on the pull request accepts them".into(),
+        },
+        stderr,
+    )?;
+    Ok(EXIT_ERRORS)
+}
+
+/// Prints the diagnostics of one version of a diff when it has errors (it cannot be
+/// compared); the exit status then.
+fn diff_side_errors(
+    db: &RootDatabase,
+    workspace: Workspace,
+    name: &str,
+    style: Style,
+    stderr: &mut dyn Write,
+) -> std::io::Result<Option<u8>> {
+    crate::check::prime(db, workspace);
+    let diagnostics = crate::check::diagnostics(db, workspace);
+    let errors: Vec<&crate::diagnostics::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(None);
+    }
+    let mut renderer = render::Human::new(db, style.color, style.limit);
+    for diagnostic in &errors {
+        renderer.render(diagnostic, stderr)?;
+    }
+    renderer.finish(stderr)?;
+    writeln!(
+        stderr,
+        "stopped: {name} has {}; only versions that check can be compared",
+        plural(errors.len(), "error")
+    )?;
+    Ok(Some(EXIT_ERRORS))
+}
+
 /// Formats every file of the workspace; with `check`, only reports the ones that would change.
 fn fmt(
     path: &Path,
@@ -894,12 +1094,23 @@ fn root(path: &Option<PathBuf>) -> &Path {
 
 /// Fills a command's missing `path` with the workspace around the current directory.
 fn with_workspace(mut command: Command) -> Result<Command, HostError> {
+    // Comparing with a directory: it is the workspace (a revision is read from its repository).
+    if let Command::Diff {
+        workspace: workspace @ None,
+        head: Some(head),
+        ..
+    } = &mut command
+        && Path::new(head.as_str()).is_dir()
+    {
+        *workspace = Some(PathBuf::from(head.as_str()));
+    }
     let path = match &mut command {
         Command::Check { path, .. }
         | Command::Build { path, .. }
         | Command::Cost { path, .. }
         | Command::Diagram { path, .. }
         | Command::Doc { path, .. }
+        | Command::Diff { workspace: path, .. }
         | Command::Fmt { path, .. } => path,
         Command::Explain { .. } => return Ok(command),
     };

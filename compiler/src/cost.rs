@@ -185,6 +185,11 @@ pub fn estimate(ir: &Ir, only: Option<&str>) -> Result<Vec<Estimate>, String> {
         .collect()
 }
 
+/// The estimate of one environment; `None` when archc has no catalogue for its region.
+pub fn estimate_one(env: &EnvIr) -> Option<Estimate> {
+    Some(estimate_env(env, &catalogue(&env.region)?))
+}
+
 fn estimate_env(env: &EnvIr, catalogue: &Catalogue) -> Estimate {
     let (p, a, hours) = (
         &catalogue.prices,

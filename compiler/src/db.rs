@@ -135,3 +135,33 @@ impl Workspace {
             .new(db)
     }
 }
+
+/// Makes `workspace` hold `sources` instead of its files: a file whose path it already holds
+/// keeps its input (its text set only when it differs), so what did not change stays
+/// memoized — how `archc diff` checks a second version of a workspace for the price of what
+/// changed.
+pub fn replace_files(db: &mut RootDatabase, workspace: Workspace, sources: Vec<(String, String)>) {
+    use salsa::Setter;
+    let existing: std::collections::HashMap<String, SourceFile> = workspace
+        .files(db)
+        .iter()
+        .map(|file| (file.path(db).to_owned(), *file))
+        .collect();
+    let mut sources = sources;
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut files = Vec::with_capacity(sources.len());
+    for (path, text) in sources {
+        match existing.get(&path) {
+            Some(&file) => {
+                if file.text(db) != text {
+                    file.set_text(db).to(text);
+                }
+                files.push(file);
+            }
+            None => files.push(SourceFile::new(db, path, text)),
+        }
+    }
+    if workspace.files(db) != &files {
+        workspace.set_files(db).to(files);
+    }
+}

@@ -25,6 +25,7 @@ pub mod cost;
 pub mod date;
 pub mod db;
 pub mod diagnostics;
+pub mod diff;
 pub mod format;
 pub mod formats;
 #[cfg(feature = "test-support")]

@@ -36,6 +36,7 @@ mod codes;
 mod cost;
 mod deploy;
 mod design;
+mod diff;
 mod example;
 mod fixture;
 mod format;

@@ -176,14 +176,28 @@ impl<'a> Nodes<'a> {
 }
 
 /// Mail leaves through SES, signed, to the recipients' mail servers on the internet.
+fn mail_links(env: &EnvIr) -> Vec<Link> {
+    env.mail
+        .iter()
+        .map(|mail| {
+            let signed = if mail.dkim.value {
+                "SMTP · DKIM-signed"
+            } else {
+                "SMTP"
+            };
+            Link::new(
+                node(&mail.name),
+                "-.->",
+                Some(signed.to_owned()),
+                "internet".into(),
+            )
+        })
+        .collect()
+}
+
 fn mail_out(env: &EnvIr, out: &mut String) {
-    for mail in &env.mail {
-        let signed = if mail.dkim.value {
-            "SMTP · DKIM-signed"
-        } else {
-            "SMTP"
-        };
-        let _ = writeln!(out, "  {} -.->|\"{signed}\"| internet", node(&mail.name));
+    for link in mail_links(env) {
+        let _ = writeln!(out, "{}", link.render());
     }
 }
 
@@ -232,35 +246,134 @@ fn nat_node(env: &EnvIr) -> Option<(String, String)> {
 }
 
 fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
+    architecture_graph(env, nodes).render()
+}
+
+/// One node of a diagram: its id and its whole declaration (`c_api["…"]`).
+#[derive(Debug, Clone, PartialEq)]
+struct Node {
+    id: String,
+    declaration: String,
+}
+
+/// What a diagram (or one of its subgraphs) holds, in order.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Node(Node),
+    Group {
+        id: String,
+        /// The subgraph's title, already escaped.
+        title: String,
+        direction: Option<&'static str>,
+        items: Vec<Item>,
+    },
+}
+
+/// An arrow between two nodes: `a -->|"label"| b`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Link {
+    from: String,
+    arrow: &'static str,
+    label: Option<String>,
+    to: String,
+}
+
+impl Link {
+    fn new(from: String, arrow: &'static str, label: Option<String>, to: String) -> Self {
+        Link {
+            from,
+            arrow,
+            label,
+            to,
+        }
+    }
+
+    fn render(&self) -> String {
+        match &self.label {
+            Some(label) => format!("  {} {}|\"{label}\"| {}", self.from, self.arrow, self.to),
+            None => format!("  {} {} {}", self.from, self.arrow, self.to),
+        }
+    }
+}
+
+/// A flowchart as data, so that two versions of it can be merged (`architecture_diff`).
+#[derive(Debug, Clone, PartialEq)]
+struct Graph {
+    direction: &'static str,
+    items: Vec<Item>,
+    links: Vec<Link>,
+}
+
+impl Graph {
+    fn node(&mut self, id: String, declaration: String) {
+        self.items.push(Item::Node(Node { id, declaration }));
+    }
+
+    fn link(&mut self, from: String, arrow: &'static str, label: Option<String>, to: String) {
+        self.links.push(Link::new(from, arrow, label, to));
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("flowchart {}\n", self.direction);
+        render_items(&self.items, 1, &mut out);
+        for link in &self.links {
+            let _ = writeln!(out, "{}", link.render());
+        }
+        out
+    }
+}
+
+fn render_items(items: &[Item], depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    for item in items {
+        match item {
+            Item::Node(node) => {
+                let _ = writeln!(out, "{indent}{}", node.declaration);
+            }
+            Item::Group {
+                id,
+                title,
+                direction,
+                items,
+            } => {
+                let _ = writeln!(out, "{indent}subgraph {id}[\"{title}\"]");
+                if let Some(direction) = direction {
+                    let _ = writeln!(out, "{indent}  direction {direction}");
+                }
+                render_items(items, depth + 1, out);
+                let _ = writeln!(out, "{indent}end");
+            }
+        }
+    }
+}
+
+fn architecture_graph(env: &EnvIr, nodes: &Nodes<'_>) -> Graph {
     // Top to bottom: internet, edge, VPC with its tiers side by side, reads like the seed's figure.
-    let mut out = String::from("flowchart TB\n");
-    let _ = writeln!(out, "  internet((Internet))");
-    if let Some(edge) = &env.edge {
-        let _ = writeln!(out, "  {}", nodes.declaration(&edge.name));
-    }
-    for bucket in &env.buckets {
-        let _ = writeln!(out, "  {}", nodes.declaration(&bucket.name));
-    }
-    for topic in &env.topics {
-        let _ = writeln!(out, "  {}", nodes.declaration(&topic.name));
-    }
-    for queue in &env.queues {
-        let _ = writeln!(out, "  {}", nodes.declaration(&queue.name));
-    }
-    for secret in &env.secrets {
-        let _ = writeln!(out, "  {}", nodes.declaration(&secret.name));
-    }
-    for mail in &env.mail {
-        let _ = writeln!(out, "  {}", nodes.declaration(&mail.name));
-    }
-    for connection in &env.connections {
-        let _ = writeln!(out, "  {}", nodes.declaration(&connection.name));
+    let mut graph = Graph {
+        direction: "TB",
+        items: Vec::new(),
+        links: Vec::new(),
+    };
+    graph.node("internet".into(), "internet((Internet))".into());
+    let outside = env
+        .edge
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain(env.buckets.iter().map(|c| c.name.as_str()))
+        .chain(env.topics.iter().map(|c| c.name.as_str()))
+        .chain(env.queues.iter().map(|c| c.name.as_str()))
+        .chain(env.secrets.iter().map(|c| c.name.as_str()))
+        .chain(env.mail.iter().map(|c| c.name.as_str()))
+        .chain(env.connections.iter().map(|c| c.name.as_str()));
+    for name in outside {
+        graph.node(node(name), nodes.declaration(name));
     }
     if env.network {
-        vpc(env, nodes, &mut out);
+        graph.items.push(vpc(env, nodes));
     }
+    let quoted = |label: &str| Some(label.to_owned());
     if let Some(edge) = &env.edge {
-        let _ = writeln!(out, "  internet -->|\"HTTPS\"| {}", node(&edge.name));
+        graph.link("internet".into(), "-->", quoted("HTTPS"), node(&edge.name));
         for origin in &edge.origins {
             let label = match origin.kind {
                 EdgeOriginKind::VpcOrigin => "VPC origin (PrivateLink)",
@@ -268,12 +381,7 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
                 EdgeOriginKind::S3Website => "website endpoint",
             };
             if !matches!(origin.kind, EdgeOriginKind::VpcOrigin) {
-                let _ = writeln!(
-                    out,
-                    "  {} -->|\"{label}\"| {}",
-                    node(&edge.name),
-                    node(&origin.name)
-                );
+                graph.link(node(&edge.name), "-->", quoted(label), node(&origin.name));
             }
         }
     }
@@ -288,81 +396,74 @@ fn architecture(env: &EnvIr, nodes: &Nodes<'_>) -> String {
         .iter()
         .filter(|f| !f.to.is_internet() && !f.from.is_internet())
     {
-        if by_name.contains(&(flow.from.name(), flow.to.name())) {
-            let _ = writeln!(
-                out,
-                "  {} -->|\"{} · Service Connect\"| {}",
-                node(flow.from.name()),
-                flow_label(flow),
-                node(flow.to.name())
-            );
+        let label = if by_name.contains(&(flow.from.name(), flow.to.name())) {
+            format!("{} · Service Connect", flow_label(flow))
         } else {
-            let _ = writeln!(out, "{}", flow_edge(flow));
-        }
+            flow_label(flow)
+        };
+        graph.link(node(flow.from.name()), "-->", Some(label), node(flow.to.name()));
     }
     for flow in env.flows.iter().filter(|f| f.from.is_internet()) {
-        let _ = writeln!(
-            out,
-            "  internet -->|\"{}\"| {}",
-            flow_label(flow),
-            node(flow.to.name())
+        graph.link(
+            "internet".into(),
+            "-->",
+            Some(flow_label(flow)),
+            node(flow.to.name()),
         );
     }
     // Grants are thick: permissions on the task role, not traffic through a security group.
     for grant in &env.grants {
-        let _ = writeln!(
-            out,
-            "  {} ==>|\"IAM · {}\"| {}",
+        graph.link(
             node(&grant.from),
-            grant.levels(),
-            node(&grant.to)
+            "==>",
+            Some(format!("IAM · {}", grant.levels())),
+            node(&grant.to),
         );
     }
     if let Some((nat_id, _)) = nat_node(env) {
         for flow in env.flows.iter().filter(|f| f.to.is_internet()) {
-            let _ = writeln!(
-                out,
-                "  {} -.->|\"{}\"| {nat_id}",
+            graph.link(
                 node(flow.from.name()),
-                flow_label(flow)
+                "-.->",
+                Some(flow_label(flow)),
+                nat_id.clone(),
             );
         }
-        let _ = writeln!(out, "  {nat_id} -.-> igw");
-        let _ = writeln!(out, "  igw -.-> internet");
+        graph.link(nat_id, "-.->", None, "igw".into());
+        graph.link("igw".into(), "-.->", None, "internet".into());
     }
-    mail_out(env, &mut out);
-    out
+    graph.links.extend(mail_links(env));
+    graph
 }
 
 /// The VPC: its internet gateway, the NAT (at the boundary, or in the public subnets), and
 /// each tier with what it holds.
-fn vpc(env: &EnvIr, nodes: &Nodes<'_>, out: &mut String) {
-    let _ = writeln!(
-        out,
-        "  subgraph vpc[\"VPC {} · {} · account {}\"]",
-        env.vpc.cidr.value,
-        text(&env.region),
-        text(&env.account)
-    );
-    let _ = writeln!(out, "    direction LR");
-    if let Some((_, nat)) = nat_node(env) {
-        let _ = writeln!(out, "    igw[[\"Internet Gateway\"]]");
+fn vpc(env: &EnvIr, nodes: &Nodes<'_>) -> Item {
+    let mut items = Vec::new();
+    if let Some((nat_id, nat)) = nat_node(env) {
+        items.push(Item::Node(Node {
+            id: "igw".into(),
+            declaration: "igw[[\"Internet Gateway\"]]".into(),
+        }));
+        let nat = Item::Node(Node {
+            id: nat_id,
+            declaration: nat,
+        });
         if matches!(env.nat, Nat::Regional { .. }) {
             // At the VPC boundary: the Regional NAT Gateway is in no subnet.
-            let _ = writeln!(out, "    {nat}");
+            items.push(nat);
         } else {
             let subnets: Vec<String> = env
                 .public_subnets
                 .iter()
                 .map(|s| format!("{} {}", s.name, s.cidr))
                 .collect();
-            let _ = writeln!(
-                out,
-                "    subgraph public[\"public subnet · {}\"]",
-                subnets.join(", ")
-            );
-            let _ = writeln!(out, "      {nat}");
-            let _ = writeln!(out, "    end");
+            items.push(Item::Group {
+                id: "public".into(),
+                title: format!("public subnet · {}", subnets.join(", ")),
+                direction: None,
+                items: vec![nat],
+            });
         }
     }
     let mut in_tier: HashMap<&str, Vec<&str>> = HashMap::default();
@@ -378,26 +479,333 @@ fn vpc(env: &EnvIr, nodes: &Nodes<'_>, out: &mut String) {
             TierEgress::Nat => "route out: NAT",
             TierEgress::None => "no route out",
         };
-        let _ = writeln!(
-            out,
-            "    subgraph t_{}[\"{} tier · {} · {route}\"]",
-            tier.name,
-            text(&tier.name),
-            cidrs.join(", ")
-        );
         let members = in_tier
             .get(tier.name.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
-        for member in members {
-            let _ = writeln!(out, "      {}", nodes.declaration(member));
-        }
+        let mut held: Vec<Item> = members
+            .iter()
+            .map(|member| {
+                Item::Node(Node {
+                    id: node(member),
+                    declaration: nodes.declaration(member),
+                })
+            })
+            .collect();
         if members.is_empty() {
-            let _ = writeln!(out, "      t_{}_empty[\" \"]", tier.name);
+            held.push(Item::Node(Node {
+                id: format!("t_{}_empty", tier.name),
+                declaration: format!("t_{}_empty[\" \"]", tier.name),
+            }));
         }
-        let _ = writeln!(out, "    end");
+        items.push(Item::Group {
+            id: format!("t_{}", tier.name),
+            title: format!("{} tier · {} · {route}", text(&tier.name), cidrs.join(", ")),
+            direction: None,
+            items: held,
+        });
     }
-    let _ = writeln!(out, "  end");
+    Item::Group {
+        id: "vpc".into(),
+        title: format!(
+            "VPC {} · {} · account {}",
+            env.vpc.cidr.value,
+            text(&env.region),
+            text(&env.account)
+        ),
+        direction: Some("LR"),
+        items,
+    }
+}
+
+/// How a node, group or link of a compared diagram changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Same,
+    Added,
+    Removed,
+    Changed,
+}
+
+/// Above this many nodes, a compared diagram shows only what changed and its neighbours.
+const FULL_DIAGRAM_NODES: usize = 60;
+
+/// The architecture diagram of an environment as it is after a change (`after`; `None` when
+/// the environment is removed), with what the change added, removed and changed styled (a
+/// legend says how) and what it removed drawn where it was. `renames` maps the old names of
+/// renamed components to their new ones; `changed` names components whose change does not
+/// show in their label. A large diagram keeps only the changed nodes and their neighbours.
+pub fn architecture_diff(
+    before: Option<&EnvIr>,
+    after: Option<&EnvIr>,
+    renames: &std::collections::BTreeMap<String, String>,
+    changed: &std::collections::BTreeSet<&str>,
+) -> String {
+    let graph = |env: &EnvIr| architecture_graph(env, &Nodes::of(env));
+    let empty = Graph {
+        direction: "TB",
+        items: Vec::new(),
+        links: Vec::new(),
+    };
+    let mut base = before.map_or_else(|| empty.clone(), graph);
+    let head = after.map_or(empty, graph);
+    let renamed: HashMap<String, String> = renames.iter().map(|(from, to)| (node(from), node(to))).collect();
+    base.rename(&renamed);
+    let (old_nodes, new_nodes) = (base.nodes(), head.nodes());
+    let changed: HashSet<String> = changed.iter().map(|name| node(name)).collect();
+    let mut status: HashMap<String, Status> = HashMap::default();
+    for (id, declaration) in &new_nodes {
+        let state = match old_nodes.get(id) {
+            None => Status::Added,
+            Some(old) if old != declaration || changed.contains(id) => Status::Changed,
+            Some(_) => Status::Same,
+        };
+        status.insert(id.clone(), state);
+    }
+    for id in old_nodes.keys().filter(|id| !new_nodes.contains_key(*id)) {
+        status.insert(id.clone(), Status::Removed);
+    }
+    // What was removed, drawn in the group it was in (or at the top when that is gone too).
+    let mut merged = head.clone();
+    let mut groups_added: Vec<String> = head
+        .group_ids()
+        .into_iter()
+        .filter(|g| !base.group_ids().contains(g))
+        .collect();
+    let mut groups_removed = Vec::new();
+    base.walk_removed(&new_nodes, &merged.group_ids(), &mut |parent, item| {
+        if let Item::Group { id, .. } = &item {
+            groups_removed.push(id.clone());
+        }
+        merged.insert(parent, item);
+    });
+    let old_links: HashSet<&Link> = base.links.iter().collect();
+    let new_links: HashSet<&Link> = head.links.iter().collect();
+    let mut links: Vec<(Link, Status)> = head
+        .links
+        .iter()
+        .map(|l| {
+            (
+                l.clone(),
+                if old_links.contains(l) {
+                    Status::Same
+                } else {
+                    Status::Added
+                },
+            )
+        })
+        .collect();
+    links.extend(
+        base.links
+            .iter()
+            .filter(|l| !new_links.contains(l))
+            .map(|l| (l.clone(), Status::Removed)),
+    );
+    let total = status.len();
+    if total > FULL_DIAGRAM_NODES {
+        let mut keep: HashSet<String> = status
+            .iter()
+            .filter(|(_, s)| **s != Status::Same)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for (link, state) in &links {
+            let touches = keep.contains(&link.from) || keep.contains(&link.to);
+            if touches || *state != Status::Same {
+                keep.insert(link.from.clone());
+                keep.insert(link.to.clone());
+            }
+        }
+        merged.retain(&keep);
+        groups_added.retain(|g| merged.group_ids().contains(g));
+        groups_removed.retain(|g| merged.group_ids().contains(g));
+        links.retain(|(l, _)| keep.contains(&l.from) && keep.contains(&l.to));
+        let hidden = total.saturating_sub(keep.len());
+        if hidden > 0 {
+            merged.node(
+                "x_hidden".into(),
+                format!("x_hidden[\"… {hidden} unchanged components not shown\"]"),
+            );
+        }
+    }
+    let present = merged.nodes();
+    let mut out = Graph {
+        direction: merged.direction,
+        items: merged.items,
+        links: links.iter().map(|(l, _)| l.clone()).collect(),
+    }
+    .render();
+    out.push_str("  subgraph legend[\"legend\"]\n    direction LR\n    l_added[\"added\"]\n    l_changed[\"changed\"]\n    l_removed[\"removed\"]\n  end\n");
+    out.push_str("  classDef added fill:#dafbe1,stroke:#1a7f37,stroke-width:2px,color:#0d1117\n");
+    out.push_str("  classDef changed fill:#fff8c5,stroke:#9a6700,stroke-width:2px,color:#0d1117\n");
+    out.push_str("  classDef removed fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:5 5,color:#0d1117\n");
+    for (class, wanted) in [
+        ("added", Status::Added),
+        ("changed", Status::Changed),
+        ("removed", Status::Removed),
+    ] {
+        let mut ids: Vec<&str> = status
+            .iter()
+            .filter(|(id, s)| **s == wanted && present.contains_key(*id))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.push(match wanted {
+            Status::Added => "l_added",
+            Status::Changed => "l_changed",
+            _ => "l_removed",
+        });
+        let _ = writeln!(out, "  class {} {class}", ids.join(","));
+    }
+    for group in &groups_added {
+        let _ = writeln!(out, "  style {group} stroke:#1a7f37,stroke-width:2px");
+    }
+    for group in &groups_removed {
+        let _ = writeln!(
+            out,
+            "  style {group} stroke:#cf222e,stroke-width:2px,stroke-dasharray:5 5"
+        );
+    }
+    for (style, wanted) in [
+        ("stroke:#1a7f37,stroke-width:3px", Status::Added),
+        (
+            "stroke:#cf222e,stroke-width:3px,stroke-dasharray:5 5",
+            Status::Removed,
+        ),
+    ] {
+        let indices: Vec<String> = links
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| *s == wanted)
+            .map(|(i, _)| i.to_string())
+            .collect();
+        if !indices.is_empty() {
+            let _ = writeln!(out, "  linkStyle {} {style}", indices.join(","));
+        }
+    }
+    out
+}
+
+impl Graph {
+    /// Every node's declaration by id.
+    fn nodes(&self) -> HashMap<String, String> {
+        fn walk(items: &[Item], out: &mut HashMap<String, String>) {
+            for item in items {
+                match item {
+                    Item::Node(node) => {
+                        out.insert(node.id.clone(), node.declaration.clone());
+                    }
+                    Item::Group { items, .. } => walk(items, out),
+                }
+            }
+        }
+        let mut out = HashMap::default();
+        walk(&self.items, &mut out);
+        out
+    }
+
+    fn group_ids(&self) -> Vec<String> {
+        fn walk(items: &[Item], out: &mut Vec<String>) {
+            for item in items {
+                if let Item::Group { id, items, .. } = item {
+                    out.push(id.clone());
+                    walk(items, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.items, &mut out);
+        out
+    }
+
+    /// Gives renamed nodes their new ids (their declarations keep the old name: a changed label).
+    fn rename(&mut self, renamed: &HashMap<String, String>) {
+        fn walk(items: &mut [Item], renamed: &HashMap<String, String>) {
+            for item in items {
+                match item {
+                    Item::Node(node) => {
+                        if let Some(new) = renamed.get(&node.id) {
+                            node.declaration = format!(
+                                "{new}{}",
+                                node.declaration.get(node.id.len()..).unwrap_or_default()
+                            );
+                            node.id = new.clone();
+                        }
+                    }
+                    Item::Group { items, .. } => walk(items, renamed),
+                }
+            }
+        }
+        walk(&mut self.items, renamed);
+        for link in &mut self.links {
+            for end in [&mut link.from, &mut link.to] {
+                if let Some(new) = renamed.get(end.as_str()) {
+                    *end = new.clone();
+                }
+            }
+        }
+    }
+
+    /// Calls `found(parent group, item)` for each node of this graph not in `kept`, and each
+    /// group not in `groups` (whole, and then not its nodes one by one).
+    fn walk_removed(
+        &self,
+        kept: &HashMap<String, String>,
+        groups: &[String],
+        found: &mut dyn FnMut(Option<&str>, Item),
+    ) {
+        fn walk(
+            items: &[Item],
+            parent: Option<&str>,
+            kept: &HashMap<String, String>,
+            groups: &[String],
+            found: &mut dyn FnMut(Option<&str>, Item),
+        ) {
+            for item in items {
+                match item {
+                    Item::Node(node) if !kept.contains_key(&node.id) => found(parent, item.clone()),
+                    Item::Node(_) => {}
+                    Item::Group { id, .. } if !groups.contains(id) => found(parent, item.clone()),
+                    Item::Group { id, items, .. } => walk(items, Some(id), kept, groups, found),
+                }
+            }
+        }
+        walk(&self.items, None, kept, groups, found);
+    }
+
+    /// Adds `item` to the group `parent` (at the top when there is none).
+    fn insert(&mut self, parent: Option<&str>, item: Item) {
+        fn find<'a>(items: &'a mut [Item], id: &str) -> Option<&'a mut Vec<Item>> {
+            for entry in items.iter_mut() {
+                if let Item::Group { id: group, items, .. } = entry {
+                    if group == id {
+                        return Some(items);
+                    }
+                    if let Some(found) = find(items, id) {
+                        return Some(found);
+                    }
+                }
+            }
+            None
+        }
+        match parent.and_then(|p| find(&mut self.items, p)) {
+            Some(items) => items.push(item),
+            None => self.items.push(item),
+        }
+    }
+
+    /// Keeps only the nodes in `keep`, and the groups that still hold something.
+    fn retain(&mut self, keep: &HashSet<String>) {
+        fn walk(items: &mut Vec<Item>, keep: &HashSet<String>) {
+            items.retain_mut(|item| match item {
+                Item::Node(node) => keep.contains(&node.id),
+                Item::Group { items, .. } => {
+                    walk(items, keep);
+                    !items.is_empty()
+                }
+            });
+        }
+        walk(&mut self.items, keep);
+    }
 }
 
 fn inbound(env: &EnvIr, nodes: &Nodes<'_>) -> String {

@@ -150,6 +150,8 @@ codes! {
     EDITED_OUTPUT = "E9012", "edited-output";
     WOULD_DESTROY_DATA = "E9013", "would-destroy-data";
     NO_WORKSPACE = "E9014", "no-workspace";
+    UNKNOWN_REVISION = "E9015", "unknown-revision";
+    DENIED_CHANGE = "E9016", "denied-change";
 }
 
 /// The design rules that no waiver can silence: what they refuse is never a trade-off.

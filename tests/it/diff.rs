@@ -1,0 +1,539 @@
+//! `archc diff`: before/after pairs of one architecture (`tests/architectures/store`, edited),
+//! one per kind of change, each snapshotted in all three formats and checked for the effect it
+//! must have; the PR comment read by a real Markdown parser and its diagrams drawn by Mermaid;
+//! an unchanged workspace says so and posts nothing; revisions read from git; the example's
+//! history replayed.
+
+use std::path::Path;
+
+use archc::cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+
+use crate::fixture::archc;
+
+/// `(find, replace)`: an edit of `store/main.arch` (it must find its text).
+type Edit = (&'static str, &'static str);
+
+struct Case {
+    name: &'static str,
+    /// Edits that make the version before (on top of `store`).
+    before: &'static [Edit],
+    /// Edits that make the version after (on top of the version before).
+    after: &'static [Edit],
+    /// `(effect, text)`: a change of that effect whose text holds that text must be listed.
+    expect: &'static [(&'static str, &'static str)],
+}
+
+const ORDERS: &str = "database orders : aurora_postgres in db { version = \"16.4\"";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unchanged",
+        before: &[],
+        after: &[],
+        expect: &[],
+    },
+    Case {
+        name: "rename_with_was",
+        before: &[],
+        after: &[
+            (
+                ORDERS,
+                "database purchases : aurora_postgres in db { was = \"orders\"  version = \"16.4\"",
+            ),
+            ("flow web -> orders", "flow web -> purchases"),
+            ("flow admin -> orders", "flow admin -> purchases"),
+            ("flow worker -> orders", "flow worker -> purchases"),
+        ],
+        expect: &[("moved", "database `orders` renamed `purchases`")],
+    },
+    Case {
+        name: "rename_without_was",
+        before: &[],
+        after: &[
+            (
+                ORDERS,
+                "database purchases : aurora_postgres in db { version = \"16.4\"",
+            ),
+            ("flow web -> orders", "flow web -> purchases"),
+            ("flow admin -> orders", "flow admin -> purchases"),
+            ("flow worker -> orders", "flow worker -> purchases"),
+        ],
+        expect: &[
+            (
+                "destroy",
+                "database `orders` would be destroyed with its data; if `purchases` is `orders` renamed, add `was = \"orders\"`",
+            ),
+            ("broadening", "new flow web → purchases"),
+        ],
+    },
+    Case {
+        name: "new_flow",
+        before: &[],
+        after: &[(
+            "  flow web -> carts : redis\n",
+            "  flow web -> carts : redis\n  flow admin -> carts : redis\n",
+        )],
+        expect: &[("broadening", "new flow admin → carts (redis 6380)")],
+    },
+    Case {
+        name: "flow_removed",
+        before: &[],
+        after: &[("  flow admin -> orders : postgres\n", "")],
+        expect: &[("narrowing", "flow removed: admin → orders (postgres 5432)")],
+    },
+    Case {
+        name: "internet_facing_load_balancer",
+        before: &[],
+        after: &[(
+            "load_balancer web_alb in lb { access_logs = lb_logs",
+            "load_balancer web_alb in lb {\n    internal = false\n    allow R002 reason \"a partner calls it directly while the edge route is built\"\n    access_logs = lb_logs",
+        )],
+        expect: &[
+            (
+                "broadening",
+                "`web_alb` now faces the internet: internet-facing load balancer on port 443",
+            ),
+            ("broadening", "new waiver of R002 in `load_balancer web_alb`"),
+            ("broadening", "R002 is now waived here"),
+        ],
+    },
+    Case {
+        name: "new_route",
+        before: &[],
+        after: &[(
+            "    route \"/admin/*\"",
+            "    route \"/reports/*\" -> admin_alb { cache = disabled  forward = all_viewer }\n    route \"/admin/*\"",
+        )],
+        expect: &[("broadening", "the edge serves `/reports/*` from `admin_alb`")],
+    },
+    Case {
+        name: "protection_off",
+        before: &[],
+        after: &[(
+            "region = \"us-west-2\"  zones = [\"a\", \"b\"] }",
+            "region = \"us-west-2\"  zones = [\"a\", \"b\"]\n  orders.deletion_protection = false\n  orders.final_snapshot = false\n}",
+        )],
+        expect: &[
+            ("broadening", "database `orders`: deletion protection turned off"),
+            ("broadening", "database `orders`: the final snapshot turned off"),
+        ],
+    },
+    Case {
+        name: "encryption_off",
+        before: &[],
+        after: &[(
+            "region = \"us-west-2\"  zones = [\"a\", \"b\"] }",
+            "region = \"us-west-2\"  zones = [\"a\", \"b\"]\n  orders.encrypted = false\n}",
+        )],
+        expect: &[
+            ("broadening", "database `orders`: storage encryption turned off"),
+            (
+                "replace",
+                "database `orders` would be replaced (a new, empty cluster): its encryption changes",
+            ),
+        ],
+    },
+    Case {
+        name: "waiver_added",
+        before: &[],
+        after: &[(
+            "    access_logs = edge_logs\n",
+            "    access_logs = edge_logs\n    allow R022 reason \"the partner's proxy filters requests\" until 2027-03-31\n",
+        )],
+        expect: &[
+            (
+                "broadening",
+                "new waiver of R022 in `edge front` until 2027-03-31",
+            ),
+            ("broadening", "R022 is now waived here (1 finding silenced)"),
+        ],
+    },
+    Case {
+        name: "waiver_extended",
+        before: &[(
+            "    access_logs = edge_logs\n",
+            "    access_logs = edge_logs\n    allow R022 reason \"the partner's proxy filters requests\" until 2027-03-31\n",
+        )],
+        after: &[("until 2027-03-31", "until 2027-09-30")],
+        expect: &[(
+            "broadening",
+            "waiver of R022 in `edge front` extended: until 2027-09-30 (was until 2027-03-31)",
+        )],
+    },
+    Case {
+        name: "permissions_widened",
+        before: &[(
+            "  flow worker -> internet : https\n",
+            "  flow worker -> internet : https\n  bucket uploads : s3 { purpose = data }\n  flow web -> uploads : read\n",
+        )],
+        after: &[(
+            "flow web -> uploads : read",
+            "flow web -> uploads : [read, write]",
+        )],
+        expect: &[(
+            "broadening",
+            "`web` may now s3:AbortMultipartUpload, s3:PutObject on `uploads`",
+        )],
+    },
+    Case {
+        name: "operators_added",
+        before: &[],
+        after: &[(
+            "operators = [\"PowerUserAccess\"]",
+            "operators = [\"PowerUserAccess\", \"StoreAuditors\"]",
+        )],
+        expect: &[(
+            "broadening",
+            "permission set StoreAuditors may now operate the environment",
+        )],
+    },
+    Case {
+        name: "vpc_cidr_changed",
+        before: &[],
+        after: &[("cidr = 10.41.0.0/16", "cidr = 10.42.0.0/16")],
+        expect: &[(
+            "replace",
+            "the VPC would be replaced, and everything in it (database `orders`, cache `carts` lose their data): its CIDR changes from 10.41.0.0/16 to 10.42.0.0/16",
+        )],
+    },
+    Case {
+        name: "engine_downgrade",
+        before: &[],
+        after: &[(
+            ORDERS,
+            "database orders : aurora_postgres in db { version = \"15.10\"",
+        )],
+        expect: &[("replace", "its engine version goes down from 16.4 to 15.10")],
+    },
+    Case {
+        name: "tier_gains_route_out",
+        before: &[],
+        after: &[(
+            "tier lb { subnet = /26 }",
+            "tier lb { subnet = /26  egress = nat }",
+        )],
+        expect: &[("broadening", "tier `lb` can now reach the internet")],
+    },
+    Case {
+        name: "scale_and_cost",
+        before: &[],
+        after: &[(
+            "scale { min = 2  max = 10  cpu = 55% }",
+            "scale { min = 4  max = 12  cpu = 55% }",
+        )],
+        expect: &[("neutral", "service `web`: scale.max 10 → 12, scale.min 2 → 4")],
+    },
+    Case {
+        name: "environment_added",
+        before: &[],
+        after: &[(
+            "env stage {",
+            "env qa { account = \"777777777777\"  stage = staging  cidr = 10.43.0.0/16 }\nenv stage {",
+        )],
+        expect: &[("neutral", "database `orders` added")],
+    },
+    Case {
+        name: "queue_becomes_fifo",
+        before: &[(
+            "  flow worker -> internet : https\n",
+            "  flow worker -> internet : https\n  queue jobs : sqs { }\n  flow web -> jobs : send\n  flow worker -> jobs : consume\n",
+        )],
+        after: &[("queue jobs : sqs { }", "queue jobs : sqs { fifo = true }")],
+        expect: &[("replace", "queue `jobs` would be replaced (its messages lost)")],
+    },
+    Case {
+        name: "block_public_access_weakened",
+        before: &[(
+            "env prod {",
+            "env prod {\n  block_public_access = ingress\n  bpa_exclusions = true",
+        )],
+        after: &[("block_public_access = ingress", "block_public_access = off")],
+        expect: &[("broadening", "VPC Block Public Access: off (was ingress)")],
+    },
+];
+
+fn store() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/architectures/store/main.arch"
+    ))
+    .unwrap()
+}
+
+fn apply(text: &str, edits: &[Edit], case: &str) -> String {
+    edits.iter().fold(text.to_owned(), |text, (find, replace)| {
+        assert!(text.contains(find), "{case}: `{find}` is not in the text to edit");
+        text.replacen(find, replace, 1)
+    })
+}
+
+fn write_workspace(dir: &Path, text: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("archc.toml"), "").unwrap();
+    std::fs::write(dir.join("main.arch"), text).unwrap();
+}
+
+/// The case's two versions in a scratch directory: `before/` and `after/`.
+fn versions(case: &Case) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let before = apply(&store(), case.before, case.name);
+    let after = apply(&before, case.after, case.name);
+    write_workspace(&dir.path().join("before"), &before);
+    write_workspace(&dir.path().join("after"), &after);
+    dir
+}
+
+fn diff(dir: &Path, format: &str, extra: &[&str]) -> (u8, String, String) {
+    let before = dir.join("before").to_string_lossy().into_owned();
+    let after = dir.join("after").to_string_lossy().into_owned();
+    let mut args = vec![
+        "diff",
+        before.as_str(),
+        after.as_str(),
+        "--format",
+        format,
+        "--color",
+        "never",
+        "--today",
+        "2026-12-08",
+    ];
+    args.extend(extra);
+    archc(&args)
+}
+
+#[test]
+fn every_kind_of_change_is_found_and_judged_in_all_three_formats() {
+    for case in CASES {
+        let dir = versions(case);
+        let (code, human, err) = diff(dir.path(), "human", &[]);
+        assert_eq!(code, EXIT_OK, "{}: {err}", case.name);
+        let (code, json, err) = diff(dir.path(), "json", &[]);
+        assert_eq!(code, EXIT_OK, "{}: {err}", case.name);
+        let (code, markdown, err) = diff(dir.path(), "markdown", &[]);
+        assert_eq!(code, EXIT_OK, "{}: {err}", case.name);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let changes: Vec<(String, String)> = value["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(
+                value["envs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|e| e["changes"].as_array().unwrap()),
+            )
+            .map(|c| {
+                (
+                    c["effect"].as_str().unwrap().to_owned(),
+                    c["text"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        for (effect, text) in case.expect {
+            assert!(
+                changes.iter().any(|(e, t)| e == effect && t.contains(text)),
+                "{}: no {effect} change with `{text}` among {changes:#?}",
+                case.name
+            );
+        }
+        if case.expect.is_empty() {
+            assert!(changes.is_empty(), "{}: {changes:#?}", case.name);
+            assert_eq!(human, "archc diff store: no architectural change\n");
+            assert_eq!(markdown, "", "nothing changed: nothing to post");
+        } else {
+            assert!(
+                markdown.starts_with("<!-- archc-diff -->\n### archc diff"),
+                "{markdown}"
+            );
+        }
+        insta::assert_snapshot!(
+            format!("diff_{}", case.name),
+            format!("## human\n{human}\n## markdown\n{markdown}\n## json\n{json}")
+        );
+    }
+}
+
+#[test]
+fn deny_fails_on_broadening_and_destroy_and_only_then() {
+    let case = |name: &str| CASES.iter().find(|c| c.name == name).unwrap();
+    let dir = versions(case("rename_without_was"));
+    let (code, _, err) = diff(dir.path(), "human", &["--deny", "destroy"]);
+    assert_eq!(code, EXIT_ERRORS);
+    insta::assert_snapshot!(err, @r"
+    error[E9016]: the change holds 2 destroy changes (`--deny destroy`)
+      help: review the changes listed above; in the review workflow, the `archc-approved` label on the pull request accepts them
+    ");
+    let (code, _, err) = diff(
+        dir.path(),
+        "markdown",
+        &["--deny", "broadening", "--deny", "destroy"],
+    );
+    assert_eq!(code, EXIT_ERRORS);
+    assert!(err.contains("broadening change"), "{err}");
+    let dir = versions(case("rename_with_was"));
+    let (code, _, err) = diff(
+        dir.path(),
+        "human",
+        &["--deny", "broadening", "--deny", "destroy"],
+    );
+    assert_eq!(code, EXIT_OK, "a rename with `was` destroys nothing: {err}");
+    let dir = versions(case("flow_removed"));
+    let (code, _, _) = diff(dir.path(), "json", &["--deny", "broadening"]);
+    assert_eq!(code, EXIT_OK, "narrowing is never denied");
+}
+
+#[test]
+fn env_limits_the_comparison_and_an_unknown_one_is_refused() {
+    let dir = versions(CASES.iter().find(|c| c.name == "vpc_cidr_changed").unwrap());
+    let (code, out, _) = diff(dir.path(), "human", &["--env", "prod"]);
+    assert_eq!(code, EXIT_OK);
+    assert_eq!(out, "archc diff store: no architectural change\n");
+    let (code, out, _) = diff(dir.path(), "human", &["--env", "stage"]);
+    assert_eq!(code, EXIT_OK);
+    assert!(out.contains("the VPC would be replaced"), "{out}");
+    let (code, _, err) = diff(dir.path(), "human", &["--env", "staging"]);
+    assert_eq!(code, EXIT_USAGE);
+    assert!(
+        err.contains("error[E9007]") && err.contains("did you mean `stage`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_version_with_errors_is_not_compared_and_says_which_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    write_workspace(&dir.path().join("before"), &store());
+    write_workspace(
+        &dir.path().join("after"),
+        &store().replace("flow web -> orders", "flow web -> nowhere"),
+    );
+    let (code, out, err) = diff(dir.path(), "human", &[]);
+    assert_eq!(code, EXIT_ERRORS);
+    assert_eq!(out, "");
+    assert!(err.contains("unknown flow endpoint `nowhere`"), "{err}");
+    assert!(err.contains("stopped: the version after ("), "{err}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=archc",
+            "-c",
+            "user.email=archc@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn revisions_are_read_from_git_below_the_workspace_only() {
+    let repo = tempfile::tempdir().unwrap();
+    let workspace = repo.path().join("infra");
+    write_workspace(&workspace, &store());
+    // Another workspace below this one and a hidden directory: neither is part of it.
+    write_workspace(&workspace.join("fixtures"), "this is not .arch");
+    std::fs::create_dir_all(workspace.join(".cache")).unwrap();
+    std::fs::write(workspace.join(".cache/x.arch"), "nor this").unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "store"]);
+    std::fs::write(
+        workspace.join("main.arch"),
+        store().replace("  flow admin -> orders : postgres\n", ""),
+    )
+    .unwrap();
+    let ws = workspace.to_string_lossy().into_owned();
+    let args = |rest: &[&'static str]| -> Vec<String> {
+        let mut all: Vec<String> = ["diff", "--workspace", ws.as_str(), "--color", "never"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        all.extend(rest.iter().map(|s| (*s).to_owned()));
+        all
+    };
+    let run = |rest: &[&'static str]| {
+        let all = args(rest);
+        archc(&all.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // The working tree against the last commit.
+    let (code, out, err) = run(&["HEAD"]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert!(out.contains("flow removed: admin → orders"), "{out}");
+    // Two revisions: the same commit twice is no change.
+    let (code, out, err) = run(&["HEAD", "main"]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert_eq!(out, "archc diff store: no architectural change\n");
+    for bad in [&["no-such-branch"][..], &["--", "--output=/tmp/x"]] {
+        let (code, _, err) = run(bad);
+        assert_eq!(code, EXIT_USAGE, "{bad:?}");
+        assert!(err.starts_with("error[E9015]"), "{bad:?}: {err}");
+    }
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "no admin flow"]);
+    let (code, out, err) = run(&["HEAD~1", "HEAD"]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert!(out.contains("flow removed: admin → orders"), "{out}");
+}
+
+#[test]
+fn the_comment_is_commonmark_and_its_diagrams_render() {
+    let tools = crate::fixture::tools();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut comments = Vec::new();
+    for case in CASES.iter().filter(|c| !c.expect.is_empty()) {
+        let dir = versions(case);
+        let (_, markdown, _) = diff(dir.path(), "markdown", &[]);
+        let path = scratch.path().join(format!("{}.md", case.name));
+        std::fs::write(&path, markdown).unwrap();
+        comments.push(path.to_string_lossy().into_owned());
+    }
+    let diagrams = scratch.path().join("diagrams");
+    let mut args = vec![
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tools/markdown-check.cjs").to_owned(),
+        diagrams.to_string_lossy().into_owned(),
+    ];
+    args.extend(comments);
+    let output = std::process::Command::new("node")
+        .args(&args)
+        .env("NODE_PATH", tools.join("npm/node_modules"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mermaid: Vec<std::path::PathBuf> = std::fs::read_dir(&diagrams)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mmd"))
+        .collect();
+    assert!(
+        mermaid.len() >= CASES.len() - 1,
+        "every comment has a diagram: {report}"
+    );
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/diagrams/diff");
+    let rendered = crate::validators::mermaid_render(&artifacts, &mermaid);
+    assert!(rendered.ok, "{}", rendered.text);
+}
+
+#[test]
+fn hostile_text_cannot_add_markup_or_mention_anyone() {
+    let text = "<img src=x onerror=alert(1)> @team ![x](http://t/x.png) `<b>code</b>` </details> | # * _ `";
+    let safe = archc::diff::render::markdown_text(text);
+    assert!(!safe.contains("@team"), "{safe}");
+    insta::assert_snapshot!(safe.replace('\u{200b}', "<zwsp>"), @r"&lt;img src=x onerror=alert\(1\)&gt; @<zwsp>team \!\[x\]\(http://t/x.png\) `<b>code</b>` &lt;/details&gt; \| \# \* \_ \`");
+}
