@@ -7,6 +7,7 @@ pub mod document;
 pub mod ecspresso;
 pub mod hcl;
 pub mod mermaid;
+pub mod review;
 pub mod terraform;
 
 use crate::db::{Db, Workspace};

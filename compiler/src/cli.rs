@@ -608,7 +608,15 @@ fn build(
         Ok(foreign) => foreign.unwrap_or_default(),
         Err(error) => return report(error, stderr),
     };
-    let (planned, next): (Vec<output::Planned>, Vec<Option<state::Summary>>) = planned.into_iter().unzip();
+    let (mut planned, next): (Vec<output::Planned>, Vec<Option<state::Summary>>) =
+        planned.into_iter().unzip();
+    // The review workflow runs the workspace's commands from the output directory (the
+    // repository's root), so it names the workspace relative to it.
+    if options.env.is_none() {
+        let workspace = relative_to(&options.out, path);
+        let review = crate::backend::review::workflow(&crate::backend::header_line(), &workspace);
+        planned.push(directory.plan(review, options.force));
+    }
     if options.check {
         let differences = output::differences(&directory, &planned, &scope);
         if differences.is_empty() {
@@ -670,6 +678,34 @@ fn build(
             Ok(EXIT_OK)
         }
         Err(error) => report(error, stderr),
+    }
+}
+
+/// `path` relative to the directory `base` (both as given, from the current directory):
+/// `infra`, `../examples/webapp`, `.`.
+fn relative_to(base: &Path, path: &Path) -> String {
+    let absolute = |p: &Path| -> Vec<String> {
+        let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut parts: Vec<String> = Vec::new();
+        for component in full.components() {
+            match component {
+                std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (base, path) = (absolute(base), absolute(path));
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let parts: Vec<&str> = std::iter::repeat_n("..", base.len().saturating_sub(common))
+        .chain(path.iter().skip(common).map(String::as_str))
+        .collect();
+    match parts.is_empty() {
+        true => ".".to_owned(),
+        false => parts.join("/"),
     }
 }
 

@@ -28,7 +28,7 @@ fn build_writes_every_environment_and_rewrites_nothing_the_second_time() {
     assert_eq!(code, EXIT_OK);
     assert_eq!(
         stdout,
-        format!("wrote 55 files to {} (0 unchanged, 0 removed)\n", out.display())
+        format!("wrote 56 files to {} (0 unchanged, 0 removed)\n", out.display())
     );
     assert!(out.join("prd/terraform/versions.tf").is_file());
     assert!(out.join("stg/terraform/lambda/alarm_notifier.py").is_file());
@@ -39,7 +39,7 @@ fn build_writes_every_environment_and_rewrites_nothing_the_second_time() {
     assert_eq!(code, EXIT_OK);
     assert_eq!(
         stdout,
-        format!("wrote 0 files to {} (55 unchanged, 0 removed)\n", out.display())
+        format!("wrote 0 files to {} (56 unchanged, 0 removed)\n", out.display())
     );
     // Nothing changed, so nothing was touched, not even the record.
     assert_eq!(std::fs::metadata(&record).unwrap().modified().unwrap(), recorded);
@@ -140,7 +140,7 @@ fn check_reports_stale_and_hand_edited_output() {
     assert_eq!(code, EXIT_OK);
     let (code, stdout, _) = build(dir.path(), &["--check"]);
     assert_eq!(
-        (code, stdout.ends_with("up to date (55 files)\n")),
+        (code, stdout.ends_with("up to date (56 files)\n")),
         (EXIT_OK, true),
         "{stdout}"
     );

@@ -537,3 +537,51 @@ fn hostile_text_cannot_add_markup_or_mention_anyone() {
     assert!(!safe.contains("@team"), "{safe}");
     insta::assert_snapshot!(safe.replace('\u{200b}', "<zwsp>"), @r"&lt;img src=x onerror=alert\(1\)&gt; @<zwsp>team \!\[x\]\(http://t/x.png\) `<b>code</b>` &lt;/details&gt; \| \# \* \_ \`");
 }
+
+/// Builds `store` into `out`, the workspace at `out/<workspace>`: the review workflow's text.
+fn review_workflow(workspace: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join(workspace);
+    write_workspace(&ws, &store());
+    let out = dir.path().to_string_lossy().into_owned();
+    let (code, _, err) = archc(&[
+        "build",
+        &ws.to_string_lossy(),
+        "--out",
+        &out,
+        "--force",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    let path = dir.path().join(archc::backend::review::PATH);
+    let report = crate::validators::actionlint(&[path.clone()]);
+    assert!(report.ok, "{}", report.text);
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn build_writes_the_review_workflow_and_actionlint_accepts_it() {
+    let workflow = review_workflow("infra");
+    assert!(workflow.contains("ARCHC_WORKSPACE: \"infra\""), "{workflow}");
+    // Least privilege, the one action pinned, no expression inside a script.
+    assert!(workflow.contains("permissions:\n  contents: read\n  pull-requests: write\n"));
+    assert!(!workflow.contains("@v4\n"));
+    let scripts: Vec<&str> = workflow
+        .split("run: ")
+        .skip(1)
+        .map(|rest| rest.split("\n      - ").next().unwrap())
+        .collect();
+    assert_eq!(scripts.len(), 6);
+    assert!(scripts.iter().all(|s| !s.contains("${{")), "{scripts:#?}");
+    insta::assert_snapshot!(workflow);
+}
+
+#[test]
+fn a_hostile_workspace_path_stays_a_value_in_the_review_workflow() {
+    let workflow = review_workflow("in\"fra ${{ github.token }}");
+    assert!(
+        workflow.contains(r#"ARCHC_WORKSPACE: "in\"fra ${{ '${{' }} github.token }}""#),
+        "{workflow}"
+    );
+}
