@@ -555,7 +555,7 @@ fn review_workflow(workspace: &str) -> String {
     ]);
     assert_eq!(code, EXIT_OK, "{err}");
     let path = dir.path().join(archc::backend::review::PATH);
-    let report = crate::validators::actionlint(&[path.clone()]);
+    let report = crate::validators::actionlint(std::slice::from_ref(&path));
     assert!(report.ok, "{}", report.text);
     std::fs::read_to_string(path).unwrap()
 }
