@@ -960,8 +960,10 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
     Ok(EXIT_ERRORS)
 }
 
-/// Prints the diagnostics of one version of a diff when it has errors (it cannot be
-/// compared); the exit status then.
+/// Whether one version of a diff can be compared: it must parse, type-check and lower (else
+/// its errors are printed, and the exit status returned). Errors of the design rules or of
+/// AWS's constraints do not stop a comparison (a base written before a rule existed is still
+/// what is deployed): they are noted in one line.
 fn diff_side_errors(
     db: &RootDatabase,
     workspace: Workspace,
@@ -978,6 +980,14 @@ fn diff_side_errors(
     if errors.is_empty() {
         return Ok(None);
     }
+    if crate::check::lowered(db, workspace).is_some() {
+        writeln!(
+            stderr,
+            "note: {name} has {} from the design rules or AWS's constraints (`archc check` lists them); compared as it is",
+            plural(errors.len(), "error")
+        )?;
+        return Ok(None);
+    }
     let mut renderer = render::Human::new(db, style.color, style.limit);
     for diagnostic in &errors {
         renderer.render(diagnostic, stderr)?;
@@ -985,7 +995,7 @@ fn diff_side_errors(
     renderer.finish(stderr)?;
     writeln!(
         stderr,
-        "stopped: {name} has {}; only versions that check can be compared",
+        "stopped: {name} has {}; only versions that parse, type-check and lower can be compared",
         plural(errors.len(), "error")
     )?;
     Ok(Some(EXIT_ERRORS))
