@@ -915,7 +915,7 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         return Ok(EXIT_USAGE);
     }
     let after = crate::diff::Side::of(&db, workspace);
-    let mut compared = crate::diff::compare(&before, &after);
+    let mut compared = crate::diff::compare(&before, &after, options.format != DiffFormat::Human);
     if let Some(env) = &options.env {
         compared.retain_env(env);
     }

@@ -226,7 +226,8 @@ pub struct EnvDiff {
     pub changes: Vec<Change>,
     /// Absent where neither side has prices for the region, or nothing costs differently.
     pub cost: Option<CostDelta>,
-    /// The architecture diagram with what changed styled (Mermaid), when anything changed.
+    /// The architecture diagram with what changed styled (Mermaid), when anything changed and
+    /// diagrams were asked for.
     pub diagram: Option<String>,
 }
 
@@ -312,29 +313,30 @@ impl Diff {
     }
 }
 
-/// Compares two versions of a workspace.
-pub fn compare(base: &Side, head: &Side) -> Diff {
-    let mut envs: Vec<EnvDiff> = Vec::new();
+/// Compares two versions of a workspace; `diagrams` says whether to draw each changed
+/// environment's architecture (the human format shows none).
+pub fn compare(base: &Side, head: &Side, diagrams: bool) -> Diff {
     let find = |ir: &Ir, name: &str| -> Option<std::sync::Arc<EnvIr>> {
         ir.envs.iter().find(|e| e.name == name).cloned()
     };
-    let names = head.ir.envs.iter().map(|e| e.name.clone()).chain(
-        base.ir
-            .envs
-            .iter()
-            .filter(|e| !head.ir.envs.iter().any(|h| h.name == e.name))
-            .map(|e| e.name.clone()),
-    );
-    for name in names {
-        let (before, after) = (find(&base.ir, &name), find(&head.ir, &name));
-        envs.push(env::compare(
-            base,
-            head,
-            &name,
-            before.as_deref(),
-            after.as_deref(),
-        ));
-    }
+    let names: Vec<String> = head
+        .ir
+        .envs
+        .iter()
+        .map(|e| e.name.clone())
+        .chain(
+            base.ir
+                .envs
+                .iter()
+                .filter(|e| !head.ir.envs.iter().any(|h| h.name == e.name))
+                .map(|e| e.name.clone()),
+        )
+        .collect();
+    // One environment per core, as a build does.
+    let envs = crate::parallel::on_cores(&names, &|name| {
+        let (before, after) = (find(&base.ir, name), find(&head.ir, name));
+        env::compare(base, head, name, before.as_deref(), after.as_deref(), diagrams)
+    });
     let mut changes = waiver_changes(base, head);
     changes.sort();
     let mut diff = Diff {

@@ -9,7 +9,9 @@
 //!   and forth) and the whole workspace's diagnostics are asked for again, as the language
 //!   server will on every keystroke;
 //! - `build_cold`: check and generate every environment's Terraform, in memory, for the
-//!   example (`(0, 0)`), and the 10,000- and 100,000-component workspaces.
+//!   example (`(0, 0)`), and the 10,000- and 100,000-component workspaces;
+//! - `diff_one_change`: `archc diff` of the 10,000-component workspace against itself with one
+//!   value changed (both versions checked, captured, compared, diagrams drawn).
 //!
 //! The process runs as `archc` does (mimalloc, heap off huge pages); the language server keeps
 //! huge pages, so its own figure for an edit is `cargo bench -p archc-lsp`'s keystroke.
@@ -94,5 +96,31 @@ fn build_cold(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
         archc::check::prime(&db, workspace);
         let _ = archc::diagnostics(&db, workspace);
         archc::backend::build(&db, workspace, None).len()
+    });
+}
+
+/// `archc diff` without the disk: two versions of a workspace that differ in one value of one
+/// file, checked in one database (the second for the price of what changed), each captured,
+/// then compared with the diagrams drawn (what the pull-request comment needs).
+#[divan::bench(args = [(100, 100)], sample_count = 10)]
+fn diff_one_change(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
+    let before = archc::synthetic::workspace(files, per_file);
+    let mut after = before.clone();
+    if let Some((_, text)) = after.get_mut(files / 2) {
+        *text = text.replacen("max = 6", "max = 9", 1);
+    }
+    bencher.bench(|| {
+        let mut db = RootDatabase::default();
+        let workspace = Workspace::from_sources(&db, before.clone(), TODAY);
+        archc::check::prime(&db, workspace);
+        let _ = archc::diagnostics(&db, workspace);
+        let base = archc::diff::Side::of(&db, workspace);
+        archc::db::replace_files(&mut db, workspace, after.clone());
+        archc::check::prime(&db, workspace);
+        let _ = archc::diagnostics(&db, workspace);
+        let head = archc::diff::Side::of(&db, workspace);
+        let diff = archc::diff::compare(&base, &head, true);
+        assert_eq!(diff.summary.neutral, 2, "one change, in both environments");
+        diff.envs.len()
     });
 }

@@ -623,13 +623,22 @@ fn the_examples_history_replays_without_a_panic() {
         .lines()
         .map(str::to_owned)
         .collect();
-    assert!(!commits.is_empty(), "no commit touched examples/ (is this a git checkout?)");
+    assert!(
+        !commits.is_empty(),
+        "no commit touched examples/ (is this a git checkout?)"
+    );
     let scratch = tempfile::tempdir().unwrap();
     let mut versions = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
         let dir = scratch.path().join(i.to_string());
-        let listed = git_output(&repo, &["ls-tree", "-r", "--name-only", commit, "--", "examples/webapp/"]);
-        for path in listed.lines().filter(|p| p.ends_with(".arch") || p.ends_with("archc.toml")) {
+        let listed = git_output(
+            &repo,
+            &["ls-tree", "-r", "--name-only", commit, "--", "examples/webapp/"],
+        );
+        for path in listed
+            .lines()
+            .filter(|p| p.ends_with(".arch") || p.ends_with("archc.toml"))
+        {
             let text = git_output(&repo, &["show", &format!("{commit}:{path}")]);
             let migrated: String = text
                 .lines()
@@ -647,10 +656,16 @@ fn the_examples_history_replays_without_a_panic() {
     let mut compared = 0;
     for pair in versions.windows(2) {
         for format in ["human", "json", "markdown"] {
-            let (code, out, err) = archc(&["diff", &pair[0], &pair[1], "--format", format, "--color", "never"]);
+            let (code, out, err) =
+                archc(&["diff", &pair[0], &pair[1], "--format", format, "--color", "never"]);
             // Versions written before a rule existed are compared (with a note); one that no
             // longer parses or type-checks with today's language is an answer, not a crash.
-            assert!(code == EXIT_OK || err.contains("stopped: "), "{} → {}: {err}", pair[0], pair[1]);
+            assert!(
+                code == EXIT_OK || err.contains("stopped: "),
+                "{} → {}: {err}",
+                pair[0],
+                pair[1]
+            );
             if format == "json" && code == EXIT_OK {
                 compared += 1;
                 let diff: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::{Area, Change, ComponentCost, CostDelta, Effect, EnvDiff, EnvStatus, Side};
@@ -19,6 +20,7 @@ pub(super) fn compare(
     name: &str,
     before: Option<&EnvIr>,
     after: Option<&EnvIr>,
+    diagrams: bool,
 ) -> EnvDiff {
     let (old, new) = (Facts::of(before), Facts::of(after));
     let mut changes = Vec::new();
@@ -37,7 +39,7 @@ pub(super) fn compare(
         _ => EnvStatus::Changed,
     };
     let cost = cost(base.costs.get(name), head.costs.get(name), &renames);
-    let diagram = (!changes.is_empty()).then(|| {
+    let diagram = (diagrams && !changes.is_empty()).then(|| {
         // Components whose own settings changed (flows and grants are drawn as arrows).
         let changed: BTreeSet<&str> = changes
             .iter()
@@ -61,9 +63,9 @@ pub(super) fn compare(
 
 /// What one side of an environment holds, keyed by identity (the physical name).
 #[derive(Default)]
-struct Facts {
-    /// (kind, identity) → (name, the component as JSON).
-    components: BTreeMap<(&'static str, String), (String, Value)>,
+struct Facts<'a> {
+    /// (kind, identity) → (name, the component).
+    components: BTreeMap<(&'static str, String), (String, Part<'a>)>,
     /// identity → (name, why it faces the internet).
     internet_facing: BTreeMap<String, (String, String)>,
     /// Public subnets: `name cidr`.
@@ -90,8 +92,8 @@ struct Rule {
     ends: (String, String),
 }
 
-impl Facts {
-    fn of(env: Option<&EnvIr>) -> Facts {
+impl<'a> Facts<'a> {
+    fn of(env: Option<&'a EnvIr>) -> Facts<'a> {
         let Some(env) = env else {
             return Facts::default();
         };
@@ -222,40 +224,90 @@ impl Facts {
     }
 }
 
-/// Every component of an environment with its kind and its IR as JSON (what the generic
-/// comparison reads), in the IR's order.
-fn all_components(env: &EnvIr) -> Vec<(&'static str, &str, Value)> {
-    fn json<T: serde::Serialize>(value: &T) -> Value {
-        serde_json::to_value(value).unwrap_or(Value::Null)
+/// One component of either side, as the IR holds it: compared as it is first (equal unless
+/// something about it changed, if only where it is written), then as JSON, without origins.
+#[derive(PartialEq, Serialize)]
+#[serde(untagged)]
+enum Part<'a> {
+    Edge(&'a Edge),
+    LoadBalancer(&'a LoadBalancer),
+    Service(&'a Service),
+    Job(&'a Job),
+    Database(&'a Database),
+    Bucket(&'a Bucket),
+    Cache(&'a Cache),
+    Queue(&'a Queue),
+    Topic(&'a Topic),
+    Secret(&'a StoredSecret),
+    Mail(&'a Mail),
+    Connection(&'a PrivateConnection),
+    Alarm(&'a Alarm),
+}
+
+impl Part<'_> {
+    fn json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
+}
+
+/// Every component of an environment with its kind, in the IR's order.
+fn all_components(env: &EnvIr) -> Vec<(&'static str, &str, Part<'_>)> {
     let mut all = Vec::new();
     if let Some(edge) = &env.edge {
-        all.push(("edge", edge.name.as_str(), json(edge)));
+        all.push(("edge", edge.name.as_str(), Part::Edge(edge)));
     }
     all.extend(
         env.load_balancers
             .iter()
-            .map(|c| ("load balancer", c.name.as_str(), json(c))),
+            .map(|c| ("load balancer", c.name.as_str(), Part::LoadBalancer(c))),
     );
-    all.extend(env.services.iter().map(|c| ("service", c.name.as_str(), json(c))));
-    all.extend(env.jobs.iter().map(|c| ("job", c.name.as_str(), json(c))));
+    all.extend(
+        env.services
+            .iter()
+            .map(|c| ("service", c.name.as_str(), Part::Service(c))),
+    );
+    all.extend(env.jobs.iter().map(|c| ("job", c.name.as_str(), Part::Job(c))));
     all.extend(
         env.databases
             .iter()
-            .map(|c| ("database", c.name.as_str(), json(c))),
+            .map(|c| ("database", c.name.as_str(), Part::Database(c))),
     );
-    all.extend(env.buckets.iter().map(|c| ("bucket", c.name.as_str(), json(c))));
-    all.extend(env.caches.iter().map(|c| ("cache", c.name.as_str(), json(c))));
-    all.extend(env.queues.iter().map(|c| ("queue", c.name.as_str(), json(c))));
-    all.extend(env.topics.iter().map(|c| ("topic", c.name.as_str(), json(c))));
-    all.extend(env.secrets.iter().map(|c| ("secret", c.name.as_str(), json(c))));
-    all.extend(env.mail.iter().map(|c| ("mail", c.name.as_str(), json(c))));
+    all.extend(
+        env.buckets
+            .iter()
+            .map(|c| ("bucket", c.name.as_str(), Part::Bucket(c))),
+    );
+    all.extend(
+        env.caches
+            .iter()
+            .map(|c| ("cache", c.name.as_str(), Part::Cache(c))),
+    );
+    all.extend(
+        env.queues
+            .iter()
+            .map(|c| ("queue", c.name.as_str(), Part::Queue(c))),
+    );
+    all.extend(
+        env.topics
+            .iter()
+            .map(|c| ("topic", c.name.as_str(), Part::Topic(c))),
+    );
+    all.extend(
+        env.secrets
+            .iter()
+            .map(|c| ("secret", c.name.as_str(), Part::Secret(c))),
+    );
+    all.extend(env.mail.iter().map(|c| ("mail", c.name.as_str(), Part::Mail(c))));
     all.extend(
         env.connections
             .iter()
-            .map(|c| ("connection", c.name.as_str(), json(c))),
+            .map(|c| ("connection", c.name.as_str(), Part::Connection(c))),
     );
-    all.extend(env.alarms.iter().map(|c| ("alarm", c.name.as_str(), json(c))));
+    all.extend(
+        env.alarms
+            .iter()
+            .map(|c| ("alarm", c.name.as_str(), Part::Alarm(c))),
+    );
     all
 }
 
@@ -326,7 +378,10 @@ fn components(old: &Facts, new: &Facts, changes: &mut Vec<Change>) -> BTreeMap<S
             ));
         }
         if old_value != value {
-            changed(kind, name, old_value, value, changes);
+            let (a, b) = (old_value.json(), value.json());
+            if a != b {
+                changed(kind, name, &a, &b, changes);
+            }
         }
     }
     renames
@@ -723,10 +778,11 @@ fn access(old: &Facts, new: &Facts, changes: &mut Vec<Change>) {
             ));
         }
     }
-    let component_changed = |identity: &str| {
-        let present = |facts: &Facts| facts.components.keys().any(|(_, i)| i == identity);
-        present(old) != present(new)
-    };
+    fn identities<'b>(facts: &'b Facts<'_>) -> BTreeSet<&'b str> {
+        facts.components.keys().map(|(_, i)| i.as_str()).collect()
+    }
+    let (before, after) = (identities(old), identities(new));
+    let component_changed = |identity: &str| before.contains(identity) != after.contains(identity);
     let unexplained = |rule: &Rule| {
         !explained.contains(&rule.ends)
             && !component_changed(&rule.ends.0)
