@@ -250,3 +250,34 @@ fn results(db: &RootDatabase, workspace: Workspace) -> (Vec<String>, String) {
     }
     (diagnostics, ir)
 }
+
+#[test]
+fn a_diff_checks_the_second_version_for_the_price_of_what_changed() {
+    // What `archc diff` does: one database, the version before, then the version after.
+    let mut db = RootDatabase::with_query_log();
+    let sources = archc::synthetic::workspace(4, 10);
+    let workspace = Workspace::from_sources(&db, sources.clone(), crate::fixture::TODAY);
+    assert!(archc::diagnostics(&db, workspace).is_empty());
+    let before = archc::diff::Side::of(&db, workspace);
+    let mut after = sources;
+    after[2].1 = after[2].1.replacen("memory = 1024", "memory = 2048", 1);
+    db.start_logging();
+    archc::db::replace_files(&mut db, workspace, after);
+    assert!(archc::diagnostics(&db, workspace).is_empty());
+    let executed = executed(&db);
+    // The changed file alone is parsed and checked again; the stdlib's catalogue is reused.
+    assert_eq!(
+        executed.iter().filter(|q| *q == "parse").count(),
+        1,
+        "{executed:?}"
+    );
+    assert_eq!(
+        executed.iter().filter(|q| *q == "check_file").count(),
+        1,
+        "{executed:?}"
+    );
+    assert!(!executed.iter().any(|q| q == "catalogue"), "{executed:?}");
+    let head = archc::diff::Side::of(&db, workspace);
+    let diff = archc::diff::compare(&before, &head, false);
+    assert_eq!(diff.summary.neutral, 2, "{diff:#?}");
+}
