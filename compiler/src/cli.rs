@@ -889,8 +889,6 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
             return Ok(EXIT_USAGE);
         }
     };
-    let mut db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, base, options.today);
     let names = [
         format!("the version before (`{}`)", options.base),
         match &options.head {
@@ -899,12 +897,27 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         },
     ];
     let [before_name, after_name] = &names;
-    if let Some(code) = diff_side_errors(&db, workspace, before_name, options.style, stderr)? {
-        return Ok(code);
+    for (name, sources) in [(before_name, &base), (after_name, &head)] {
+        if sources.is_empty() {
+            writeln!(
+                stderr,
+                "note: {name} holds no .arch files there: compared as an empty workspace"
+            )?;
+        }
     }
-    let before = crate::diff::Side::of(&db, workspace);
+    let mut db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, base, options.today);
+    let before = if workspace.files(&db).is_empty() {
+        crate::diff::Side::empty()
+    } else {
+        if let Some(code) = diff_side_errors(&db, workspace, before_name, options.style, stderr)? {
+            return Ok(code);
+        }
+        crate::diff::Side::of(&db, workspace)
+    };
+    let empty_after = head.is_empty();
     crate::db::replace_files(&mut db, workspace, head);
-    if let Some(code) = diff_side_errors(&db, workspace, after_name, options.style, stderr)? {
+    if !empty_after && let Some(code) = diff_side_errors(&db, workspace, after_name, options.style, stderr)? {
         return Ok(code);
     }
     if let Some(env) = &options.env
@@ -914,7 +927,10 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         render::host_human(&error, stderr)?;
         return Ok(EXIT_USAGE);
     }
-    let after = crate::diff::Side::of(&db, workspace);
+    let after = match empty_after {
+        true => crate::diff::Side::empty(),
+        false => crate::diff::Side::of(&db, workspace),
+    };
     let mut compared = crate::diff::compare(&before, &after, options.format != DiffFormat::Human);
     if let Some(env) = &options.env {
         compared.retain_env(env);

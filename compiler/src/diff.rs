@@ -47,6 +47,16 @@ pub struct WaiverFact {
 }
 
 impl Side {
+    /// A version with nothing in it: the workspace before it existed, or after it is gone.
+    pub fn empty() -> Side {
+        Side {
+            ir: Ir::default(),
+            waivers: Vec::new(),
+            waived: BTreeMap::new(),
+            costs: BTreeMap::new(),
+        }
+    }
+
     /// Captures the version of the workspace the database holds now (it must check clean).
     pub fn of(db: &dyn Db, workspace: Workspace) -> Side {
         let ir = crate::lower::lower(db, workspace).ir.clone();
@@ -339,8 +349,12 @@ pub fn compare(base: &Side, head: &Side, diagrams: bool) -> Diff {
     });
     let mut changes = waiver_changes(base, head);
     changes.sort();
+    let system = match head.ir.system.as_str() {
+        "" => base.ir.system.clone(),
+        system => system.to_owned(),
+    };
     let mut diff = Diff {
-        system: head.ir.system.clone(),
+        system,
         changes,
         envs,
         summary: Summary::default(),

@@ -242,6 +242,45 @@ const CASES: &[Case] = &[
         expect: &[("replace", "queue `jobs` would be replaced (its messages lost)")],
     },
     Case {
+        name: "web_acl_removed",
+        before: &[(
+            "    access_logs = edge_logs\n",
+            "    access_logs = edge_logs\n    waf { }\n",
+        )],
+        after: &[("    waf { }\n", "")],
+        expect: &[("broadening", "edge `front`: web ACL (WAF) removed")],
+    },
+    Case {
+        name: "web_acl_weakened",
+        before: &[(
+            "    access_logs = edge_logs\n",
+            "    access_logs = edge_logs\n    waf { rate_limit = 2000  deny = [203.0.113.0/24] }\n",
+        )],
+        after: &[(
+            "waf { rate_limit = 2000  deny = [203.0.113.0/24] }",
+            "waf { rate_limit = 2000 }",
+        )],
+        expect: &[(
+            "broadening",
+            "edge `front`: web ACL rules changed (a rule or a blocked range dropped)",
+        )],
+    },
+    Case {
+        name: "public_subnet_added",
+        before: &[],
+        after: &[(
+            "zones = [\"a\", \"b\"] }",
+            "zones = [\"a\", \"b\"]  nat = instance(\"t4g.nano\") }",
+        )],
+        expect: &[
+            ("broadening", "public subnet public-a"),
+            (
+                "neutral",
+                "NAT: NAT instance t4g.nano in public-a (was Regional NAT Gateway)",
+            ),
+        ],
+    },
+    Case {
         name: "block_public_access_weakened",
         before: &[(
             "env prod {",
@@ -461,6 +500,9 @@ fn revisions_are_read_from_git_below_the_workspace_only() {
     std::fs::create_dir_all(workspace.join(".cache")).unwrap();
     std::fs::write(workspace.join(".cache/x.arch"), "nor this").unwrap();
     git(repo.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.path().join("README"), "before the workspace").unwrap();
+    git(repo.path(), &["add", "README"]);
+    git(repo.path(), &["commit", "-q", "-m", "readme"]);
     git(repo.path(), &["add", "."]);
     git(repo.path(), &["commit", "-q", "-m", "store"]);
     std::fs::write(
@@ -481,6 +523,17 @@ fn revisions_are_read_from_git_below_the_workspace_only() {
         let all = args(rest);
         archc(&all.iter().map(String::as_str).collect::<Vec<_>>())
     };
+    // A revision from before the workspace existed is an empty version: everything is new.
+    let (code, out, err) = run(&["HEAD~1", "HEAD"]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert!(
+        err.starts_with("note: the version before (`HEAD~1`) holds no .arch files"),
+        "{err}"
+    );
+    assert!(
+        out.contains("\nprod (added)\n") && out.contains("\nstage (added)\n"),
+        "{out}"
+    );
     // The working tree against the last commit.
     let (code, out, err) = run(&["HEAD"]);
     assert_eq!(code, EXIT_OK, "{err}");

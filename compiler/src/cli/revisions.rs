@@ -17,7 +17,8 @@ use crate::diagnostics::{HostError, codes};
 pub type Sources = Vec<(String, String)>;
 
 /// The version `spec` names: a directory (its `.arch` files), else a git revision of the
-/// repository `workspace` is in (the `.arch` files below the same directory in that revision).
+/// repository `workspace` is in (the `.arch` files below the same directory in that revision;
+/// none when the workspace did not exist then).
 pub fn sources(spec: &str, workspace: &Path) -> Result<Sources, HostError> {
     let directory = Path::new(spec);
     if directory.is_dir() {
@@ -130,12 +131,9 @@ fn at_revision(spec: &str, workspace: &Path) -> Result<Sources, HostError> {
     }
     // Below another `archc.toml` is another workspace, as on disk.
     blobs.retain(|(path, _)| !workspaces.iter().any(|w| path.starts_with(w.as_str())));
+    // The workspace did not exist then (a pull request that adds it): an empty version.
     if blobs.is_empty() {
-        return Err(HostError {
-            code: codes::NO_SOURCE_FILES,
-            message: format!("`{spec}` holds no .arch files in `{}`", display(workspace)),
-            help: "the workspace did not exist in that revision; compare with a later one".into(),
-        });
+        return Ok(Vec::new());
     }
     let texts = read_blobs(workspace, &blobs)?;
     Ok(blobs.into_iter().map(|(path, _)| path).zip(texts).collect())

@@ -107,17 +107,8 @@ impl<'a> Facts<'a> {
         if let Some(edge) = &env.edge {
             facts.internet_facing.insert(
                 id(&edge.name),
-                (
-                    edge.name.clone(),
-                    format!(
-                        "CloudFront distribution{}",
-                        if edge.waf.is_some() {
-                            " behind a web ACL"
-                        } else {
-                            " without a web ACL"
-                        }
-                    ),
-                ),
+                // Its web ACL is the edge's own change (`changed`).
+                (edge.name.clone(), "CloudFront distribution".to_owned()),
             );
             for behaviour in &edge.behaviours {
                 facts
