@@ -162,17 +162,50 @@ const PIECES: &[&str] = &[
     "\n",
 ];
 
-/// A workspace assembled from language pieces chosen by the bytes (each byte picks one), then
-/// checked and, when clean, built.
-pub fn structured(data: &[u8]) {
-    let text: String = data
-        .iter()
+/// The text of language pieces chosen by the bytes (each byte picks one).
+fn assemble(data: &[u8]) -> String {
+    data.iter()
         .map(|&b| {
             PIECES
                 .get(usize::from(b) % PIECES.len())
                 .copied()
                 .unwrap_or_default()
         })
-        .collect();
-    check_text(text);
+        .collect()
+}
+
+/// A workspace assembled from language pieces chosen by the bytes, then checked and, when
+/// clean, built.
+pub fn structured(data: &[u8]) {
+    check_text(assemble(data));
+}
+
+/// Two workspaces assembled from language pieces (the bytes before and after the first `0xFF`),
+/// compared as `archc diff` does, in one database: a version compared with itself is no change;
+/// any two that lower compare, and every format renders (the comment is empty exactly when
+/// nothing changed).
+pub fn diff(data: &[u8]) {
+    let mut halves = data.splitn(2, |&b| b == 0xFF);
+    let (before, after) = (
+        assemble(halves.next().unwrap_or_default()),
+        assemble(halves.next().unwrap_or_default()),
+    );
+    let mut db = RootDatabase::default();
+    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), before)], TODAY);
+    if crate::check::lowered(&db, workspace).is_none() {
+        return;
+    }
+    let base = crate::diff::Side::of(&db, workspace);
+    let same = crate::diff::compare(&base, &base, true);
+    assert!(same.is_empty(), "a version differs from itself: {same:#?}");
+    crate::db::replace_files(&mut db, workspace, vec![("fuzz.arch".to_owned(), after)]);
+    if crate::check::lowered(&db, workspace).is_none() {
+        return;
+    }
+    let head = crate::diff::Side::of(&db, workspace);
+    let diff = crate::diff::compare(&base, &head, true);
+    let comment = crate::diff::render::markdown(&diff);
+    assert_eq!(comment.is_empty(), diff.is_empty(), "{diff:#?}");
+    assert!(!crate::diff::render::human(&diff, true).is_empty());
+    assert!(serde_json::to_string(&diff).is_ok());
 }

@@ -56,3 +56,10 @@ fn lsp_edits_over_its_corpus() {
         archc_lsp::state::fuzz_edits(&input);
     }
 }
+
+#[test]
+fn diff_over_its_corpus() {
+    for input in corpus("diff") {
+        archc::fuzzing::diff(&input);
+    }
+}
