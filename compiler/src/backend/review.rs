@@ -79,7 +79,8 @@ jobs:
         run: |
           body="$RUNNER_TEMP/archc-diff.md"
           earlier=$(gh api "repos/$GITHUB_REPOSITORY/issues/$PR/comments" --paginate \
-            --jq '.[] | select(.user.login == "github-actions[bot]") | select(.body | startswith("<!-- archc-diff -->")) | .id' | head -n 1)
+            --jq '.[] | select(.user.login == "github-actions[bot]") | select(.body | startswith("<!-- archc-diff -->")) | .id')
+          earlier="${{earlier%%$'\n'*}}"
           if [ -s "$body" ]; then
             if [ -n "$earlier" ]; then
               gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$earlier" -F "body=@$body" > /dev/null
