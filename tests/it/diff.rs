@@ -47,6 +47,19 @@ const CASES: &[Case] = &[
         expect: &[("moved", "database `orders` renamed `purchases`")],
     },
     Case {
+        name: "load_balancer_renamed_with_was",
+        before: &[],
+        after: &[
+            (
+                "load_balancer web_alb in lb { access_logs",
+                "load_balancer storefront in lb { was = \"web_alb\"  access_logs",
+            ),
+            ("route \"/*\" -> web_alb", "route \"/*\" -> storefront"),
+            ("flow web_alb -> web", "flow storefront -> web"),
+        ],
+        expect: &[("moved", "load balancer `web_alb` renamed `storefront`")],
+    },
+    Case {
         name: "rename_without_was",
         before: &[],
         after: &[
@@ -410,13 +423,18 @@ fn deny_fails_on_broadening_and_destroy_and_only_then() {
     );
     assert_eq!(code, EXIT_ERRORS);
     assert!(err.contains("broadening change"), "{err}");
-    let dir = versions(case("rename_with_was"));
-    let (code, _, err) = diff(
-        dir.path(),
-        "human",
-        &["--deny", "broadening", "--deny", "destroy"],
-    );
-    assert_eq!(code, EXIT_OK, "a rename with `was` destroys nothing: {err}");
+    for renamed in ["rename_with_was", "load_balancer_renamed_with_was"] {
+        let dir = versions(case(renamed));
+        let (code, _, err) = diff(
+            dir.path(),
+            "human",
+            &["--deny", "broadening", "--deny", "destroy"],
+        );
+        assert_eq!(
+            code, EXIT_OK,
+            "{renamed}: a rename with `was` destroys and widens nothing: {err}"
+        );
+    }
     let dir = versions(case("flow_removed"));
     let (code, _, _) = diff(dir.path(), "json", &["--deny", "broadening"]);
     assert_eq!(code, EXIT_OK, "narrowing is never denied");

@@ -70,8 +70,8 @@ struct Facts<'a> {
     internet_facing: BTreeMap<String, (String, String)>,
     /// Public subnets: `name cidr`.
     public_subnets: BTreeSet<String>,
-    /// The edge's routes: path pattern → what serves it.
-    routes: BTreeMap<String, String>,
+    /// The edge's routes: path pattern → (identity, name) of what serves it.
+    routes: BTreeMap<String, (String, String)>,
     /// (from, to, protocol, port) by identity → (from, to) by name.
     flows: BTreeMap<(String, String, &'static str, u16), (String, String)>,
     /// Security-group rules: (group, direction, peer, protocol, port) → the rule, described.
@@ -111,9 +111,10 @@ impl<'a> Facts<'a> {
                 (edge.name.clone(), "CloudFront distribution".to_owned()),
             );
             for behaviour in &edge.behaviours {
-                facts
-                    .routes
-                    .insert(behaviour.pattern.clone(), behaviour.target.clone());
+                facts.routes.insert(
+                    behaviour.pattern.clone(),
+                    (id(&behaviour.target), behaviour.target.clone()),
+                );
             }
         }
         for lb in env.load_balancers.iter().filter(|lb| !lb.internal.value) {
@@ -714,7 +715,7 @@ fn exposure(old: &Facts, new: &Facts, changes: &mut Vec<Change>) {
             format!("public subnet {subnet} removed"),
         ));
     }
-    for (pattern, target) in &new.routes {
+    for (pattern, (identity, target)) in &new.routes {
         match old.routes.get(pattern) {
             None => changes.push(Change::new(
                 Area::Exposure,
@@ -722,7 +723,8 @@ fn exposure(old: &Facts, new: &Facts, changes: &mut Vec<Change>) {
                 target.clone(),
                 format!("the edge serves `{pattern}` from `{target}`"),
             )),
-            Some(was) if was != target => changes.push(Change::new(
+            // Matched by identity: a target renamed with `was` still serves it.
+            Some((was_identity, was)) if was_identity != identity => changes.push(Change::new(
                 Area::Exposure,
                 Effect::Broadening,
                 target.clone(),
@@ -731,7 +733,7 @@ fn exposure(old: &Facts, new: &Facts, changes: &mut Vec<Change>) {
             Some(_) => {}
         }
     }
-    for (pattern, target) in &old.routes {
+    for (pattern, (_, target)) in &old.routes {
         if !new.routes.contains_key(pattern) {
             changes.push(Change::new(
                 Area::Exposure,
