@@ -746,3 +746,37 @@ fn the_examples_history_replays_without_a_panic() {
     }
     assert_eq!(compared, commits.len(), "every pair of versions was compared");
 }
+
+#[test]
+fn a_huge_change_still_fits_in_one_comment() {
+    use archc::diff::{Area, Change, Diff, Effect, EnvDiff, EnvStatus, Summary};
+    let change = |effect, i: usize| Change {
+        effect,
+        area: Area::Access,
+        subject: format!("c{i}"),
+        text: format!("new flow c{i} → main (postgres 5432) {}", "x".repeat(100)),
+    };
+    let changes: Vec<Change> = (0..5000)
+        .map(|i| change(if i % 2 == 0 { Effect::Broadening } else { Effect::Neutral }, i))
+        .collect();
+    let diff = Diff {
+        system: "big".into(),
+        changes: Vec::new(),
+        envs: vec![EnvDiff {
+            env: "prd".into(),
+            status: EnvStatus::Changed,
+            changes,
+            cost: None,
+            diagram: Some(format!("flowchart TB\n{}", "  a --> b\n".repeat(5000))),
+        }],
+        summary: Summary {
+            broadening: 2500,
+            neutral: 2500,
+            ..Summary::default()
+        },
+    };
+    let comment = archc::diff::render::markdown(&diff);
+    assert!(comment.len() <= 65_536, "{}", comment.len());
+    assert!(comment.contains("- … and 2400 more (`archc diff` lists them all)\n"));
+    assert!(comment.contains("Not shown, for the comment's size: the diagram of prd"), "{}", &comment[comment.len() - 300..]);
+}

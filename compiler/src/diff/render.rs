@@ -205,7 +205,15 @@ fn escape(text: &str, out: &mut String) {
     }
 }
 
-/// The pull-request comment; empty when nothing changed (nothing to post).
+/// GitHub refuses a comment longer than 65,536 characters; the comment stays below this.
+pub const COMMENT_LIMIT: usize = 60_000;
+
+/// The most items a list of the comment shows; the rest are counted.
+const LIST_LIMIT: usize = 100;
+
+/// The pull-request comment; empty when nothing changed (nothing to post). Broadening and
+/// destroyed or replaced items, and the cost, always come first; the folded sections and the
+/// diagrams follow while they fit in [`COMMENT_LIMIT`], and what does not fit is named.
 pub fn markdown(diff: &Diff) -> String {
     if diff.is_empty() {
         return String::new();
@@ -216,99 +224,126 @@ pub fn markdown(diff: &Diff) -> String {
         markdown_text(&summary_line(diff))
     );
     let all: Vec<(Option<&str>, &Change)> = diff.all().collect();
-    let item = |(env, change): &(Option<&str>, &Change)| {
-        format!(
-            "- **{}** · {} · {}\n",
-            markdown_text(env.unwrap_or("system")),
-            change.area.as_str(),
-            markdown_text(&change.text)
-        )
+    let section = |effects: &[Effect]| -> (String, usize) {
+        let listed: Vec<&(Option<&str>, &Change)> =
+            all.iter().filter(|(_, c)| effects.contains(&c.effect)).collect();
+        let mut text: String = listed
+            .iter()
+            .take(LIST_LIMIT)
+            .map(|(env, change)| {
+                format!(
+                    "- **{}** · {} · {}\n",
+                    markdown_text(env.unwrap_or("system")),
+                    change.area.as_str(),
+                    markdown_text(&change.text)
+                )
+            })
+            .collect();
+        if listed.len() > LIST_LIMIT {
+            let _ = writeln!(
+                text,
+                "- … and {} more (`archc diff` lists them all)",
+                listed.len() - LIST_LIMIT
+            );
+        }
+        (text, listed.len())
     };
-    let section = |effects: &[Effect]| -> Vec<String> {
-        all.iter()
-            .filter(|(_, c)| effects.contains(&c.effect))
-            .map(item)
-            .collect()
-    };
-    let broadening = section(&[Effect::Broadening]);
-    if !broadening.is_empty() {
+    let (broadening, n) = section(&[Effect::Broadening]);
+    if n > 0 {
         let _ = write!(
             out,
-            "\n**Broadening** — more is exposed, reachable or allowed, or less protected: review before merging\n\n{}",
-            broadening.concat()
+            "\n**Broadening** — more is exposed, reachable or allowed, or less protected: review before merging\n\n{broadening}"
         );
     }
-    let state = section(&[Effect::Destroy, Effect::Replace]);
-    if !state.is_empty() {
+    let (state, n) = section(&[Effect::Destroy, Effect::Replace]);
+    if n > 0 {
         let _ = write!(
             out,
-            "\n**Destroyed or replaced** — Terraform would lose what these hold\n\n{}",
-            state.concat()
+            "\n**Destroyed or replaced** — Terraform would lose what these hold\n\n{state}"
         );
     }
-    let costs: Vec<&EnvDiff> = diff.envs.iter().filter(|e| e.cost.is_some()).collect();
+    let costs: Vec<(&EnvDiff, &CostDelta)> = diff
+        .envs
+        .iter()
+        .filter_map(|e| Some((e, e.cost.as_ref()?)))
+        .collect();
     if !costs.is_empty() {
         out.push_str("\n| environment | before | after | change |\n|---|--:|--:|--:|\n");
-        for env in &costs {
-            if let Some(cost) = &env.cost {
-                let _ = writeln!(
-                    out,
-                    "| {} | ${:.2} | ${:.2} | {} |",
-                    markdown_text(&env.env),
-                    cost.before,
-                    cost.after,
-                    markdown_text(&signed(cost.delta))
-                );
-            }
+        for (env, cost) in &costs {
+            let _ = writeln!(
+                out,
+                "| {} | ${:.2} | ${:.2} | {} |",
+                markdown_text(&env.env),
+                cost.before,
+                cost.after,
+                markdown_text(&signed(cost.delta))
+            );
         }
     }
+    // What follows is folded, and shown while it fits.
+    let mut folded: Vec<(String, String)> = Vec::new();
     for (title, effects) in [
         ("Narrowing", &[Effect::Narrowing][..]),
         ("Moved and neutral", &[Effect::Moved, Effect::Neutral][..]),
     ] {
-        let listed = section(effects);
-        if !listed.is_empty() {
-            let _ = write!(
-                out,
-                "\n<details><summary>{title} ({})</summary>\n\n{}\n</details>\n",
-                listed.len(),
-                listed.concat()
-            );
+        let (listed, n) = section(effects);
+        if n > 0 {
+            folded.push((
+                title.to_lowercase(),
+                format!("\n<details><summary>{title} ({n})</summary>\n\n{listed}\n</details>\n"),
+            ));
         }
     }
     let components: Vec<String> = costs
         .iter()
-        .flat_map(|env| {
-            env.cost.iter().flat_map(|cost| {
-                cost.components.iter().map(|c| {
-                    format!(
-                        "| {} | {} | ${:.2} | ${:.2} | {} |\n",
-                        markdown_text(&env.env),
-                        markdown_text(&c.component),
-                        c.before,
-                        c.after,
-                        markdown_text(&signed(c.delta))
-                    )
-                })
+        .flat_map(|(env, cost)| {
+            cost.components.iter().map(|c| {
+                format!(
+                    "| {} | {} | ${:.2} | ${:.2} | {} |\n",
+                    markdown_text(&env.env),
+                    markdown_text(&c.component),
+                    c.before,
+                    c.after,
+                    markdown_text(&signed(c.delta))
+                )
             })
         })
         .collect();
     if !components.is_empty() {
-        let _ = write!(
-            out,
-            "\n<details><summary>Cost by component</summary>\n\n| environment | component | before | after | change |\n|---|---|--:|--:|--:|\n{}\n</details>\n",
-            components.concat()
-        );
+        folded.push((
+            "the cost by component".to_owned(),
+            format!(
+                "\n<details><summary>Cost by component</summary>\n\n| environment | component | before | after | change |\n|---|---|--:|--:|--:|\n{}\n</details>\n",
+                components.concat()
+            ),
+        ));
     }
     for env in &diff.envs {
         if let Some(diagram) = &env.diagram {
-            let _ = write!(
-                out,
-                "\n<details><summary>Diagram: {} ({})</summary>\n\n```mermaid\n{diagram}```\n\n</details>\n",
-                markdown_text(&env.env),
-                status(env)
-            );
+            folded.push((
+                format!("the diagram of {}", env.env),
+                format!(
+                    "\n<details><summary>Diagram: {} ({})</summary>\n\n```mermaid\n{diagram}```\n\n</details>\n",
+                    markdown_text(&env.env),
+                    status(env)
+                ),
+            ));
         }
+    }
+    let mut left_out = Vec::new();
+    for (what, part) in folded {
+        if out.len() + part.len() <= COMMENT_LIMIT {
+            out.push_str(&part);
+        } else {
+            left_out.push(what);
+        }
+    }
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot shown, for the comment's size: {} (`archc diff` shows everything).",
+            markdown_text(&left_out.join(", "))
+        );
     }
     out
 }
