@@ -190,22 +190,34 @@ pub fn diff(data: &[u8]) {
         assemble(halves.next().unwrap_or_default()),
         assemble(halves.next().unwrap_or_default()),
     );
-    let mut db = RootDatabase::default();
-    let workspace = Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), before)], TODAY);
-    if crate::check::lowered(&db, workspace).is_none() {
-        return;
+    // One database for the whole run, as for `check`: the stdlib is parsed once.
+    thread_local! {
+        static DB: std::cell::RefCell<Option<(RootDatabase, Workspace)>> = const { std::cell::RefCell::new(None) };
     }
-    let base = crate::diff::Side::of(&db, workspace);
-    let same = crate::diff::compare(&base, &base, true);
-    assert!(same.is_empty(), "a version differs from itself: {same:#?}");
-    crate::db::replace_files(&mut db, workspace, vec![("fuzz.arch".to_owned(), after)]);
-    if crate::check::lowered(&db, workspace).is_none() {
-        return;
-    }
-    let head = crate::diff::Side::of(&db, workspace);
-    let diff = crate::diff::compare(&base, &head, true);
-    let comment = crate::diff::render::markdown(&diff);
-    assert_eq!(comment.is_empty(), diff.is_empty(), "{diff:#?}");
-    assert!(!crate::diff::render::human(&diff, true).is_empty());
-    assert!(serde_json::to_string(&diff).is_ok());
+    DB.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let (db, workspace) = slot.get_or_insert_with(|| {
+            let db = RootDatabase::default();
+            let workspace = Workspace::from_sources(&db, Vec::new(), TODAY);
+            (db, workspace)
+        });
+        let workspace = *workspace;
+        crate::db::replace_files(db, workspace, vec![("fuzz.arch".to_owned(), before)]);
+        if crate::check::lowered(db, workspace).is_none() {
+            return;
+        }
+        let base = crate::diff::Side::of(db, workspace);
+        let same = crate::diff::compare(&base, &base, true);
+        assert!(same.is_empty(), "a version differs from itself: {same:#?}");
+        crate::db::replace_files(db, workspace, vec![("fuzz.arch".to_owned(), after)]);
+        if crate::check::lowered(db, workspace).is_none() {
+            return;
+        }
+        let head = crate::diff::Side::of(db, workspace);
+        let diff = crate::diff::compare(&base, &head, true);
+        let comment = crate::diff::render::markdown(&diff);
+        assert_eq!(comment.is_empty(), diff.is_empty(), "{diff:#?}");
+        assert!(!crate::diff::render::human(&diff, true).is_empty());
+        assert!(serde_json::to_string(&diff).is_ok());
+    });
 }

@@ -757,7 +757,16 @@ fn a_huge_change_still_fits_in_one_comment() {
         text: format!("new flow c{i} → main (postgres 5432) {}", "x".repeat(100)),
     };
     let changes: Vec<Change> = (0..5000)
-        .map(|i| change(if i % 2 == 0 { Effect::Broadening } else { Effect::Neutral }, i))
+        .map(|i| {
+            change(
+                if i % 2 == 0 {
+                    Effect::Broadening
+                } else {
+                    Effect::Neutral
+                },
+                i,
+            )
+        })
         .collect();
     let diff = Diff {
         system: "big".into(),
@@ -778,5 +787,9 @@ fn a_huge_change_still_fits_in_one_comment() {
     let comment = archc::diff::render::markdown(&diff);
     assert!(comment.len() <= 65_536, "{}", comment.len());
     assert!(comment.contains("- … and 2400 more (`archc diff` lists them all)\n"));
-    assert!(comment.contains("Not shown, for the comment's size: the diagram of prd"), "{}", &comment[comment.len() - 300..]);
+    assert!(
+        comment.contains("Not shown, for the comment's size: the diagram of prd"),
+        "{}",
+        &comment[comment.len() - 300..]
+    );
 }
