@@ -356,10 +356,12 @@ fn components(old: &Facts, new: &Facts, changes: &mut Vec<Change>) -> BTreeMap<S
             ));
         }
     }
-    for (key @ (kind, _), (name, value)) in &new.components {
-        let Some((old_name, old_value)) = old.components.get(key) else {
-            continue;
-        };
+    let matched = || {
+        new.components
+            .iter()
+            .filter_map(|(key, (name, value))| Some((key.0, name, value, old.components.get(key)?)))
+    };
+    for (kind, name, _, (old_name, _)) in matched() {
         if old_name != name {
             renames.insert(old_name.clone(), name.clone());
             changes.push(Change::new(
@@ -369,14 +371,37 @@ fn components(old: &Facts, new: &Facts, changes: &mut Vec<Change>) -> BTreeMap<S
                 format!("{kind} `{old_name}` renamed `{name}`: its state moves, AWS keeps its names"),
             ));
         }
+    }
+    for (kind, name, value, (_, old_value)) in matched() {
         if old_value != value {
-            let (a, b) = (old_value.json(), value.json());
+            // A reference to a renamed component is the move, not a change of its own.
+            let (a, b) = (renamed_references(old_value.json(), &renames), value.json());
             if a != b {
                 changed(kind, name, &a, &b, changes);
             }
         }
     }
     renames
+}
+
+/// `value` with every string that names a renamed component (an alarm's component, a service's
+/// load balancer) given its new name.
+fn renamed_references(value: Value, renames: &BTreeMap<String, String>) -> Value {
+    match value {
+        Value::String(text) => Value::String(renames.get(&text).cloned().unwrap_or(text)),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| renamed_references(v, renames))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, renamed_references(v, renames)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// The fields of a kind whose change this module judges itself (the rest is listed neutrally).
