@@ -931,10 +931,12 @@ fn diff(options: &DiffOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         true => crate::diff::Side::empty(),
         false => crate::diff::Side::of(&db, workspace),
     };
-    let mut compared = crate::diff::compare(&before, &after, options.format != DiffFormat::Human);
-    if let Some(env) = &options.env {
-        compared.retain_env(env);
-    }
+    let compared = crate::diff::compare(
+        &before,
+        &after,
+        options.env.as_deref(),
+        options.format != DiffFormat::Human,
+    );
     match options.format {
         DiffFormat::Human => write!(
             stdout,

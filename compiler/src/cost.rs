@@ -164,7 +164,8 @@ impl Estimate {
     }
 }
 
-fn cents(value: f64) -> f64 {
+/// Rounded to cents.
+pub fn cents(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 

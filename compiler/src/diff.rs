@@ -165,6 +165,15 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// Broadening when `wider`, else narrowing.
+    fn widening(wider: bool) -> Effect {
+        if wider {
+            Effect::Broadening
+        } else {
+            Effect::Narrowing
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Effect::Broadening => "broadening",
@@ -301,19 +310,6 @@ impl Diff {
         )
     }
 
-    /// Keeps only environment `env` (and the system's own changes), counted again.
-    pub fn retain_env(&mut self, env: &str) {
-        self.envs.retain(|e| e.env == env);
-        self.summary = Summary::default();
-        for change in self
-            .changes
-            .iter()
-            .chain(self.envs.iter().flat_map(|e| &e.changes))
-        {
-            self.summary.count(change);
-        }
-    }
-
     /// The changes `deny` refuses.
     pub fn denied(&self, deny: Deny) -> usize {
         match deny {
@@ -323,9 +319,10 @@ impl Diff {
     }
 }
 
-/// Compares two versions of a workspace; `diagrams` says whether to draw each changed
-/// environment's architecture (the human format shows none).
-pub fn compare(base: &Side, head: &Side, diagrams: bool) -> Diff {
+/// Compares two versions of a workspace: every environment, or only `only` (the system's own
+/// changes, its waivers, always); `diagrams` says whether to draw each changed environment's
+/// architecture (the human format shows none).
+pub fn compare(base: &Side, head: &Side, only: Option<&str>, diagrams: bool) -> Diff {
     let find = |ir: &Ir, name: &str| -> Option<std::sync::Arc<EnvIr>> {
         ir.envs.iter().find(|e| e.name == name).cloned()
     };
@@ -341,6 +338,7 @@ pub fn compare(base: &Side, head: &Side, diagrams: bool) -> Diff {
                 .filter(|e| !head.ir.envs.iter().any(|h| h.name == e.name))
                 .map(|e| e.name.clone()),
         )
+        .filter(|name| only.is_none_or(|only| only == name))
         .collect();
     // One environment per core, as a build does.
     let envs = crate::parallel::on_cores(&names, &|name| {
@@ -402,11 +400,7 @@ fn waiver_changes(base: &Side, head: &Side) -> Vec<Change> {
                 };
                 changes.push(Change::new(
                     Area::Waivers,
-                    if later {
-                        Effect::Broadening
-                    } else {
-                        Effect::Narrowing
-                    },
+                    Effect::widening(later),
                     subject,
                     format!(
                         "waiver of {code} in `{item}` {}: {} (was {})",

@@ -14,8 +14,16 @@ pub fn check(data: &[u8]) {
 }
 
 fn check_text(text: String) {
-    // One database for the whole run, its one file edited per input: the stdlib is parsed
-    // once, and every input also exercises the incremental path the language server takes.
+    with_database(|db, workspace| {
+        crate::db::replace_files(db, workspace, vec![("fuzz.arch".to_owned(), text)]);
+        check_workspace(db, workspace);
+    });
+}
+
+/// Runs `work` on this thread's database, whose workspace holds one file, `fuzz.arch`: one
+/// database for the whole run, its file replaced per input, so the stdlib is parsed once and
+/// every input also exercises the incremental path the language server takes.
+fn with_database(work: impl FnOnce(&mut RootDatabase, Workspace)) {
     thread_local! {
         static DB: std::cell::RefCell<Option<(RootDatabase, Workspace)>> = const { std::cell::RefCell::new(None) };
     }
@@ -27,11 +35,8 @@ fn check_text(text: String) {
                 Workspace::from_sources(&db, vec![("fuzz.arch".to_owned(), String::new())], TODAY);
             (db, workspace)
         });
-        if let Some(&file) = workspace.files(db).first() {
-            use salsa::Setter as _;
-            file.set_text(db).to(text);
-        }
-        check_workspace(db, *workspace);
+        let workspace = *workspace;
+        work(db, workspace);
     });
 }
 
@@ -190,31 +195,20 @@ pub fn diff(data: &[u8]) {
         assemble(halves.next().unwrap_or_default()),
         assemble(halves.next().unwrap_or_default()),
     );
-    // One database for the whole run, as for `check`: the stdlib is parsed once.
-    thread_local! {
-        static DB: std::cell::RefCell<Option<(RootDatabase, Workspace)>> = const { std::cell::RefCell::new(None) };
-    }
-    DB.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let (db, workspace) = slot.get_or_insert_with(|| {
-            let db = RootDatabase::default();
-            let workspace = Workspace::from_sources(&db, Vec::new(), TODAY);
-            (db, workspace)
-        });
-        let workspace = *workspace;
+    with_database(|db, workspace| {
         crate::db::replace_files(db, workspace, vec![("fuzz.arch".to_owned(), before)]);
         if crate::check::lowered(db, workspace).is_none() {
             return;
         }
         let base = crate::diff::Side::of(db, workspace);
-        let same = crate::diff::compare(&base, &base, true);
+        let same = crate::diff::compare(&base, &base, None, true);
         assert!(same.is_empty(), "a version differs from itself: {same:#?}");
         crate::db::replace_files(db, workspace, vec![("fuzz.arch".to_owned(), after)]);
         if crate::check::lowered(db, workspace).is_none() {
             return;
         }
         let head = crate::diff::Side::of(db, workspace);
-        let diff = crate::diff::compare(&base, &head, true);
+        let diff = crate::diff::compare(&base, &head, None, true);
         let comment = crate::diff::render::markdown(&diff);
         assert_eq!(comment.is_empty(), diff.is_empty(), "{diff:#?}");
         assert!(!crate::diff::render::human(&diff, true).is_empty());

@@ -237,11 +237,11 @@ impl EnvIr {
             .map_or_else(|| secret.to_owned(), |s| s.secret_name.clone())
     }
 
-    /// The components by name, for a reader that looks many of them up (a scan of every
-    /// component per lookup is quadratic: minutes at 100,000 components).
-    pub fn components(&self) -> Components<'_> {
-        let mut index = rustc_hash::FxHashMap::default();
-        let all = (self.edge.iter().map(|e| (e.name.as_str(), Component::Edge(e))))
+    /// Every component with its name, in a fixed order (edge, load balancers, services, jobs,
+    /// databases, buckets, topics, queues, caches, secrets, mail, connections; each in the IR's
+    /// order).
+    pub fn each_component(&self) -> impl Iterator<Item = (&str, Component<'_>)> {
+        (self.edge.iter().map(|e| (e.name.as_str(), Component::Edge(e))))
             .chain(
                 self.load_balancers
                     .iter()
@@ -276,8 +276,14 @@ impl EnvIr {
                 self.connections
                     .iter()
                     .map(|c| (c.name.as_str(), Component::Connection(c))),
-            );
-        for (name, component) in all {
+            )
+    }
+
+    /// The components by name, for a reader that looks many of them up (a scan of every
+    /// component per lookup is quadratic: minutes at 100,000 components).
+    pub fn components(&self) -> Components<'_> {
+        let mut index = rustc_hash::FxHashMap::default();
+        for (name, component) in self.each_component() {
             // Names are unique (the checker says so); were two the same, the first here wins.
             index.entry(name).or_insert(component);
         }
@@ -285,8 +291,10 @@ impl EnvIr {
     }
 }
 
-/// One component of an environment, as `EnvIr::components` finds it.
-#[derive(Debug, Clone, Copy)]
+/// One component of an environment, as `EnvIr::components` finds it (serialized as the
+/// component itself).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum Component<'a> {
     Edge(&'a Edge),
     LoadBalancer(&'a LoadBalancer),
@@ -300,6 +308,26 @@ pub enum Component<'a> {
     Secret(&'a StoredSecret),
     Mail(&'a Mail),
     Connection(&'a PrivateConnection),
+}
+
+impl Component<'_> {
+    /// What it is, in words: `load balancer`, `database`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Component::Edge(_) => "edge",
+            Component::LoadBalancer(_) => "load balancer",
+            Component::Service(_) => "service",
+            Component::Job(_) => "job",
+            Component::Database(_) => "database",
+            Component::Bucket(_) => "bucket",
+            Component::Topic(_) => "topic",
+            Component::Queue(_) => "queue",
+            Component::Cache(_) => "cache",
+            Component::Secret(_) => "secret",
+            Component::Mail(_) => "mail",
+            Component::Connection(_) => "connection",
+        }
+    }
 }
 
 /// An environment's components by name (only looked up, never iterated: output order stays

@@ -119,7 +119,7 @@ fn diff_one_change(bencher: divan::Bencher, (files, per_file): (usize, usize)) {
         archc::check::prime(&db, workspace);
         let _ = archc::diagnostics(&db, workspace);
         let head = archc::diff::Side::of(&db, workspace);
-        let diff = archc::diff::compare(&base, &head, true);
+        let diff = archc::diff::compare(&base, &head, None, true);
         assert_eq!(diff.summary.neutral, 2, "one change, in both environments");
         diff.envs.len()
     });

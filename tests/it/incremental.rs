@@ -278,6 +278,6 @@ fn a_diff_checks_the_second_version_for_the_price_of_what_changed() {
     );
     assert!(!executed.iter().any(|q| q == "catalogue"), "{executed:?}");
     let head = archc::diff::Side::of(&db, workspace);
-    let diff = archc::diff::compare(&before, &head, false);
+    let diff = archc::diff::compare(&before, &head, None, false);
     assert_eq!(diff.summary.neutral, 2, "{diff:#?}");
 }

@@ -567,13 +567,14 @@ pub fn architecture_diff(
     }
     // What was removed, drawn in the group it was in (or at the top when that is gone too).
     let mut merged = head.clone();
-    let mut groups_added: Vec<String> = head
-        .group_ids()
-        .into_iter()
-        .filter(|g| !base.group_ids().contains(g))
+    let (old_groups, new_groups) = (base.group_ids(), head.group_ids());
+    let mut groups_added: Vec<String> = new_groups
+        .iter()
+        .filter(|g| !old_groups.contains(g))
+        .cloned()
         .collect();
     let mut groups_removed = Vec::new();
-    base.walk_removed(&new_nodes, &merged.group_ids(), &mut |parent, item| {
+    base.walk_removed(&new_nodes, &new_groups, &mut |parent, item| {
         if let Item::Group { id, .. } = &item {
             groups_removed.push(id.clone());
         }
@@ -603,21 +604,24 @@ pub fn architecture_diff(
     );
     let total = status.len();
     if total > FULL_DIAGRAM_NODES {
-        let mut keep: HashSet<String> = status
+        let differ: HashSet<&String> = status
             .iter()
             .filter(|(_, s)| **s != Status::Same)
-            .map(|(id, _)| id.clone())
+            .map(|(id, _)| id)
             .collect();
+        // The nodes that changed, and their neighbours (one link away, never further).
+        let mut keep: HashSet<String> = differ.iter().map(|id| (*id).clone()).collect();
         for (link, state) in &links {
-            let touches = keep.contains(&link.from) || keep.contains(&link.to);
+            let touches = differ.contains(&link.from) || differ.contains(&link.to);
             if touches || *state != Status::Same {
                 keep.insert(link.from.clone());
                 keep.insert(link.to.clone());
             }
         }
         merged.retain(&keep);
-        groups_added.retain(|g| merged.group_ids().contains(g));
-        groups_removed.retain(|g| merged.group_ids().contains(g));
+        let kept_groups = merged.group_ids();
+        groups_added.retain(|g| kept_groups.contains(g));
+        groups_removed.retain(|g| kept_groups.contains(g));
         links.retain(|(l, _)| keep.contains(&l.from) && keep.contains(&l.to));
         let hidden = total.saturating_sub(keep.len());
         if hidden > 0 {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Area, Change, ComponentCost, CostDelta, Effect, EnvDiff, EnvStatus, Side};
+use crate::cost::cents;
 use crate::diagnostics::plural;
 use crate::ir::*;
 
@@ -216,23 +217,13 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// One component of either side, as the IR holds it: compared as it is first (equal unless
-/// something about it changed, if only where it is written), then as JSON, without origins.
+/// One component (or alarm) of either side, as the IR holds it: compared as it is first (equal
+/// unless something about it changed, if only where it is written), then as JSON, without
+/// origins.
 #[derive(PartialEq, Serialize)]
 #[serde(untagged)]
 enum Part<'a> {
-    Edge(&'a Edge),
-    LoadBalancer(&'a LoadBalancer),
-    Service(&'a Service),
-    Job(&'a Job),
-    Database(&'a Database),
-    Bucket(&'a Bucket),
-    Cache(&'a Cache),
-    Queue(&'a Queue),
-    Topic(&'a Topic),
-    Secret(&'a StoredSecret),
-    Mail(&'a Mail),
-    Connection(&'a PrivateConnection),
+    Component(Component<'a>),
     Alarm(&'a Alarm),
 }
 
@@ -242,65 +233,15 @@ impl Part<'_> {
     }
 }
 
-/// Every component of an environment with its kind, in the IR's order.
-fn all_components(env: &EnvIr) -> Vec<(&'static str, &str, Part<'_>)> {
-    let mut all = Vec::new();
-    if let Some(edge) = &env.edge {
-        all.push(("edge", edge.name.as_str(), Part::Edge(edge)));
-    }
-    all.extend(
-        env.load_balancers
-            .iter()
-            .map(|c| ("load balancer", c.name.as_str(), Part::LoadBalancer(c))),
-    );
-    all.extend(
-        env.services
-            .iter()
-            .map(|c| ("service", c.name.as_str(), Part::Service(c))),
-    );
-    all.extend(env.jobs.iter().map(|c| ("job", c.name.as_str(), Part::Job(c))));
-    all.extend(
-        env.databases
-            .iter()
-            .map(|c| ("database", c.name.as_str(), Part::Database(c))),
-    );
-    all.extend(
-        env.buckets
-            .iter()
-            .map(|c| ("bucket", c.name.as_str(), Part::Bucket(c))),
-    );
-    all.extend(
-        env.caches
-            .iter()
-            .map(|c| ("cache", c.name.as_str(), Part::Cache(c))),
-    );
-    all.extend(
-        env.queues
-            .iter()
-            .map(|c| ("queue", c.name.as_str(), Part::Queue(c))),
-    );
-    all.extend(
-        env.topics
-            .iter()
-            .map(|c| ("topic", c.name.as_str(), Part::Topic(c))),
-    );
-    all.extend(
-        env.secrets
-            .iter()
-            .map(|c| ("secret", c.name.as_str(), Part::Secret(c))),
-    );
-    all.extend(env.mail.iter().map(|c| ("mail", c.name.as_str(), Part::Mail(c))));
-    all.extend(
-        env.connections
-            .iter()
-            .map(|c| ("connection", c.name.as_str(), Part::Connection(c))),
-    );
-    all.extend(
-        env.alarms
-            .iter()
-            .map(|c| ("alarm", c.name.as_str(), Part::Alarm(c))),
-    );
-    all
+/// Every component and alarm of an environment with its kind.
+fn all_components(env: &EnvIr) -> impl Iterator<Item = (&'static str, &str, Part<'_>)> {
+    env.each_component()
+        .map(|(name, component)| (component.kind(), name, Part::Component(component)))
+        .chain(
+            env.alarms
+                .iter()
+                .map(|a| ("alarm", a.name.as_str(), Part::Alarm(a))),
+        )
 }
 
 /// Components added, removed (stateful ones destroyed), renamed and changed; returns the
@@ -501,11 +442,7 @@ fn changed(kind: &str, name: &str, old: &Value, new: &Value, changes: &mut Vec<C
             if days(&a) != days(&b) {
                 push(
                     Area::Protection,
-                    if days(&b) < days(&a) {
-                        Effect::Broadening
-                    } else {
-                        Effect::Narrowing
-                    },
+                    Effect::widening(days(&b) < days(&a)),
                     format!(
                         "database `{name}`: backups kept {} days (was {})",
                         days(&b),
@@ -587,11 +524,7 @@ fn changed(kind: &str, name: &str, old: &Value, new: &Value, changes: &mut Vec<C
                     |r: &[ipnet::Ipv4Net]| r.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
                 push(
                     Area::Network,
-                    if wider {
-                        Effect::Broadening
-                    } else {
-                        Effect::Narrowing
-                    },
+                    Effect::widening(wider),
                     format!("connection `{name}` reaches {} (was {})", text(&b), text(&a)),
                 );
             }
@@ -845,11 +778,7 @@ fn access(old: &Facts, new: &Facts, changes: &mut Vec<Change>) {
         });
         changes.push(Change::new(
             Area::Access,
-            if narrower {
-                Effect::Narrowing
-            } else {
-                Effect::Broadening
-            },
+            Effect::widening(!narrower),
             rule.group.clone(),
             text,
         ));
@@ -1035,11 +964,7 @@ fn network(
     if a != b {
         changes.push(Change::new(
             Area::Network,
-            if strength(b) < strength(a) {
-                Effect::Broadening
-            } else {
-                Effect::Narrowing
-            },
+            Effect::widening(strength(b) < strength(a)),
             "vpc",
             format!("VPC Block Public Access: {} (was {})", b.as_str(), a.as_str()),
         ));
@@ -1127,7 +1052,6 @@ fn cost(
     after: Option<&crate::cost::Estimate>,
     renames: &BTreeMap<String, String>,
 ) -> Option<CostDelta> {
-    let cents = |v: f64| (v * 100.0).round() / 100.0;
     let by_component = |estimate: Option<&crate::cost::Estimate>| -> BTreeMap<String, f64> {
         let mut totals = BTreeMap::new();
         for line in estimate.iter().flat_map(|e| &e.lines) {

@@ -52,7 +52,7 @@ pub fn summary_line(diff: &Diff) -> String {
 
 /// `+$12.34`, `-$3.00`, `±$0.00`.
 fn signed(value: f64) -> String {
-    let cents = (value * 100.0).round() / 100.0;
+    let cents = crate::cost::cents(value);
     if cents > 0.0 {
         format!("+${cents:.2}")
     } else if cents < 0.0 {
